@@ -1,0 +1,333 @@
+"""Design checks: what is valid JSON but will not work (or not as drawn), said in words.
+
+``check(doc)`` takes a *valid* document (``validate(doc) == []``) and returns problems with a
+stable ``check.*`` code, a severity, one plain sentence naming the user's objects by name, the
+ids involved and the most relevant path. Every check is documented in ``docs/design-checks.md``.
+
+Severities: ``error`` — it will not work as drawn; ``warning`` — it runs, but probably not as
+meant, or badly; ``info`` — worth knowing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from simcore.design.derive import normalized
+from simcore.design.graph import Segment, segments, switch_loops
+from simcore.design.paths import format_path, path_sort_key
+from simcore.design.problems import Problem
+
+_OS_WORDS = {"linux": "Linux", "windows": "Windows", "macos": "macOS", "bsd": "BSD"}
+
+Found = tuple[tuple[str | int, ...], Problem]
+
+
+class _Design:
+    """The normalized document with the look-ups every check needs."""
+
+    def __init__(self, doc: dict) -> None:
+        self.given = doc  # as written: a path must point at what the user wrote
+        self.doc = normalized(doc)
+        self.nodes = {node["id"]: (i, node) for i, node in enumerate(self.doc["nodes"])}
+        self.segments = segments(self.doc)
+        self._nics = {
+            (node["id"], nic["name"]): (j, nic)
+            for node in self.doc["nodes"]
+            for j, nic in enumerate(node.get("nics", []))
+        }
+        self._static: dict[tuple[str, str], ipaddress.IPv4Interface | None] = {}
+        self._guests: dict[tuple[str, str], list[dict]] = {}
+        for node in self.doc["nodes"]:
+            if "host" in node:
+                self._guests.setdefault((node["host"], node["kind"]), []).append(node)
+
+    def name(self, node_id: str) -> str:
+        return self.nodes[node_id][1]["name"]
+
+    def nic(self, node_id: str, nic_name: str) -> tuple[int, dict]:
+        return self._nics[(node_id, nic_name)]
+
+    def nic_path(self, node_id: str, nic_name: str, *more: str) -> tuple[str | int, ...]:
+        return ("nodes", self.nodes[node_id][0], "nics", self.nic(node_id, nic_name)[0], *more)
+
+    def nic_words(self, node_id: str, nic_name: str) -> str:
+        return f"{nic_name} of {self.name(node_id)}"
+
+    def static(self, node_id: str, nic_name: str) -> ipaddress.IPv4Interface | None:
+        key = (node_id, nic_name)
+        if key not in self._static:  # parsed once: several checks ask, and ipaddress is slow
+            ip = self._nics[key][1].get("ip")
+            self._static[key] = ipaddress.IPv4Interface(ip) if ip and ip != "dhcp" else None
+        return self._static[key]
+
+    def guests(self, host_id: str, kind: str) -> list[dict]:
+        """The nodes of ``kind`` placed on ``host_id``, in document order."""
+        return self._guests.get((host_id, kind), [])
+
+
+def check(doc: dict) -> list[Problem]:
+    """Every design check's findings for a valid ``doc``, sorted by path, then code."""
+    design = _Design(doc)
+    found: list[Found] = []
+    for run in _CHECKS:
+        found.extend(run(design))
+    found.sort(key=lambda item: (path_sort_key(item[0]), item[1].code, item[1].msg))
+    return [problem for _elements, problem in found]
+
+
+def _problem(code: str, severity: str, elements: tuple[str | int, ...], msg: str, objects) -> Found:
+    return elements, Problem(code, format_path(elements), msg, severity, tuple(dict.fromkeys(objects)))
+
+
+def _duplicate_mac(design: _Design) -> Iterator[Found]:
+    # Switches learn one port per MAC (IEEE 802.1D §7.8): two NICs with one MAC on a segment
+    # steal each other's frames. On separate segments a repeated MAC does no harm.
+    for segment in design.segments:
+        first: dict[str, tuple[str, str]] = {}
+        for node_id, nic_name in segment.nics:
+            mac = design.nic(node_id, nic_name)[1]["mac"]
+            if mac in first:
+                other = first[mac]
+                i, j = design.nic_path(node_id, nic_name)[1::2]
+                written = "mac" in design.given["nodes"][i]["nics"][j]  # else derived: point at the NIC
+                yield _problem(
+                    "check.duplicate_mac",
+                    "error",
+                    design.nic_path(node_id, nic_name, *(["mac"] if written else [])),
+                    f"{design.nic_words(*other)} and {design.nic_words(node_id, nic_name)} have the same MAC "
+                    f"address {mac} on one network: the switch will deliver their frames to only one of them.",
+                    (other[0], node_id),
+                )
+            else:
+                first[mac] = (node_id, nic_name)
+
+
+def _duplicate_ip(design: _Design) -> Iterator[Found]:
+    for segment in design.segments:
+        first: dict[ipaddress.IPv4Address, tuple[str, str]] = {}
+        for node_id, nic_name in segment.nics:
+            iface = design.static(node_id, nic_name)
+            if iface is None:
+                continue
+            if iface.ip in first:
+                other = first[iface.ip]
+                yield _problem(
+                    "check.duplicate_ip",
+                    "error",
+                    design.nic_path(node_id, nic_name, "ip"),
+                    f"{design.nic_words(*other)} and {design.nic_words(node_id, nic_name)} both use {iface.ip} "
+                    "on one network: an address conflict, so replies reach only one of them.",
+                    (other[0], node_id),
+                )
+            else:
+                first[iface.ip] = (node_id, nic_name)
+
+
+def _reserved_address(design: _Design) -> Iterator[Found]:
+    # RFC 919/922: the all-zeros and all-ones host parts name the network and its broadcast;
+    # /31 (RFC 3021) and /32 have no such addresses.
+    for node_id, (_i, node) in design.nodes.items():
+        for nic in node.get("nics", []):
+            iface = design.static(node_id, nic["name"])
+            if iface is None or iface.network.prefixlen >= 31:
+                continue
+            role = {iface.network.network_address: "network", iface.network.broadcast_address: "broadcast"}
+            if iface.ip in role:
+                yield _problem(
+                    "check.reserved_address",
+                    "error",
+                    design.nic_path(node_id, nic["name"], "ip"),
+                    f"{design.nic_words(node_id, nic['name'])} uses {iface.ip}, the {role[iface.ip]} address of "
+                    f"{iface.network}: no machine can have it.",
+                    (node_id,),
+                )
+
+
+def _ip_outside_subnet(design: _Design) -> Iterator[Found]:
+    # A gateway is reached by ARP on a directly connected subnet (RFC 1122 §3.3.1.1): a `via`
+    # outside every NIC's subnet can never be resolved. With a DHCP NIC the subnet is unknown.
+    for node_id, (i, node) in design.nodes.items():
+        nics = node.get("nics", [])
+        if any(nic.get("ip") == "dhcp" for nic in nics):
+            continue
+        subnets = [design.static(node_id, nic["name"]) for nic in nics]
+        subnets = [iface for iface in subnets if iface is not None]
+        name = design.name(node_id)
+        for r, route in enumerate(node.get("routes", [])):
+            via = ipaddress.IPv4Address(route["via"])
+            if any(via in iface.network for iface in subnets):
+                continue
+            if subnets:
+                where = ", ".join(str(iface.network) for iface in subnets)
+                outside = f"outside every subnet of {name}'s NICs ({where})"
+            else:
+                outside = f"but no NIC of {name} has a static address"
+            yield _problem(
+                "check.ip_outside_subnet",
+                "error",
+                ("nodes", i, "routes", r, "via"),
+                f"{name}'s route to {route['to']} goes via {via}, {outside}: that gateway cannot be reached.",
+                (node_id,),
+            )
+
+
+def _nic_unconnected(design: _Design) -> Iterator[Found]:
+    linked = {nic for segment in design.segments for nic in segment.nics}
+    for node_id, (_i, node) in design.nodes.items():
+        for nic in node.get("nics", []):
+            if (node_id, nic["name"]) not in linked:
+                yield _problem(
+                    "check.nic_unconnected",
+                    "warning",
+                    design.nic_path(node_id, nic["name"]),
+                    f"{design.nic_words(node_id, nic['name'])} is not connected to anything.",
+                    (node_id,),
+                )
+
+
+def _switch_loop(design: _Design) -> Iterator[Found]:
+    link_index = {link["id"]: i for i, link in enumerate(design.doc["links"])}
+    for loop in switch_loops(design.doc):
+        names = _and([design.name(s) for s in dict.fromkeys(loop.switches)])
+        yield _problem(
+            "check.switch_loop",
+            "error",
+            ("links", link_index[loop.links[-1]]),
+            f"Links {_and(list(loop.links))} make a loop between switches {names} and nothing runs a "
+            "spanning tree: broadcast storm, every broadcast will circle forever.",
+            (*loop.switches, *loop.links),
+        )
+
+
+def _container_kernel(design: _Design) -> Iterator[Found]:
+    for node_id, (i, node) in design.nodes.items():
+        if node["kind"] != "container" or "os" not in node:
+            continue
+        host = design.nodes[node["host"]][1]
+        if "os" in host and host["os"] != node["os"]:
+            yield _problem(
+                "check.container_kernel",
+                "error",
+                ("nodes", i, "os"),
+                f"Container {design.name(node_id)} cannot run on {design.name(host['id'])}: a container shares "
+                f"the host's kernel, and a {_OS_WORDS[node['os']]} container cannot run on a "
+                f"{_OS_WORDS[host['os']]} host.",
+                (node_id, host["id"]),
+            )
+
+
+def _overcommit(design: _Design) -> Iterator[Found]:
+    for host_id, (i, host) in design.nodes.items():
+        if host["kind"] != "host":
+            continue
+        vms = design.guests(host_id, "vm")
+        name = design.name(host_id)
+        asked = [vm for vm in vms if "ram_mb" in vm]
+        total = sum(vm["ram_mb"] for vm in asked)
+        if "ram_mb" in host and total > host["ram_mb"]:
+            yield _problem(
+                "check.ram_overcommit",
+                "warning",
+                ("nodes", i, "ram_mb"),
+                f"{_guests_words(name, asked)} {'asks' if len(asked) == 1 else 'ask'} for {total} MB of RAM but {name} "
+                f"has {host['ram_mb']} MB: the host will swap, or refuse to start some of them.",
+                (host_id, *(vm["id"] for vm in asked)),
+            )
+        asked = [vm for vm in vms if "vcpus" in vm]
+        total = sum(vm["vcpus"] for vm in asked)
+        if "cpu_cores" in host and total > host["cpu_cores"]:
+            yield _problem(
+                "check.vcpu_overcommit",
+                "info",
+                ("nodes", i, "cpu_cores"),
+                f"{_guests_words(name, asked)} {'has' if len(asked) == 1 else 'have'} {total} virtual CPUs but {name} "
+                f"has {host['cpu_cores']} cores: they will take turns and run slower.",
+                (host_id, *(vm["id"] for vm in asked)),
+            )
+
+
+def _no_vt_x(design: _Design) -> Iterator[Found]:
+    for host_id, (i, host) in design.nodes.items():
+        if host["kind"] != "host" or host.get("virtualization_extensions") is not False:
+            continue
+        vms = design.guests(host_id, "vm")
+        if not vms:
+            continue
+        names = _and([vm["name"] for vm in vms])
+        verb = "runs" if len(vms) == 1 else "run"
+        yield _problem(
+            "check.no_vt_x",
+            "warning",
+            ("nodes", i, "virtualization_extensions"),
+            f"{design.name(host_id)} has no hardware virtualization (VT-x/AMD-V), so {names} {verb}, but on a "
+            "fully simulated CPU: very slow.",
+            (host_id, *(vm["id"] for vm in vms)),
+        )
+
+
+def _subnet_mismatch(design: _Design) -> Iterator[Found]:
+    # Two static addresses on one segment reach each other only if each is on-link for the
+    # other (RFC 1122 §3.3.1.1); otherwise each sends to its gateway, or gives up.
+    for segment in design.segments:
+        groups = _subnet_groups(design, segment)
+        for node_b, nic_b, b in groups[1:]:
+            node_a, _nic_a, a = groups[0]
+            if b.ip in a.network and a.ip in b.network:
+                continue
+            yield _problem(
+                "check.two_hosts_same_segment_subnet_mismatch",
+                "warning",
+                design.nic_path(node_b, nic_b, "ip"),
+                f"{design.name(node_a)} ({a}) and {design.name(node_b)} ({b}) are on the same network but in "
+                "different subnets: they will not reach each other.",
+                (node_a, node_b),
+            )
+
+
+def _subnet_groups(design: _Design, segment: Segment) -> list[tuple[str, str, ipaddress.IPv4Interface]]:
+    """The first static NIC of each distinct subnet on the segment, in document order."""
+    firsts: dict[ipaddress.IPv4Network, tuple[str, str, ipaddress.IPv4Interface]] = {}
+    for node_id, nic_name in segment.nics:
+        iface = design.static(node_id, nic_name)
+        if iface is not None:
+            firsts.setdefault(iface.network, (node_id, nic_name, iface))
+    return list(firsts.values())
+
+
+def _guests_words(host_name: str, vms: list[dict]) -> str:
+    if len(vms) == 1:
+        return vms[0]["name"]
+    return f"The VMs on {host_name} ({_and([vm['name'] for vm in vms])})"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+_CHECKS = (
+    _duplicate_mac,
+    _duplicate_ip,
+    _reserved_address,
+    _ip_outside_subnet,
+    _nic_unconnected,
+    _switch_loop,
+    _container_kernel,
+    _overcommit,
+    _no_vt_x,
+    _subnet_mismatch,
+)
+
+CHECK_CODES = (
+    "check.duplicate_mac",
+    "check.duplicate_ip",
+    "check.reserved_address",
+    "check.ip_outside_subnet",
+    "check.nic_unconnected",
+    "check.switch_loop",
+    "check.container_kernel",
+    "check.ram_overcommit",
+    "check.vcpu_overcommit",
+    "check.no_vt_x",
+    "check.two_hosts_same_segment_subnet_mismatch",
+)

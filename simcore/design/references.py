@@ -1,0 +1,244 @@
+"""Reference checks (``ref.*``): what the schema cannot see because it spans two objects.
+
+Duplicate ids and NIC names, links to unknown nodes or NICs, a NIC on two links, a switch end
+that names a NIC (a switch grows a port per link) or a NIC-ful end that does not, a placement on
+a node that is not a host, captures and script steps naming nothing. Runs on any JSON value,
+valid or not: whatever does not have the expected shape is the schema's to report, and skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from simcore.design.kinds import KINDS, Kind
+from simcore.design.paths import format_path
+from simcore.design.problems import Problem
+
+Found = tuple[tuple[str | int, ...], Problem]
+
+
+def reference_problems(doc: object) -> list[Found]:
+    """Every reference problem of ``doc`` as ``(path elements, Problem)``, in document order."""
+    # Without a list of nodes every reference would be "unknown": the schema error says it all.
+    if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), list):
+        return []
+    index = _Index(doc)
+    found: list[Found] = list(index.problems)
+    found.extend(_placements(index))
+    found.extend(_route_devices(index))
+    found.extend(_links(doc, index))
+    found.extend(_captures(doc, index))
+    found.extend(_script(doc, index))
+    return found
+
+
+def noun(kind: Kind) -> str:
+    """``Virtual machine`` -> ``virtual machine``, but ``LAN switch`` stays as it is."""
+    label = kind.label
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _problem(code: str, elements: tuple[str | int, ...], msg: str, *objects: str | None) -> Found:
+    # A link without an id (a schema error of its own) is involved but has no id to name.
+    ids = tuple(dict.fromkeys(o for o in objects if o is not None))
+    return elements, Problem(code, format_path(elements), msg, objects=ids)
+
+
+def _list(value: object, key: str) -> list:
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, list) else []
+
+
+def _str(value: object, key: str) -> str | None:
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None
+
+
+class _Index:
+    """Nodes by id (first occurrence wins) and each node's NIC names."""
+
+    def __init__(self, doc: dict) -> None:
+        self.problems: list[Found] = []
+        self.nodes: dict[str, tuple[int, dict]] = {}
+        self.nics: dict[str, list[str]] = {}
+        for i, node in enumerate(_list(doc, "nodes")):
+            node_id = _str(node, "id")
+            if node_id is None:
+                continue
+            if node_id in self.nodes:
+                first = self.nodes[node_id][0]
+                self.problems.append(
+                    _problem(
+                        "ref.duplicate_node_id",
+                        ("nodes", i, "id"),
+                        f"duplicate node id {_q(node_id)}: nodes[{first}] has it too",
+                        node_id,
+                    )
+                )
+                continue
+            self.nodes[node_id] = (i, node)
+            names: list[str] = []
+            for j, nic in enumerate(_list(node, "nics")):
+                name = _str(nic, "name")
+                if name is None:
+                    continue
+                if name in names:
+                    self.problems.append(
+                        _problem(
+                            "ref.duplicate_nic_name",
+                            ("nodes", i, "nics", j, "name"),
+                            f"duplicate NIC name {_q(name)} on node {_q(node_id)}",
+                            node_id,
+                        )
+                    )
+                names.append(name)
+            self.nics[node_id] = names
+        self.link_ids = {link_id for link in _list(doc, "links") if (link_id := _str(link, "id")) is not None}
+
+    def kind(self, node_id: str) -> Kind | None:
+        kind_id = _str(self.nodes[node_id][1], "kind")
+        return KINDS.get(kind_id) if kind_id is not None else None
+
+
+def _placements(index: _Index) -> Iterator[Found]:
+    for node_id, (i, node) in index.nodes.items():
+        kind = index.kind(node_id)
+        target = _str(node, "host")
+        if kind is None or not kind.placed_on or target is None:
+            continue
+        where = ("nodes", i, "host")
+        if target not in index.nodes:
+            yield _problem("ref.unknown_node", where, f"unknown node {_q(target)}", node_id)
+            continue
+        target_kind = index.kind(target)
+        if target_kind is not None and target_kind.id not in kind.placed_on:
+            allowed = " or ".join(noun(KINDS[k]) for k in kind.placed_on)
+            yield _problem(
+                "ref.wrong_placement",
+                where,
+                f"{_q(target)} is a {noun(target_kind)}, but a {noun(kind)} can only be placed on a {allowed}",
+                node_id,
+                target,
+            )
+
+
+def _route_devices(index: _Index) -> Iterator[Found]:
+    for node_id, (i, node) in index.nodes.items():
+        for r, route in enumerate(_list(node, "routes")):
+            dev = _str(route, "dev")
+            if dev is not None and dev not in index.nics.get(node_id, []):
+                yield _problem(
+                    "ref.unknown_nic",
+                    ("nodes", i, "routes", r, "dev"),
+                    f"node {_q(node_id)} has no NIC {_q(dev)}",
+                    node_id,
+                )
+
+
+def _links(doc: dict, index: _Index) -> Iterator[Found]:
+    seen: set[str] = set()
+    plugged: dict[tuple[str, str], tuple[str, str | None]] = {}  # (node, nic) -> (label, id) of its link
+    for i, link in enumerate(_list(doc, "links")):
+        link_id = _str(link, "id")
+        label = link_id if link_id is not None else f"links[{i}]"  # what sentences call it
+        if link_id is not None:
+            if link_id in seen:
+                yield _problem(
+                    "ref.duplicate_link_id", ("links", i, "id"), f"duplicate link id {_q(link_id)}", link_id
+                )
+            seen.add(link_id)
+        ends = [(side, link.get(side)) for side in ("a", "b") if isinstance(link, dict)]
+        switch_ends = []
+        for side, end in ends:
+            node_id = _str(end, "node")
+            if node_id is None:
+                continue
+            where = ("links", i, side)
+            if node_id not in index.nodes:
+                yield _problem(
+                    "ref.unknown_node", (*where, "node"), f"unknown node {_q(node_id)}", link_id, node_id
+                )
+                continue
+            kind = index.kind(node_id)
+            if kind is None:
+                continue
+            nic = _str(end, "nic")
+            if kind.is_switch:
+                switch_ends.append(node_id)
+                if "nic" in end:
+                    yield _problem(
+                        "ref.switch_port",
+                        (*where, "nic"),
+                        f"{_q(node_id)} is a switch: a link end on a switch names no NIC (each link gets its own port)",
+                        link_id,
+                        node_id,
+                    )
+            elif "nic" not in end:
+                yield _problem(
+                    "ref.missing_nic",
+                    where,
+                    f"a link end on {_q(node_id)} must name one of its NICs",
+                    link_id,
+                    node_id,
+                )
+            elif nic is not None and nic not in index.nics.get(node_id, []):
+                yield _problem(
+                    "ref.unknown_nic",
+                    (*where, "nic"),
+                    f"node {_q(node_id)} has no NIC {_q(nic)}",
+                    link_id,
+                    node_id,
+                )
+            elif nic is not None:
+                if (node_id, nic) not in plugged:
+                    plugged[(node_id, nic)] = (label, link_id)
+                else:
+                    other, other_id = plugged[(node_id, nic)]
+                    msg = (
+                        f"NIC {_q(nic)} of {_q(node_id)} is on both ends of link {_q(label)}"
+                        if other == label
+                        else f"NIC {_q(nic)} of {_q(node_id)} is already on link {_q(other)}: a NIC takes one link"
+                    )
+                    yield _problem("ref.nic_on_two_links", (*where, "nic"), msg, link_id, node_id, other_id)
+        if len(switch_ends) == 2 and switch_ends[0] == switch_ends[1]:
+            yield _problem(
+                "ref.self_link",
+                ("links", i),
+                f"link {_q(label)} connects {_q(switch_ends[0])} to itself",
+                link_id,
+                switch_ends[0],
+            )
+
+
+def _captures(doc: dict, index: _Index) -> Iterator[Found]:
+    for i, capture in enumerate(_list(doc, "captures")):
+        link_id = _str(capture, "link")
+        if link_id is not None and isinstance(doc.get("links"), list) and link_id not in index.link_ids:
+            yield _problem(
+                "ref.unknown_link", ("captures", i, "link"), f"unknown link {_q(link_id)}", link_id
+            )
+        node_id = _str(capture, "node")
+        if node_id is None:
+            continue
+        if node_id not in index.nodes:
+            yield _problem(
+                "ref.unknown_node", ("captures", i, "node"), f"unknown node {_q(node_id)}", node_id
+            )
+            continue
+        nic = _str(capture, "nic")
+        if nic is not None and nic not in index.nics.get(node_id, []):
+            yield _problem(
+                "ref.unknown_nic", ("captures", i, "nic"), f"node {_q(node_id)} has no NIC {_q(nic)}", node_id
+            )
+
+
+def _script(doc: dict, index: _Index) -> Iterator[Found]:
+    for i, step in enumerate(_list(doc, "script")):
+        node_id = _str(step, "node")
+        if node_id is not None and node_id not in index.nodes:
+            yield _problem("ref.unknown_node", ("script", i, "node"), f"unknown node {_q(node_id)}", node_id)
+
+
+def _q(text: str) -> str:
+    short = text if len(text) <= 60 else text[:60] + "…"
+    return "'" + short.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -1,0 +1,287 @@
+"""Strict JSON: the one parser every door uses (HTTP, websocket, import, CLI).
+
+Python's ``json`` accepts things that later break elsewhere: ``NaN`` and ``Infinity`` (not JSON,
+RFC 8259 §6), duplicate keys (the last silently wins; RFC 8259 §4 says names SHOULD be unique),
+integers a browser cannot hold exactly (beyond ±2^53, RFC 8259 §6), lone surrogates and ``\\u0000``
+(which PostgreSQL refuses while SQLite stores them: known-traps.md #14), and nesting deep enough
+to exhaust the recursion limit. ``loads`` refuses all of them and says where.
+
+Valid input takes the fast path (the C decoder plus cheap hooks). Only when something is wrong
+does a position-aware scanner walk the text again to name the line, column and document path
+of the first problem; so the cost of good messages is paid by bad input only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from json.decoder import scanstring
+
+from simcore.design.paths import format_path
+
+MAX_DEPTH = 32
+MAX_SAFE_INT = 2**53
+_BOM = "\ufeff"
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+_SUSPECT = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})|[\x00\ud800-\udfff]")
+_LITERALS = (("true", True), ("false", False), ("null", None))
+_NOT_JSON = ("NaN", "Infinity", "-Infinity")
+
+
+class StrictJSONError(ValueError):
+    """Input that is not strict JSON. ``msg`` starts with ``line L column C:`` when a place is known."""
+
+    def __init__(
+        self, msg: str, *, line: int | None = None, column: int | None = None, path: str = ""
+    ) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.line = line
+        self.column = column
+        self.path = path
+
+
+class _Refused(Exception):
+    """Raised by the fast path's hooks; the scanner then finds the place and the words."""
+
+
+def loads(text: str | bytes) -> object:
+    """Parse strict JSON, or raise ``StrictJSONError`` naming the first problem and its place."""
+    if isinstance(text, bytes | bytearray):
+        text = _decode(bytes(text))
+    elif not isinstance(text, str):
+        raise TypeError(f"strictjson.loads() takes str or bytes, not {type(text).__name__}")
+    # RFC 8259 §8.1: a parser MAY ignore a byte order mark; editors on Windows still write one.
+    if text.startswith(_BOM):
+        text = text[1:]
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_object_without_duplicates,
+            parse_constant=_refuse,
+            parse_int=_safe_int,
+            parse_float=_finite_float,
+        )
+        _check_tree(value, text)
+        return value
+    except (_Refused, json.JSONDecodeError, RecursionError) as exc:
+        _scan(text)  # raises with the place of the first problem
+        # The scanner agrees with the C decoder on all JSON; if it ever does not, say what we know.
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not strict JSON"
+        raise StrictJSONError(detail) from None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StrictJSONError(f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}") from None
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Refused
+    return result
+
+
+def _refuse(_name: str) -> object:
+    raise _Refused
+
+
+def _safe_int(token: str) -> int:
+    # Length first: int() of thousands of digits is slow and may hit Python's digit limit.
+    if len(token) > 17 or abs(int(token)) > MAX_SAFE_INT:
+        raise _Refused
+    return int(token)
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise _Refused
+    return value
+
+
+def _check_tree(value: object, text: str) -> None:
+    """Depth, NUL and lone surrogates, which the decoder's hooks cannot see."""
+    containers = (dict, list)
+    stack: list[tuple[object, int]] = [(value, 1)] if isinstance(value, containers) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _Refused
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, containers))
+    # NUL can only come from a `\u0000` escape and a lone surrogate from a `\uD8xx`-`\uDFxx`
+    # escape (raw control characters are refused by the decoder), or be in a `str` given to us:
+    # one regex over the text says whether the strings need looking at at all.
+    if _SUSPECT.search(text):
+        _check_strings(value)
+
+
+def _check_strings(value: object) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _BAD_CHAR.search(item):
+                raise _Refused
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class _Frame:
+    __slots__ = ("is_object", "keys", "index")
+
+    def __init__(self, is_object: bool) -> None:
+        self.is_object = is_object
+        self.keys: set[str] = set()
+        self.index = 0
+
+
+def _scan(text: str) -> None:
+    """Walk ``text`` keeping the line, column and path; raise at the first problem.
+
+    Iterative (an explicit stack of frames) so that hostile nesting cannot exhaust recursion.
+    """
+    frames: list[_Frame] = []
+    path: list[str | int] = []
+    end = len(text)
+    pos = _WS.match(text, 0).end()
+    state = "value"
+
+    def fail(at: int, what: str) -> StrictJSONError:
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        return StrictJSONError(
+            f"line {line} column {column}: {what}", line=line, column=column, path=format_path(path)
+        )
+
+    while True:
+        pos = _WS.match(text, pos).end()
+        char = text[pos : pos + 1]
+        if state == "value":
+            if char in ("{", "["):
+                if len(frames) >= MAX_DEPTH:
+                    raise fail(pos, f"nested deeper than {MAX_DEPTH} levels")
+                frames.append(_Frame(char == "{"))
+                state = "first_key" if char == "{" else "first_item"
+                pos += 1
+                continue
+            pos = _scan_scalar(text, pos, fail)
+            state = "after_value"
+        elif state == "first_item":
+            if char == "]":
+                frames.pop()
+                pos += 1
+                state = "after_value"
+            else:
+                path.append(0)
+                state = "value"
+        elif state in ("first_key", "key"):
+            if state == "first_key" and char == "}":
+                frames.pop()
+                pos += 1
+                state = "after_value"
+                continue
+            if char != '"':
+                raise fail(pos, "expected a property name in double quotes")
+            key, after = _string(text, pos, fail)
+            frame = frames[-1]
+            path.append(key)
+            if key in frame.keys:
+                raise fail(pos, f"duplicate key {_quote(key)}")
+            frame.keys.add(key)
+            pos = _WS.match(text, after).end()
+            if text[pos : pos + 1] != ":":
+                raise fail(pos, "expected ':' after a property name")
+            pos += 1
+            state = "value"
+        else:  # after_value
+            if not frames:
+                if pos != end:
+                    raise fail(pos, "unexpected data after the JSON value")
+                return
+            frame = frames[-1]
+            closer = "}" if frame.is_object else "]"
+            if char == ",":
+                path.pop()
+                pos += 1
+                if frame.is_object:
+                    state = "key"
+                else:
+                    frame.index += 1
+                    path.append(frame.index)
+                    state = "value"
+            elif char == closer:
+                path.pop()
+                frames.pop()
+                pos += 1
+            else:
+                raise fail(pos, f"expected ',' or '{closer}'")
+
+
+def _scan_scalar(text: str, pos: int, fail) -> int:
+    """Check one string, number or literal at ``pos``; return where it ends."""
+    char = text[pos : pos + 1]
+    if char == '"':
+        return _string(text, pos, fail)[1]
+    for word in _NOT_JSON:
+        if text.startswith(word, pos):
+            raise fail(pos, f"{word} is not allowed in JSON")
+    for word, _value in _LITERALS:
+        if text.startswith(word, pos):
+            return pos + len(word)
+    match = _NUMBER.match(text, pos)
+    if not match:
+        raise fail(
+            pos, "expected a value" if pos < len(text) else "unexpected end of input, expected a value"
+        )
+    token = match.group()
+    if match.group(1) is None and match.group(2) is None:
+        if len(token) > 17 or abs(int(token)) > MAX_SAFE_INT:
+            raise fail(pos, f"integer out of range (beyond ±2^53): {_short(token)}")
+    elif not math.isfinite(float(token)):
+        raise fail(pos, f"number out of range: {_short(token)}")
+    return match.end()
+
+
+def _string(text: str, pos: int, fail) -> tuple[str, int]:
+    try:
+        value, after = scanstring(text, pos + 1)
+    except json.JSONDecodeError as exc:
+        raise fail(exc.pos, _decoder_words(exc.msg)) from None
+    bad = _BAD_CHAR.search(value)
+    if bad:
+        what = (
+            "NUL character (\\u0000)"
+            if bad.group() == "\x00"
+            else f"lone surrogate \\u{ord(bad.group()):04x}"
+        )
+        raise fail(pos, f"{what} in a string")
+    return value, after
+
+
+def _decoder_words(msg: str) -> str:
+    return {
+        "Unterminated string starting at": "unterminated string",
+        "Invalid control character at": "control character in a string (write it as an escape such as \\n)",
+        "Invalid \\escape": "invalid escape in a string",
+        "Invalid \\uXXXX escape": "invalid \\u escape in a string",
+    }.get(msg, msg[:1].lower() + msg[1:])
+
+
+def _quote(key: str) -> str:
+    return "'" + key.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _short(token: str) -> str:
+    return token if len(token) <= 30 else token[:30] + "…"

@@ -1,0 +1,61 @@
+"""``validate(doc)``: every problem of a design document; ``load(source)``: parse strictly and validate.
+
+Schema problems (``schema.*``) and reference problems (``ref.*``) come back together, sorted by
+path as a reader scans the document (``nodes[2]`` before ``nodes[10]``), then by code and message,
+with exact repeats dropped; so the same document always gives the same list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simcore.design import strictjson
+from simcore.design.paths import path_sort_key
+from simcore.design.problems import DesignError, Problem
+from simcore.design.references import reference_problems
+from simcore.design.schema_dispatch import schema_problems
+
+
+def validate(doc: object) -> list[Problem]:
+    """All problems of ``doc`` (any JSON value); an empty list means a valid design.
+
+    Never raises on JSON values: whatever is wrong is a problem in the list.
+    """
+    found = schema_problems(doc) + reference_problems(doc)
+    found.sort(key=lambda item: (path_sort_key(item[0]), item[1].code, item[1].msg))
+    unique: dict[tuple[str, str, str], Problem] = {}
+    for _elements, problem in found:
+        unique.setdefault((problem.code, problem.path, problem.msg), problem)
+    return list(unique.values())
+
+
+def load(source: str | bytes | Path) -> dict:
+    """Parse a design strictly and validate it; raise ``DesignError`` with every problem.
+
+    ``source`` is the JSON text (``bytes``, or a ``str`` whose first non-blank character is ``{`` or
+    ``[``) or a file path (``Path``, or any other ``str``). Returns the document as parsed (see ``normalized``).
+    """
+    text = _read(source)
+    try:
+        doc = strictjson.loads(text)
+    except strictjson.StrictJSONError as exc:
+        raise DesignError([Problem("json.invalid", exc.path, exc.msg)]) from None
+    problems = validate(doc)
+    if problems:
+        raise DesignError(problems)
+    assert isinstance(doc, dict)  # the schema's top-level "type": "object" passed
+    return doc
+
+
+def _read(source: str | bytes | Path) -> str | bytes:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    if isinstance(source, str) and source.lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
+        return source
+    path = Path(source)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DesignError(
+            [Problem("io.unreadable", "", f"cannot read {path}: {exc.strerror or exc}")]
+        ) from None

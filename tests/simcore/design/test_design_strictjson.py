@@ -1,0 +1,132 @@
+"""strictjson.loads: what it refuses, with the exact words and place; what it accepts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simcore.design import strictjson
+from simcore.design.strictjson import StrictJSONError
+
+DEEP_33 = "[" * 33 + "]" * 33
+DEEP_32 = "[" * 32 + "]" * 32
+
+REFUSED = [
+    ("nan", '{"x": NaN}', "line 1 column 7: NaN is not allowed in JSON", "x"),
+    ("infinity", "[1, Infinity]", "line 1 column 5: Infinity is not allowed in JSON", "[1]"),
+    (
+        "minus-infinity",
+        '{"a": {"b": -Infinity}}',
+        "line 1 column 13: -Infinity is not allowed in JSON",
+        "a.b",
+    ),
+    (
+        "duplicate-key",
+        '{\n  "nodes": [\n    {"id": "a",\n     "id": "b"}]}',
+        "line 4 column 6: duplicate key 'id'",
+        "nodes[0].id",
+    ),
+    ("depth-33", DEEP_33, "line 1 column 33: nested deeper than 32 levels", "[0]" * 32),
+    ("depth-100000", "[" * 100_000, "line 1 column 33: nested deeper than 32 levels", "[0]" * 32),
+    (
+        "int-2-53-plus-1",
+        json.dumps({"n": 2**53 + 1}),
+        "line 1 column 7: integer out of range (beyond ±2^53): 9007199254740993",
+        "n",
+    ),
+    (
+        "negative-int-beyond",
+        "[-9007199254740993]",
+        "line 1 column 2: integer out of range (beyond ±2^53): -9007199254740993",
+        "[0]",
+    ),
+    (
+        "int-5000-digits",
+        "[" + "9" * 5000 + "]",
+        "line 1 column 2: integer out of range (beyond ±2^53): 999999999999999999999999999999…",
+        "[0]",
+    ),
+    ("float-overflow", "[1e400]", "line 1 column 2: number out of range: 1e400", "[0]"),
+    ("lone-surrogate", '{"name": "\\ud800"}', "line 1 column 10: lone surrogate \\ud800 in a string", "name"),
+    ("lone-low-surrogate-key", '{"\\udc00": 1}', "line 1 column 2: lone surrogate \\udc00 in a string", ""),
+    ("nul-escape", '["ok", "a\\u0000b"]', "line 1 column 8: NUL character (\\u0000) in a string", "[1]"),
+    ("trailing-garbage", '{"version": 1} x', "line 1 column 16: unexpected data after the JSON value", ""),
+    ("two-documents", "{} {}", "line 1 column 4: unexpected data after the JSON value", ""),
+    ("empty", "", "line 1 column 1: unexpected end of input, expected a value", ""),
+    ("only-blanks", " \n ", "line 2 column 2: unexpected end of input, expected a value", ""),
+    ("trailing-comma", "[1, 2,]", "line 1 column 7: expected a value", "[2]"),
+    ("single-quotes", "{'a': 1}", "line 1 column 2: expected a property name in double quotes", ""),
+    ("missing-colon", '{"a" 1}', "line 1 column 6: expected ':' after a property name", "a"),
+    ("missing-comma", '{"a": 1 "b": 2}', "line 1 column 9: expected ',' or '}'", "a"),
+    ("unclosed-array", "[1, 2", "line 1 column 6: expected ',' or ']'", "[1]"),
+    ("unterminated-string", '["abc', "line 1 column 2: unterminated string", "[0]"),
+    (
+        "raw-tab-in-string",
+        '["a\tb"]',
+        "line 1 column 4: control character in a string (write it as an escape such as \\n)",
+        "[0]",
+    ),
+    ("bad-escape", '["\\q"]', "line 1 column 3: invalid escape in a string", "[0]"),
+    ("comment", "{} // note", "line 1 column 4: unexpected data after the JSON value", ""),
+    ("hex-number", "[0x10]", "line 1 column 3: expected ',' or ']'", "[0]"),
+    ("leading-zero", "[01]", "line 1 column 3: expected ',' or ']'", "[0]"),
+    ("python-true", "[True]", "line 1 column 2: expected a value", "[0]"),
+]
+
+
+@pytest.mark.parametrize(("text", "msg", "path"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
+def test_loads_refuses_with_place_and_words(text, msg, path):
+    with pytest.raises(StrictJSONError) as caught:
+        strictjson.loads(text)
+    assert (caught.value.msg, caught.value.path) == (msg, path)
+    assert str(caught.value) == msg
+
+
+def test_error_knows_line_and_column():
+    with pytest.raises(StrictJSONError) as caught:
+        strictjson.loads('{\n  "a": 1,\n    "a": 2}')
+    assert (caught.value.line, caught.value.column) == (3, 5)
+
+
+@pytest.mark.parametrize(
+    ("data", "msg"),
+    [
+        (b'{"a": "\xff"}', "not UTF-8: byte 0xff at offset 7"),
+        (b'"\xed\xa0\x80"', "not UTF-8: byte 0xed at offset 1"),  # a surrogate encoded as UTF-8 (CESU)
+        ('{"a": 1}'.encode("utf-16"), "not UTF-8: byte 0xff at offset 0"),
+    ],
+    ids=["invalid-byte", "encoded-surrogate", "utf-16"],
+)
+def test_bytes_must_be_utf8(data, msg):
+    with pytest.raises(StrictJSONError) as caught:
+        strictjson.loads(data)
+    assert caught.value.msg == msg
+
+
+ACCEPTED = [
+    ("depth-32", DEEP_32, json.loads(DEEP_32)),
+    ("int-2-53", str(2**53), 2**53),
+    ("negative-int-2-53", str(-(2**53)), -(2**53)),
+    ("big-float", "[1.5e300]", [1.5e300]),
+    ("surrogate-pair", '"\\ud83d\\ude00"', "\U0001f600"),
+    ("bom-is-ignored", '\ufeff{"a": 1}', {"a": 1}),  # RFC 8259 §8.1 allows ignoring it
+    ("same-key-in-two-objects", '[{"a": 1}, {"a": 2}]', [{"a": 1}, {"a": 2}]),
+    ("escaped-slash-and-unicode", '["\\/", "\\u00e9"]', ["/", "é"]),
+    ("literals", "[true, false, null]", [True, False, None]),
+    ("scalar-top-level", "42", 42),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), [c[1:] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
+def test_loads_accepts(text, value):
+    assert strictjson.loads(text) == value
+
+
+def test_bytes_with_bom_are_accepted():
+    assert strictjson.loads('\ufeff{"a": "é"}'.encode()) == {"a": "é"}
+
+
+def test_loads_refuses_other_types():
+    with pytest.raises(TypeError, match="takes str or bytes, not dict"):
+        strictjson.loads({})
