@@ -1,0 +1,19 @@
+"""The console of a node and its commands (``ping``, ``ip``, ``arp``, ``help``).
+
+Contract:
+
+- A :class:`Console` belongs to one node with a stack. ``console.run(line)`` runs a command line
+  exactly as a user typing it would; output lines appear at simulated times (``console.lines``,
+  and ``console.output`` trace events). Commands never read the wall clock or global random.
+- Commands live in one registry (:data:`REGISTRY`); adding one is one module with one
+  ``@command(...)`` function ``fn(console, argv) -> int | Job``. A synchronous command returns
+  its exit status; a long-running one returns a :class:`Job` that calls ``console.job_done`` when
+  it ends. Facts (a ping's statistics, exit statuses) go to ``console.facts`` for the CLI and tests.
+- Commands talk to the stack only through its socket API (``icmp_bind``, ``udp_bind``,
+  ``send_ip``, ``routes``, ``neigh``): they know nothing of links or switches.
+"""
+
+from simcore.apps.console import iproute, ping  # noqa: F401  (importing registers the commands)
+from simcore.apps.console.shell import REGISTRY, Command, Console, Job, command
+
+__all__ = ["Command", "Console", "Job", "REGISTRY", "command"]

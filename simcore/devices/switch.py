@@ -1,0 +1,157 @@
+"""A learning switch that behaves as a Linux bridge (IEEE 802.1D transparent bridging).
+
+- Learn the source MAC on the ingress port (never a group address: 802.1D 7.8).
+- Known unicast destination: forward out its port; if that port is the ingress port, filter
+  (drop) the frame, as a bridge never sends a frame back where it came from.
+- Unknown unicast, broadcast and multicast: flood to every port but the ingress port.
+- Learned entries age out after ``aging_s`` (300 s, the Linux bridge's and 802.1D's default).
+  One timer per entry, re-armed lazily: a refresh only moves ``seen``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simcore.engine import Engine
+from simcore.net import Port
+from simcore.trace import Tracer
+
+DEFAULT_AGING_S = 300
+
+
+def is_group(mac: str) -> bool:
+    """True for broadcast and multicast MACs: the I/G bit, lowest bit of the first octet."""
+    return mac[1] in "13579bdf"
+
+
+class FdbEntry:
+    __slots__ = ("mac", "port", "seen", "timer")
+
+    def __init__(self, mac: str, port: Port, seen: int):
+        self.mac = mac
+        self.port = port
+        self.seen = seen
+        self.timer = False  # an aging check is scheduled
+
+
+class Switch:
+    """A vswitch or LAN switch. Ports are numbered from 1 in the order links were attached."""
+
+    has_stack = False
+
+    def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "vswitch",
+                 aging_s: float = DEFAULT_AGING_S, tracer: Tracer | None = None, narrator: Any = None):
+        if aging_s <= 0:
+            raise ValueError(f"switch {node_id!r}: aging_s must be > 0, not {aging_s!r}")
+        self.engine = engine
+        self.id = node_id
+        self.name = name or node_id
+        self.kind = kind
+        self.aging_ns = int(round(aging_s * 1e9))
+        self.ports: list[Port] = []
+        self.fdb: dict[str, FdbEntry] = {}
+        self.tracer = tracer if tracer is not None else Tracer(engine)
+        self.narrator = narrator
+        self.counters = {"flooded": 0, "forwarded": 0, "filtered": 0, "learned": 0, "aged": 0}
+
+    def add_port(self) -> Port:
+        number = len(self.ports) + 1
+        port = Port(self, f"p{number}", number)
+        port.handler = self.receive
+        self.ports.append(port)
+        return port
+
+    # -- the forwarding path ------------------------------------------------------------------
+    def receive(self, in_port: Port, frame: Any) -> None:
+        now = self.engine.now
+        src = frame.src
+        tr = self.tracer
+        if src[1] not in "13579bdf":  # not a group address (is_group, inlined: the hot path)
+            entry = self.fdb.get(src)
+            if entry is None or entry.port is not in_port:
+                self._learn(src, in_port, now, moved_from=entry.port if entry else None, frame=frame)
+            else:
+                entry.seen = now
+        dst = frame.dst
+        if dst[1] in "13579bdf":
+            self._flood(in_port, frame, "broadcast" if dst == "ff:ff:ff:ff:ff:ff" else "multicast")
+            return
+        entry = self.fdb.get(dst)
+        if entry is None:
+            self._flood(in_port, frame, "unknown")
+            return
+        out = entry.port
+        if out is in_port:
+            self.counters["filtered"] += 1
+            if tr.on:
+                tr.emit("switch.filtered", self.narrator.filtered(self, in_port, frame), frame,
+                        node=self.id, port=in_port.number, link=in_port.link.id, mac=dst,
+                        reason="switch.same_port")
+            return
+        self.counters["forwarded"] += 1
+        if tr.on:
+            tr.emit("switch.forwarded", self.narrator.forwarded(self, in_port, out, frame), frame,
+                    node=self.id, port=in_port.number, out_port=out.number, link=in_port.link.id, mac=dst)
+        out.send(frame)
+
+    def _flood(self, in_port: Port, frame: Any, why: str) -> None:
+        self.counters["flooded"] += 1
+        outs = [p for p in self.ports if p is not in_port and p.link is not None]
+        if self.tracer.on:
+            self.tracer.emit("switch.flooded", self.narrator.flooded(self, in_port, outs, frame, why), frame,
+                             node=self.id, port=in_port.number, out_ports=[p.number for p in outs],
+                             link=in_port.link.id, mac=frame.dst, why=why)
+        for p in outs:
+            p.send(frame)
+
+    def _learn(self, mac: str, port: Port, now: int, moved_from: Port | None, frame: Any) -> None:
+        entry = self.fdb.get(mac)
+        if entry is None:
+            entry = self.fdb[mac] = FdbEntry(mac, port, now)
+        else:
+            entry.port = port
+            entry.seen = now
+        self.counters["learned"] += 1
+        if not entry.timer:
+            entry.timer = True
+            self.engine.schedule(self.aging_ns, self._age, entry)
+        if self.tracer.on:
+            fields = {"node": self.id, "port": port.number, "link": port.link.id, "mac": mac}
+            if moved_from is not None:
+                fields["moved_from"] = moved_from.number
+            self.tracer.emit("switch.learned", self.narrator.learned(self, port, mac, moved_from), **fields)
+
+    def _age(self, entry: FdbEntry) -> None:
+        if self.fdb.get(entry.mac) is not entry:
+            return
+        expires = entry.seen + self.aging_ns
+        if expires > self.engine.now:
+            self.engine.schedule(expires - self.engine.now, self._age, entry)
+            return
+        del self.fdb[entry.mac]
+        entry.timer = False
+        self.counters["aged"] += 1
+        if self.tracer.on:
+            self.tracer.emit("switch.aged", self.narrator.aged(self, entry.port, entry.mac),
+                             node=self.id, port=entry.port.number, link=entry.port.link.id, mac=entry.mac,
+                             aging_s=self.aging_ns / 1e9)
+
+    # -- reading ------------------------------------------------------------------------------
+    def fdb_rows(self) -> list[dict]:
+        """The forwarding table like ``bridge fdb``, as JSON rows sorted by port then MAC."""
+        now = self.engine.now
+        rows = []
+        for entry in sorted(self.fdb.values(), key=lambda e: (e.port.number, e.mac)):
+            link = entry.port.link
+            rows.append({
+                "mac": entry.mac,
+                "port": entry.port.number,
+                "link": link.id if link is not None else None,
+                "age_s": round((now - entry.seen) / 1e9, 9),
+                "expires_s": round((entry.seen + self.aging_ns - now) / 1e9, 9),
+            })
+        return rows
+
+    def table(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "aging_s": self.aging_ns / 1e9, "fdb": self.fdb_rows(),
+                "ports": [{"port": p.number, "link": p.link.id if p.link else None} for p in self.ports]}

@@ -1,0 +1,399 @@
+"""A Linux-like IPv4 host stack: addresses, routes, ARP, ICMP, UDP demultiplexing, forwarding.
+
+The paths follow Linux's (and netfilter's hook points, so NAT can plug in later):
+
+    frame in -> Ethernet filter -> ARP | IPv4: PREROUTING -> local? INPUT -> protocol handler
+                                                       \\-> ip_forward? FORWARD -> POSTROUTING -> out
+    local packet -> OUTPUT -> route -> POSTROUTING -> neighbour (ARP) -> frame out
+
+A hook is ``hook(stack, packet, nic) -> packet | None`` (None drops it). Protocol handlers are
+``handler(stack, packet, nic)`` keyed by IP protocol number: ICMP and UDP are built in, TCP is
+registered by a later layer. Sockets: ``udp_bind(port, handler)`` and ``icmp_bind(ident, listener)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from simcore.packets import (
+    ARP_REPLY,
+    ARP_REQUEST,
+    BROADCAST_MAC,
+    ETH_ARP,
+    ETH_IPV4,
+    ICMP_DEST_UNREACH,
+    ICMP_TIME_EXCEEDED,
+    PROTO_ICMP,
+    PROTO_UDP,
+    Arp,
+    Ethernet,
+    IPv4,
+    Udp,
+)
+from simcore.stack.iface import Iface, is_group_mac, is_multicast_ip, multicast_mac
+from simcore.stack.neighbour import NeighbourTable, NudState
+from simcore.stack.routes import Route, RoutingTable
+from simcore.stack.transport import DEFAULT_TTL, LIMITED_BROADCAST, icmp_input, send_icmp_error, udp_input
+
+UNREACH_NET, UNREACH_HOST, UNREACH_PROTOCOL = 0, 1, 2
+
+Hook = Callable[["Stack", Any, Any], Any]
+
+
+class Stack:
+    """Layer 3 of one node. ``node`` has ``id`` and ``name``; ``tracer``/``narrator`` tell the story."""
+
+    def __init__(self, node: Any, engine: Any, tracer: Any, narrator: Any, *, ip_forward: bool = False):
+        self.node = node
+        self.node_id = node.id
+        self.name = node.name
+        self.engine = engine
+        self.tracer = tracer
+        self.narrator = narrator
+        self.ip_forward = ip_forward
+        self.ifaces: dict[str, Iface] = {}
+        self.local_ips: dict[str, str] = {"127.0.0.1": "lo"}  # address -> NIC name
+        self.broadcasts: dict[str, str] = {}  # subnet broadcast address -> NIC name
+        self.routes = RoutingTable()
+        self.neigh = NeighbourTable(self)
+        self.protocols: dict[int, Callable[[Stack, Any, Any], None]] = {
+            PROTO_ICMP: icmp_input,
+            PROTO_UDP: udp_input,
+        }
+        self.udp_sockets: dict[int, Callable[..., None]] = {}
+        self.icmp_sockets: dict[int, Any] = {}
+        self.prerouting: list[Hook] = []
+        self.input: list[Hook] = []
+        self.forward: list[Hook] = []
+        self.output: list[Hook] = []
+        self.postrouting: list[Hook] = []
+        # Observers of every ARP packet received (a DHCP server's address probe, conflict checks):
+        # ``fn(stack, arp, nic)``; they cannot change what the stack does with it.
+        self.arp_observers: list[Callable[[Stack, Any, Any], None]] = []
+        self._ident = engine.rng.randrange(1 << 16)
+        self.counters = {"rx": 0, "tx": 0, "forwarded": 0, "dropped": 0}
+
+    # -- configuration ------------------------------------------------------------------------
+    def add_nic(self, nic: Any, cidr: str | None = None) -> Iface:
+        if nic.name in self.ifaces or nic.name == "lo":
+            raise ValueError(f"{self.name}: NIC name {nic.name!r} is already used")
+        addr = ipaddress.IPv4Interface(cidr) if cidr else None
+        iface = self.ifaces[nic.name] = Iface(nic, addr)
+        nic.handler = self.receive
+        if addr is not None:
+            self._add_address(iface, addr)
+        return iface
+
+    def _add_address(self, iface: Iface, addr: ipaddress.IPv4Interface) -> None:
+        ip = str(addr.ip)
+        if ip in self.local_ips:
+            raise ValueError(f"{self.name}: address {ip} is already on {self.local_ips[ip]}")
+        iface.set(addr)
+        self.local_ips[ip] = iface.nic.name
+        if iface.broadcast:
+            self.broadcasts[iface.broadcast] = iface.nic.name
+        # Linux adds the connected route with the address ("proto kernel scope link src ...").
+        if addr.network.prefixlen < 32:
+            self.routes.add(Route(addr.network, iface.nic.name, None, "kernel", ip))
+
+    def set_address(self, nic_name: str, cidr: str | None) -> None:
+        """Replace a NIC's address (what a DHCP client does); None removes it."""
+        iface = self.ifaces[nic_name]
+        if iface.addr is not None:
+            del self.local_ips[str(iface.addr.ip)]
+            if iface.broadcast:
+                self.broadcasts.pop(iface.broadcast, None)
+            self.routes.remove_dev(nic_name, "kernel")
+            iface.set(None)
+        if cidr:
+            self._add_address(iface, ipaddress.IPv4Interface(cidr))
+
+    def add_route(self, to: str, via: str | None = None, dev: str | None = None, metric: int = 0) -> Route:
+        dest = ipaddress.IPv4Network("0.0.0.0/0" if to == "default" else to, strict=False)
+        if dev is None:
+            if via is None:
+                raise ValueError(f"{self.name}: route to {to} needs a gateway (via) or a device (dev)")
+            hop = self.routes.lookup(via)
+            if hop is None or hop.via is not None:
+                # iproute2: "Error: Nexthop has invalid gateway." when the gateway is not on-link.
+                raise ValueError(f"{self.name}: gateway {via} for {to} is not on a connected network")
+            dev = hop.dev
+        elif dev not in self.ifaces:
+            raise ValueError(f"{self.name}: no NIC named {dev!r} for route to {to}")
+        route = Route(dest, dev, via, "static", None, metric)
+        self.routes.add(route)
+        return route
+
+    def primary_ip(self, nic_name: str) -> str | None:
+        iface = self.ifaces.get(nic_name)
+        return iface.ip if iface is not None else None
+
+    def next_ident(self) -> int:
+        self._ident = (self._ident + 1) & 0xFFFF
+        return self._ident
+
+    # -- sockets ------------------------------------------------------------------------------
+    def udp_bind(self, port: int, handler: Callable[..., None]) -> None:
+        """``handler(stack, packet, udp, nic)`` receives every datagram to ``port``."""
+        if not 0 < port < 65536:
+            raise ValueError(f"{self.name}: UDP port out of range: {port!r}")
+        if port in self.udp_sockets:
+            raise ValueError(f"{self.name}: UDP port {port} is already bound")
+        self.udp_sockets[port] = handler
+
+    def udp_unbind(self, port: int) -> None:
+        self.udp_sockets.pop(port, None)
+
+    def udp_send(self, sport: int, dst: str, dport: int, payload: Any = b"", src: str | None = None,
+                 dev: str | None = None) -> str | None:
+        src = src or self.source_for(dst, dev)
+        if src is None:
+            return "Network is unreachable"
+        packet = IPv4(src, dst, PROTO_UDP, Udp(sport, dport, payload), DEFAULT_TTL, self.next_ident())
+        return self.send_ip(packet, dev=dev)
+
+    def icmp_bind(self, ident: int, listener: Any) -> None:
+        """``listener.on_reply(packet, echo)`` and ``listener.on_error(packet, icmp, quoted)``."""
+        if ident in self.icmp_sockets:
+            raise ValueError(f"{self.name}: ICMP id {ident} is already in use")
+        self.icmp_sockets[ident] = listener
+
+    def icmp_unbind(self, ident: int) -> None:
+        self.icmp_sockets.pop(ident, None)
+
+    # -- input --------------------------------------------------------------------------------
+    def receive(self, nic: Any, frame: Any) -> None:
+        dst = frame.dst
+        tr = self.tracer
+        if dst != nic.mac and not is_group_mac(dst):
+            # The NIC's MAC filter (not promiscuous): a flooded unicast for someone else.
+            self.counters["dropped"] += 1
+            if tr.on:
+                tr.emit("packet.dropped", self.narrator.not_my_mac(self, nic, frame), frame,
+                        node=self.node_id, nic=nic.name, link=nic.link.id, reason="eth.not_for_us")
+            return
+        self.counters["rx"] += 1
+        if tr.on:
+            tr.emit("frame.received", self.narrator.received(self, nic, frame), frame,
+                    node=self.node_id, nic=nic.name, link=nic.link.id)
+        ethertype = frame.ethertype
+        if ethertype == ETH_IPV4:
+            self._ip_input(nic, frame.payload)
+        elif ethertype == ETH_ARP:
+            self._arp_input(nic, frame.payload)
+        else:
+            self.drop(frame.payload, "eth.unknown_type", self.narrator.words(
+                f"{self.name} does not speak EtherType 0x{ethertype:04x}: it drops the frame"), nic)
+
+    def _arp_input(self, nic: Any, arp: Any) -> None:
+        if self.arp_observers:
+            for observe in self.arp_observers:
+                observe(self, arp, nic)
+        iface = self.ifaces[nic.name]
+        if arp.op == ARP_REQUEST:
+            # arp_ignore=0: answer for any local address, whichever NIC asked (weak host model).
+            if arp.tpa in self.local_ips and arp.tpa != "127.0.0.1":
+                if arp.spa != "0.0.0.0":  # an RFC 5227 probe teaches nothing
+                    self.neigh.learn(nic, arp.spa, arp.sha, confirmed=False, create=True)
+                reply = Arp(ARP_REPLY, nic.mac, arp.tpa, arp.sha, arp.spa)
+                self._send_frame(nic, Ethernet(arp.sha, nic.mac, ETH_ARP, reply))
+                return
+            if arp.spa != "0.0.0.0":
+                self.neigh.learn(nic, arp.spa, arp.sha, confirmed=False, create=False)
+            self.drop(arp, "arp.not_for_us", self.narrator.arp_not_for_us(self, nic, arp, iface.ip), nic)
+        elif arp.op == ARP_REPLY:
+            n = self.neigh.learn(nic, arp.spa, arp.sha, confirmed=arp.tha == nic.mac, create=False)
+            if n is None:
+                # arp_accept=0: an unsolicited reply creates no entry.
+                self.drop(arp, "arp.unsolicited", self.narrator.words(
+                    f"{self.name} did not ask for {arp.spa}: it ignores the ARP reply"), nic)
+
+    def _ip_input(self, nic: Any, packet: Any) -> None:
+        if self.prerouting:
+            for hook in self.prerouting:
+                packet = hook(self, packet, nic)
+                if packet is None:
+                    return
+        dst = packet.dst
+        if dst in self.local_ips or dst == LIMITED_BROADCAST or dst in self.broadcasts:
+            self._local_deliver(packet, nic)
+        elif is_multicast_ip(dst):
+            # No IGMP, no multicast routing: a group nobody here joined (and never forwarded).
+            self.drop(packet, "ip.multicast", self.narrator.words(
+                f"{self.name} has joined no multicast group: it drops a packet for {dst}"), nic)
+        elif self.ip_forward:
+            self._forward(packet, nic)
+        else:
+            # Linux with ip_forward=0 drops silently; the trace says why.
+            self.drop(packet, "ip.not_for_us", self.narrator.words(
+                f"{self.name} is not a router (ip_forward is off): it drops a packet for {dst}"), nic)
+
+    def _local_deliver(self, packet: Any, nic: Any) -> None:
+        if self.input:
+            for hook in self.input:
+                packet = hook(self, packet, nic)
+                if packet is None:
+                    return
+        handler = self.protocols.get(packet.proto)
+        if handler is None:
+            self.drop(packet, "ip.unknown_protocol", self.narrator.words(
+                f"{self.name} has no handler for IP protocol {packet.proto}"), nic)
+            self.send_icmp_error(packet, ICMP_DEST_UNREACH, UNREACH_PROTOCOL)
+            return
+        handler(self, packet, nic)
+
+    # -- forwarding ---------------------------------------------------------------------------
+    def _forward(self, packet: Any, nic: Any) -> None:
+        if packet.ttl <= 1:
+            # RFC 1812 5.3.1: a router must not forward a packet whose TTL would reach 0.
+            self.drop(packet, "ip.ttl_exceeded", self.narrator.words(
+                f"{self.name} drops a packet for {packet.dst}: its time to live ran out (TTL {packet.ttl})"), nic)
+            self.send_icmp_error(packet, ICMP_TIME_EXCEEDED, 0)
+            return
+        route = self.routes.lookup(packet.dst)
+        if route is None:
+            self.drop(packet, "ip.no_route", self.narrator.words(
+                f"{self.name} has no route to {packet.dst}: it drops the packet"), nic)
+            self.send_icmp_error(packet, ICMP_DEST_UNREACH, UNREACH_NET)
+            return
+        packet = dataclasses.replace(packet, ttl=packet.ttl - 1)
+        for hook in self.forward:
+            packet = hook(self, packet, nic)
+            if packet is None:
+                return
+        self.counters["forwarded"] += 1
+        if self.tracer.on:
+            self.tracer.emit("ip.forwarded", self.narrator.ip_forwarded(self, nic, route, packet),
+                             node=self.node_id, nic=nic.name, out_nic=route.dev, src=packet.src,
+                             dst=packet.dst, via=route.via, ttl=packet.ttl)
+        self._route_out(packet, route)
+
+    # -- output -------------------------------------------------------------------------------
+    def source_for(self, dst: str, dev: str | None = None) -> str | None:
+        """The source address Linux would pick to reach ``dst`` (the route's, else the NIC's)."""
+        if dst in self.local_ips:
+            return dst
+        if dev is not None:
+            return self.primary_ip(dev) or "0.0.0.0"
+        route = self.routes.lookup(dst)
+        if route is None:
+            return None
+        return route.src or self.primary_ip(route.dev)
+
+    def send_ip(self, packet: Any, dev: str | None = None) -> str | None:
+        """Send a locally generated packet. Returns None, or an errno-like sentence."""
+        if self.output:
+            for hook in self.output:
+                packet = hook(self, packet, None)
+                if packet is None:
+                    return None
+        dst = packet.dst
+        if dst in self.local_ips:
+            # Through the loopback device: no frame on any wire.
+            self.engine.schedule(0, self._local_deliver, packet, None)
+            return None
+        if dev is not None:
+            iface = self.ifaces.get(dev)
+            if iface is None:
+                return "No such device"
+            if dst == LIMITED_BROADCAST or dst == iface.broadcast:
+                self._post_and_transmit(packet, iface.nic, BROADCAST_MAC)
+                return None
+            route = Route(ipaddress.IPv4Network("0.0.0.0/0"), dev)
+        else:
+            route = self.routes.lookup(dst)
+            if route is None:
+                return "Network is unreachable"
+        self._route_out(packet, route)
+        return None
+
+    def _route_out(self, packet: Any, route: Route) -> None:
+        iface = self.ifaces[route.dev]
+        dst = packet.dst
+        if dst == LIMITED_BROADCAST or dst == iface.broadcast:
+            self._post_and_transmit(packet, iface.nic, BROADCAST_MAC)
+            return
+        if is_multicast_ip(dst):
+            self._post_and_transmit(packet, iface.nic, multicast_mac(dst))
+            return
+        if self.postrouting:
+            for hook in self.postrouting:
+                packet = hook(self, packet, iface.nic)
+                if packet is None:
+                    return
+        self.neigh.resolve_and_send(iface.nic, route.via or packet.dst, packet)
+
+    def _post_and_transmit(self, packet: Any, nic: Any, mac: str) -> None:
+        for hook in self.postrouting:
+            packet = hook(self, packet, nic)
+            if packet is None:
+                return
+        self.transmit_ip(nic, mac, packet)
+
+    def transmit_ip(self, nic: Any, mac: str, packet: Any) -> None:
+        """Wrap an IPv4 packet for ``mac`` and put it on the wire (called once the next hop is known)."""
+        frame = Ethernet(mac, nic.mac, ETH_IPV4, packet)
+        self.counters["tx"] += 1
+        if not nic.send(frame):
+            self._lost(nic, frame)
+
+    def _send_frame(self, nic: Any, frame: Any) -> None:
+        self.counters["tx"] += 1
+        if not nic.send(frame):
+            self._lost(nic, frame)
+
+    def _lost(self, nic: Any, frame: Any) -> None:
+        self.counters["dropped"] += 1
+        if self.tracer.on:
+            self.tracer.emit("packet.dropped", self.narrator.words(
+                f"{self.name}'s {nic.name} is not connected to anything: the frame is lost"), frame,
+                node=self.node_id, nic=nic.name, reason="nic.no_link")
+
+    def send_arp_request(self, nic: Any, target: str, unicast_mac: str | None) -> None:
+        src_ip = self.primary_ip(nic.name) or "0.0.0.0"
+        # Linux fills the target hardware address with zeros in a broadcast request and with the
+        # cached address in a unicast probe (arp_solicit).
+        arp = Arp(ARP_REQUEST, nic.mac, src_ip, unicast_mac or "00:00:00:00:00:00", target)
+        self._send_frame(nic, Ethernet(unicast_mac or BROADCAST_MAC, nic.mac, ETH_ARP, arp))
+
+    # -- errors -------------------------------------------------------------------------------
+    def send_icmp_error(self, packet: Any, typ: int, code: int) -> None:
+        """Answer ``packet`` with an ICMP error (see :func:`simcore.stack.transport.send_icmp_error`)."""
+        send_icmp_error(self, packet, typ, code)
+
+    def unreachable_neighbour(self, n: Any, packet: Any) -> None:
+        """ARP gave up on a next hop: each waiting packet is answered with host unreachable,
+        delivered locally when we sent it (ping prints "Destination Host Unreachable")."""
+        self.drop(packet, "arp.failed", self.narrator.arp_failed_drop(self, n, packet), n.nic)
+        self.send_icmp_error(packet, ICMP_DEST_UNREACH, UNREACH_HOST)
+
+    def drop(self, packet: Any, reason: str, text: str, nic: Any = None) -> None:
+        self.counters["dropped"] += 1
+        if self.tracer.on:
+            fields: dict = {"node": self.node_id}
+            if nic is not None:
+                fields["nic"] = nic.name
+            fields["reason"] = reason
+            if isinstance(packet, IPv4):
+                fields["src"] = packet.src
+                fields["dst"] = packet.dst
+            self.tracer.emit("packet.dropped", text, **fields)
+
+    def neighbour_changed(self, n: Any, old: NudState | None, why: str) -> None:
+        if self.tracer.on:
+            self.tracer.emit("arp.entry", self.narrator.arp_entry(self, n, old, why), node=self.node_id,
+                             nic=n.nic.name, ip=n.ip, mac=n.mac, state=n.state.value,
+                             old_state=old.value if old is not None else None, why=why)
+
+    # -- reading ------------------------------------------------------------------------------
+    def table(self) -> dict:
+        return {
+            "addresses": [{"dev": name, "mac": i.nic.mac, "ip": str(i.addr) if i.addr else None}
+                          for name, i in self.ifaces.items()],
+            "routes": [r.to_dict() for r in self.routes.routes()],
+            "arp": self.neigh.rows(),
+            "ip_forward": self.ip_forward,
+        }

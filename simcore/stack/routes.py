@@ -1,0 +1,100 @@
+"""The IPv4 routing table: connected, static and default routes, longest-prefix match."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+IPv4Network = ipaddress.IPv4Network
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One route. ``via`` None means on-link (the destination itself is the next hop)."""
+
+    dest: IPv4Network
+    dev: str
+    via: str | None = None
+    proto: str = "static"  # "kernel" for the connected route Linux adds with an address
+    src: str | None = None  # preferred source (connected routes)
+    metric: int = 0
+
+    @property
+    def is_default(self) -> bool:
+        return self.dest.prefixlen == 0
+
+    def line(self) -> str:
+        """The route as ``ip route`` prints it (iproute2 6.x, main table)."""
+        words = ["default" if self.is_default else str(self.dest)]
+        if self.via is not None:
+            words += ["via", self.via]
+        words += ["dev", self.dev]
+        if self.proto == "kernel":
+            words += ["proto", "kernel", "scope", "link"]
+        elif self.via is None:
+            words += ["scope", "link"]
+        if self.src is not None:
+            words += ["src", self.src]
+        if self.metric:
+            words += ["metric", str(self.metric)]
+        return " ".join(words)
+
+    def to_dict(self) -> dict:
+        return {"to": "default" if self.is_default else str(self.dest), "via": self.via, "dev": self.dev,
+                "proto": self.proto, "src": self.src, "metric": self.metric}
+
+
+class RoutingTable:
+    """Routes kept sorted by prefix length (longest first), then metric, then insertion order."""
+
+    def __init__(self) -> None:
+        self._routes: list[Route] = []
+        self._sorted: list[tuple[int, int, int, Route]] = []
+        self._cache: dict[str, Route | None] = {}
+
+    def add(self, route: Route) -> None:
+        for r in self._routes:
+            if r.dest == route.dest and r.metric == route.metric:
+                # Linux refuses the same prefix and metric twice ("RTNETLINK answers: File exists").
+                raise ValueError(f"route to {route.dest} (metric {route.metric}) already exists")
+        self._routes.append(route)
+        self._rebuild()
+
+    def remove(self, dest: IPv4Network) -> list[Route]:
+        gone = [r for r in self._routes if r.dest == dest]
+        self._routes = [r for r in self._routes if r.dest != dest]
+        self._rebuild()
+        return gone
+
+    def remove_dev(self, dev: str, proto: str | None = None) -> None:
+        self._routes = [r for r in self._routes if not (r.dev == dev and (proto is None or r.proto == proto))]
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._sorted = [
+            (int(r.dest.netmask), int(r.dest.network_address), r.metric, r)
+            for r in sorted(self._routes, key=lambda r: (-r.dest.prefixlen, r.metric))
+        ]
+        self._cache = {}
+
+    def lookup(self, dst: str) -> Route | None:
+        """The most specific route to ``dst`` (RFC 1812 5.2.4.3), or None."""
+        cache = self._cache
+        if dst in cache:
+            return cache[dst]
+        value = int(ipaddress.IPv4Address(dst))
+        found = None
+        for mask, net, _metric, route in self._sorted:
+            if value & mask == net:
+                found = route
+                break
+        if len(cache) < 4096:
+            cache[dst] = found
+        return found
+
+    def routes(self) -> list[Route]:
+        """Routes in the order ``ip route`` lists them: default first, then by network."""
+        return sorted(self._routes, key=lambda r: (int(r.dest.network_address), r.dest.prefixlen, r.metric))
+
+    def lines(self) -> list[str]:
+        return [r.line() for r in self.routes()]
