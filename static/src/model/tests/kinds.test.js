@@ -1,0 +1,61 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { kindsFromSchema, kindOf } from "../kinds.js";
+import { kinds, schema } from "./helpers.js";
+
+test("the palette lists the schema's kinds in the schema's order", () => {
+  assert.deepEqual(
+    kinds.map((k) => k.kind),
+    ["host", "vm", "container", "vswitch", "lan_switch", "outside_host", "internet"],
+  );
+});
+
+const rows = [
+  // kind, title, hasNics, isSwitch, placedOn, placementRequired, prefix
+  ["host", "Physical host", true, false, [], false, "host"],
+  ["vm", "Virtual machine", true, false, ["host"], true, "vm"],
+  ["container", "Container", true, false, ["host"], true, "ct"],
+  ["vswitch", "Virtual switch", false, true, ["host"], false, "vswitch"],
+  ["lan_switch", "LAN switch", false, true, [], false, "switch"],
+  ["outside_host", "Outside host", true, false, [], false, "pc"],
+  ["internet", "Internet", true, false, [], false, "internet"],
+];
+for (const [kind, title, hasNics, isSwitch, placedOn, placementRequired, prefix] of rows) {
+  test(`kind ${kind} read from the schema`, () => {
+    const k = kindOf(kinds, kind);
+    assert.deepEqual(
+      { title: k.title, hasNics: k.hasNics, isSwitch: k.isSwitch, placedOn: [...k.placedOn], placementRequired: k.placementRequired, prefix: k.prefix },
+      { title, hasNics, isSwitch, placedOn, placementRequired, prefix },
+    );
+    assert.equal(k.description, schema.$defs[`kind_${kind}`].description);
+  });
+}
+
+test("a kind added to the schema appears without touching the model", () => {
+  const grown = structuredClone(schema);
+  grown.$defs.node.properties.kind.enum.push("router_box");
+  grown.$defs.kind_router_box = { title: "Router", description: "A box that routes.", properties: { nics: {} } };
+  const k = kindOf(kindsFromSchema(grown), "router_box");
+  assert.deepEqual([k.title, k.hasNics, k.prefix], ["Router", true, "routerbox"]);
+});
+
+const broken = [
+  [{}, "not a design schema: no $defs/node/properties/kind/enum"],
+  [{ $defs: { node: { properties: { kind: { enum: ["ghost"] } } } } }, "design schema: kind 'ghost' has no $defs/kind_ghost"],
+];
+for (const [bad, message] of broken) {
+  test(`a broken schema is refused: ${message}`, () => {
+    assert.throws(() => kindsFromSchema(bad), { message });
+  });
+}
+
+test("a kind's title reads as a noun inside a sentence", () => {
+  assert.deepEqual(
+    kinds.map((k) => k.noun),
+    ["physical host", "virtual machine", "container", "virtual switch", "LAN switch", "outside host", "internet"],
+  );
+});
+
+test("an unknown kind is refused by name", () => {
+  assert.throws(() => kindOf(kinds, "toaster"), { message: "unknown node kind 'toaster'" });
+});
