@@ -1,0 +1,66 @@
+# The two commands: `make run` (set up everything, then serve on http://127.0.0.1:8000) and
+# `make test` (set up everything, then run the whole suite). Both are idempotent.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+# Python comes from uv.lock through a pinned uv, bootstrapped into .uv/ with pip (no curl | sh).
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup python node bundle db run test test-postgres bench lint clean
+
+setup: python bundle db
+
+$(UV):
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+python: .venv/.synced
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node: node_modules/.installed
+
+# The front-end bundle is built from package.json at set-up and never committed.
+static/dist/.built: node_modules/.installed $(shell find static/src -type f 2>/dev/null)
+	npm run --silent build
+	@touch $@
+
+bundle: static/dist/.built
+
+db: python
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(PY) manage.py load_examples
+	$(PY) manage.py ensure_demo_teacher
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	DJANGO_DEV=1 .venv/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL and Redis (what .ci/run does second).
+test-postgres: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: python
+	$(PY) bench/engine.py
+
+lint: python
+	.venv/bin/ruff check .
+
+clean:
+	rm -rf .venv .uv node_modules static/dist staticfiles var

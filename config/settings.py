@@ -1,0 +1,234 @@
+"""Settings read from the environment.
+
+Variables (all optional in development):
+
+- `DEBUG` — `1`/`0`; default on, because the default deployment is a laptop or a classroom
+  (`make run`). Deployments use `DJANGO_SETTINGS_MODULE=config.settings_production`, which forces
+  it off and turns on every `check --deploy` setting.
+- `SECRET_KEY` — required when DEBUG is off; a fixed, clearly unsafe key is used otherwise.
+- `ALLOWED_HOSTS` — comma-separated; `*` is refused (it also switches off the websocket origin
+  check, known-traps.md #1). Default in DEBUG: 127.0.0.1, localhost, [::1].
+- `ALLOWED_ORIGINS` — comma-separated full origins (`scheme://host:port`) allowed to open
+  websockets and to make unsafe requests (CSRF_TRUSTED_ORIGINS). Default in DEBUG:
+  http://127.0.0.1:$PORT, http://localhost:$PORT, http://[::1]:$PORT with `PORT` (default 8000).
+- `DATABASE_URL` — dj-database-url; default SQLite at `var/db.sqlite3` (WAL, IMMEDIATE, busy
+  timeout: known-traps.md #13).
+- `REDIS_URL` — channels-redis channel layer and a Redis cache (rate limits shared by every
+  process); default in-memory layer and local-memory cache.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1 or 0.")
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", True)
+
+_DEV_SECRET_KEY = "django-insecure-development-only-never-deploy-this-key-0123456789abcdef"
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random string, e.g. "
+            "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    SECRET_KEY = _DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or (["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS contains '*': name the hosts this site is served on (comma-separated), "
+        "e.g. ALLOWED_HOSTS=designer.example.org. '*' disables Host header and websocket origin checks."
+    )
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is empty: set ALLOWED_HOSTS=your.host.name (comma-separated).")
+
+PORT = os.environ.get("PORT", "8000")
+
+
+def _default_origins() -> list[str]:
+    if DEBUG:
+        return [f"http://{host}:{PORT}" for host in ("127.0.0.1", "localhost", "[::1]")]
+    return [f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS]
+
+
+# Full origins, compared exactly (scheme, host and port) by config.origin.ExactOriginValidator.
+ALLOWED_ORIGINS = env_list("ALLOWED_ORIGINS") or _default_origins()
+CSRF_TRUSTED_ORIGINS = list(ALLOWED_ORIGINS)
+
+INSTALLED_APPS = [
+    "daphne",  # first: its runserver replaces Django's (ASGI, websockets)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "ninja",  # serves Swagger UI from our static files, not a CDN
+    "designer",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        (BASE_DIR / "var").mkdir(exist_ok=True)
+        url = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
+    # Health checks: a connection dropped by the server is replaced before the request uses it
+    # (known-traps.md #15).
+    db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's defaults lost 262 of 500 concurrent writes to "database is locked"
+        # (known-traps.md #13): WAL lets readers run beside the writer, IMMEDIATE takes the write
+        # lock at BEGIN (no deadlocking lock upgrade), and the timeout makes writers queue.
+        db["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # A file, not ":memory:": tests with threads need every connection to see one database.
+        (BASE_DIR / "var").mkdir(exist_ok=True)
+        db["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+        db["CONN_MAX_AGE"] = 0
+    return {"default": db}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py 8 caps its async pool at 100 connections (known-traps.md #7).
+                "hosts": [{"address": REDIS_URL, "max_connections": 200}],
+                # Default capacity 100 silently drops group messages (known-traps.md #5).
+                "capacity": 1000,
+                # Members of killed processes linger until this expires (known-traps.md #12);
+                # consumers re-join on every connect.
+                "group_expiry": 3600,
+            },
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "netdesigner",
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "netdesigner"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Requests: a design is at most 8 MiB serialised and an import file at most 10 MiB; the body
+# cap sits just above so that those limits answer with their own clear errors first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Cookies and headers. Secure cookies and HSTS need HTTPS: settings_production turns them on.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Rate limits: name -> (requests, window in seconds). Tests override these with `settings`.
+DESIGNER_RATE_LIMITS = {
+    "import": (10, 90),
+    "write": (300, 60),
+    "login_user": (10, 300),
+    "login_ip": (50, 300),
+}
+DESIGNER_TRASH_DAYS = 30
+
+NINJA_PAGINATION_PER_PAGE = 100
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,107 @@
+"""Errors that cross a door. Each carries a machine `code`, an HTTP `status` and a sentence; design
+problems travel as `{code, path, msg}` dicts (style.md #7). Every door (API, pages, websocket)
+renders `to_dict()`: `{"code", "msg", "problems": [...]}`.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+def problem(code: str, msg: str, path: str = "") -> dict[str, Any]:
+    return {"code": code, "path": path, "msg": msg}
+
+
+def _problem_dict(p: Any) -> dict[str, Any]:
+    if isinstance(p, Mapping):
+        return dict(p)
+    to_dict = getattr(p, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    return problem("error", str(p))
+
+
+class DesignerError(Exception):
+    code = "error"
+    status = 400
+    default_msg = "The request could not be completed."
+
+    def __init__(self, msg: str | None = None, *, problems: Iterable[Any] = (), code: str | None = None,
+                 status: int | None = None):
+        self.msg = msg or self.default_msg
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.problems = [_problem_dict(p) for p in problems]
+        super().__init__(self.msg)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "msg": self.msg, "problems": self.problems}
+
+
+class DesignNotFound(DesignerError):
+    """Missing and forbidden look the same: nothing tells a stranger that a design exists."""
+
+    code = "design.not_found"
+    status = 404
+    default_msg = "No such design."
+
+
+class AuthRequired(DesignerError):
+    code = "auth.required"
+    status = 401
+    default_msg = "Sign in first."
+
+
+class VersionConflict(DesignerError):
+    code = "design.version_conflict"
+    status = 409
+
+    def __init__(self, current_version: int, base_version: int | None = None):
+        self.current_version = current_version
+        super().__init__(
+            f"The design was saved by someone else meanwhile (now version {current_version}, "
+            f"you started from {base_version}). Reload it and apply your change again."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "current_version": self.current_version}
+
+
+class DesignInvalid(DesignerError):
+    code = "design.invalid"
+    status = 422
+    default_msg = "The design document is not valid."
+
+
+class BadJSON(DesignerError):
+    """Refused by the strict parser: NaN, duplicate keys, too deep, huge ints, `\\u0000`, ..."""
+
+    code = "json.invalid"
+    status = 400
+    default_msg = "The body is not acceptable JSON."
+
+
+class TooLarge(DesignerError):
+    code = "design.too_large"
+    status = 413
+    default_msg = "Too large."
+
+
+class RateLimited(DesignerError):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, msg: str, *, retry_after: int, code: str = "rate_limited"):
+        self.retry_after = retry_after
+        super().__init__(msg, code=code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
+
+class Invalid(DesignerError):
+    """A request parameter outside the design document is wrong (a role name, an expiry)."""
+
+    code = "request.invalid"
+    status = 422

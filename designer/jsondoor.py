@@ -1,0 +1,41 @@
+"""Strict JSON at every door: API bodies, import files and websocket frames are parsed by
+`simcore.design.strictjson` (one strict parser for the whole project), which refuses NaN and
+Infinity, duplicate keys, nesting deeper than 32, integers beyond ±2^53, lone surrogates and
+`\\u0000`. PostgreSQL rejects some of these where SQLite stores them (known-traps.md #14), so
+without this the same input would break only in scale-out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja.parser import Parser
+
+from designer.errors import BadJSON
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """Parse `raw` strictly; raise BadJSON with the parser's sentence."""
+    from simcore.design.strictjson import StrictJSONError, loads
+
+    if isinstance(raw, bytes | bytearray):
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a UTF-8 byte-order mark, as some editors write: not an error
+        try:
+            raw = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadJSON(f"The body is not UTF-8 text (byte {exc.start}).", code="json.encoding") from None
+    try:
+        return loads(raw)
+    except StrictJSONError as exc:
+        raise BadJSON(f"Not acceptable JSON: {getattr(exc, 'msg', None) or exc}") from None
+    except RecursionError:  # belt and braces: the parser bounds depth itself
+        raise BadJSON("Not acceptable JSON: nested too deep.") from None
+
+
+class StrictJSONParser(Parser):
+    """django-ninja's body parser, strict. ninja wraps parser exceptions in HttpError(400); the
+    API's handler finds our BadJSON as the cause and answers with its code and sentence."""
+
+    def parse_body(self, request) -> Any:
+        return parse_json(request.body)

@@ -1,0 +1,1 @@
+"""Management commands of the designer: set-up steps that `make run` performs (idempotent)."""

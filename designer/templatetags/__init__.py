@@ -1,0 +1,1 @@
+"""Template tags of the designer pages: presentation only, no access decisions (those are in access.py)."""

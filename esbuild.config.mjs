@@ -1,0 +1,27 @@
+// Builds the browser bundles into static/dist/ (gitignored, rebuilt at set-up by `npm run build`).
+// ES modules, minified, with source maps. `--watch` rebuilds on change during development.
+import * as esbuild from "esbuild";
+
+const options = {
+  entryPoints: {
+    editor: "static/src/editor/main.js",
+    pages: "static/src/pages/main.js",
+  },
+  outdir: "static/dist",
+  bundle: true,
+  format: "esm",
+  minify: true,
+  sourcemap: true,
+  target: ["es2020"],
+  // Several Cytoscape extensions ship only CommonJS/UMD (known-traps 21): the bundler resolves them.
+  platform: "browser",
+  legalComments: "linked",
+  logLevel: "info",
+};
+
+if (process.argv.includes("--watch")) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}

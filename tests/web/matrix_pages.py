@@ -1,0 +1,75 @@
+"""Expected statuses of the PAGE urls (designer/urls.py) for every role, for the role x endpoint
+matrix in test_permission_matrix.py (the API rows are in matrix_api.py).
+
+`PAGE_EXPECTATIONS[url_name][method][role] = status`, for the world of webhelpers.build_world():
+one design (not an example, version 1) owned by `owner`; members `editor` and `viewer`; anonymous
+sessions holding a link (`link_viewer`, `link_editor`, `revoked_link`, `expired_link`); `stranger`
+signed in without access; `anonymous`. Unsafe methods are sent with an empty body.
+
+URL arguments (`PAGE_KWARGS`): the world's design, the link_viewer link (its id for revoke, its
+token for /s/<token>/) and revision 1.
+
+Reading the rows: a page that needs an account sends anonymous sessions (link holders included) to
+the log-in page (302) before anything else; a signed-in person without the needed role gets 404,
+the same answer as for a missing design.
+"""
+
+SIGNED_IN = ("owner", "editor", "viewer", "stranger")
+ANONYMOUS = ("link_viewer", "link_editor", "revoked_link", "expired_link", "anonymous")
+ROLES = SIGNED_IN + ANONYMOUS
+# Who may VIEW the design (members and live links) and who may EDIT it.
+VIEWERS = ("owner", "editor", "viewer", "link_viewer", "link_editor")
+EDITORS = ("owner", "editor", "link_editor")
+
+
+def everyone(status: int) -> dict[str, int]:
+    return {role: status for role in ROLES}
+
+
+def account_page(signed_in: int, anonymous: int) -> dict[str, int]:
+    """Sign-up and log-in pages: signed-in people are sent on (302)."""
+    return {**{r: signed_in for r in SIGNED_IN}, **{r: anonymous for r in ANONYMOUS}}
+
+
+def members_only(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
+    """A login_required page on the design: anonymous -> 302 to log in; allowed -> ok; else 404."""
+    return {role: (302 if role in ANONYMOUS else ok if role in allowed else 404) for role in ROLES}
+
+
+def on_design(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
+    """A page open to link holders too: allowed -> ok, anyone else -> 404."""
+    return {role: (ok if role in allowed else 404) for role in ROLES}
+
+
+PAGE_KWARGS = {
+    "design_id": lambda world: world.design.pk,
+    "link_id": lambda world: world.links["link_viewer"].pk,
+    "number": lambda world: 1,
+    "token": lambda world: world.links["link_viewer"].token,
+}
+
+PAGE_EXPECTATIONS = {
+    "home": {"GET": everyone(200), "POST": everyone(405)},
+    "examples": {"GET": everyone(200)},
+    "signup": {"GET": account_page(302, 200), "POST": account_page(302, 200)},
+    "login": {"GET": account_page(302, 200), "POST": account_page(302, 200)},
+    "logout": {"GET": everyone(405), "POST": everyone(302)},
+    "password_change": {"GET": members_only(SIGNED_IN, 200), "POST": members_only(SIGNED_IN, 200)},
+    # An empty form creates nothing: back home with a message.
+    "design_new": {"GET": members_only(SIGNED_IN, 405), "POST": members_only(SIGNED_IN, 302)},
+    "design_import": {"POST": members_only(SIGNED_IN, 302)},
+    "design_detail": {"GET": on_design(VIEWERS, 200), "POST": everyone(405)},
+    "design_export": {"GET": on_design(VIEWERS, 200)},
+    "design_copy": {"GET": members_only(SIGNED_IN, 405), "POST": members_only(("owner", "editor", "viewer"), 302)},
+    "design_delete": {"GET": members_only(("owner",), 200), "POST": members_only(("owner",), 302)},
+    # Restore finds only trashed designs: the world's design is alive, so it is 404 even for its owner.
+    "design_restore": {"POST": members_only((), 302)},
+    # An empty share form is re-shown with its errors (200), nothing created.
+    "design_share": {"GET": members_only(("owner",), 200), "POST": members_only(("owner",), 200)},
+    "design_share_revoke": {"POST": members_only(("owner",), 302)},
+    "design_revisions": {"GET": on_design(VIEWERS, 200)},
+    "design_revision_restore": {"POST": on_design(EDITORS, 302)},
+    "trash": {"GET": members_only(SIGNED_IN, 200)},
+    # The link_viewer token is live: whoever opens it is taken to the design.
+    "share_link_open": {"GET": everyone(302)},
+}
