@@ -139,11 +139,14 @@ def _print_consoles(net, out: TextIO) -> None:
 
 
 def _print_facts(net, out: TextIO) -> None:
-    facts = [f for f in net.facts() if f["kind"] == "ping"]
+    facts = [f for f in net.facts() if f["kind"] == "ping" or "summary" in f]
     if not facts:
         return
     print("\n# facts", file=out)
     for f in facts:
+        if f["kind"] != "ping":  # DHCP leases, HTTP transfers: the fact carries its own sentence
+            print(f"{f['node']}: {f['summary']}", file=out)
+            continue
         rtt = f["rtt"]
         rtt_words = "" if rtt is None else (
             f", rtt min/avg/max {rtt['min_us'] / 1000:.3f}/{rtt['avg_us'] / 1000:.3f}/{rtt['max_us'] / 1000:.3f} ms")

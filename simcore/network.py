@@ -20,6 +20,7 @@ from typing import Any
 from simcore.design import DesignError, Problem, normalized, validate
 from simcore.design.kinds import KINDS
 from simcore.devices import HostNode, InternetNode, Switch
+from simcore.devices.build import build_extra, build_nat_networks, build_services
 from simcore.engine import PRIORITY_URGENT, Engine, RunStatus
 from simcore.net import Capture, Link
 from simcore.trace import Tracer
@@ -52,6 +53,8 @@ class Network:
         self.links: dict[str, Link] = {}
         self.captures: dict[str, Capture] = {}
         self.actions: list[dict] = []
+        self.nat_networks: dict[str, Any] = {}  # nat_network id -> NatNetwork (router half)
+        self.services: dict[str, list] = {}  # node id -> its services, in design order
         self._limit_reported = False
         self._build()
         self._wire_trace()
@@ -104,6 +107,7 @@ class Network:
             else:
                 continue  # a kind with neither NICs nor ports takes no part in the network
             self.nodes[node_id] = node
+        problems.extend(Problem("build.nat_network", path, msg) for path, msg in build_nat_networks(self, doc))
         for i, spec in enumerate(doc["nodes"]):
             node = self.nodes.get(spec["id"])
             if isinstance(node, HostNode):
@@ -118,6 +122,13 @@ class Network:
             a, b = self._end(spec["a"]), self._end(spec["b"])
             link = Link(self.engine, spec["id"], a, b, int(round(spec.get("delay_us", 50) * 1000)))
             self.links[link.id] = link
+        problems = [Problem("build.service", path, msg) for path, msg in build_services(self, doc)]
+        # ENGINEER B's hook (issue 5): bridged vswitches and distributed switches, after the links.
+        problems.extend(Problem("build.switch", path, msg) for path, msg in build_extra(self, doc))
+        if problems:
+            raise DesignError(problems)
+        for nat in self.nat_networks.values():
+            self.links[nat.link.id] = nat.link
         for spec in doc["captures"]:
             if "link" in spec:
                 cap = Capture(self.engine, spec["link"])
@@ -240,7 +251,19 @@ class Network:
                 switches[node_id] = node.table()
             else:
                 nodes[node_id] = node.table()
-        return {"t": self.engine.now, "switches": switches, "nodes": nodes}
+        dhcp = {}
+        for node_id, node in self.nodes.items():
+            servers = getattr(getattr(node, "stack", None), "dhcp_servers", None)
+            if servers:
+                dhcp[node_id] = {nic: glue.leases() for nic, glue in servers.items()}
+        return {
+            "t": self.engine.now,
+            "switches": switches,
+            "nodes": nodes,
+            "dhcp_leases": dhcp,
+            "nat": {nat_id: nat.table() for nat_id, nat in self.nat_networks.items()},
+            "services": {node_id: [s.row() for s in services] for node_id, services in self.services.items()},
+        }
 
     def facts(self) -> list[dict]:
         """What the consoles established (ping statistics, exit statuses), in time order."""

@@ -305,6 +305,34 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _two_dhcp_servers(design: _Design) -> Iterator[Found]:
+    # Clients take the first OFFER that arrives (RFC 2131 §4.4.1): with two servers on one network
+    # which one a client gets depends on timing, and the other server's range, router and DNS
+    # may be wrong for it. Servers: `dhcp` services on a NIC of the network, NAT networks with `dhcp`.
+    for segment in design.segments:
+        servers: list[tuple[tuple[str | int, ...], str, str]] = []  # (path, node id, words)
+        for node_id in segment.switches:
+            i, node = design.nodes[node_id]
+            if node["kind"] == "nat_network" and "dhcp" in node:
+                servers.append((("nodes", i, "dhcp"), node_id, f"the DHCP server of {node['name']}"))
+        for node_id, nic_name in segment.nics:
+            i, node = design.nodes[node_id]
+            for s, service in enumerate(node.get("services", [])):
+                if service["kind"] == "dhcp" and service["nic"] == nic_name:
+                    servers.append((("nodes", i, "services", s), node_id, f"the DHCP server on {nic_name} of {node['name']}"))
+        servers.sort(key=lambda server: path_sort_key(server[0]))
+        for path, node_id, words in servers[1:]:
+            first_path, first_id, first_words = servers[0]
+            yield _problem(
+                "check.two_dhcp_servers",
+                "warning",
+                path,
+                f"{first_words[:1].upper()}{first_words[1:]} and {words} serve one network: each client takes "
+                "whichever offer comes first, so its address, router and DNS depend on timing.",
+                (first_id, node_id),
+            )
+
+
 _CHECKS = (
     _duplicate_mac,
     _duplicate_ip,
@@ -316,6 +344,7 @@ _CHECKS = (
     _overcommit,
     _no_vt_x,
     _subnet_mismatch,
+    _two_dhcp_servers,
 )
 
 CHECK_CODES = (
@@ -330,4 +359,5 @@ CHECK_CODES = (
     "check.vcpu_overcommit",
     "check.no_vt_x",
     "check.two_hosts_same_segment_subnet_mismatch",
+    "check.two_dhcp_servers",
 )

@@ -16,6 +16,16 @@ VIRTUALBOX_OUI = "08:00:27"
 DEFAULT_DELAY_US = 50
 DEFAULT_AGING_S = 300  # a Linux bridge's default ageing time
 DEFAULT_HTTP_PORT = 80
+DEFAULT_LEASE_S = 3600
+DEFAULT_DISCARD_PORT = 9  # RFC 863: the discard service, what traffic generators aim at
+
+# Defaults of each service kind (the schema's `default`s, filled for the engine).
+_SERVICE_DEFAULTS: dict[str, dict] = {
+    "http": {"port": DEFAULT_HTTP_PORT},
+    "dhcp": {"lease_s": DEFAULT_LEASE_S, "dns": [], "probe": True},
+    "udp_traffic": {"port": DEFAULT_DISCARD_PORT, "interval_s": 1, "size": 100, "start_s": 0},
+    "udp_sink": {"port": DEFAULT_DISCARD_PORT},
+}
 
 
 def derive_mac(node_id: str, nic_name: str, kind: str) -> str:
@@ -38,7 +48,10 @@ def normalized(doc: dict) -> dict:
     Fills: ``links``/``captures``/``script`` = ``[]``; node ``name`` = its id; for kinds with NICs
     ``nics``/``routes``/``services`` = ``[]``, ``ip_forward`` = false, each NIC's ``mac`` (given
     ones lower-cased, missing ones derived); switches' ``aging_s`` = 300; links' ``delay_us`` = 50;
-    HTTP services' ``port`` = 80. The input is not changed.
+    each service kind's defaults (HTTP ``port`` 80; DHCP ``lease_s`` 3600, ``dns`` [], ``probe``;
+    UDP ``port`` 9, ``interval_s`` 1, ``size`` 100, ``start_s`` 0); a NAT network's
+    ``gateway_mac`` (derived from its id and "gateway"), ``port_forwards`` = [] (``host_ip`` ""),
+    and its ``dhcp``'s defaults with ``router`` = the gateway. The input is not changed.
     """
     # A valid document is plain JSON: a JSON round trip copies it several times faster than deepcopy.
     out = json.loads(json.dumps(doc))
@@ -57,8 +70,22 @@ def normalized(doc: dict) -> dict:
                 mac = nic.get("mac")
                 nic["mac"] = mac.lower() if mac else derive_mac(node["id"], nic["name"], kind.id)
             for service in node["services"]:
-                if service["kind"] == "http":
-                    service.setdefault("port", DEFAULT_HTTP_PORT)
+                for key, value in _SERVICE_DEFAULTS[service["kind"]].items():
+                    service.setdefault(key, list(value) if isinstance(value, list) else value)
+        if kind.id == "nat_network":
+            _nat_network_defaults(node)
     for link in out["links"]:
         link.setdefault("delay_us", DEFAULT_DELAY_US)
     return out
+
+
+def _nat_network_defaults(node: dict) -> None:
+    mac = node.get("gateway_mac")
+    node["gateway_mac"] = mac.lower() if mac else derive_mac(node["id"], "gateway", node["kind"])
+    node.setdefault("port_forwards", [])
+    for rule in node["port_forwards"]:
+        rule.setdefault("host_ip", "")
+    if "dhcp" in node:
+        for key, value in _SERVICE_DEFAULTS["dhcp"].items():
+            node["dhcp"].setdefault(key, list(value) if isinstance(value, list) else value)
+        node["dhcp"].setdefault("router", node["gateway"].split("/")[0])

@@ -1,8 +1,9 @@
 """The design as a networkx graph, and what the checks read from it.
 
 Vertices are design nodes ``("node", id)`` and NICs ``("nic", node_id, nic_name)``; edges are
-``nic`` (a node owns a NIC), ``placement`` (a VM, container or vswitch sits on a host) and ``link``
-(keyed by link id, so two parallel links stay two edges). Our JSON stays the source of truth;
+``nic`` (a node owns a NIC), ``placement`` (a VM, container or vswitch sits on a host), ``link``
+(keyed by link id, so two parallel links stay two edges) and ``bridge`` (a vswitch ``bridged_to``
+its host's NIC: one broadcast domain, like a Linux bridge with that NIC as a port). Our JSON stays the source of truth;
 the graph is rebuilt from it whenever needed and never serialised.
 
 A segment (broadcast domain) is a connected component of the link edges: the NICs and switches
@@ -64,6 +65,10 @@ def design_graph(doc: dict) -> nx.MultiGraph:
         graph.add_edge(
             _end_vertex(link["a"]), _end_vertex(link["b"]), key=link["id"], kind="link", link=link["id"]
         )
+    for node in doc["nodes"]:
+        # A vswitch bridged to its host's NIC is one broadcast domain with that NIC's network.
+        if "bridged_to" in node and "host" in node:
+            graph.add_edge(("node", node["id"]), ("nic", node["host"], node["bridged_to"]), kind="bridge")
     return graph
 
 
@@ -73,7 +78,7 @@ def _link_graph(graph: nx.MultiGraph) -> nx.MultiGraph:
         if data["kind"] == "nic" or KINDS[data["kind"]].is_switch:
             links.add_node(vertex, **data)
     for u, v, key, data in graph.edges(keys=True, data=True):
-        if data["kind"] == "link":
+        if data["kind"] in ("link", "bridge"):
             links.add_edge(u, v, key=key, **data)
     return links
 

@@ -101,6 +101,34 @@ KINDS: MappingProxyType[str, Kind] = _kinds(
         placed_on=(),
         is_switch=False,
     ),
+    Kind(
+        id="dhcp_server",
+        label="DHCP server",
+        description="A small appliance that leases addresses on its network; give it a static address and one dhcp service.",
+        icon="dhcp",
+        has_nics=True,
+        placed_on=("host",),
+        is_switch=False,
+    ),
+    Kind(
+        id="nat_network",
+        label="NAT network",
+        description="A NAT network (VirtualBox, libvirt): a switch, a DHCP server and a router doing NAT onto the host's uplink, drawn as one object.",
+        icon="nat",
+        has_nics=False,
+        placed_on=("host",),
+        is_switch=True,
+        placement_required=True,
+    ),
+    Kind(
+        id="distributed_switch",
+        label="Distributed switch",
+        description="One logical switch spread over several hosts, whose halves are joined by VXLAN tunnels over an underlay network.",
+        icon="dswitch",
+        has_nics=False,
+        placed_on=(),
+        is_switch=True,
+    ),
 )
 
 SWITCH_KINDS: tuple[str, ...] = tuple(k.id for k in KINDS.values() if k.is_switch)

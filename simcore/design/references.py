@@ -26,6 +26,9 @@ def reference_problems(doc: object) -> list[Found]:
     found: list[Found] = list(index.problems)
     found.extend(_placements(index))
     found.extend(_route_devices(index))
+    found.extend(_host_nics(index))
+    found.extend(_members(index))
+    found.extend(_service_nics(index))
     found.extend(_links(doc, index))
     found.extend(_captures(doc, index))
     found.extend(_script(doc, index))
@@ -131,6 +134,74 @@ def _route_devices(index: _Index) -> Iterator[Found]:
                     "ref.unknown_nic",
                     ("nodes", i, "routes", r, "dev"),
                     f"node {_q(node_id)} has no NIC {_q(dev)}",
+                    node_id,
+                )
+
+
+# Fields of a node that name a NIC of the node's own `host` (where it lives).
+_HOST_NIC_FIELDS = {"nat_network": ("uplink",), "vswitch": ("bridged_to",)}
+
+
+def _host_nics(index: _Index) -> Iterator[Found]:
+    """A NAT network's ``uplink`` and a vswitch's ``bridged_to`` name a NIC of their host."""
+    for node_id, (i, node) in index.nodes.items():
+        kind = index.kind(node_id)
+        for field in _HOST_NIC_FIELDS.get(kind.id if kind else "", ()):
+            nic = _str(node, field)
+            if nic is None:
+                continue
+            host = _str(node, "host")
+            if host is None and kind is not None and not kind.placement_required:  # else the schema says it
+                yield _problem(
+                    "ref.needs_host",
+                    ("nodes", i, field),
+                    f"{_q(node_id)} names the host NIC {_q(nic)} but is placed on no host",
+                    node_id,
+                )
+            elif host in index.nodes and nic not in index.nics.get(host, []):
+                yield _problem(
+                    "ref.unknown_nic", ("nodes", i, field), f"node {_q(host)} has no NIC {_q(nic)}", node_id, host
+                )
+
+
+def _members(index: _Index) -> Iterator[Found]:
+    """A distributed switch's members name hosts, and an underlay NIC of each."""
+    for node_id, (i, node) in index.nodes.items():
+        for m, member in enumerate(_list(node, "members")):
+            host = _str(member, "host")
+            if host is None:
+                continue
+            where = ("nodes", i, "members", m)
+            if host not in index.nodes:
+                yield _problem("ref.unknown_node", (*where, "host"), f"unknown node {_q(host)}", node_id)
+                continue
+            host_kind = index.kind(host)
+            if host_kind is not None and host_kind.id != "host":
+                yield _problem(
+                    "ref.wrong_placement",
+                    (*where, "host"),
+                    f"{_q(host)} is a {noun(host_kind)}, but a distributed switch can only span physical hosts",
+                    node_id,
+                    host,
+                )
+                continue
+            nic = _str(member, "underlay")
+            if nic is not None and nic not in index.nics.get(host, []):
+                yield _problem(
+                    "ref.unknown_nic", (*where, "underlay"), f"node {_q(host)} has no NIC {_q(nic)}", node_id, host
+                )
+
+
+def _service_nics(index: _Index) -> Iterator[Found]:
+    """A DHCP service is bound on a NIC of its own node."""
+    for node_id, (i, node) in index.nodes.items():
+        for s, service in enumerate(_list(node, "services")):
+            nic = _str(service, "nic")
+            if nic is not None and nic not in index.nics.get(node_id, []):
+                yield _problem(
+                    "ref.unknown_nic",
+                    ("nodes", i, "services", s, "nic"),
+                    f"node {_q(node_id)} has no NIC {_q(nic)}",
                     node_id,
                 )
 

@@ -143,15 +143,75 @@ class Switch:
         rows = []
         for entry in sorted(self.fdb.values(), key=lambda e: (e.port.number, e.mac)):
             link = entry.port.link
-            rows.append({
+            row = {
                 "mac": entry.mac,
                 "port": entry.port.number,
                 "link": link.id if link is not None else None,
                 "age_s": round((now - entry.seen) / 1e9, 9),
                 "expires_s": round((entry.seen + self.aging_ns - now) / 1e9, 9),
-            })
+            }
+            extra = getattr(entry.port, "fdb_extra", None)
+            if extra is not None:  # a bridge's local entry is permanent; a VXLAN port adds dst
+                row.update(extra(entry))
+            rows.append(row)
         return rows
 
     def table(self) -> dict:
         return {"kind": self.kind, "name": self.name, "aging_s": self.aging_ns / 1e9, "fdb": self.fdb_rows(),
                 "ports": [{"port": p.number, "link": p.link.id if p.link else None} for p in self.ports]}
+
+
+# -- ports that are not the end of a design link (a bridge's uplink and local port, a VXLAN port) --
+# A Switch needs of a port only ``number``, ``send(frame)``, a ``link`` with an ``id`` (trace
+# fields) and a ``peer`` whose ``node.name`` says what the port leads to (sentences). These ports
+# are numbered after the link ports, in the order they are attached (simcore.devices.bridge/vxlan).
+
+
+class FarSide:
+    """What a special port leads to, for sentences: a thing with a ``node`` that has a ``name``."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node_id: str, name: str):
+        self.node = _Named(node_id, name)
+
+
+class _Named:
+    __slots__ = ("id", "name")
+    has_stack = True  # sentences say "the link to <name>"
+
+    def __init__(self, node_id: str, name: str):
+        self.id = node_id
+        self.name = name
+
+
+class SpecialPort(Port):
+    """A switch port whose traffic leaves without a design link of its own.
+
+    ``via`` is the port whose link the trace names (the physical NIC for a bridge, the underlay
+    NIC for a VXLAN port); ``far`` is what sentences say the port leads to.
+    """
+
+    __slots__ = ("via", "far")
+
+    def __init__(self, switch: Any, name: str, number: int, via: Port, far: FarSide):
+        super().__init__(switch, name, number)
+        self.via = via
+        self.far = far
+
+    # ``link`` is read-only here: Port.__init__ assigns None, which is ignored.
+    @property
+    def link(self) -> Any:  # type: ignore[override]
+        return self.via.link
+
+    @link.setter
+    def link(self, value: Any) -> None:
+        pass
+
+    @property
+    def peer(self) -> Any:  # type: ignore[override]
+        return self.far
+
+    def fdb_extra(self, entry: FdbEntry) -> dict:
+        """Extra columns of a ``bridge fdb`` row on this port (``dst`` for VXLAN, ``permanent``)."""
+        return {}

@@ -65,6 +65,8 @@ class Stack:
         }
         self.udp_sockets: dict[int, Callable[..., None]] = {}
         self.icmp_sockets: dict[int, Any] = {}
+        # ICMP errors quoting a datagram of another protocol (TCP): ``fn(packet, icmp, quoted)``.
+        self.icmp_error_handlers: dict[int, Callable[[Any, Any, dict], None]] = {}
         self.prerouting: list[Hook] = []
         self.input: list[Hook] = []
         self.forward: list[Hook] = []
@@ -203,7 +205,9 @@ class Stack:
                 return
             if arp.spa != "0.0.0.0":
                 self.neigh.learn(nic, arp.spa, arp.sha, confirmed=False, create=False)
-            self.drop(arp, "arp.not_for_us", self.narrator.arp_not_for_us(self, nic, arp, iface.ip), nic)
+            # The sentence only when traced: every host hears every ARP broadcast of its LAN.
+            text = self.narrator.arp_not_for_us(self, nic, arp, iface.ip) if self.tracer.on else ""
+            self.drop(arp, "arp.not_for_us", text, nic)
         elif arp.op == ARP_REPLY:
             n = self.neigh.learn(nic, arp.spa, arp.sha, confirmed=arp.tha == nic.mac, create=False)
             if n is None:
@@ -339,6 +343,11 @@ class Stack:
         self.counters["tx"] += 1
         if not nic.send(frame):
             self._lost(nic, frame)
+
+    def send_frame(self, nic: Any, frame: Any) -> None:
+        """Put a whole frame on ``nic`` as a packet socket does (dhclient's DISCOVER, a DHCP
+        server's unicast OFFER to an address nobody holds yet): no routing, no ARP, no hooks."""
+        self._send_frame(nic, frame)
 
     def _send_frame(self, nic: Any, frame: Any) -> None:
         self.counters["tx"] += 1

@@ -55,6 +55,9 @@ def icmp_input(stack: Any, packet: Any, nic: Any) -> None:
             on_error = getattr(handler, "on_error", None)
             if on_error is not None:
                 on_error(packet, icmp, quoted)
+        elif quoted.get("protocol") in stack.icmp_error_handlers:
+            # RFC 1122 4.2.3.9: TCP must act on destination unreachable (soft and hard errors).
+            stack.icmp_error_handlers[quoted["protocol"]](packet, icmp, quoted)
 
 
 def udp_input(stack: Any, packet: Any, nic: Any) -> None:
@@ -63,9 +66,11 @@ def udp_input(stack: Any, packet: Any, nic: Any) -> None:
     handler = stack.udp_sockets.get(udp.dport)
     if handler is None:
         broadcast = packet.dst == LIMITED_BROADCAST or packet.dst in stack.broadcasts
-        stack.drop(packet, "udp.no_listener", stack.narrator.words(
+        # The sentence only when traced: every host hears every DHCP broadcast of its LAN.
+        text = stack.narrator.words(
             f"{stack.name} has nothing listening on UDP port {udp.dport}"
-            + ("" if broadcast else ": it answers port unreachable")), nic)
+            + ("" if broadcast else ": it answers port unreachable")) if stack.tracer.on else ""
+        stack.drop(packet, "udp.no_listener", text, nic)
         if not broadcast:
             stack.send_icmp_error(packet, ICMP_DEST_UNREACH, UNREACH_PORT)
         return

@@ -1,4 +1,5 @@
-"""The console of a node and its commands (``ping``, ``ip``, ``arp``, ``help``).
+"""The console of a node and its commands (``ping``, ``ip``, ``arp``, ``dhclient``, ``curl``, ``ss``,
+``conntrack``, ``help``).
 
 Contract:
 
@@ -13,7 +14,7 @@ Contract:
   ``send_ip``, ``routes``, ``neigh``): they know nothing of links or switches.
 """
 
-from simcore.apps.console import iproute, ping  # noqa: F401  (importing registers the commands)
+from simcore.apps.console import conntrack, curl, dhclient, iproute, ping  # noqa: F401  (importing registers the commands)
 from simcore.apps.console.shell import REGISTRY, Command, Console, Job, command
 
 __all__ = ["Command", "Console", "Job", "REGISTRY", "command"]

@@ -298,6 +298,72 @@ CASES = [
 ]
 
 
+def dhcp_box(node_id, ip, **fields):
+    service = {"kind": "dhcp", "nic": "eth0", "range_start": "10.0.2.100", "range_end": "10.0.2.150"}
+    return {"id": node_id, "kind": "dhcp_server", "nics": [{"name": "eth0", "ip": ip}], "services": [service], **fields}
+
+
+def nat_lab(second_on: str, bridged: bool = False, box2_ip: str = "10.0.2.3/24"):
+    """hv (uplink on a LAN with a DHCP box lan_dhcp), a NAT network with DHCP, vswitch vsw, and box2 on ``second_on``."""
+    nat = {
+        "id": "natnet",
+        "kind": "nat_network",
+        "host": "hv",
+        "gateway": "10.0.2.2/24",
+        "uplink": "uplink",
+        "dhcp": {"range_start": "10.0.2.15", "range_end": "10.0.2.50"},
+    }
+    vsw = {"id": "vsw", "kind": "vswitch", "host": "hv", **({"bridged_to": "uplink"} if bridged else {})}
+    nodes = [
+        host("hv", nics=[{"name": "uplink", "ip": "198.51.100.10/24"}]),
+        switch("lan", "lan_switch"),
+        nat,
+        vsw,
+        dhcp_box("lan_dhcp", "198.51.100.1/24"),
+        dhcp_box("box2", box2_ip),
+    ]
+    links = [
+        link("l1", "hv", "lan", a_nic="uplink"),
+        link("l2", "lan_dhcp", "lan"),
+        link("l3", "box2", second_on),
+    ]
+    return design(nodes, links)
+
+
+CASES += [
+    (
+        "two-dhcp-servers-on-a-nat-network",
+        nat_lab("natnet"),
+        nat_lab("vsw"),
+        [
+            (
+                "check.two_dhcp_servers",
+                "warning",
+                "nodes[5].services[0]",
+                "The DHCP server of natnet and the DHCP server on eth0 of box2 serve one network: each client "
+                "takes whichever offer comes first, so its address, router and DNS depend on timing.",
+                ("natnet", "box2"),
+            )
+        ],
+    ),
+    (
+        "two-dhcp-servers-through-a-bridge",  # vsw bridged to hv's uplink: one network with the LAN
+        nat_lab("vsw", bridged=True, box2_ip="198.51.100.3/24"),
+        nat_lab("vsw", box2_ip="198.51.100.3/24"),
+        [
+            (
+                "check.two_dhcp_servers",
+                "warning",
+                "nodes[5].services[0]",
+                "The DHCP server on eth0 of lan_dhcp and the DHCP server on eth0 of box2 serve one network: each "
+                "client takes whichever offer comes first, so its address, router and DNS depend on timing.",
+                ("lan_dhcp", "box2"),
+            )
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize(("bad", "fixed", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_check_fires_on_bad_and_not_on_fixed(bad, fixed, expected):
     assert validate(bad) == [] and validate(fixed) == []

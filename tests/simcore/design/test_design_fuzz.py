@@ -75,7 +75,7 @@ def bounded_defs() -> dict:
     for kind in KINDS:
         for name in ("nics", "routes", "services"):
             defs[f"kind_{kind}"]["properties"].get(name, {}).update(maxItems=2)
-    defs["service"]["properties"]["body"]["maxLength"] = 20
+    defs["service_http"]["properties"]["body"]["maxLength"] = 20
     return defs
 
 

@@ -37,7 +37,7 @@ def test_load_a_path_text_and_bytes_alike():
                 Problem(
                     "schema.enum",
                     "nodes[0].kind",
-                    "must be one of: host, vm, container, vswitch, lan_switch, outside_host, internet",
+                    "must be one of: host, vm, container, vswitch, lan_switch, outside_host, internet, dhcp_server, nat_network, distributed_switch",
                 ),
                 Problem("ref.unknown_node", "script[0].node", "unknown node 'x'", objects=("x",)),
             ],

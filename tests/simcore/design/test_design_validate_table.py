@@ -9,7 +9,7 @@ from simcore.design import validate
 from simcore.design.schema_dispatch import schema_problems
 from simcore.design.schema_errors import reference_schema_problems
 
-KINDS_WORDS = "must be one of: host, vm, container, vswitch, lan_switch, outside_host, internet"
+KINDS_WORDS = "must be one of: host, vm, container, vswitch, lan_switch, outside_host, internet, dhcp_server, nat_network, distributed_switch"
 ID_HINT = " (a letter, then up to 63 letters, digits, '-' or '_')"
 
 
@@ -182,7 +182,7 @@ CASES = [
     (
         "service-kind-ftp",
         set_at("nodes", 3, "services", [{"kind": "ftp"}]),
-        [("schema.enum", "nodes[3].services[0].kind", "must be one of: http")],
+        [("schema.enum", "nodes[3].services[0].kind", "must be one of: http, dhcp, udp_traffic, udp_sink")],
     ),
     (
         "hypervisor-type-3",
@@ -426,6 +426,140 @@ CASES = [
             ("ref.unknown_node", "links[0].a.node", "unknown node 'vm9'"),
             ("ref.unknown_node", "script[0].node", "unknown node 'vm7'"),
         ],
+    ),
+]
+
+
+HV_NICS = set_at("nodes", 0, "nics", [{"name": "uplink", "ip": "203.0.113.2/24"}])
+
+
+def nat_network(**fields):
+    return append_at(
+        "nodes", {"id": "natnet", "kind": "nat_network", "host": "hv", "gateway": "10.0.2.2/24", "uplink": "uplink", **fields}
+    )
+
+
+def dswitch(members):
+    return append_at("nodes", {"id": "ds", "kind": "distributed_switch", "vni": 100, "members": members})
+
+
+DHCP = {"kind": "dhcp", "nic": "eth0", "range_start": "192.168.56.100", "range_end": "192.168.56.150"}
+
+# Issue 5: NIC modes, service kinds, dhcp_server, nat_network, vswitch bridged_to, distributed_switch.
+CASES += [
+    ("nic-mode-nat", set_at("nodes", 2, "nics", 0, "mode", "nat"), []),
+    (
+        "nic-mode-unknown",
+        set_at("nodes", 2, "nics", 0, "mode", "bridge"),
+        [("schema.enum", "nodes[2].nics[0].mode", "must be one of: nat, natnetwork, bridged, internal, hostonly")],
+    ),
+    ("service-dhcp", set_at("nodes", 2, "services", [DHCP]), []),
+    (
+        "service-dhcp-without-range",
+        set_at("nodes", 2, "services", [{"kind": "dhcp", "nic": "eth0"}]),
+        [
+            ("schema.required", "nodes[2].services[0]", "missing required field 'range_end'"),
+            ("schema.required", "nodes[2].services[0]", "missing required field 'range_start'"),
+        ],
+    ),
+    (
+        "service-dhcp-unknown-nic",
+        set_at("nodes", 2, "services", [{**DHCP, "nic": "eth9"}]),
+        [("ref.unknown_nic", "nodes[2].services[0].nic", "node 'vm1' has no NIC 'eth9'")],
+    ),
+    (
+        "service-dhcp-short-lease",
+        set_at("nodes", 2, "services", [{**DHCP, "lease_s": 10}]),
+        [("schema.minimum", "nodes[2].services[0].lease_s", "must be at least 60")],
+    ),
+    (
+        "service-http-field-on-dhcp",
+        set_at("nodes", 2, "services", [{**DHCP, "body": "hi"}]),
+        [("schema.unknown_field", "nodes[2].services[0].body", "unknown field 'body'")],
+    ),
+    ("service-udp-traffic-random", set_at("nodes", 2, "services", [{"kind": "udp_traffic", "to": "random"}]), []),
+    (
+        "service-udp-traffic-bad-to",
+        set_at("nodes", 2, "services", [{"kind": "udp_traffic", "to": "anyone"}]),
+        [("schema.pattern", "nodes[2].services[0].to", "not in the expected form: 'anyone'")],
+    ),
+    (
+        "service-udp-traffic-zero-interval",
+        set_at("nodes", 2, "services", [{"kind": "udp_traffic", "to": "10.0.0.5", "interval_s": 0}]),
+        [("schema.minimum", "nodes[2].services[0].interval_s", "must be at least 0.001")],
+    ),
+    ("service-udp-sink", set_at("nodes", 2, "services", [{"kind": "udp_sink", "port": 9}]), []),
+    (
+        "dhcp-server-kind",
+        append_at("nodes", {"id": "ds1", "kind": "dhcp_server", "host": "hv", "nics": [{"name": "eth0", "ip": "192.168.56.2/24"}], "services": [DHCP]}),
+        [],
+    ),
+    ("nat-network", both(HV_NICS, nat_network(dhcp={"range_start": "10.0.2.15", "range_end": "10.0.2.50"})), []),
+    (
+        "nat-network-without-host",
+        append_at("nodes", {"id": "natnet", "kind": "nat_network", "gateway": "10.0.2.2/24", "uplink": "uplink"}),
+        [("schema.required", "nodes[5]", "missing required field 'host'")],
+    ),
+    (
+        "nat-network-unknown-uplink",
+        nat_network(),
+        [("ref.unknown_nic", "nodes[5].uplink", "node 'hv' has no NIC 'uplink'")],
+    ),
+    (
+        "nat-network-port-forward-udp",
+        both(
+            HV_NICS,
+            nat_network(
+                port_forwards=[{"name": "dns", "proto": "udp", "host_ip": "", "host_port": 5353, "guest_ip": "10.0.2.15", "guest_port": 53}]
+            ),
+        ),
+        [],
+    ),
+    (
+        "nat-network-port-forward-sctp",
+        both(
+            HV_NICS,
+            nat_network(port_forwards=[{"name": "x", "proto": "sctp", "host_port": 1, "guest_ip": "10.0.2.15", "guest_port": 1}]),
+        ),
+        [("schema.enum", "nodes[5].port_forwards[0].proto", "must be one of: tcp, udp")],
+    ),
+    ("vswitch-bridged", both(HV_NICS, set_at("nodes", 1, "bridged_to", "uplink")), []),
+    (
+        "vswitch-bridged-unknown-nic",
+        set_at("nodes", 1, "bridged_to", "enp1s0"),
+        [("ref.unknown_nic", "nodes[1].bridged_to", "node 'hv' has no NIC 'enp1s0'")],
+    ),
+    (
+        "vswitch-bridged-without-host",
+        both(delete_at("nodes", 1, "host"), set_at("nodes", 1, "bridged_to", "enp1s0")),
+        [("ref.needs_host", "nodes[1].bridged_to", "'intnet' names the host NIC 'enp1s0' but is placed on no host")],
+    ),
+    ("distributed-switch", both(HV_NICS, dswitch([{"host": "hv", "underlay": "uplink"}])), []),
+    (
+        "distributed-switch-vni-zero",
+        both(HV_NICS, dswitch([{"host": "hv", "underlay": "uplink"}]), set_at("nodes", 5, "vni", 0)),
+        [("schema.minimum", "nodes[5].vni", "must be at least 1")],
+    ),
+    (
+        "distributed-switch-member-not-a-host",
+        dswitch([{"host": "vm1", "underlay": "eth0"}]),
+        [
+            (
+                "ref.wrong_placement",
+                "nodes[5].members[0].host",
+                "'vm1' is a virtual machine, but a distributed switch can only span physical hosts",
+            )
+        ],
+    ),
+    (
+        "distributed-switch-unknown-underlay",
+        dswitch([{"host": "hv", "underlay": "eth7"}]),
+        [("ref.unknown_nic", "nodes[5].members[0].underlay", "node 'hv' has no NIC 'eth7'")],
+    ),
+    (
+        "distributed-switch-unknown-member",
+        dswitch([{"host": "hvB", "underlay": "eth7"}]),
+        [("ref.unknown_node", "nodes[5].members[0].host", "unknown node 'hvB'")],
     ),
 ]
 

@@ -1,0 +1,252 @@
+"""The DHCP machines bound on a host's NIC: actions carried out on the host's stack and engine.
+
+The machines (``client.py``, ``server.py``) are pure; this module is the host glue that
+``docs/dhcp.md`` ("what the glue must do") describes:
+
+* the client gets **every** UDP datagram to port 68 arriving on its NIC, whatever the
+  destination address (a unicast OFFER goes to an address it does not hold yet: dhclient reads
+  a packet socket), so it sits in PREROUTING, before the "not for us" check;
+* the server gets every datagram to port 67 on its NIC (one UDP socket per stack, dispatched by
+  the NIC it arrived on, so a host can serve several NAT networks);
+* a ``Send`` with a known ``dst_mac`` leaves as a whole frame without ARP; one without is routed;
+* timers are engine events with a token: a replaced or cancelled timer is ignored when it fires;
+* the address probe: ``SendArpProbe`` is one who-has; ``SendIcmpProbe`` waits behind it and
+  leaves only if the who-has is answered (the kernel queues dnsmasq's ping behind ARP); an
+  ARP reply or echo reply for a probed address goes to ``on_probe_result``;
+* ``Note`` becomes a trace event whose kind is the note's (``dhcp.offer``...); dhclient's log
+  lines are printed on the console when ``dhclient -v`` asked for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simcore.packets import (
+    ARP_REPLY,
+    ICMP_ECHO_REQUEST,
+    PROTO_ICMP,
+    PROTO_UDP,
+    Dhcp,
+    IcmpEcho,
+    IPv4,
+)
+
+from .actions import Bind, CancelTimer, Note, Send, SendArpProbe, SendIcmpProbe, SetTimer, Unbind
+from .client import DhcpClient
+from .framing import frame_for
+from .options import CLIENT_PORT, SERVER_PORT
+from .server import DhcpServer
+
+# dnsmasq's ping check uses one fixed echo identifier per process; any free one will do.
+PROBE_ICMP_IDENT = 0xD4C9
+# The kernel keeps a packet queued behind ARP while it solicits: 3 tries, 1 s apart
+# (ucast/mcast_solicit 3, retrans_time 1 s); after that the queued ping is dropped.
+PROBE_QUEUE_NS = 3_000_000_000
+
+
+def _message(udp: Any) -> Dhcp:
+    payload = udp.payload
+    return payload if isinstance(payload, Dhcp) else Dhcp.parse(bytes(payload))
+
+
+class _Timers:
+    """Named timers of one machine on the engine; setting an id again replaces it."""
+
+    def __init__(self, engine: Any, fire: Any):
+        self.engine = engine
+        self.fire = fire
+        self.tokens: dict[str, int] = {}
+        self.count = 0
+
+    def set(self, timer_id: str, at_ns: int) -> None:
+        self.count += 1
+        self.tokens[timer_id] = self.count
+        self.engine.at(max(at_ns, self.engine.now), self._due, timer_id, self.count)
+
+    def cancel(self, timer_id: str) -> None:
+        self.tokens.pop(timer_id, None)
+
+    def _due(self, timer_id: str, token: int) -> None:
+        if self.tokens.get(timer_id) == token:
+            del self.tokens[timer_id]
+            self.fire(self.engine.now, timer_id)
+
+
+class _Glue:
+    """What client and server glue share: sending, timers, notes."""
+
+    def __init__(self, node: Any, nic_name: str, machine: Any, names: Any = None):
+        self.node = node
+        self.stack = node.stack
+        self.engine = node.engine
+        self.nic = node.nics[nic_name]
+        self.machine = machine
+        self.names = names
+        self.timers = _Timers(self.engine, self._on_timer)
+
+    def _on_timer(self, now: int, timer_id: str) -> None:
+        self.apply(self.machine.on_timer(now, timer_id))
+
+    def apply(self, actions: list) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                self._send(action)
+            elif isinstance(action, SetTimer):
+                self.timers.set(action.timer_id, action.at_ns)
+            elif isinstance(action, CancelTimer):
+                self.timers.cancel(action.timer_id)
+            elif isinstance(action, Note):
+                self._note(action)
+            else:
+                self._other(action)
+
+    def _other(self, action: Any) -> None:
+        raise TypeError(f"{type(self).__name__}: unexpected action {action!r}")
+
+    def _send(self, send: Send) -> None:
+        stack = self.stack
+        if send.dst_mac is not None:
+            stack.send_frame(self.nic, frame_for(send, self.nic.mac))
+            return
+        # Routed unicast (a renewal, a release, a reply to ciaddr): the same IP header, ARP as usual.
+        packet = frame_for(send, self.nic.mac, self.nic.mac).payload
+        stack.send_ip(packet)
+
+    def _note(self, note: Note) -> None:
+        tracer = self.node.tracer
+        if tracer.on:
+            tracer.emit(note.kind, note.text, node=self.node.id, nic=self.nic.name)
+
+
+class DhcpClientGlue(_Glue):
+    """dhclient on one NIC of a node. ``start``, ``release``; ``verbose`` prints dhclient's log."""
+
+    def __init__(self, node: Any, nic_name: str, names: Any = None):
+        client = DhcpClient(node.nics[nic_name].mac, node.name, node.engine.rng, name=node.name)
+        super().__init__(node, nic_name, client, names)
+        self.verbose = False
+        self.stack.prerouting.insert(0, self._prerouting)
+
+    def start(self, verbose: bool = False) -> None:
+        self.verbose = verbose
+        self.apply(self.machine.start(self.engine.now))
+
+    def release(self, verbose: bool = False) -> None:
+        self.verbose = verbose
+        self.apply(self.machine.release(self.engine.now))
+
+    def _prerouting(self, stack: Any, packet: Any, nic: Any) -> Any:
+        if nic is not self.nic or packet.proto != PROTO_UDP or packet.payload.dport != CLIENT_PORT:
+            return packet
+        self.apply(self.machine.on_message(self.engine.now, _message(packet.payload), packet.src, packet.dst))
+        return None
+
+    def _note(self, note: Note) -> None:
+        super()._note(note)
+        if self.verbose:
+            for line in note.log:
+                self.node.console.print(line)
+
+    def _other(self, action: Any) -> None:
+        stack, dev = self.stack, self.nic.name
+        if isinstance(action, Bind):
+            if action.renewed:
+                return
+            stack.set_address(dev, f"{action.address}/{action.prefix_len}")
+            if action.router:
+                stack.add_route("default", action.router, dev)
+            if self.names is not None:
+                self.names.add_ip(action.address, self.node.id)
+            self.node.console.fact({
+                "kind": "dhcp", "nic": dev, "address": f"{action.address}/{action.prefix_len}",
+                "router": action.router, "server": action.server, "lease_s": action.lease_s,
+                "summary": f"{dev} leased {action.address}/{action.prefix_len} from {action.server} "
+                           f"for {action.lease_s} s" + (f", router {action.router}" if action.router else ""),
+            })
+        elif isinstance(action, Unbind):
+            stack.routes.remove_dev(dev)
+            stack.set_address(dev, None)
+        else:
+            super()._other(action)
+
+
+class DhcpServerGlue(_Glue):
+    """A DHCP server (dnsmasq) bound on one NIC of a node, which has a static address there."""
+
+    def __init__(self, node: Any, nic_name: str, *, range_start: str, range_end: str, lease_s: int,
+                 router: str | None = None, dns: tuple[str, ...] = (), probe: bool = True,
+                 names: Any = None):
+        stack = node.stack
+        iface = stack.ifaces[nic_name]
+        if iface.addr is None:
+            raise ValueError(f"{node.name}: a DHCP server on {nic_name} needs a static address there")
+        server = DhcpServer(iface.ip, iface.nic.mac, range_start, range_end, iface.addr.network.prefixlen,
+                            lease_s, router=router, dns=tuple(dns), probe=probe, name=node.name)
+        super().__init__(node, nic_name, server, names)
+        self._pending_echo: dict[str, tuple[int, IPv4]] = {}  # ip -> (dropped at, queued ping)
+        servers = getattr(stack, "dhcp_servers", None)
+        if servers is None:
+            servers = stack.dhcp_servers = {}
+            stack.udp_bind(SERVER_PORT, _serve)
+            stack.arp_observers.append(_observe_arp)
+            stack.icmp_bind(PROBE_ICMP_IDENT, _ProbeReplies(stack))
+        if nic_name in servers:
+            raise ValueError(f"{node.name}: two DHCP servers on {nic_name}")
+        servers[nic_name] = self
+
+    def leases(self) -> list[dict]:
+        return self.machine.leases()
+
+    def _other(self, action: Any) -> None:
+        stack, nic = self.stack, self.nic
+        if isinstance(action, SendArpProbe):
+            stack.send_arp_request(nic, action.ip, None)
+        elif isinstance(action, SendIcmpProbe):
+            echo = IcmpEcho(ICMP_ECHO_REQUEST, PROBE_ICMP_IDENT, 0, b"")
+            packet = IPv4(self.machine.server_ip, action.ip, PROTO_ICMP, echo, 64, stack.next_ident())
+            self._pending_echo[action.ip] = (self.engine.now + PROBE_QUEUE_NS, packet)
+        else:
+            super()._other(action)
+
+    def on_arp(self, arp: Any) -> None:
+        if arp.op != ARP_REPLY:
+            return
+        pending = self._pending_echo.pop(arp.spa, None)
+        if pending is None or pending[0] < self.engine.now:
+            return  # no probe of that address, or its queued ping was dropped long ago
+        packet = pending[1]
+        # Somebody has the address: the queued ping leaves now, and the probe has its answer.
+        self.stack.transmit_ip(self.nic, arp.sha, packet)
+        self.apply(self.machine.on_probe_result(self.engine.now, arp.spa, "arp", arp.sha))
+
+    def on_echo_reply(self, src: str) -> None:
+        self.apply(self.machine.on_probe_result(self.engine.now, src, "icmp"))
+
+
+def _serve(stack: Any, packet: Any, udp: Any, nic: Any) -> None:
+    glue = stack.dhcp_servers.get(nic.name) if nic is not None else None
+    if glue is None:
+        return  # a DHCP request on a NIC no server listens on: dnsmasq ignores it
+    frame_src = getattr(packet, "l2_src", None)
+    msg = _message(udp)
+    glue.apply(glue.machine.on_message(glue.engine.now, msg, packet.src, frame_src or msg.chaddr, packet.dst))
+
+
+def _observe_arp(stack: Any, arp: Any, nic: Any) -> None:
+    glue = stack.dhcp_servers.get(nic.name)
+    if glue is not None:
+        glue.on_arp(arp)
+
+
+class _ProbeReplies:
+    """The ICMP socket of dnsmasq's ping check: an echo reply means the address is in use."""
+
+    def __init__(self, stack: Any):
+        self.stack = stack
+
+    def on_reply(self, packet: Any, echo: Any) -> None:
+        for glue in self.stack.dhcp_servers.values():
+            glue.on_echo_reply(packet.src)
+
+    def on_error(self, packet: Any, icmp: Any, quoted: Any) -> None:
+        return None
