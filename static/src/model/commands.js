@@ -18,6 +18,7 @@ import {
   connect,
   disconnect,
   moveNodes,
+  nearestHost,
   nextNodeId,
   placeOn,
   removeNic,
@@ -29,6 +30,7 @@ import { copySelection, paste, PASTE_OFFSET } from "./clipboard.js";
 import { addCapture, addStep, removeCapture, removeStep } from "./lesson.js";
 import { freshLinkId, takenLinkIds } from "./names.js";
 import { list } from "./json.js";
+import { missingPrerequisite } from "./defaults.js";
 
 /** `{doc, ops, inverse, result}` for the edit `before` -> `after`, or null when nothing changed. */
 export function change(before, after, result = {}) {
@@ -49,6 +51,7 @@ export function createCommands(kinds) {
       enabled: (doc, { kind, host }) => {
         const k = kinds.find((entry) => entry.kind === kind);
         if (!k) return false;
+        if (missingPrerequisite(doc, kind, host ?? nearestHost(kinds, doc, kind, null))) return false;
         if (!k.placementRequired || host) return true;
         return list(doc, "nodes").some((node) => k.placedOn.includes(node.kind));
       },

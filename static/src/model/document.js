@@ -17,6 +17,7 @@ import { isObject, list, findNode, q } from "./json.js";
 import { kindOf } from "./kinds.js";
 import { freshMac, usedMacs } from "./mac.js";
 import { freshNodeId, takenNodeNames } from "./names.js";
+import { leaveHosts, requiredDefaults } from "./defaults.js";
 
 export { connect, disconnect, addNic, removeNic, renameNic, freeNics, linkOnNic } from "./wiring.js";
 export { setProperty, getProperty, parsePath, formatPath, stablePath } from "./properties.js";
@@ -116,6 +117,9 @@ export function addNode(kinds, doc, kind, at, opts = {}) {
   if (k.hasNics && !Array.isArray(node.nics)) {
     node.nics = [{ name: "eth0", mac: freshMac(usedMacs(doc), kind, id, "eth0") }];
   }
+  for (const [field, value] of Object.entries(requiredDefaults(doc, node))) {
+    if (!(field in node)) node[field] = value;
+  }
   return { ...doc, nodes: [...list(doc, "nodes"), node] };
 }
 
@@ -163,14 +167,18 @@ export function setPositions(doc, positions) {
  * nodes or links, and the script steps typed on them.
  */
 export function removeNodes(doc, ids) {
-  const gone = withPlaced(doc, ids);
+  let gone = withPlaced(doc, ids);
   const nodes = list(doc, "nodes");
   if (!nodes.some((node) => gone.has(node.id))) return doc;
+  // A distributed switch left spanning no host goes too (defaults.js: leaveHosts).
+  const { doc: left, orphans } = leaveHosts(doc, gone);
+  if (orphans.length) gone = withPlaced(left, [...gone, ...orphans]);
+  doc = left;
   const links = list(doc, "links");
   const goneLinks = new Set(
     links.filter((link) => gone.has(link.a.node) || gone.has(link.b.node)).map((link) => link.id),
   );
-  const out = { ...doc, nodes: nodes.filter((node) => !gone.has(node.id)) };
+  const out = { ...doc, nodes: list(doc, "nodes").filter((node) => !gone.has(node.id)) };
   return dropDependents(out, gone, goneLinks);
 }
 

@@ -23,6 +23,9 @@ const PREFIXES = Object.freeze({
   lan_switch: "switch",
   outside_host: "pc",
   internet: "internet",
+  dhcp_server: "dhcp",
+  nat_network: "natnet",
+  distributed_switch: "dvs",
 });
 
 /**

@@ -9,7 +9,8 @@ import { list, q } from "./json.js";
 import { kindOf } from "./kinds.js";
 import { freshMac, usedMacs } from "./mac.js";
 import { freshLinkId, freshNicName, takenLinkIds } from "./names.js";
-import { dropDependents, requireNode, updateNode } from "./document.js";
+import { dropDependents, removeNodes, requireNode, updateNode } from "./document.js";
+import { followHostNic } from "./defaults.js";
 
 const NIC_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
 
@@ -66,6 +67,8 @@ export function removeNic(doc, nodeId, nic) {
   });
   const link = linkOnNic(doc, nodeId, nic);
   out = dropDependents(out, new Set(), new Set(link ? [link.id] : []));
+  const followed = followHostNic(out, nodeId, nic, null);
+  out = followed.orphans.length ? removeNodes(followed.doc, followed.orphans) : followed.doc;
   if (Array.isArray(out.captures)) {
     const captures = out.captures.filter((c) => !(c.node === nodeId && c.nic === nic));
     if (captures.length !== out.captures.length) out = { ...out, captures };
@@ -95,7 +98,7 @@ export function renameNic(doc, nodeId, from, to) {
   if (Array.isArray(out.captures) && out.captures.some((c) => c.node === nodeId && c.nic === from)) {
     out = { ...out, captures: out.captures.map((c) => (c.node === nodeId && c.nic === from ? { ...c, nic: to } : c)) };
   }
-  return out;
+  return followHostNic(out, nodeId, from, to).doc;
 }
 
 /**

@@ -6,7 +6,7 @@ import { kinds, schema } from "./helpers.js";
 test("the palette lists the schema's kinds in the schema's order", () => {
   assert.deepEqual(
     kinds.map((k) => k.kind),
-    ["host", "vm", "container", "vswitch", "lan_switch", "outside_host", "internet"],
+    ["host", "vm", "container", "vswitch", "lan_switch", "outside_host", "internet", "dhcp_server", "nat_network", "distributed_switch"],
   );
 });
 
@@ -19,6 +19,9 @@ const rows = [
   ["lan_switch", "LAN switch", false, true, [], false, "switch"],
   ["outside_host", "Outside host", true, false, [], false, "pc"],
   ["internet", "Internet", true, false, [], false, "internet"],
+  ["dhcp_server", "DHCP server", true, false, ["host"], false, "dhcp"],
+  ["nat_network", "NAT network", false, true, ["host"], true, "natnet"],
+  ["distributed_switch", "Distributed switch", false, true, [], false, "dvs"],
 ];
 for (const [kind, title, hasNics, isSwitch, placedOn, placementRequired, prefix] of rows) {
   test(`kind ${kind} read from the schema`, () => {
@@ -52,7 +55,7 @@ for (const [bad, message] of broken) {
 test("a kind's title reads as a noun inside a sentence", () => {
   assert.deepEqual(
     kinds.map((k) => k.noun),
-    ["physical host", "virtual machine", "container", "virtual switch", "LAN switch", "outside host", "internet"],
+    ["physical host", "virtual machine", "container", "virtual switch", "LAN switch", "outside host", "internet", "DHCP server", "NAT network", "distributed switch"],
   );
 });
 

@@ -1,0 +1,125 @@
+// What a new node of a kind needs to be valid at once, beyond id, kind, placement and NICs.
+// Most kinds need nothing; a few have required fields that refer to other objects (a NAT
+// network's uplink is a NIC of its host; a distributed switch spans hosts), so the palette fills
+// them from the design as it is: the user gets a working object to adjust, never an invalid one.
+
+import { findNode, list, q } from "./json.js";
+
+/** Why a node of `kind` cannot be added to `doc` now (a sentence), or null when it can. */
+export function missingPrerequisite(doc, kind, hostId) {
+  if (kind === "nat_network") {
+    const host = hostId ? findNode(doc, hostId) : null;
+    if (host && !firstNic(host)) return `a NAT network masquerades out of a NIC of its host: give ${q(host.id)} a NIC first`;
+  }
+  if (kind === "distributed_switch" && !spannableHosts(doc).length) {
+    return "a distributed switch spans hosts joined by an underlay: add a host with a NIC first";
+  }
+  return null;
+}
+
+/** The fields a new `node` (already with id, kind, host, nics) gets so that it is valid. */
+export function requiredDefaults(doc, node) {
+  if (node.kind === "nat_network") {
+    const host = findNode(doc, node.host);
+    const nic = host ? firstNic(host) : null;
+    if (!nic) throw new RangeError(missingPrerequisite(doc, "nat_network", node.host) ?? `unknown host ${q(node.host)}`);
+    const n = freeNatSubnet(doc);
+    return {
+      gateway: `10.0.${n}.2/24`,
+      uplink: nic,
+      dhcp: { range_start: `10.0.${n}.15`, range_end: `10.0.${n}.50`, lease_s: 3600 },
+    };
+  }
+  if (node.kind === "distributed_switch") {
+    const hosts = spannableHosts(doc);
+    if (!hosts.length) throw new RangeError(missingPrerequisite(doc, "distributed_switch"));
+    return { vni: freeVni(doc), members: hosts.map((host) => ({ host: host.id, underlay: firstNic(host) })) };
+  }
+  return {};
+}
+
+function firstNic(node) {
+  const nics = Array.isArray(node.nics) ? node.nics : [];
+  return nics.length && typeof nics[0].name === "string" ? nics[0].name : null;
+}
+
+function spannableHosts(doc) {
+  return list(doc, "nodes").filter((node) => node.kind === "host" && firstNic(node));
+}
+
+// 10.0.2.0/24 is VirtualBox's NAT subnet; further NAT networks take 10.0.3.0/24, 10.0.4.0/24...
+function freeNatSubnet(doc) {
+  const used = new Set();
+  for (const node of list(doc, "nodes")) {
+    const m = node.kind === "nat_network" && /^10\.0\.(\d+)\./.exec(String(node.gateway ?? ""));
+    if (m) used.add(Number(m[1]));
+  }
+  let n = 2;
+  while (used.has(n) && n < 255) n += 1;
+  return n;
+}
+
+function freeVni(doc) {
+  const used = new Set(list(doc, "nodes").filter((node) => node.kind === "distributed_switch").map((node) => node.vni));
+  let vni = 100;
+  while (used.has(vni)) vni += 1;
+  return vni;
+}
+
+// ---- Keeping references to hosts and their NICs true ------------------------------------------
+// A NAT network's `uplink`, a virtual switch's `bridged_to` and a distributed switch's
+// `members[].underlay` name NICs of hosts. When such a NIC is renamed they follow it; when it (or
+// its host) goes away: `bridged_to` is dropped (the switch becomes internal), a member leaves the
+// distributed switch, and a NAT network moves to another NIC of its host. An object left with
+// nothing to stand on (a distributed switch with no member, a NAT network whose host has no NIC
+// left) is returned in `orphans` for the caller to delete, with its links, as one edit.
+
+/** `doc` with references to NIC `from` of `hostId` renamed to `to` (null: the NIC is gone). */
+export function followHostNic(doc, hostId, from, to) {
+  const orphans = [];
+  let changed = false;
+  const host = findNode(doc, hostId);
+  const nodes = list(doc, "nodes").map((node) => {
+    if (node.kind === "nat_network" && node.host === hostId && node.uplink === from) {
+      const other = to ?? (host ? list(host, "nics").map((n) => n.name).find((name) => name !== from) : undefined);
+      changed = true;
+      if (other === undefined) {
+        orphans.push(node.id);
+        return node;
+      }
+      return { ...node, uplink: other };
+    }
+    if (node.kind === "vswitch" && node.host === hostId && node.bridged_to === from) {
+      changed = true;
+      if (to === null) {
+        const { bridged_to: _gone, ...rest } = node;
+        return rest;
+      }
+      return { ...node, bridged_to: to };
+    }
+    if (node.kind === "distributed_switch" && list(node, "members").some((m) => m.host === hostId && m.underlay === from)) {
+      changed = true;
+      const members = to === null
+        ? node.members.filter((m) => !(m.host === hostId && m.underlay === from))
+        : node.members.map((m) => (m.host === hostId && m.underlay === from ? { ...m, underlay: to } : m));
+      if (!members.length) orphans.push(node.id);
+      return { ...node, members };
+    }
+    return node;
+  });
+  return { doc: changed ? { ...doc, nodes } : doc, orphans };
+}
+
+/** `doc` with hosts `gone` left by every distributed switch; switches left with none are orphans. */
+export function leaveHosts(doc, gone) {
+  const orphans = [];
+  let changed = false;
+  const nodes = list(doc, "nodes").map((node) => {
+    if (node.kind !== "distributed_switch" || !list(node, "members").some((m) => gone.has(m.host))) return node;
+    changed = true;
+    const members = node.members.filter((m) => !gone.has(m.host));
+    if (!members.length) orphans.push(node.id);
+    return { ...node, members };
+  });
+  return { doc: changed ? { ...doc, nodes } : doc, orphans };
+}
