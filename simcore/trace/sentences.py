@@ -19,6 +19,7 @@ from simcore.packets import (
     IcmpEcho,
     IcmpError,
     IPv4,
+    Tcp,
     Udp,
 )
 
@@ -103,6 +104,8 @@ class Narrator:
                 return f"an ICMP error ({q.info()})"
             if isinstance(q, Udp):
                 return f"a UDP datagram (port {q.sport} to {q.dport})"
+            if isinstance(q, Tcp):
+                return f"a TCP segment ({_tcp_flags(q.flags)}, port {q.sport} to {q.dport})"
             return "an IPv4 packet"
         return "a frame"
 
@@ -124,11 +127,21 @@ class Narrator:
                         "(ARP reply, unicast)")
         if frame.ethertype == ETH_IPV4 and isinstance(p, IPv4):
             q = p.payload
-            own = n.ips.get(p.src) == node.id
+            # 0.0.0.0 is a DHCP client's own source before it has an address (RFC 2131 §4.1).
+            own = n.ips.get(p.src) == node.id or p.src == "0.0.0.0"
             via = ""
             gw = n.of_mac(frame.dst)
-            if frame.dst != BROADCAST and gw is not None and gw != n.of_ip(p.dst):
+            # A DHCP OFFER/ACK goes straight to the client's MAC: its address is not bound yet.
+            to_client = isinstance(q, Udp) and q.dport == 68
+            if frame.dst != BROADCAST and gw is not None and gw != n.of_ip(p.dst) and not to_client:
                 via = f" through {gw}"
+            if own:
+                for nat in getattr(node, "nats", ()):
+                    inside = nat.inside_of(p)
+                    if inside:
+                        return (f"{node.name} passes on {self._thing(frame)} from {n.ip_words(inside)} to "
+                                f"{n.ip_words(p.dst)}{via}, rewriting the source to its own address {p.src} "
+                                "(NAT: the answer comes back to it)")
             if not own:
                 return f"{node.name} passes on {self._thing(frame)} from {n.ip_words(p.src)} to {n.ip_words(p.dst)}{via}"
             if isinstance(q, IcmpEcho):
@@ -216,3 +229,11 @@ class Narrator:
     def aged(self, sw: Any, port: Any, mac: str) -> str:
         return (f"{sw.name} forgets {self.names.mac_words(mac)} on {_port_words(port)}: not seen for "
                 f"{sw.aging_ns // 1_000_000_000} s")
+
+
+_TCP_FLAG_NAMES = ((0x02, "SYN"), (0x10, "ACK"), (0x01, "FIN"), (0x04, "RST"), (0x08, "PSH"), (0x20, "URG"))
+
+
+def _tcp_flags(flags: int) -> str:
+    """TCP flags as Wireshark lists them: "SYN, ACK"."""
+    return ", ".join(name for bit, name in _TCP_FLAG_NAMES if flags & bit) or "no flags"

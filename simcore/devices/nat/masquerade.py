@@ -194,6 +194,19 @@ class Nat:
         """Remove a rule; connections it already forwarded live on until they time out (as in Linux)."""
         return self.forwards.remove(name)
 
+    def inside_of(self, packet: IPv4) -> str | None:
+        """The inside address a packet leaving the router was translated from, or None when this
+        NAT did not translate it (the trace says "hv sends vm's ping on", not "hv pings")."""
+        t = flow_tuple(packet)
+        hit = self.table.lookup(t.invert()) if t is not None else None
+        if hit is None:
+            return None
+        entry, direction = hit
+        # The packet goes the other way from the tuple found: what it was before translation is
+        # the entry's tuple for its own direction.
+        before = entry.reply if direction is Direction.ORIGINAL else entry.original
+        return before.src if before.src != packet.src else None
+
     def is_inside(self, ip: str) -> bool:
         known = self._inside.get(ip)
         if known is None:

@@ -1,0 +1,31 @@
+"""The trace explains NAT as it happens: the router passes a VM's packet on under its own address
+(it does not "ping" anyone itself), and a DHCP client without an address speaks for itself."""
+
+from svc_runs import run_example
+
+
+def sentences(name: str, until: float) -> list[str]:
+    events: list = []
+    run_example(name, until, trace=events)
+    return [e["text"] for e in events if e["kind"] == "frame.sent"]
+
+
+def test_masqueraded_ping_is_passed_on_under_the_routers_address():
+    texts = sentences("nat-dhcp.json", 9)
+    assert ("hv passes on a ping (ICMP echo request, seq 1) from vm (10.0.2.15) to out (203.0.113.10), "
+            "rewriting the source to its own address 203.0.113.2 (NAT: the answer comes back to it)") in texts
+    assert not any(t.startswith("hv pings") for t in texts)
+
+
+def test_port_forwarded_answer_is_rewritten_back_to_the_public_port():
+    texts = sentences("port-forward.json", 9)
+    assert ("hv passes on a TCP segment (SYN, ACK, port 8080 to 39924) from vm (10.0.2.15) to out (203.0.113.10), "
+            "rewriting the source to its own address 203.0.113.2 (NAT: the answer comes back to it)") in texts
+
+
+def test_dhcp_client_without_an_address_sends_its_own_discover_and_the_offer_goes_straight_to_it():
+    texts = sentences("nat-dhcp.json", 5)
+    assert "vm sends a UDP datagram to 255.255.255.255 port 67" in texts
+    assert not any("passes on" in t and "0.0.0.0" in t for t in texts)
+    assert "hv sends a UDP datagram to 10.0.2.15 port 68" in texts
+    assert not any(t.endswith("port 68 through vm") for t in texts)
