@@ -45,7 +45,7 @@ run: setup
 	$(PY) manage.py load_examples
 	$(PY) manage.py ensure_demo_teacher
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	DJANGO_DEV=1 .venv/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	PORT=$(PORT) .venv/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
