@@ -1,0 +1,346 @@
+// The design page's editor bundle. Viewers get the read-only drawing; owners and editors get the
+// editor: palette, canvas gestures, toolbar, properties and problems panels, autosave, import and
+// export. Every edit goes through the model's commands (static/src/model/); the canvas and the
+// panels re-render from the document the model hands back (see docs/editor.md).
+//
+// Canvas content is not DOM, so tests read it through one small read-only hook:
+// `window.designer.snapshot()` -> { document, view: { readOnly, zoom, pan, nodes, edges, selected } }.
+import cytoscape from "cytoscape";
+import edgehandles from "cytoscape-edgehandles";
+import { Editor, change, commandForKey, kindsFromSchema, missingPrerequisite } from "../model/index.js";
+import { hostAt, installDrag, modelPoint, syncCanvas } from "./canvas.js";
+import { documentToElements, layoutFor } from "./elements.js";
+import { schema } from "./fieldcheck.js";
+import { renderPalette } from "./palette.js";
+import { ProblemsPanel } from "./problems.js";
+import { PropertiesPanel } from "./properties.js";
+import { SaveState, Saver, saveAsCopy } from "./saving.js";
+import { canvasStyle } from "./style.js";
+import { exportJson, exportPng, exportSvg, readImport } from "./transfer.js";
+
+cytoscape.use(edgehandles);
+
+// Above this many nodes the canvas trades live redraw during pan/zoom for frame rate.
+export const LARGE_DESIGN = 300;
+
+function readDocument() {
+  const script = document.getElementById("design-document");
+  if (!script) throw new Error("the design page has no #design-document script tag");
+  return JSON.parse(script.textContent);
+}
+
+function snapshotOf(cy, doc, readOnly) {
+  return {
+    document: structuredClone(doc),
+    view: {
+      readOnly,
+      zoom: cy.zoom(),
+      pan: { ...cy.pan() },
+      nodes: cy.nodes().map((n) => ({
+        id: n.id(),
+        kind: n.data("kind"),
+        label: n.data("label"),
+        parent: n.data("parent") ?? null,
+        position: { ...n.position() },
+      })),
+      edges: cy.edges().map((e) => ({
+        id: e.id(),
+        source: e.data("source"),
+        target: e.data("target"),
+        sourceLabel: e.data("sourceLabel"),
+        targetLabel: e.data("targetLabel"),
+      })),
+      selected: cy.$(":selected").map((e) => e.id()),
+    },
+  };
+}
+
+function isTyping(target) {
+  return Boolean(target?.closest?.("input, textarea, select, [contenteditable=''], [contenteditable=true]"));
+}
+
+export function mount(container) {
+  const initial = readDocument();
+  const readOnly = container.dataset.canEdit !== "true";
+  const cy = cytoscape({
+    container,
+    elements: documentToElements(initial),
+    style: canvasStyle(),
+    layout: layoutFor(initial),
+    autoungrabify: readOnly,
+    boxSelectionEnabled: !readOnly,
+    wheelSensitivity: 0.3,
+    minZoom: 0.01, // a 10,000-node design must still fit the view
+    maxZoom: 4,
+    // Large designs: pan and zoom move a cached picture and redraw once the gesture ends
+    // (bench/canvas.py measures the difference; docs/editor.md has the figures).
+    ...(initial.nodes?.length > LARGE_DESIGN ? { textureOnViewport: true, hideEdgesOnViewport: true } : {}),
+  });
+  window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => cy.style(canvasStyle()));
+  document.getElementById("canvas-fit")?.addEventListener("click", () => cy.fit(undefined, 30));
+  if (readOnly) {
+    window.designer = Object.freeze({ snapshot: () => snapshotOf(cy, initial, true) });
+  } else {
+    mountEditor(container, cy, initial);
+  }
+  container.dataset.ready = "true";
+  container.setAttribute("aria-busy", "false");
+  return cy;
+}
+
+function mountEditor(container, cy, initial) {
+  const kinds = kindsFromSchema(schema);
+  const editor = new Editor({ kinds, doc: initial });
+  const designId = container.dataset.designId;
+  const status = document.getElementById("save-status");
+  const banner = document.getElementById("editor-banner");
+  let clipboard = null;
+
+  const say = (message, kind = "error", actions = []) => {
+    banner.hidden = false;
+    banner.dataset.kind = kind;
+    const text = document.createElement("span");
+    if (Array.isArray(message)) {
+      const list = document.createElement("ul");
+      list.append(...message.map((m) => Object.assign(document.createElement("li"), { textContent: m })));
+      text.append(list);
+    } else text.textContent = message;
+    const close = Object.assign(document.createElement("button"), { type: "button", textContent: "Dismiss" });
+    close.addEventListener("click", () => { banner.hidden = true; });
+    banner.replaceChildren(text, ...actions, close);
+  };
+  const button = (label, onClick) => {
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: label });
+    b.addEventListener("click", onClick);
+    return b;
+  };
+  const onError = (error) => say(error.message);
+
+  const selection = () => ({
+    nodes: cy.nodes(":selected").map((n) => n.id()),
+    links: cy.edges(":selected").map((e) => e.id()),
+  });
+  const select = (ids) => {
+    cy.elements().unselect();
+    for (const id of ids) cy.getElementById(id).select();
+  };
+
+  const saver = new Saver({
+    designId,
+    version: Number(container.dataset.version),
+    getDocument: () => editor.doc,
+    onState: (state, label) => {
+      status.dataset.state = state;
+      status.textContent = label;
+      if (state === SaveState.CONFLICT) {
+        say("This design changed elsewhere: your changes are not saved.", "error", [
+          button("Reload", () => { saver.forget(); location.reload(); }),
+          button("Save as a copy", async () => {
+            try {
+              const id = await saveAsCopy(`${editor.doc.name ?? "Design"} (copy)`, editor.doc);
+              saver.forget();
+              location.assign(`/designs/${id}/`);
+            } catch (e) { onError(e); }
+          }),
+        ]);
+      }
+    },
+  });
+
+  const properties = new PropertiesPanel(document.getElementById("properties-body"), editor, { kinds });
+  const problems = new ProblemsPanel(document.getElementById("problems-list"), { getDocument: () => editor.doc, select });
+  const toolbar = document.getElementById("editor-toolbar");
+  const refreshToolbar = () => {
+    const sel = selection();
+    toolbar.querySelector("[data-action='history.undo']").disabled = !editor.history.canUndo;
+    toolbar.querySelector("[data-action='history.redo']").disabled = !editor.history.canRedo;
+    for (const action of ["clipboard.copy", "selection.duplicate"]) toolbar.querySelector(`[data-action='${action}']`).disabled = sel.nodes.length === 0;
+    toolbar.querySelector("[data-action='selection.delete']").disabled = sel.nodes.length + sel.links.length === 0;
+    toolbar.querySelector("[data-action='clipboard.paste']").disabled = !clipboard;
+  };
+
+  editor.subscribe((doc, info) => {
+    syncCanvas(cy, doc);
+    properties.render();
+    refreshToolbar();
+    problems.changed();
+    if (info.source !== "remote") saver.changed();
+  });
+  cy.on("select unselect", () => {
+    properties.show(selection());
+    refreshToolbar();
+  });
+
+  const run = (name, args) => {
+    try {
+      const result = editor.run(name, args);
+      if (result?.ids?.length) select(result.ids);
+      return result;
+    } catch (error) {
+      onError(error);
+      return null;
+    }
+  };
+
+  const drag = installDrag(cy, editor, { onError });
+
+  // Wiring: drag from a node to another in "Wire" mode, or Shift+drag from a node at any time.
+  const eh = cy.edgehandles({ snap: true, canConnect: (source, target) => source.id() !== target.id() });
+  cy.on("ehcomplete", (event, source, target, added) => {
+    added.remove();
+    run("link.connect", { a: { node: source.id() }, b: { node: target.id() } });
+  });
+  cy.on("tapstart", "node", (event) => {
+    if (event.originalEvent?.shiftKey) eh.start(event.target);
+  });
+  const wire = document.createElement("button");
+  wire.type = "button";
+  wire.textContent = "Wire mode";
+  wire.title = "Drag from a node to another to link them (or Shift+drag at any time)";
+  wire.setAttribute("aria-pressed", "false");
+  wire.addEventListener("click", () => {
+    const on = wire.getAttribute("aria-pressed") !== "true";
+    wire.setAttribute("aria-pressed", String(on));
+    if (on) eh.enableDrawMode();
+    else eh.disableDrawMode();
+  });
+  toolbar.querySelector(".toolbar-sep").before(wire);
+
+  // Adding nodes: click a palette button (placed in view, a guest into the selected or nearest
+  // host) or drag it onto the canvas (a guest into the host it is dropped on).
+  const addAt = (kind, at, host) => run("node.add", { kind, at: { x: Math.round(at.x), y: Math.round(at.y) }, host: host ?? undefined });
+  const addByClick = (kind) => {
+    const entry = kinds.find((k) => k.kind === kind);
+    const selectedHost = cy.nodes(":selected.host").first();
+    if (entry.placementRequired && selectedHost.nonempty()) {
+      const guests = selectedHost.children().length;
+      const c = selectedHost.isParent() ? selectedHost.position() : selectedHost.position();
+      addAt(kind, { x: c.x + (guests % 3) * 70, y: c.y + Math.floor(guests / 3) * 70 }, selectedHost.id());
+      return;
+    }
+    const ext = cy.extent();
+    const count = editor.doc.nodes.length;
+    addAt(kind, { x: (ext.x1 + ext.x2) / 2 + (count % 5) * 60 - 120, y: (ext.y1 + ext.y2) / 2 + Math.floor(count / 5) * 60 - 60 });
+  };
+  // The model fills a new node's required fields (model/defaults.js); a kind whose prerequisite
+  // is missing from the design (a distributed switch with no host to span) is disabled, saying why.
+  const missing = (kind) => {
+    const why = missingPrerequisite(editor.doc, kind);
+    return why ? [why] : [];
+  };
+  const refreshPalette = renderPalette(document.getElementById("palette"), kinds, { onAdd: addByClick, missing });
+  editor.subscribe(() => refreshPalette());
+  container.addEventListener("dragover", (event) => {
+    if (event.dataTransfer?.types.includes("application/x-netdesigner-kind")) event.preventDefault();
+  });
+  container.addEventListener("drop", (event) => {
+    const kind = event.dataTransfer?.getData("application/x-netdesigner-kind");
+    if (!kind) return;
+    event.preventDefault();
+    const at = modelPoint(cy, event.clientX, event.clientY);
+    const entry = kinds.find((k) => k.kind === kind);
+    const host = entry?.placedOn.length ? hostAt(cy, at) : null;
+    addAt(kind, at, host?.id());
+  });
+
+  // Commands by name: the toolbar's buttons and the keyboard share them.
+  const actions = {
+    "history.undo": () => editor.undo(),
+    "history.redo": () => editor.redo(),
+    "clipboard.copy": () => {
+      const ids = selection().nodes;
+      if (!ids.length) return false; // nothing on the canvas: the browser copies page text
+      clipboard = editor.copy(ids);
+      navigator.clipboard?.writeText(JSON.stringify(clipboard)).catch(() => {});
+      refreshToolbar();
+    },
+    "clipboard.cut": () => {
+      actions["clipboard.copy"]();
+      actions["selection.delete"]();
+    },
+    "clipboard.paste": () => clipboard && run("clipboard.paste", { payload: clipboard }),
+    "selection.duplicate": () => {
+      const ids = selection().nodes;
+      if (ids.length) run("selection.duplicate", { nodes: ids });
+    },
+    "selection.delete": () => {
+      const sel = selection();
+      if (sel.nodes.length + sel.links.length) run("selection.delete", sel);
+    },
+    "selection.all": () => cy.elements().select(),
+    "gesture.cancel": () => {
+      if (drag.cancelDrag()) return;
+      if (wire.getAttribute("aria-pressed") === "true") wire.click();
+      eh.stop();
+      cy.elements().unselect();
+    },
+    "export.json": () => exportJson(editor.doc),
+    "export.png": () => exportPng(cy, editor.doc),
+    "export.svg": () => exportSvg(cy, editor.doc),
+  };
+  toolbar.addEventListener("click", (event) => {
+    const name = event.target.closest("[data-action]")?.dataset.action;
+    if (name && actions[name]) actions[name]();
+  });
+  document.addEventListener("keydown", (event) => {
+    const typing = isTyping(event.target);
+    const name = commandForKey(event, { typing });
+    if (!name || !actions[name]) return;
+    // Escape in a field cancels a drag at most: the field keeps the selection it is editing.
+    if (typing) {
+      drag.cancelDrag();
+      return;
+    }
+    // An action answering false did not apply: the key keeps its browser meaning.
+    if (actions[name]() !== false) event.preventDefault();
+  });
+
+  // Import: the file is checked (JSON, then the schema) before anything changes.
+  document.getElementById("import-file").addEventListener("change", async (event) => {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    if (!file) return;
+    const read = await readImport(file);
+    if (read.errors.length) {
+      say([`${file.name} was not imported, nothing changed:`, ...read.errors]);
+      return;
+    }
+    replaceDocument(read.document);
+  });
+  // An import replaces the whole document as one undoable step (its operations computed by the
+  // model's diff, like any command's).
+  const replaceDocument = (doc) => {
+    const done = change(editor.doc, doc);
+    if (!done) return;
+    const next = editor.history.apply(editor.doc, { ...done, label: "Import" });
+    editor.set(next, { source: "local", name: "import", ops: done.ops });
+    if (!doc.nodes.every((n) => n.position || doc.nodes.some((g) => g.host === n.id))) cy.layout(layoutFor(doc)).run();
+    cy.fit(undefined, 30);
+  };
+
+  // Work a previous visit left unsaved is offered back, never applied silently.
+  const unsaved = Saver.unsaved(designId);
+  if (unsaved?.document && JSON.stringify(unsaved.document) !== JSON.stringify(initial)) {
+    say("This design has unsaved changes from an earlier visit.", "info", [
+      button("Restore them", () => {
+        banner.hidden = true;
+        // Saved against the version it started from: a design changed since answers 409.
+        saver.version = unsaved.base_version ?? saver.version;
+        editor.load(unsaved.document);
+      }),
+      button("Discard them", () => { banner.hidden = true; saver.forget(); }),
+    ]);
+  }
+
+  properties.show(selection());
+  refreshToolbar();
+  problems.refresh();
+  window.designer = Object.freeze({
+    snapshot: () => snapshotOf(cy, editor.doc, false),
+    saveState: () => saver.state,
+    select: (ids) => select(ids),
+  });
+}
+
+const container = document.getElementById("canvas");
+if (container) mount(container);

@@ -1,0 +1,77 @@
+// The problems panel: the schema problems and design checks of the current document, as the
+// server computes them (`POST /api/validate`), refreshed a moment after each change. Each entry is
+// a button that selects the object it is about (from its `objects`, else from its path).
+
+import { csrfToken } from "./saving.js";
+
+const REFRESH_MS = 800;
+
+/** The node or link ids a problem is about: its `objects`, else the `nodes[i]`/`links[i]` of its path. */
+export function problemTargets(problem, doc) {
+  const ids = new Set((doc.nodes ?? []).map((n) => n.id).concat((doc.links ?? []).map((l) => l.id)));
+  const named = (Array.isArray(problem.objects) ? problem.objects : []).filter((o) => ids.has(o));
+  if (named.length) return named;
+  const match = /^(nodes|links)\[(\d+)\]/.exec(problem.path ?? "");
+  const item = match ? doc[match[1]]?.[Number(match[2])] : null;
+  return item ? [item.id] : [];
+}
+
+export class ProblemsPanel {
+  constructor(list, { getDocument, select }) {
+    this.list = list;
+    this.getDocument = getDocument;
+    this.select = select;
+    this.timer = null;
+    this.serial = 0;
+  }
+
+  changed() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
+  }
+
+  async refresh() {
+    const doc = this.getDocument();
+    const serial = ++this.serial;
+    let body;
+    try {
+      const answer = await fetch("/api/validate", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(doc),
+      });
+      body = await answer.json();
+      if (!answer.ok) throw new Error(body.msg ?? `HTTP ${answer.status}`);
+    } catch (error) {
+      if (serial === this.serial) this.render([{ severity: "warning", msg: `Checks unavailable: ${error.message}`, path: "" }], doc);
+      return;
+    }
+    if (serial === this.serial) this.render([...(body.problems ?? []), ...(body.checks ?? [])], doc);
+  }
+
+  render(problems, doc) {
+    this.list.dataset.count = String(problems.length);
+    if (!problems.length) {
+      const li = document.createElement("li");
+      li.textContent = "No problems found.";
+      this.list.replaceChildren(li);
+      return;
+    }
+    this.list.replaceChildren(
+      ...problems.map((problem) => {
+        const li = document.createElement("li");
+        li.dataset.severity = problem.severity ?? "error";
+        if (problem.code) li.dataset.code = problem.code;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = `${problem.severity ?? "error"}: ${problem.msg}`;
+        const targets = problemTargets(problem, doc);
+        button.disabled = targets.length === 0;
+        button.addEventListener("click", () => this.select(targets));
+        li.append(button);
+        return li;
+      }),
+    );
+  }
+}

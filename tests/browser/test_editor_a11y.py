@@ -1,0 +1,44 @@
+"""The editor's controls are reachable and named (issue 6, item 6): axe finds no serious
+violation with the properties form and the problems panel filled and the conflict banner shown,
+in both themes; the palette and the toolbar work from the keyboard alone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_browser_a11y import violations
+from test_editor_draw import doc, new_design, snapshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_editor_panels_have_no_serious_violation(new_context, scheme):
+    page = new_design(new_context(), f"Axe {scheme}")
+    page.emulate_media(color_scheme=scheme)
+    page.get_by_role("button", name="Add physical host", exact=True).click()
+    page.get_by_role("button", name="Add virtual machine", exact=True).click()
+    expect(page.locator("#problems-list li[data-code='check.nic_unconnected']").first).to_be_visible()
+    expect(page.locator("#properties-body").get_by_label("MAC address")).to_be_visible()
+    page.locator("#properties-body").get_by_label("MAC address").fill("bad")
+    expect(page.locator("#properties-body .field-error").filter(has_text="MAC address:")).to_be_visible()
+    assert violations(page) == []
+
+
+def test_palette_and_toolbar_from_the_keyboard(new_context):
+    page = new_design(new_context(), "Keyboard only")
+    page.get_by_role("button", name="Undo", exact=True).focus()
+    # Tab order: toolbar, then the palette; Enter on a palette button adds its node.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.dataset.kind") == "lan_switch":
+            break
+    else:
+        pytest.fail("Tab never reached the palette's LAN switch button")
+    page.keyboard.press("Enter")
+    assert [n["kind"] for n in doc(page)["nodes"]] == ["lan_switch"]
+    assert snapshot(page)["view"]["selected"] == ["switch1"]
+    page.keyboard.press("Delete")
+    assert doc(page)["nodes"] == []
+    page.keyboard.press("Control+z")
+    assert [n["id"] for n in doc(page)["nodes"]] == ["switch1"]
