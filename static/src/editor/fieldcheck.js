@@ -41,7 +41,8 @@ export function fieldErrors(doc, pointer) {
   const found = [];
   for (const error of validate.errors ?? []) {
     if (NOISE.has(error.keyword)) continue;
-    const at = error.instancePath;
+    // A required field emptied is reported at its parent object: show it at the field itself.
+    const at = error.keyword === "required" ? `${error.instancePath}/${error.params.missingProperty}` : error.instancePath;
     if (at === pointer || at.startsWith(`${pointer}/`)) {
       const text = sentence(error);
       if (!found.includes(text)) found.push(text);

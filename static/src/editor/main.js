@@ -8,6 +8,7 @@
 import cytoscape from "cytoscape";
 import edgehandles from "cytoscape-edgehandles";
 import { Editor, change, commandForKey, kindsFromSchema, missingPrerequisite } from "../model/index.js";
+import { autoLayout } from "./autolayout.js";
 import { hostAt, installDrag, modelPoint, syncCanvas } from "./canvas.js";
 import { documentToElements, layoutFor } from "./elements.js";
 import { schema } from "./fieldcheck.js";
@@ -205,6 +206,12 @@ function mountEditor(container, cy, initial) {
     else eh.disableDrawMode();
   });
   toolbar.querySelector(".toolbar-sep").before(wire);
+  const arrange = document.createElement("button");
+  arrange.type = "button";
+  arrange.textContent = "Auto layout";
+  arrange.title = "Arrange the drawing automatically (fcose); one Undo puts it back";
+  arrange.addEventListener("click", () => autoLayout(cy, run, () => syncCanvas(cy, editor.doc)));
+  wire.after(arrange);
 
   // Adding nodes: click a palette button (placed in view, a guest into the selected or nearest
   // host) or drag it onto the canvas (a guest into the host it is dropped on).
