@@ -61,5 +61,6 @@ def build_services(net: Any, doc: dict) -> Problems:
 def build_extra(net: Any, doc: dict) -> Problems:
     """ENGINEER B's hook: bridged vswitches and distributed switches (``bridge.py``, ``vxlan.py``)."""
     from simcore.devices.bridge import build_extra as build_l2_extensions
+    from simcore.devices.presets import expand_modes
 
-    return build_l2_extensions(net, doc)
+    return build_l2_extensions(net, doc) + expand_modes(net, doc)
