@@ -1,40 +1,74 @@
-"""The design websocket, `/ws/designs/<id>/`: one per open design tab (issue 7 grows it into
-co-editing and live simulation).
+"""The design websocket, `/ws/designs/<id>/`: one per open design tab, and the door to the
+design's live simulation run (issue 7; protocol in docs/websocket-protocol.md).
 
 - connect: `access_design(actor, id, VIEW)`; refused -> accept then close 4404 (the same for
-  missing and forbidden), else join group `design.<id>` and send `design.hello`.
-- group events from `actions.notify` are relayed: `design.saved` (a newer version exists: the
-  client reloads through the API), `design.trashed` (close 4404), `design.access_changed`
-  (re-check; close 4404 when access is gone).
-- incoming frames are parsed by the strict parser; bad ones get `{"type": "error", "code"}`,
+  missing and forbidden); more than 10 sockets of one user -> error `ws.too_many_sockets` and
+  close 4429; else join group `design.<id>`, send `design.hello`, and `run.state` when a run is
+  going (a late joiner gets the tables and recent events, then the live stream).
+- group events from `actions.notify` are relayed: `design.saved`, `design.trashed` (close
+  4404), `design.access_changed` (re-check; close 4404 when access is gone). A run's
+  `run.relay` messages come through this process's relay (simulation.relay: one group member per
+  process, not per socket) as pre-serialised text sent as is; a gap in their sequence numbers
+  (the channel layer dropped one, known-traps.md #5) is filled from the run's ring buffer.
+- incoming frames: size (64 KiB) and rate (20/s) limits first, then the strict parser, then
+  `simulation.messages.validate` (one schema per type); bad ones get `{"type": "error", "code"}`,
   never a crash (known-traps.md #3/#4). Access is checked again on every message, so a revoked
-  link or a logout takes effect on an open socket (known-traps.md #2).
+  link or a logout takes effect on an open socket (known-traps.md #2); run control and consoles
+  need EDIT.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
-from designer import limits
 from designer.access import Need, access_design, actor_from_scope
 from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
 from designer.jsondoor import parse_json
+from designer.simulation import messages
+from designer.simulation.registry import REGISTRY, RunError
+from designer.simulation.relay import RELAY
 
 log = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_SOCKETS_PER_USER = 10
+DEFAULT_RATE = (20, 1.0)  # messages per window (s), per socket; settings.DESIGNER_WS_RATE overrides
+DEFAULT_SIM_LIMITS = {"max_events": 5_000_000, "max_time_s": 24 * 3600.0, "max_wall_s": 3600.0}
+
+# Open sockets per user, in this process (a multi-process deployment counts per process).
+_SOCKETS: collections.Counter[str] = collections.Counter()
+_LEVELS = {"viewer": Need.VIEW, "editor": Need.EDIT, "owner": Need.OWNER}
 
 
 @database_sync_to_async
 def _check_access(scope, design_id) -> dict[str, Any]:
-    access = access_design(actor_from_scope(scope), design_id, Need.VIEW)
-    return {"id": access.design.pk, "version": access.design.version, "role": access.role}
+    actor = actor_from_scope(scope)
+    access = access_design(actor, design_id, Need.VIEW)
+    if actor.is_authenticated:
+        who = f"user:{actor.user_id}"
+    else:
+        who = "session:" + ((scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME) or "none")[:64]
+    return {"id": access.design.pk, "version": access.design.version, "role": access.role, "_who": who}
+
+
+@database_sync_to_async
+def _load_document(scope, design_id) -> dict:
+    return access_design(actor_from_scope(scope), design_id, Need.EDIT).design.document
+
+
+def _public(design: dict) -> dict:
+    return {k: v for k, v in design.items() if not k.startswith("_")}
 
 
 class DesignConsumer(AsyncWebsocketConsumer):
@@ -43,28 +77,55 @@ class DesignConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.design_id = self.scope["url_route"]["kwargs"]["design_id"]
         self.joined: str | None = None
+        self.relay = None
+        self.counted: str | None = None
+        self.stamps: collections.deque[float] = collections.deque()
+        self.seen: tuple[str, int] | None = None  # (run id, last event seq sent to this socket)
         await self.accept()
         try:
             design = await _check_access(self.scope, self.design_id)
         except DesignNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        who = design["_who"]
+        if _SOCKETS[who] >= MAX_SOCKETS_PER_USER:
+            await self.send_error("ws.too_many_sockets",
+                                  f"At most {MAX_SOCKETS_PER_USER} open design sockets per user: close a tab.")
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        _SOCKETS[who] += 1
+        self.counted = who
         self.joined = group_name(design["id"])
+        REGISTRY.watcher_joined(design["id"])
         await self.channel_layer.group_add(self.joined, self.channel_name)
-        await self.send_json({"type": "design.hello", "design": design})
+        self.relay = RELAY
+        await RELAY.join(design["id"], self)
+        await self.send_json({"type": "design.hello", "design": _public(design)})
+        await self.send_run_state()
 
     async def disconnect(self, code) -> None:
-        if self.joined is not None:
-            try:
+        try:
+            if self.joined is not None:
+                REGISTRY.watcher_left(int(self.design_id))
+                if self.relay is not None:
+                    await self.relay.leave(int(self.design_id), self)
                 await self.channel_layer.group_discard(self.joined, self.channel_name)
-            finally:
-                self.joined = None
+        finally:
+            self.joined = None
+            if self.counted is not None:
+                _SOCKETS[self.counted] -= 1
+                if _SOCKETS[self.counted] <= 0:
+                    del _SOCKETS[self.counted]
+                self.counted = None
 
     async def send_json(self, content: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(content, ensure_ascii=False, allow_nan=False))
 
-    async def send_error(self, code: str, msg: str, problems=()) -> None:
-        await self.send_json({"type": "error", "code": code, "msg": msg, "problems": list(problems)})
+    async def send_error(self, code: str, msg: str, problems=(), ref=None) -> None:
+        error = {"type": "error", "code": code, "msg": msg, "problems": list(problems)}
+        if ref is not None:
+            error["ref"] = ref
+        await self.send_json(error)
 
     async def recheck(self) -> dict[str, Any] | None:
         """The design as this socket may still see it, or None after closing it."""
@@ -77,35 +138,111 @@ class DesignConsumer(AsyncWebsocketConsumer):
     # ------------------------------------------------------------ incoming frames
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        ref = None
         try:
-            await self._receive(text_data, bytes_data)
+            ref = await self._receive(text_data, bytes_data)
         except DesignerError as exc:
-            await self.send_error(exc.code, exc.msg, exc.problems)
+            await self.send_error(exc.code, exc.msg, exc.problems, ref=getattr(exc, "ref", None))
         except Exception:  # one bad frame never takes the socket down (known-traps.md #4)
             log.exception("websocket frame failed on design %s", self.design_id)
-            await self.send_error("internal", "The server could not handle this message.")
+            await self.send_error("internal", "The server could not handle this message.", ref=ref)
+
+    def _rate_ok(self) -> bool:
+        count, window = getattr(settings, "DESIGNER_WS_RATE", DEFAULT_RATE)
+        now = time.monotonic()
+        while self.stamps and self.stamps[0] <= now - window:
+            self.stamps.popleft()
+        if len(self.stamps) >= count:
+            return False
+        self.stamps.append(now)
+        return True
 
     async def _receive(self, text_data, bytes_data) -> None:
         if self.joined is None:
             return
+        if not self._rate_ok():
+            count, window = getattr(settings, "DESIGNER_WS_RATE", DEFAULT_RATE)
+            raise DesignerError(f"At most {count} messages per {window:g} s on one socket: this one was dropped.",
+                                code="ws.rate_limited")
         if text_data is None:
-            await self.send_error("ws.binary", "Frames are JSON text.")
-            return
-        if len(text_data) > limits.MAX_WS_MESSAGE_BYTES:
-            await self.send_error("ws.too_large", "A message is at most 8 MiB.")
-            return
-        message = parse_json(text_data)
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.send_error("ws.invalid", 'A message is a JSON object with a "type".')
-            return
-        design = await self.recheck()
-        if design is None:
-            return
-        kind = message["type"]
+            raise DesignerError("Frames are JSON text.", code="ws.binary")
+        if len(text_data) > MAX_MESSAGE_BYTES or len(text_data.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+            raise DesignerError("A message is at most 64 KiB.", code="ws.too_large")
+        message = messages.validate(parse_json(text_data))
+        ref = message.get("ref")
+        try:
+            design = await self.recheck()
+            if design is None:
+                return
+            kind = message["type"]
+            if _LEVELS[design["role"]] < messages.NEEDS[kind]:
+                raise messages.forbidden(kind)
+            await self.dispatch_message(kind, message, design)
+        except DesignerError as exc:
+            exc.ref = ref
+            raise
+
+    async def dispatch_message(self, kind: str, message: dict, design: dict) -> None:
+        ref = message.get("ref")
         if kind == "ping":
-            await self.send_json({"type": "pong", "design": design})
+            await self.send_json({"type": "pong", "design": _public(design)})
+            return
+        if kind == "run.state":
+            if not await self.send_run_state():
+                await self.send_json({"type": "run.state", "run": None, "status": "none", "design": design["id"]})
+            return
+        if kind == "run.start":
+            data = await self.start_run(message, design)
         else:
-            await self.send_error("ws.unknown_type", f"Unknown message type {kind[:40]!r}.")
+            run = REGISTRY.get(design["id"])
+            if run is None:
+                raise RunError("No simulation is running for this design: start one with run.start.",
+                               code="run.none")
+            if kind == "events.fetch":
+                await self.send_fetched(run, message["after_seq"], message.get("limit", 500), ref)
+                return
+            if kind == "event.detail":
+                await self.send_detail(run, message["seq"], ref)
+                return
+            op, fields = _WORKER_OPS[kind](message)
+            data = await run.request(op, **fields)
+        ack = {"type": "ack", "for": kind, "data": data}
+        if ref is not None:
+            ack["ref"] = ref
+        await self.send_json(ack)
+
+    async def start_run(self, message: dict, design: dict) -> dict:
+        doc = await _load_document(self.scope, self.design_id)
+        limits = {**DEFAULT_SIM_LIMITS, **getattr(settings, "DESIGNER_SIM_LIMITS", {})}
+        run = await REGISTRY.start(design["id"], design["_who"], doc=doc, seed=message.get("seed", 0),
+                                   speed=float(message.get("speed", 1.0)), limits=limits,
+                                   layer=self.channel_layer,
+                                   paused=bool(message.get("paused", False)))
+        return {"run": run.run_id}
+
+    async def send_fetched(self, run, after_seq: int, limit: int, ref) -> None:
+        got = run.events_after(after_seq, limit)
+        head = json.dumps({"type": "events", "run": run.run_id, "after_seq": after_seq, "more": got["more"],
+                           "oldest": got["oldest"], "truncated": got["truncated"],
+                           **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
+        await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
+
+    async def send_detail(self, run, seq: int, ref) -> None:
+        text = run.event_detail(seq)
+        if text is None:
+            raise RunError(f"Event {seq} is no longer kept (the ring buffer holds the last "
+                           f"{run.ring.maxlen:,} events).", code="run.event_gone")
+        head = json.dumps({"type": "event.detail", "run": run.run_id, "seq": seq,
+                           **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
+        await self.send(text_data=head[:-1] + ',"event":' + text + "}")
+
+    async def send_run_state(self) -> bool:
+        run = REGISTRY.get(int(self.design_id))
+        if run is None:
+            return False
+        self.seen = (run.run_id, run.state["seq"])
+        await self.send(text_data=run.snapshot_text())
+        return True
 
     # ------------------------------------------------------------ group events
     # A failing handler would close the socket (known-traps.md #4): each one is guarded, and a
@@ -120,11 +257,19 @@ class DesignConsumer(AsyncWebsocketConsumer):
     async def design_access_changed(self, event: dict[str, Any]) -> None:
         await self._guarded(self._design_access_changed, event)
 
-    async def _guarded(self, handler, event: dict[str, Any]) -> None:
+    async def run_relay(self, event: dict[str, Any]) -> None:
+        """A run message from the group: this socket is its process's relay leader for the design
+        (simulation.relay), and hands it to every local socket watching it, itself included."""
+        await self._guarded(RELAY.fan_out, self, event)
+
+    async def deliver_run_message(self, event: dict[str, Any]) -> None:
+        await self._guarded(self._run_relay, event)
+
+    async def _guarded(self, handler, *args) -> None:
         try:
-            await handler(event)
+            await handler(*args)
         except Exception:
-            log.exception("group event %s failed on design %s", event.get("type"), self.design_id)
+            log.exception("group event %s failed on design %s", args[-1].get("type"), self.design_id)
 
     async def _design_saved(self, event: dict[str, Any]) -> None:
         design = await self.recheck()
@@ -139,4 +284,41 @@ class DesignConsumer(AsyncWebsocketConsumer):
     async def _design_access_changed(self, event: dict[str, Any]) -> None:
         design = await self.recheck()
         if design is not None:
-            await self.send_json({"type": "design.access", "design": design})
+            await self.send_json({"type": "design.access", "design": _public(design)})
+
+    async def _run_relay(self, event: dict[str, Any]) -> None:
+        if self.joined is None:
+            return
+        run_id = event["run"]
+        if event["kind"] != "events":
+            await self.send(text_data=event["text"])
+            return
+        first, last = event["first"], event["last"]
+        seen_run, seen_seq = self.seen if self.seen is not None and self.seen[0] == run_id else (run_id, 0)
+        if last <= seen_seq:
+            return  # already sent (in run.state's snapshot or a gap fill)
+        if first > seen_seq + 1:
+            # The channel layer lost something (known-traps.md #5): fill from the ring buffer.
+            run = REGISTRY.get(int(self.design_id))
+            if run is not None and run.run_id == run_id:
+                got = run.events_after(seen_seq, limit=10**9, upto=first - 1)
+                if got["texts"]:
+                    head = json.dumps({"type": "run.events", "run": run_id, "first": seen_seq + 1,
+                                       "last": first - 1, "t": run.state["t"], "refill": True},
+                                      separators=(",", ":"))
+                    await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
+        self.seen = (run_id, last)
+        await self.send(text_data=event["text"])
+
+
+_WORKER_OPS = {
+    "run.pause": lambda m: ("pause", {}),
+    "run.resume": lambda m: ("resume", {}),
+    "run.step": lambda m: ("step", {}),
+    "run.speed": lambda m: ("speed", {"speed": float(m["speed"])}),
+    "run.seek": lambda m: ("seek", {"t": float(m["t"])}),
+    "run.reset": lambda m: ("reset", {}),
+    "run.stop": lambda m: ("stop", {}),
+    "console.run": lambda m: ("console", {"node": m["node"], "line": m["line"]}),
+    "console.interrupt": lambda m: ("interrupt", {"node": m["node"]}),
+}

@@ -29,12 +29,13 @@ install_handlers(api)
 
 
 def _mount() -> None:
-    from designer.api import designs, links, revisions, validation
+    from designer.api import designs, links, revisions, runs, validation
 
     api.add_router("", designs.router)
     api.add_router("", revisions.router)
     api.add_router("", links.router)
     api.add_router("", validation.router)
+    api.add_router("", runs.router)
 
 
 _mount()

@@ -85,4 +85,7 @@ API_EXPECTATIONS = {
     # Validation of a posted document touches no design: open to all.
     "api_validate": {"POST": everyone(200)},
     "api_design_validate": {"GET": on_design(VIEWERS, 200)},
+    # The world has no run going: 404 for all (`run.none` for viewers, not found for the others);
+    # the downloads of a live run, and who may make them, are in test_sim_pcap.py.
+    "api_run_pcap": {"GET": everyone(404)},
 }

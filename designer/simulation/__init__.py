@@ -1,0 +1,15 @@
+"""Live simulation runs on the server (issue 7): one run per design, watched by every viewer.
+
+Contract of this layer:
+
+- A run is `(document, seed, action log)`. It executes in a child process (`worker`, started
+  with the `spawn` context) so the engine never competes with Daphne's event loop
+  (known-traps.md #10). The worker paces simulated time to wall time, keeps checkpoints for
+  seeking, numbers the events of its stream (`seq`, never reused within a run) and serialises
+  each event once (known-traps.md #19).
+- The `registry` (in the Daphne process that started the run) relays the worker's batches to the
+  channel-layer group `design.<id>` as pre-serialised text, one group message per tick
+  (known-traps.md #9), and keeps a bounded ring buffer for gap fill (known-traps.md #5).
+- `messages` validates every incoming websocket message in one place (schema per type).
+- Nothing in `worker`, `protocol` or `pacing` imports Django: the child process stays light.
+"""

@@ -1,0 +1,324 @@
+"""The run worker: the engine of ONE running design, in its own process.
+
+`RunWorker` is a plain object (tests drive it directly, with a fake clock); `main` wraps it in
+the child process's loop: wait for a command or the next tick, handle it, send what came out.
+No Django here: the child imports only simcore and this package's Django-free modules.
+
+Commands in (dicts): `{"op": ..., "id": request id or None, ...}` with op one of pause, resume,
+step, speed, seek, reset, stop, console, interrupt, pcap. Messages out (dicts, pickled over the
+pipe): `batch`, `status`, `seeked`, `reply`. See docs/websocket-protocol.md for what the browser
+sees of them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from designer.simulation.checkpoints import Checkpoints
+from designer.simulation.pacing import Clock, RunStatus
+from designer.simulation.pcapexport import all_captures_pcapng
+
+MAX_EVENTS_PER_MESSAGE = 1000
+MAX_STEP_ENGINE_EVENTS = 100_000
+# Ages change on every tick; a table is "changed" only when something else in it changed.
+VOLATILE_KEYS = frozenset({"t", "age_s", "expires_s", "remaining_s", "idle_s"})
+
+
+DETAIL_KEYS = frozenset({"layers", "frame"})
+
+
+def _dumps(event: dict) -> str:
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def stable_view(value: Any) -> Any:
+    """`value` without the keys that change with time alone (for change detection)."""
+    if isinstance(value, dict):
+        return {k: stable_view(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [stable_view(v) for v in value]
+    return value
+
+
+def _discard(batch: list) -> None:
+    """The sink of a replay: events between a checkpoint and the seek target are not shown,
+    but they are still built, so the tracer's numbering is the same as in the original run."""
+
+
+class RunWorker:
+    def __init__(self, config: dict, *, now: float):
+        from simcore.network import Network
+
+        self.config = config
+        self.run_id: str = config["run"]
+        self._network_cls = Network
+        self.seq = 0  # the stream's sequence number: never reused within a run, across seeks too
+        self._pending: list[dict] = []
+        self.user_actions: list[dict] = []
+        self.clock = Clock(speed=float(config.get("speed", 1.0)))
+        self.status = RunStatus.PAUSED
+        self.cap_msg: str | None = None
+        self.wall_used = 0.0
+        self._last_stable: Any = None
+        self.done = False
+        self.net = self._fresh()
+        self.checkpoints = Checkpoints(every_ns=int(config.get("checkpoint_every_s", 1.0) * 1e9),
+                                       limit=int(config.get("max_checkpoints", 64)))
+        self.checkpoints.add(self.net, len(self.user_actions))
+        if config.get("play", True):
+            self.status = RunStatus.PLAYING
+            self.clock.anchor(now, self.net.now_ns)
+
+    # -- building ---------------------------------------------------------------------------
+    def _fresh(self):
+        c = self.config
+        return self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=self._collect,
+                                             max_time_s=c.get("max_time_s"), max_events=c.get("max_events"))
+
+    def _collect(self, batch: list[dict]) -> None:
+        self._pending.extend(batch)
+
+    # -- state ------------------------------------------------------------------------------
+    def state(self) -> dict:
+        return {"status": self.status.value, "t": self.net.now_ns, "speed": self.clock.speed, "seq": self.seq,
+                "seed": int(self.config.get("seed", 0)), "msg": self.cap_msg,
+                "events_run": self.net.engine.events_run, "actions": len(self.user_actions)}
+
+    def _status_msg(self, msg: str | None = None) -> dict:
+        out = {"kind": "status", **self.state()}
+        if msg is not None:
+            out["msg"] = msg
+        return out
+
+    def tables(self) -> dict:
+        return self.net.tables()
+
+    # -- draining events --------------------------------------------------------------------
+    def _drain(self, *, force_tables: bool = False) -> list[dict]:
+        """The pending trace events as batch messages (each event serialised once, here)."""
+        events, self._pending = self._pending, []
+        out: list[dict] = []
+        texts: list[str] = []
+        fulls: list[str | None] = []
+        first = self.seq + 1
+        for ev in events:
+            self.seq += 1
+            ev["tseq"] = ev["seq"]
+            ev["seq"] = self.seq
+            ev["run"] = self.run_id
+            # The live stream carries the slim event (what the list and the animation need: a
+            # third of the bytes); the packet inspector asks for the full one (`event.detail`).
+            if "frame" in ev or "layers" in ev:
+                fulls.append(_dumps(ev))
+                ev = {k: v for k, v in ev.items() if k not in DETAIL_KEYS}
+            else:
+                fulls.append(None)
+            texts.append(_dumps(ev))
+            if len(texts) >= MAX_EVENTS_PER_MESSAGE:
+                out.append({"kind": "batch", "first": first, "last": self.seq, "t": self.net.now_ns, "events": texts,
+                            "full": fulls, "wall": time.time()})
+                texts, fulls, first = [], [], self.seq + 1
+        tables = None
+        if events or force_tables:
+            current = self.tables()
+            view = stable_view(current)
+            if force_tables or view != self._last_stable:
+                self._last_stable = view
+                tables = current
+        if texts or tables is not None or not out:
+            out.append({"kind": "batch", "first": first, "last": self.seq, "t": self.net.now_ns, "events": texts,
+                        "full": fulls, "tables": tables, "status": self.status.value, "wall": time.time()})
+        return [m for m in out if m["events"] or m.get("tables") is not None] or []
+
+    # -- time -------------------------------------------------------------------------------
+    def wait_s(self, now: float) -> float | None:
+        """How long the process may block waiting for a command (None: until one comes)."""
+        if self.status is not RunStatus.PLAYING:
+            return None
+        return max(0.0, self.clock.next_tick - now)
+
+    def tick(self, now: float) -> list[dict]:
+        if self.status is not RunStatus.PLAYING or now < self.clock.next_tick:
+            return []
+        started = time.monotonic()
+        target = self.clock.target_ns(now)
+        if target > self.net.now_ns:
+            self.net.run_until_ns(target)
+        self.wall_used += self.clock.tick_length
+        # An engine that cannot keep up falls behind wall time (slow motion), never catches up
+        # in a burst: re-anchor when one tick took longer than a tick.
+        if time.monotonic() - started > self.clock.tick_length:
+            self.clock.anchor(time.monotonic(), self.net.now_ns)
+        self.clock.advance_tick(now)
+        self.checkpoints.maybe_add(self.net, len(self.user_actions))
+        out = self._drain()
+        out.extend(self._check_caps())
+        return out
+
+    def _check_caps(self) -> list[dict]:
+        max_wall = self.config.get("max_wall_s")
+        what = None
+        if self.net.engine.finished:
+            status = self.net.engine.status.value
+            what = ("the simulated time limit" if status == "time_limit" else "the event limit")
+        elif max_wall is not None and self.wall_used >= max_wall:
+            what = f"the wall-time limit ({max_wall:g} s of playing)"
+        if what is None:
+            return []
+        self.status = RunStatus.CAPPED
+        self.cap_msg = (f"The run stopped at {self.net.now_ns / 1e9:.3f} s of simulated time: it reached {what} "
+                        f"after {self.net.engine.events_run} engine events and {self.seq} trace events. "
+                        "Seek back, reset or stop it.")
+        return self._drain() + [self._status_msg(self.cap_msg)]
+
+    # -- commands ---------------------------------------------------------------------------
+    def handle(self, cmd: dict, now: float) -> list[dict]:
+        op = cmd.get("op")
+        rid = cmd.get("id")
+        try:
+            handler = getattr(self, f"_op_{op}")
+        except AttributeError:
+            return [{"kind": "reply", "id": rid, "ok": False, "code": "run.bad_op", "msg": f"unknown op {op!r}"}]
+        try:
+            out, data = handler(cmd, now)
+        except ValueError as exc:
+            return [{"kind": "reply", "id": rid, "ok": False, "code": "run.refused", "msg": str(exc)}]
+        return [*out, {"kind": "reply", "id": rid, "ok": True, "data": data}]
+
+    def _playable(self) -> None:
+        if self.status is RunStatus.CAPPED:
+            raise ValueError(self.cap_msg or "The run is over: seek back, reset or stop it.")
+
+    def _op_pause(self, cmd, now):
+        if self.status is RunStatus.PLAYING:
+            self.status = RunStatus.PAUSED
+        return [self._status_msg()], None
+
+    def _op_resume(self, cmd, now):
+        self._playable()
+        if self.status is not RunStatus.PLAYING:
+            self.status = RunStatus.PLAYING
+            self.clock.anchor(now, self.net.now_ns)
+        return [self._status_msg()], None
+
+    def _op_speed(self, cmd, now):
+        self.clock.set_speed(float(cmd["speed"]), now, self.net.now_ns)
+        return [self._status_msg()], None
+
+    def _op_step(self, cmd, now):
+        """Pause, then run engine events until one trace event comes out (or nothing is left)."""
+        self._playable()
+        self.status = RunStatus.PAUSED
+        for _ in range(MAX_STEP_ENGINE_EVENTS):
+            if not self.net.step() or self._pending:
+                break
+        out = self._drain()
+        out.extend(self._check_caps())
+        return [*out, self._status_msg()], None
+
+    def _op_seek(self, cmd, now):
+        target = int(round(float(cmd["t"]) * 1e9))
+        net = self.net
+        if target < net.now_ns:
+            ck = self.checkpoints.before(target)
+            net = ck.net.fork(trace=_discard)
+            for action in self.user_actions[ck.actions:]:
+                self._schedule(net, action)
+            self.checkpoints.drop_after(target)
+        else:
+            net.set_trace(_discard)
+        net.run_until_ns(target)
+        net.set_trace(self._collect)
+        self.net = net
+        self._pending = []
+        if self.status is RunStatus.CAPPED and not net.engine.finished:
+            self.status, self.cap_msg = RunStatus.PAUSED, None
+        if self.status is RunStatus.PLAYING:
+            self.clock.anchor(now, net.now_ns)
+        tables = self.tables()
+        self._last_stable = stable_view(tables)
+        out = [{"kind": "seeked", **self.state(), "tables": tables}]
+        out.extend(self._check_caps())
+        return out, None
+
+    def _op_reset(self, cmd, now):
+        self.user_actions = []
+        self.net = self._fresh()
+        self._pending = []
+        self.status, self.cap_msg, self.wall_used = RunStatus.PAUSED, None, 0.0
+        self.checkpoints.clear()
+        self.checkpoints.add(self.net, 0)
+        tables = self.tables()
+        self._last_stable = stable_view(tables)
+        return [{"kind": "seeked", **self.state(), "tables": tables, "reset": True}], None
+
+    def _op_stop(self, cmd, now):
+        self.status = RunStatus.STOPPED
+        self.done = True
+        return [self._status_msg("The run was stopped.")], None
+
+    def _op_console(self, cmd, now):
+        return self._act(cmd, {"node": cmd["node"], "command": cmd["line"]})
+
+    def _op_interrupt(self, cmd, now):
+        return self._act(cmd, {"node": cmd["node"], "interrupt": True})
+
+    def _act(self, cmd, action: dict):
+        self._playable()
+        # One nanosecond after now: every event at `now` has run (or will, in step mode, before
+        # it), so a replay from a checkpoint, which schedules the action up front, runs it at the
+        # same place in the event order as this live run does.
+        action = {"t": self.net.now_ns + 1, **action}
+        self._schedule(self.net, action)
+        self.user_actions.append(action)
+        return [], {"t": action["t"]}
+
+    def _schedule(self, net, action: dict) -> None:
+        at = action["t"] / 1e9
+        if action.get("interrupt"):
+            net.interrupt(action["node"], at=at)
+        else:
+            net.command(action["node"], action["command"], at=at)
+
+    def _op_pcap(self, cmd, now):
+        name = cmd.get("capture")
+        if name is None:
+            return [], all_captures_pcapng(self.net.captures)
+        cap = self.net.captures.get(name)
+        if cap is None:
+            raise ValueError(f"no capture point {name!r}; this design has: {', '.join(self.net.captures) or 'none'}")
+        return [], cap.pcap_bytes()
+
+    def _op_tables(self, cmd, now):
+        return [], self.tables()
+
+
+def main(conn, config: dict) -> None:
+    """The child process: build the run, then loop until stopped or the parent goes away."""
+    try:
+        worker = RunWorker(config, now=time.monotonic())
+    except Exception as exc:  # a design the engine refuses: say why, then end
+        conn.send({"kind": "status", "status": RunStatus.FAILED.value, "msg": f"The run could not start: {exc}"})
+        return
+    send = conn.send
+    send({"kind": "seeked", **worker.state(), "tables": worker.tables(), "started": True})
+    while not worker.done:
+        try:
+            if conn.poll(worker.wait_s(time.monotonic())):
+                out = worker.handle(conn.recv(), time.monotonic())
+            else:
+                out = []
+            out.extend(worker.tick(time.monotonic()))
+            for message in out:
+                send(message)
+        except (EOFError, BrokenPipeError, OSError):
+            return  # the parent is gone: nobody is watching
+        except Exception as exc:
+            try:
+                send({"kind": "status", "status": RunStatus.FAILED.value,
+                      "msg": f"The simulation failed: {type(exc).__name__}: {exc}"})
+            except OSError:
+                pass
+            return
