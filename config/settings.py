@@ -140,7 +140,9 @@ def _databases() -> dict:
         }
         # A file, not ":memory:": tests with threads need every connection to see one database.
         (BASE_DIR / "var").mkdir(exist_ok=True)
-        db["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+        # TEST_SQLITE_NAME lets two test runs in one tree keep apart (they would destroy each
+        # other's database otherwise).
+        db["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or str(BASE_DIR / "var" / "test.sqlite3")}
         db["CONN_MAX_AGE"] = 0
     return {"default": db}
 

@@ -8,14 +8,8 @@ with a reset. If its ACK bit is off the reset is ``<SEQ=0><ACK=SEG.SEQ+SEG.LEN><
 
 from __future__ import annotations
 
-from simcore.packets import ACK, FIN, IP_FLAG_DF, PROTO_TCP, RST, SYN, IPv4, Tcp
-
-SEQ_MOD = 1 << 32
-
-
-def segment_length(segment: Tcp) -> int:
-    """SEG.LEN: data octets plus one for SYN and one for FIN (RFC 9293 §3.4)."""
-    return len(segment.payload) + (1 if segment.flags & SYN else 0) + (1 if segment.flags & FIN else 0)
+from simcore.apps.tcp.reset import rst_segment
+from simcore.packets import IP_FLAG_DF, PROTO_TCP, IPv4, Tcp
 
 
 def reset_for(packet: IPv4, ttl: int = 64) -> IPv4 | None:
@@ -23,11 +17,7 @@ def reset_for(packet: IPv4, ttl: int = 64) -> IPv4 | None:
     segment = packet.payload
     if not isinstance(segment, Tcp):
         raise TypeError(f"reset_for: not a TCP segment: {segment!r}")
-    if segment.flags & RST:
+    answer = rst_segment(segment)
+    if answer is None:
         return None
-    if segment.flags & ACK:
-        answer = Tcp(segment.dport, segment.sport, segment.ack, 0, RST, 0)
-    else:
-        ack = (segment.seq + segment_length(segment)) % SEQ_MOD
-        answer = Tcp(segment.dport, segment.sport, 0, ack, RST | ACK, 0)
     return IPv4(packet.dst, packet.src, PROTO_TCP, answer, ttl=ttl, ident=0, flags=IP_FLAG_DF)
