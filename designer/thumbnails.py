@@ -23,7 +23,6 @@ PADDING = 10
 # A thumbnail is a glance: past these counts the extra marks are invisible and only cost bytes.
 MAX_NODES = 300
 MAX_LINKS = 600
-PLACED_KINDS = ("vm", "container", "vswitch")
 HOST_MARGIN = 4.0
 MARK = 4.0
 
@@ -65,7 +64,8 @@ def _marks(document: object) -> list[Mark]:
             x, y = 100 * math.cos(angle), 100 * math.sin(angle)
         host = node.get("host")
         kind = node.get("kind") if isinstance(node.get("kind"), str) else "unknown"
-        placed = host if kind in PLACED_KINDS and host in host_ids else None
+        # Whatever is placed on a host (VMs, containers, switches, NAT networks) sits inside it.
+        placed = host if host in host_ids and host != node["id"] else None
         marks.append(Mark(node["id"], kind, x, y, placed))
     return marks
 

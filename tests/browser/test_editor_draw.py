@@ -129,7 +129,7 @@ def test_draw_nat_demo_save_reload_same_document(new_context):
     ends = sorted(((link["a"], link["b"]) for link in document["links"]), key=lambda e: e[0]["node"])
     assert ends == [({"node": "vm1", "nic": "eth0"}, {"node": "natnet1"}), ({"node": "vm2", "nic": "eth0"}, {"node": "natnet1"})]
     parents = {n["id"]: n["parent"] for n in snapshot(page)["view"]["nodes"]}
-    assert parents["vm1"] == parents["vm2"] == "host1"
+    assert parents["vm1"] == parents["vm2"] == parents["natnet1"] == "host1"
     wait_saved(page)
     page.reload()
     assert doc(page) == document

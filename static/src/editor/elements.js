@@ -1,10 +1,8 @@
 // The design document -> Cytoscape elements, as plain data (no DOM, no Cytoscape import), so the
 // mapping is testable headless with `node --test` and the canvas stays only a view of the document.
 //
-// Hosts are compound parents: a VM, a container or a virtual switch whose `host` names a host node
-// is drawn inside it. Links become edges labelled with the NIC at each end (a switch end has none).
-
-const PLACED_KINDS = new Set(["vm", "container", "vswitch"]);
+// Hosts are compound parents: whatever is placed on a host (its `host` names a host node: VMs,
+// containers, virtual switches, NAT networks, DHCP appliances) is drawn inside it. Links become edges labelled with the NIC at each end (a switch end has none).
 
 function isObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -35,7 +33,7 @@ export function documentToElements(doc) {
   for (const node of nodes) {
     const data = { id: node.id, kind: String(node.kind ?? "unknown"), label: nodeLabel(node) };
     const host = byId.get(node.host);
-    if (PLACED_KINDS.has(node.kind) && host && host.kind === "host") {
+    if (host && host.kind === "host" && host.id !== node.id) {
       data.parent = host.id;
     }
     const element = { group: "nodes", data, classes: data.kind };

@@ -12,6 +12,13 @@ test("VMs and the virtual switch are drawn inside their host", () => {
   assert.deepEqual(parents, { hv: null, intnet: "hv", vm1: "hv", vm2: "hv", vm3: "hv" });
 });
 
+test("a NAT network is drawn inside the host it lives on, like the VMs on it", () => {
+  const nat = JSON.parse(readFileSync(new URL("../../../examples/nat-dhcp.json", import.meta.url)));
+  const nodes = documentToElements(nat).filter((e) => e.group === "nodes");
+  const parents = Object.fromEntries(nodes.map((n) => [n.data.id, n.data.parent ?? null]));
+  assert.deepEqual(parents, { hv: null, natnet: "hv", vm: "hv", out: null });
+});
+
 test("links become edges labelled with the NIC at each end", () => {
   const edges = documentToElements(example).filter((e) => e.group === "edges");
   assert.deepEqual(
