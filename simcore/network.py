@@ -262,6 +262,8 @@ class Network:
             "nodes": nodes,
             "dhcp_leases": dhcp,
             "nat": {nat_id: nat.table() for nat_id, nat in self.nat_networks.items()},
+            # VirtualBox's NAT engines and NAT Network services (``nics[].mode``), by hidden node id.
+            "vbox_nat": {node_id: nat.table() for node_id, nat in getattr(self, "vbox", {}).items()},
             "services": {node_id: [s.row() for s in services] for node_id, services in self.services.items()},
         }
 

@@ -176,7 +176,8 @@ def _nic_unconnected(design: _Design) -> Iterator[Found]:
     linked = {nic for segment in design.segments for nic in segment.nics}
     for node_id, (_i, node) in design.nodes.items():
         for nic in node.get("nics", []):
-            if (node_id, nic["name"]) not in linked:
+            # A NIC with a VirtualBox mode is attached by the simulator (docs/vbox-modes.md).
+            if (node_id, nic["name"]) not in linked and "mode" not in nic:
                 yield _problem(
                     "check.nic_unconnected",
                     "warning",
@@ -333,6 +334,52 @@ def _two_dhcp_servers(design: _Design) -> Iterator[Found]:
             )
 
 
+_NAMED_MODES = ("internal", "hostonly", "natnetwork")
+_FORWARD_MODES = ("nat", "natnetwork")
+
+
+def _mode_words(nic: dict) -> str:
+    return f"its mode is {nic['mode']}" if "mode" in nic else "it has no mode"
+
+
+def _vbox_fields(design: _Design) -> Iterator[Found]:
+    """VirtualBox NIC fields the NIC's mode does not use, and host-only names that are no adapter."""
+    import re
+
+    for node_id, (_i, node) in design.nodes.items():
+        for nic in node.get("nics", []):
+            words = design.nic_words(node_id, nic["name"])
+            network = nic.get("network")
+            if network is not None and nic.get("mode") not in _NAMED_MODES:
+                yield _problem(
+                    "check.network_without_mode",
+                    "warning",
+                    design.nic_path(node_id, nic["name"], "network"),
+                    f"{words} names the network {network!r}, but only internal, host-only and NAT Network "
+                    f"attachments use a network name ({_mode_words(nic)}): the name is ignored.",
+                    (node_id,),
+                )
+            elif (network is not None and nic.get("mode") == "hostonly"
+                  and not re.fullmatch(r"vboxnet([0-9]|[1-9][0-9]|1[0-9][0-9])", network)):
+                yield _problem(
+                    "check.hostonly_network_name",
+                    "error",
+                    design.nic_path(node_id, nic["name"], "network"),
+                    f"{words} is on the host-only network {network!r}, but host-only networks are the host's "
+                    "adapters vboxnet0 to vboxnet199 (vboxnetN is 192.168.(56+N).0/24): the design will not build.",
+                    (node_id,),
+                )
+            if nic.get("port_forwards") and nic.get("mode") not in _FORWARD_MODES:
+                yield _problem(
+                    "check.port_forwards_without_nat",
+                    "warning",
+                    design.nic_path(node_id, nic["name"], "port_forwards"),
+                    f"{words} has port forwards, but only NAT and NAT Network attachments forward ports "
+                    f"({_mode_words(nic)}): they are ignored.",
+                    (node_id,),
+                )
+
+
 _CHECKS = (
     _duplicate_mac,
     _duplicate_ip,
@@ -345,6 +392,7 @@ _CHECKS = (
     _no_vt_x,
     _subnet_mismatch,
     _two_dhcp_servers,
+    _vbox_fields,
 )
 
 CHECK_CODES = (
@@ -360,4 +408,7 @@ CHECK_CODES = (
     "check.no_vt_x",
     "check.two_hosts_same_segment_subnet_mismatch",
     "check.two_dhcp_servers",
+    "check.network_without_mode",
+    "check.hostonly_network_name",
+    "check.port_forwards_without_nat",
 )

@@ -40,7 +40,8 @@ class NatHooks:
         if nic.name != self.uplink:
             # With ``forward_from`` (VirtualBox-style forwards) a guest answers the router's own
             # inside address: undo the NAT before routing, as Linux's conntrack does in PREROUTING.
-            if self.nat.forward_from is not None and packet.dst == self.nat.forward_from:
+            if (self.nat.forward_from is not None and packet.dst == self.nat.forward_from
+                    and self.nat.answers_forward(packet)):
                 verdict = self.nat.outbound(stack.engine.now, packet)
                 if verdict.action is Action.TRANSLATE:
                     return self._apply(verdict, packet, nic)

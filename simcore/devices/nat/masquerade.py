@@ -99,6 +99,9 @@ class Nat:
             except ValueError:
                 raise ValueError(f"nat: forward_from is not an IPv4 address: {forward_from!r}") from None
         self.forward_from = forward_from
+        # Other NATs sharing this public address's port space (VirtualBox's per-VM NAT engines
+        # all open their sockets on one host): a tuple one of them uses is taken for all.
+        self.peers: list[Nat] = []
         self._inside: dict[str, bool] = {}
 
     # --- the two hooks ---------------------------------------------------------------------
@@ -194,6 +197,38 @@ class Nat:
         """Remove a rule; connections it already forwarded live on until they time out (as in Linux)."""
         return self.forwards.remove(name)
 
+    def claims(self, packet: IPv4) -> bool:
+        """Whether a packet reaching the public address is this NAT's to take (a reply of one of
+        its connections, a later packet of a forwarded one, or a new connection to a forwarded
+        port); the rest is the router's own. Reads the table, changes nothing."""
+        if packet.dst != self.public_ip or packet.is_fragment:
+            return False
+        if packet.proto == PROTO_ICMP and isinstance(packet.payload, IcmpError):
+            quoted = quoted_tuple(packet.payload.original)
+            hit = self.table.lookup(quoted.invert()) if quoted is not None else None
+            return hit is not None and hit[0].kind is not NatKind.NONE
+        t = flow_tuple(packet)
+        if t is None:
+            return False
+        hit = self.table.find(t)
+        if hit is not None:
+            entry, direction, _ = hit
+            return ((entry.kind is NatKind.SNAT and direction is Direction.REPLY)
+                    or (entry.kind is NatKind.DNAT and direction is Direction.ORIGINAL))
+        if t.proto in (PROTO_TCP, PROTO_UDP) and self.forwards.match(t.proto, t.dst, t.dport) is not None:
+            return t.proto == PROTO_UDP or tcp_can_start(packet.payload.flags)
+        return False
+
+    def answers_forward(self, packet: IPv4) -> bool:
+        """Whether a packet to ``forward_from`` is a guest's answer in a forwarded connection
+        (anything else sent to that address is for the router itself: a ping of the gateway)."""
+        t = flow_tuple(packet)
+        hit = self.table.find(t) if t is not None else None
+        return hit is not None and hit[0].kind is NatKind.DNAT and hit[1] is Direction.REPLY
+
+    def _taken(self, t: FlowTuple) -> bool:
+        return self.table.taken(t) or any(peer.table.taken(t) for peer in self.peers)
+
     def inside_of(self, packet: IPv4) -> str | None:
         """The inside address a packet leaving the router was translated from, or None when this
         NAT did not translate it (the trace says "hv sends vm's ping on", not "hv pings")."""
@@ -266,7 +301,7 @@ class Nat:
             return self._drop(V.DROP_INVALID, refusal, notes)
         reply = replace(t.invert(), dst=self.public_ip)
         kept = True
-        if self.table.taken(reply):
+        if self._taken(reply):
             key = self._fresh_key(reply)
             if key is None:
                 lo, hi = self.port_range
@@ -281,8 +316,9 @@ class Nat:
             why = f"{word} {t.sport} kept, it was free"
         else:
             clash = self.table.lookup(with_key(reply, t.sport))
-            why = (f"{word} {t.sport} towards {t.remote_end()} is already used by connection "
-                   f"#{clash[0].id if clash else '?'}, so it gets the fresh {word} {reply_key(reply)}")
+            user = f"connection #{clash[0].id}" if clash else "another NAT engine of this host"
+            why = (f"{word} {t.sport} towards {t.remote_end()} is already used by {user}, so it gets the "
+                   f"fresh {word} {reply_key(reply)}")
         notes += (Note("nat.mapping-created", f"new connection #{entry.id}: {t.local_end()} {_A} "
                        f"{out_tuple.local_end()} ({t.label}, to {t.remote_end()})", entry),)
         if not kept:
@@ -388,7 +424,7 @@ class Nat:
         start = self.rng.randrange(size)
         for i in range(size):
             key = lo + (start + i) % size
-            if not self.table.taken(with_key(reply, key)):
+            if not self._taken(with_key(reply, key)):
                 return key
         return None
 

@@ -364,6 +364,65 @@ CASES += [
 ]
 
 
+def mode_vm(mode: str | None, **nic_fields) -> dict:
+    node = vm("vm1", "dhcp")
+    if mode is not None:
+        node["nics"][0]["mode"] = mode
+    node["nics"][0].update(nic_fields)
+    return node
+
+
+CASES += [
+    (
+        "network-without-a-mode-that-uses-it",
+        design([host("hv"), mode_vm("bridged", network="red")]),
+        design([host("hv"), mode_vm("internal", network="red")]),
+        [
+            (
+                "check.network_without_mode",
+                "warning",
+                "nodes[1].nics[0].network",
+                "eth0 of vm1 names the network 'red', but only internal, host-only and NAT Network attachments "
+                "use a network name (its mode is bridged): the name is ignored.",
+                ("vm1",),
+            )
+        ],
+    ),
+    (
+        "hostonly-network-is-not-an-adapter",
+        design([host("hv"), mode_vm("hostonly", network="lab")]),
+        design([host("hv"), mode_vm("hostonly", network="vboxnet1")]),
+        [
+            (
+                "check.hostonly_network_name",
+                "error",
+                "nodes[1].nics[0].network",
+                "eth0 of vm1 is on the host-only network 'lab', but host-only networks are the host's adapters "
+                "vboxnet0 to vboxnet199 (vboxnetN is 192.168.(56+N).0/24): the design will not build.",
+                ("vm1",),
+            )
+        ],
+    ),
+    (
+        "port-forwards-without-nat",
+        on_switch(mode_vm(None, port_forwards=[{"name": "web", "proto": "tcp", "host_port": 8080,
+                                                "guest_port": 80}])),
+        design([host("hv"), mode_vm("nat", port_forwards=[{"name": "web", "proto": "tcp", "host_port": 8080,
+                                                            "guest_port": 80}])]),
+        [
+            (
+                "check.port_forwards_without_nat",
+                "warning",
+                "nodes[2].nics[0].port_forwards",
+                "eth0 of vm1 has port forwards, but only NAT and NAT Network attachments forward ports (it has no "
+                "mode): they are ignored.",
+                ("vm1",),
+            )
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize(("bad", "fixed", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_check_fires_on_bad_and_not_on_fixed(bad, fixed, expected):
     assert validate(bad) == [] and validate(fixed) == []

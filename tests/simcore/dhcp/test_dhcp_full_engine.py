@@ -1,0 +1,195 @@
+"""RENEW, REBIND, expiry and NAK through the whole engine (``Network.from_design`` + ``run_until``):
+the exact DHCP frames on the VM's NIC, in order, with their instants.
+
+The design: a DHCP server appliance ``srv`` (10.0.0.1, dnsmasq-like, a 60 s lease so T1 = 30 s
+and T2 = 52 s, no address probe so the instants stay round) and a VM ``vm`` on one switch;
+every link 50 µs, so a frame takes D = 100 µs from one NIC to the other, and the capture on the
+VM's NIC sees an answer 2D after the question. What happens to the
+server is done as an administrator would: ``stop`` is ``systemctl stop dnsmasq`` (nothing
+listens on UDP 67 any more; the kernel answers port unreachable), ``start`` starts it again with
+its lease file, ``forget`` restarts it without one (every lease forgotten).
+"""
+
+from simcore.apps.dhcp.glue import _serve
+from simcore.apps.dhcp.server import DhcpServer
+from simcore.network import Network
+from simcore.packets import ETH_IPV4, PROTO_UDP, Dhcp
+from simcore.packets.dhcp import DHCPACK, DHCPDISCOVER, DHCPNAK, DHCPOFFER, DHCPREQUEST
+
+S = 1_000_000_000
+D = 100_000  # two 50 µs links through the switch
+VM = "08:00:27:00:00:11"
+SRV_MAC = "02:00:00:00:00:01"
+BCAST = "255.255.255.255"
+FF = "ff:ff:ff:ff:ff:ff"
+# The server's options: T1 = lease / 2, T2 = lease * 7 / 8 in whole seconds (52, not 52.5).
+T1, T2, LEASE = 30 * S, 52 * S, 60 * S
+# A renewal is an ordinary unicast UDP datagram: the VM first ARPs for the server (the unicast
+# OFFER and ACK taught it nothing), so the REQUEST leaves one round trip after T1.
+ARP_RTT = 2 * D
+
+
+def build(trace=None):
+    doc = {
+        "version": 1,
+        "nodes": [
+            {"id": "sw", "kind": "lan_switch"},
+            {
+                "id": "srv",
+                "kind": "dhcp_server",
+                "nics": [{"name": "eth0", "mac": SRV_MAC, "ip": "10.0.0.1/24"}],
+                "services": [
+                    {
+                        "kind": "dhcp",
+                        "nic": "eth0",
+                        "range_start": "10.0.0.100",
+                        "range_end": "10.0.0.150",
+                        "lease_s": 60,
+                        "router": "10.0.0.1",
+                        "dns": ["10.0.0.1"],
+                        "probe": False,
+                    }
+                ],
+            },
+            {"id": "hv", "kind": "host"},
+            {"id": "vm", "kind": "vm", "host": "hv", "nics": [{"name": "eth0", "mac": VM, "ip": "dhcp"}]},
+        ],
+        "links": [
+            {"id": "l_srv", "a": {"node": "srv", "nic": "eth0"}, "b": {"node": "sw"}},
+            {"id": "l_vm", "a": {"node": "vm", "nic": "eth0"}, "b": {"node": "sw"}},
+        ],
+        "captures": [{"node": "vm", "nic": "eth0"}],
+        "script": [{"at": 0, "node": "vm", "command": "dhclient eth0"}],
+    }
+    return Network.from_design(doc, seed=0, trace=[] if trace is None else trace)
+
+
+def stop(net):
+    net.nodes["srv"].stack.udp_unbind(67)
+
+
+def start(net):
+    net.nodes["srv"].stack.udp_bind(67, _serve)
+
+
+def forget(net):
+    glue = net.nodes["srv"].stack.dhcp_servers["eth0"]
+    old = glue.machine
+    glue.machine = DhcpServer(
+        old.server_ip,
+        old.server_mac,
+        "10.0.0.100",
+        "10.0.0.150",
+        old.prefix_len,
+        old.lease_s,
+        router=old.router,
+        dns=old.dns,
+        probe=False,
+        name=old.name,
+    )
+
+
+def at(net, t_ns, fn):
+    net.engine.at(t_ns, fn, net)
+
+
+def dhcp_frames(net, since=0):
+    """(t, message type, IP source, IP destination, Ethernet destination) of each DHCP frame."""
+    out = []
+    for t, frame in net.captures["vm_eth0"].records:
+        if t < since or frame.ethertype != ETH_IPV4 or frame.payload.proto != PROTO_UDP:
+            continue
+        msg = frame.payload.payload.payload
+        if isinstance(msg, Dhcp):
+            out.append((t, msg.message_type, frame.payload.src, frame.payload.dst, frame.dst))
+    return out
+
+
+def vm_state(net):
+    table = net.tables()["nodes"]["vm"]
+    return [a["ip"] for a in table["addresses"]], [(r["to"], r.get("via")) for r in table["routes"]]
+
+
+def dora(net):
+    net.run_until(1)
+    assert dhcp_frames(net) == [
+        (0, DHCPDISCOVER, "0.0.0.0", BCAST, FF),
+        (2 * D, DHCPOFFER, "10.0.0.1", "10.0.0.100", VM),
+        (2 * D, DHCPREQUEST, "0.0.0.0", BCAST, FF),
+        (4 * D, DHCPACK, "10.0.0.1", "10.0.0.100", VM),
+    ]
+    return 4 * D  # the ACK reaches the VM: the lease's clock starts
+
+
+def test_renew_at_t1_is_unicast_to_the_server_and_acked():
+    net = build()
+    bound = dora(net)
+    net.run_until((bound + T1 + 10 * D) / S)
+    assert dhcp_frames(net, since=S) == [
+        (bound + T1 + ARP_RTT, DHCPREQUEST, "10.0.0.100", "10.0.0.1", SRV_MAC),
+        (bound + T1 + ARP_RTT + 2 * D, DHCPACK, "10.0.0.1", "10.0.0.100", VM),
+    ]
+    assert vm_state(net)[0] == ["10.0.0.100/24"]
+
+
+def test_rebind_at_t2_is_broadcast_when_the_server_did_not_answer_the_renew():
+    net = build()
+    bound = dora(net)
+    at(net, 20 * S, stop)  # dnsmasq stopped before T1...
+    at(net, 40 * S, start)  # ...and back (with its lease file) between T1 and T2
+    net.run_until((bound + T2 + 10 * D) / S)
+    assert dhcp_frames(net, since=S) == [
+        (bound + T1 + ARP_RTT, DHCPREQUEST, "10.0.0.100", "10.0.0.1", SRV_MAC),  # unanswered
+        (bound + T2, DHCPREQUEST, "10.0.0.100", BCAST, FF),  # REBIND: to any server
+        (bound + T2 + 2 * D, DHCPACK, "10.0.0.1", "10.0.0.100", VM),
+    ]
+    # The unanswered renewal was refused by the server's kernel, not by dnsmasq.
+    icmp = [
+        f
+        for t, f in net.captures["vm_eth0"].records
+        if f.ethertype == ETH_IPV4 and f.payload.proto == 1 and f.payload.src == "10.0.0.1"
+    ]
+    assert len(icmp) == 1 and icmp[0].payload.payload.type == 3 and icmp[0].payload.payload.code == 3
+    assert vm_state(net)[0] == ["10.0.0.100/24"]
+
+
+def test_expiry_removes_the_address_and_the_route_and_starts_over():
+    trace = []
+    net = build(trace)
+    bound = dora(net)
+    assert ("default", "10.0.0.1") in vm_state(net)[1]
+    at(net, 20 * S, stop)
+    net.run_until((bound + LEASE + 10 * D) / S)
+    assert dhcp_frames(net, since=S) == [
+        (bound + T1 + ARP_RTT, DHCPREQUEST, "10.0.0.100", "10.0.0.1", SRV_MAC),
+        (bound + T2, DHCPREQUEST, "10.0.0.100", BCAST, FF),
+        (bound + LEASE, DHCPDISCOVER, "0.0.0.0", BCAST, FF),  # from scratch, without an address
+    ]
+    addresses, routes = vm_state(net)
+    assert addresses == [None] and routes == []
+    expire = [e for e in trace if e["kind"] == "dhcp.expire" and e["node"] == "vm"]
+    assert [e["t"] for e in expire] == [bound + LEASE]
+    assert (
+        "vm's lease of 10.0.0.100 ran out without a renewal: it must stop using the address"
+        in expire[0]["text"]
+    )
+
+
+def test_nak_of_a_renewal_the_server_forgot_unbinds_and_starts_over():
+    trace = []
+    net = build(trace)
+    bound = dora(net)
+    at(net, 20 * S, forget)  # dnsmasq restarted without its lease file
+    net.run_until((bound + T1 + 10 * D) / S)
+    nak_at = bound + T1 + ARP_RTT + 2 * D
+    assert dhcp_frames(net, since=S) == [
+        (bound + T1 + ARP_RTT, DHCPREQUEST, "10.0.0.100", "10.0.0.1", SRV_MAC),
+        (nak_at, DHCPNAK, "10.0.0.1", BCAST, FF),  # "lease not found", broadcast
+        (nak_at, DHCPDISCOVER, "0.0.0.0", BCAST, FF),  # the client starts over at once
+        (nak_at + 2 * D, DHCPOFFER, "10.0.0.1", "10.0.0.100", VM),
+        (nak_at + 2 * D, DHCPREQUEST, "0.0.0.0", BCAST, FF),
+        (nak_at + 4 * D, DHCPACK, "10.0.0.1", "10.0.0.100", VM),
+    ]
+    naks = [e for e in trace if e["kind"] == "dhcp.nak"]
+    assert [e["node"] for e in naks] == ["srv", "vm"]
+    assert vm_state(net)[0] == ["10.0.0.100/24"]
