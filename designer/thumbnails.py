@@ -101,11 +101,34 @@ def _links(document: object, known: dict[str, Mark]) -> list[tuple[Mark, Mark]]:
     return pairs
 
 
+def _spans(document: object, known: dict[str, Mark]) -> list[tuple[Mark, str]]:
+    """(distributed switch, member host id) pairs: the hosts each distributed switch spans."""
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    if not isinstance(nodes, list):
+        return []
+    pairs = []
+    for node in nodes:
+        if (
+            not isinstance(node, dict)
+            or node.get("kind") != "distributed_switch"
+            or node.get("id") not in known
+        ):
+            continue
+        members = node.get("members")
+        for member in members if isinstance(members, list) else []:
+            host = member.get("host") if isinstance(member, dict) else None
+            if isinstance(host, str) and host in known and known[host].kind == "host":
+                pairs.append((known[node["id"]], host))
+    return pairs
+
+
 class _Scale:
     """Maps design coordinates into the thumbnail's viewBox, keeping the aspect ratio."""
 
     def __init__(self, x0: float, y0: float, x1: float, y1: float):
-        self.factor = min((WIDTH - 2 * PADDING) / max(x1 - x0, 1.0), (HEIGHT - 2 * PADDING) / max(y1 - y0, 1.0))
+        self.factor = min(
+            (WIDTH - 2 * PADDING) / max(x1 - x0, 1.0), (HEIGHT - 2 * PADDING) / max(y1 - y0, 1.0)
+        )
         self.dx = PADDING + ((WIDTH - 2 * PADDING) - (x1 - x0) * self.factor) / 2 - x0 * self.factor
         self.dy = PADDING + ((HEIGHT - 2 * PADDING) - (y1 - y0) * self.factor) / 2 - y0 * self.factor
 
@@ -143,8 +166,16 @@ def thumbnail_svg(document: object, *, title: str = "") -> SafeString:
         empty = f'<text class="thumb-empty" x="{WIDTH / 2:.0f}" y="{HEIGHT / 2:.0f}" text-anchor="middle">empty design</text>'
         return mark_safe(head + empty + "</svg>")  # noqa: S308 - every value above is escaped or numeric
     boxes = _host_boxes(marks)
-    xs = [m.x for m in marks] + [b[0] - 2 * HOST_MARGIN for b in boxes.values()] + [b[2] + 2 * HOST_MARGIN for b in boxes.values()]
-    ys = [m.y for m in marks] + [b[1] - 2 * HOST_MARGIN for b in boxes.values()] + [b[3] + 2 * HOST_MARGIN for b in boxes.values()]
+    xs = (
+        [m.x for m in marks]
+        + [b[0] - 2 * HOST_MARGIN for b in boxes.values()]
+        + [b[2] + 2 * HOST_MARGIN for b in boxes.values()]
+    )
+    ys = (
+        [m.y for m in marks]
+        + [b[1] - 2 * HOST_MARGIN for b in boxes.values()]
+        + [b[3] + 2 * HOST_MARGIN for b in boxes.values()]
+    )
     scale = _Scale(min(xs), min(ys), max(xs), max(ys))
     parts = [head]
     pad = HOST_MARGIN + MARK
@@ -158,7 +189,16 @@ def thumbnail_svg(document: object, *, title: str = "") -> SafeString:
         )
     known = {m.id: m for m in marks}
     for a, b in _links(document, known):
-        parts.append(f'<line class="thumb-link" x1="{scale.x(a.x)}" y1="{scale.y(a.y)}" x2="{scale.x(b.x)}" y2="{scale.y(b.y)}"/>')
+        parts.append(
+            f'<line class="thumb-link" x1="{scale.x(a.x)}" y1="{scale.y(a.y)}" x2="{scale.x(b.x)}" y2="{scale.y(b.y)}"/>'
+        )
+    # A distributed switch: a dashed line to the middle of each host it spans.
+    for switch, host in _spans(document, known):
+        x0, y0, x1, y1 = boxes.get(host, (known[host].x, known[host].y, known[host].x, known[host].y))
+        parts.append(
+            f'<line class="thumb-link thumb-span" stroke-dasharray="3 2" x1="{scale.x(switch.x)}" y1="{scale.y(switch.y)}" '
+            f'x2="{scale.x((x0 + x1) / 2)}" y2="{scale.y((y0 + y1) / 2)}"/>'
+        )
     for mark in marks:
         if mark.kind != "host" or mark.id not in boxes:
             parts.append(_shape(mark, scale))

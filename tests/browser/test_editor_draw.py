@@ -143,7 +143,7 @@ def test_undo_redo_across_add_connect_delete_property(new_context):
     drawn = doc(page)
     # A property edit, then a delete, each one undo step.
     page.evaluate("() => window.designer.select(['vm1'])")
-    name = page.locator("#properties-body").get_by_label("Name")
+    name = page.locator("#properties-body").get_by_label("Name", exact=True)
     name.fill("web")
     name.press("Enter")
     assert [n.get("name") for n in doc(page)["nodes"] if n["id"] == "vm1"] == ["web"]
@@ -215,8 +215,8 @@ def test_copy_paste_and_duplicate(new_context):
     page = new_design(new_context(), "Clipboard")
     palette(page, "physical host").click()
     palette(page, "virtual machine").click()
-    page.locator("#properties-body").get_by_label("Name").fill("web")
-    page.locator("#properties-body").get_by_label("Name").press("Enter")
+    page.locator("#properties-body").get_by_label("Name", exact=True).fill("web")
+    page.locator("#properties-body").get_by_label("Name", exact=True).press("Enter")
     page.evaluate("() => window.designer.select(['vm1'])")
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
@@ -273,7 +273,7 @@ def test_keyboard_shortcuts_do_not_fire_while_typing(new_context):
     page = new_design(new_context(), "Keys")
     palette(page, "physical host").click()
     palette(page, "virtual machine").click()
-    name = page.locator("#properties-body").get_by_label("Name")
+    name = page.locator("#properties-body").get_by_label("Name", exact=True)
     name.fill("abc")
     # Ctrl+Z and Delete inside the field edit the text, not the design.
     name.press("Control+z")

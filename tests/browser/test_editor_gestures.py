@@ -89,7 +89,7 @@ def test_the_problems_panel_selects_what_a_finding_is_about(new_context):
     expect(finding).to_have_text("warning: eth0 of vm1 is not connected to anything.")
     finding.click()
     assert snapshot(page)["view"]["selected"] == ["vm1"]
-    expect(page.locator("#properties-body").get_by_label("Name")).to_be_visible()
+    expect(page.locator("#properties-body").get_by_label("Name", exact=True)).to_be_visible()
 
 
 def test_unsaved_work_is_offered_back_after_a_failed_save(new_context):

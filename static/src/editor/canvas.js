@@ -3,7 +3,21 @@
 // the canvas into model commands (a drag = one `nodes.arrange` step, a drop on a host = one
 // `node.place`, a wire = one `link.connect`), never into direct canvas edits.
 
-import { documentToElements } from "./elements.js";
+import { NAT_PARTS, documentToElements } from "./elements.js";
+
+// View choices that are not in the document (which NAT networks are expanded), kept on the
+// Cytoscape instance so every syncCanvas call draws them.
+const VIEW = "netdesigner-view";
+
+/** The view state of `cy`: {expanded: Set of NAT network ids}. */
+export function viewState(cy) {
+  let view = cy.scratch(VIEW);
+  if (!view) {
+    view = { expanded: new Set() };
+    cy.scratch(VIEW, view);
+  }
+  return view;
+}
 
 const PLACEABLE = new Set(["vm", "container", "vswitch"]);
 
@@ -13,7 +27,9 @@ function samePosition(a, b) {
 
 /** Makes `cy` show `doc`; cheap when little changed (the elements are compared one by one). */
 export function syncCanvas(cy, doc) {
-  const elements = documentToElements(doc);
+  const view = viewState(cy);
+  for (const id of view.expanded) if (!doc.nodes.some((n) => n.id === id && n.kind === "nat_network")) view.expanded.delete(id);
+  const elements = documentToElements(doc, view);
   const wanted = new Map(elements.map((e) => [e.data.id, e]));
   cy.batch(() => {
     cy.elements().forEach((ele) => {
@@ -36,8 +52,9 @@ export function syncCanvas(cy, doc) {
       }
       const node = cy.getElementById(element.data.id);
       if (node.data("label") !== element.data.label) node.data("label", element.data.label);
-      if (node.data("kind") !== element.data.kind) {
+      if (node.data("kind") !== element.data.kind || Boolean(node.data("expanded")) !== Boolean(element.data.expanded)) {
         node.data("kind", element.data.kind);
+        node.data("expanded", element.data.expanded ?? false);
         node.classes(element.classes);
       }
       // A compound node's position is its children's box: moving it would move them all.
@@ -49,8 +66,9 @@ export function syncCanvas(cy, doc) {
       const existing = cy.getElementById(element.data.id);
       if (existing.empty()) cy.add(element);
       else {
-        existing.data("sourceLabel", element.data.sourceLabel);
-        existing.data("targetLabel", element.data.targetLabel);
+        for (const key of ["sourceLabel", "targetLabel", "sourceText", "targetText", "label"]) {
+          if (element.data[key] !== undefined && existing.data(key) !== element.data[key]) existing.data(key, element.data[key]);
+        }
       }
     }
   });
@@ -125,7 +143,14 @@ function commitDrag(cy, editor, freed, onError) {
   cy.nodes().forEach((n) => {
     const node = byId.get(n.id());
     if (!node) return;
-    const p = n.position();
+    let p = n.position();
+    // An expanded NAT network is a box around its parts: its position is where its parts say.
+    if (n.data("expanded")) {
+      const part = cy.getElementById(`part:${n.id()}:switch`);
+      if (part.empty()) return;
+      const at = part.position();
+      p = { x: at.x - NAT_PARTS[0].dx, y: at.y - NAT_PARTS[0].dy };
+    }
     const before = node.position;
     if (!before || !samePosition(before, p)) positions[n.id()] = { x: Math.round(p.x), y: Math.round(p.y) };
   });

@@ -21,12 +21,76 @@ export function nodeLabel(node) {
   return addresses.length ? `${name}\n${addresses.join("\n")}` : name;
 }
 
+/** A link end's text: the NIC name and, when it has one, its address ("eth0 10.0.2.15/24"). */
+export function endLabel(node, nicName) {
+  if (typeof nicName !== "string") return "";
+  const nic = (Array.isArray(node?.nics) ? node.nics : []).find((n) => isObject(n) && n.name === nicName);
+  return nic && typeof nic.ip === "string" ? `${nicName} ${nic.ip}` : nicName;
+}
+
+/**
+ * The hosts a distributed switch spans, as view-only dashed edges from the switch to each member
+ * host, labelled with the VNI and the host's underlay NIC: [{id, source, target, label}]. They
+ * follow the hosts when they move (an edge is redrawn between its ends).
+ */
+export function dswitchSpans(doc) {
+  const nodes = Array.isArray(doc?.nodes) ? doc.nodes.filter((n) => isObject(n) && typeof n.id === "string") : [];
+  const hosts = new Set(nodes.filter((n) => n.kind === "host").map((n) => n.id));
+  const out = [];
+  for (const sw of nodes) {
+    if (sw.kind !== "distributed_switch" || !Array.isArray(sw.members)) continue;
+    const seen = new Set();
+    for (const member of sw.members) {
+      if (!isObject(member) || !hosts.has(member.host) || seen.has(member.host)) continue;
+      seen.add(member.host);
+      const underlay = typeof member.underlay === "string" ? ` via ${member.underlay}` : "";
+      out.push({ id: `span:${sw.id}:${member.host}`, source: sw.id, target: member.host, label: `VNI ${sw.vni ?? "?"}${underlay}` });
+    }
+  }
+  return out;
+}
+
+// An expanded NAT network shows its three parts around its own position (view only: the document
+// keeps one nat_network node). Offsets from the NAT network's position.
+export const NAT_PARTS = Object.freeze([
+  { part: "switch", dx: 0, dy: -30 },
+  { part: "dhcp", dx: -60, dy: 40 },
+  { part: "router", dx: 60, dy: 40 },
+]);
+
+/** The view-only parts of an expanded NAT network: three nodes and two edges (element definitions). */
+export function natParts(node) {
+  const at = isObject(node.position) && finite(node.position.x) && finite(node.position.y) ? node.position : { x: 0, y: 0 };
+  const gateway = typeof node.gateway === "string" ? node.gateway : "";
+  const range = isObject(node.dhcp) ? `${node.dhcp.range_start ?? "?"}–${node.dhcp.range_end ?? "?"}` : "off";
+  const labels = {
+    switch: "switch",
+    dhcp: `DHCP server\n${range}`,
+    router: `NAT router\n${gateway}${node.uplink ? ` → ${node.uplink}` : ""}`,
+  };
+  const id = (part) => `part:${node.id}:${part}`;
+  const elements = NAT_PARTS.map(({ part, dx, dy }) => ({
+    group: "nodes",
+    data: { id: id(part), kind: `nat_${part}`, label: labels[part], parent: node.id, part: true },
+    classes: `nat-part nat-${part}`,
+    position: { x: at.x + dx, y: at.y + dy },
+    selectable: false,
+    grabbable: false,
+  }));
+  for (const part of ["dhcp", "router"]) {
+    elements.push({ group: "edges", data: { id: `part:${node.id}:${part}-switch`, source: id(part), target: id("switch"), part: true }, classes: "nat-part", selectable: false });
+  }
+  return elements;
+}
+
 /**
  * Turns a design document into Cytoscape element definitions.
  * Unknown or malformed entries are skipped rather than thrown on: the server validated the
  * document already, and a viewer must still see whatever part of it makes sense.
+ * `view.expanded`: ids of NAT networks drawn with their parts (a view choice, not in the document).
  */
-export function documentToElements(doc) {
+export function documentToElements(doc, view = {}) {
+  const expanded = view.expanded ?? new Set();
   const nodes = Array.isArray(doc?.nodes) ? doc.nodes.filter((n) => isObject(n) && typeof n.id === "string") : [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const elements = [];
@@ -36,11 +100,14 @@ export function documentToElements(doc) {
     if (host && host.kind === "host" && host.id !== node.id) {
       data.parent = host.id;
     }
-    const element = { group: "nodes", data, classes: data.kind };
+    const open = node.kind === "nat_network" && expanded.has(node.id);
+    if (open) data.expanded = true;
+    const element = { group: "nodes", data, classes: open ? `${data.kind} expanded` : data.kind };
     if (isObject(node.position) && finite(node.position.x) && finite(node.position.y)) {
       element.position = { x: node.position.x, y: node.position.y };
     }
     elements.push(element);
+    if (open) elements.push(...natParts(node));
   }
   const links = Array.isArray(doc?.links) ? doc.links : [];
   links.forEach((link, index) => {
@@ -54,9 +121,20 @@ export function documentToElements(doc) {
         target: link.b.node,
         sourceLabel: typeof link.a.nic === "string" ? link.a.nic : "",
         targetLabel: typeof link.b.nic === "string" ? link.b.nic : "",
+        // What the canvas writes at each end: the NIC and its address.
+        sourceText: endLabel(byId.get(link.a.node), link.a.nic),
+        targetText: endLabel(byId.get(link.b.node), link.b.nic),
       },
     });
   });
+  for (const span of dswitchSpans(doc)) {
+    elements.push({
+      group: "edges",
+      data: { id: span.id, source: span.source, target: span.target, label: span.label, part: true },
+      classes: "dswitch-span",
+      selectable: false,
+    });
+  }
   return elements;
 }
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { COSE_MAX_NODES, documentToElements, hasPositions, layoutFor, nodeLabel } from "./elements.js";
+import { COSE_MAX_NODES, NAT_PARTS, documentToElements, dswitchSpans, endLabel, hasPositions, layoutFor, nodeLabel } from "./elements.js";
 
 const example = JSON.parse(readFileSync(new URL("../../../examples/internal-switch.json", import.meta.url)));
 
@@ -67,3 +67,58 @@ const layoutCases = [
 for (const [name, doc, expected] of layoutCases) {
   test(`layout for ${name} is ${expected}`, () => assert.equal(layoutFor(doc).name, expected));
 }
+
+const dswitch = JSON.parse(readFileSync(new URL("../../../examples/distributed-switch.json", import.meta.url)));
+
+test("a distributed switch gets one dashed span per member host, labelled with VNI and underlay", () => {
+  const spans = documentToElements(dswitch).filter((e) => e.classes === "dswitch-span");
+  assert.deepEqual(
+    spans.map((e) => [e.data.id, e.data.source, e.data.target, e.data.label, e.selectable]),
+    [
+      ["span:dvs:hvA", "dvs", "hvA", "VNI 100 via underlay", false],
+      ["span:dvs:hvB", "dvs", "hvB", "VNI 100 via underlay", false],
+    ],
+  );
+});
+
+test("spans skip members that are not hosts of the design, and duplicates", () => {
+  const doc = {
+    nodes: [
+      { id: "h1", kind: "host" }, { id: "vm", kind: "vm", host: "h1" },
+      { id: "d", kind: "distributed_switch", vni: 7, members: [{ host: "h1", underlay: "eth0" }, { host: "h1", underlay: "eth1" }, { host: "vm", underlay: "eth0" }, { host: "gone" }] },
+    ],
+  };
+  assert.deepEqual(dswitchSpans(doc).map((s) => s.target), ["h1"]);
+});
+
+test("link ends show the NIC and its address", () => {
+  const edges = documentToElements(dswitch).filter((e) => e.group === "edges" && !e.data.part);
+  const underlay = edges.find((e) => e.data.id === "l_underlay");
+  assert.equal(underlay.data.sourceText, "underlay 172.16.0.1/24");
+  assert.equal(underlay.data.targetText, "underlay 172.16.0.2/24");
+  assert.equal(edges.find((e) => e.data.id === "l_vmA").data.sourceText, "eth0 dhcp");
+  assert.equal(endLabel({ nics: [{ name: "eth0" }] }, "eth0"), "eth0");
+  assert.equal(endLabel({ kind: "lan_switch" }, undefined), "");
+});
+
+test("an expanded NAT network shows its switch, DHCP server and router inside it (view only)", () => {
+  const nat = JSON.parse(readFileSync(new URL("../../../examples/nat-dhcp.json", import.meta.url)));
+  const collapsed = documentToElements(nat);
+  assert.equal(collapsed.filter((e) => e.data.part).length, 0);
+  const open = documentToElements(nat, { expanded: new Set(["natnet"]) });
+  const parts = open.filter((e) => e.data.part);
+  assert.deepEqual(parts.filter((e) => e.group === "nodes").map((e) => [e.data.id, e.data.parent]), [
+    ["part:natnet:switch", "natnet"], ["part:natnet:dhcp", "natnet"], ["part:natnet:router", "natnet"],
+  ]);
+  assert.deepEqual(parts.filter((e) => e.group === "edges").map((e) => [e.data.source, e.data.target]), [
+    ["part:natnet:dhcp", "part:natnet:switch"], ["part:natnet:router", "part:natnet:switch"],
+  ]);
+  const node = nat.nodes.find((n) => n.id === "natnet");
+  const sw = parts.find((e) => e.data.id === "part:natnet:switch");
+  assert.deepEqual(sw.position, { x: node.position.x + NAT_PARTS[0].dx, y: node.position.y + NAT_PARTS[0].dy });
+  assert.match(parts.find((e) => e.data.id === "part:natnet:router").data.label, new RegExp(node.gateway.replace(/[./]/g, "\\$&")));
+  // The document's own elements are the same, the NAT network flagged as expanded.
+  const own = (els) => els.filter((e) => !e.data.part).map((e) => e.data.id);
+  assert.deepEqual(own(open), own(collapsed));
+  assert.equal(open.find((e) => e.data.id === "natnet").classes, "nat_network expanded");
+});

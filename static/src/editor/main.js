@@ -9,15 +9,18 @@ import cytoscape from "cytoscape";
 import edgehandles from "cytoscape-edgehandles";
 import { Editor, change, commandForKey, kindsFromSchema, missingPrerequisite } from "../model/index.js";
 import { autoLayout } from "./autolayout.js";
-import { hostAt, installDrag, modelPoint, syncCanvas } from "./canvas.js";
+import { hostAt, installDrag, modelPoint, syncCanvas, viewState } from "./canvas.js";
+import { installMinimap, minimapState } from "./minimap.js";
 import { documentToElements, layoutFor } from "./elements.js";
 import { schema } from "./fieldcheck.js";
 import { renderPalette } from "./palette.js";
 import { ProblemsPanel } from "./problems.js";
 import { PropertiesPanel } from "./properties.js";
+import { askNic, resolveEnds } from "./nicpick.js";
 import { SaveState, Saver, saveAsCopy } from "./saving.js";
 import { canvasStyle } from "./style.js";
 import { exportJson, exportPng, exportSvg, readImport } from "./transfer.js";
+import { mountLive } from "../live/index.js";
 
 cytoscape.use(edgehandles);
 
@@ -37,20 +40,37 @@ function snapshotOf(cy, doc, readOnly) {
       readOnly,
       zoom: cy.zoom(),
       pan: { ...cy.pan() },
-      nodes: cy.nodes().map((n) => ({
+      // View-only elements (an expanded NAT network's parts, a distributed switch's spans) are
+      // listed apart: `nodes` and `edges` are the document's.
+      nodes: cy.nodes("[!part]").map((n) => ({
         id: n.id(),
         kind: n.data("kind"),
         label: n.data("label"),
         parent: n.data("parent") ?? null,
         position: { ...n.position() },
       })),
-      edges: cy.edges().map((e) => ({
+      edges: cy.edges("[!part]").map((e) => ({
         id: e.id(),
         source: e.data("source"),
         target: e.data("target"),
         sourceLabel: e.data("sourceLabel"),
         targetLabel: e.data("targetLabel"),
+        sourceText: e.data("sourceText"),
+        targetText: e.data("targetText"),
       })),
+      parts: cy.elements("[?part]").map((e) => ({
+        id: e.id(),
+        group: e.group(),
+        label: e.data("label") ?? "",
+        parent: e.isNode() ? (e.data("parent") ?? null) : null,
+        source: e.isEdge() ? e.data("source") : null,
+        target: e.isEdge() ? e.data("target") : null,
+        position: e.isNode() ? { ...e.position() } : null,
+        // Where a span or part edge is drawn (it follows its ends when they move).
+        ends: e.isEdge() ? [{ ...e.sourceEndpoint() }, { ...e.targetEndpoint() }] : null,
+      })),
+      expanded: [...viewState(cy).expanded],
+      minimap: minimapState(cy),
       selected: cy.$(":selected").map((e) => e.id()),
     },
   };
@@ -79,19 +99,44 @@ export function mount(container) {
   });
   window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => cy.style(canvasStyle()));
   document.getElementById("canvas-fit")?.addEventListener("click", () => cy.fit(undefined, 30));
+  installMinimap(cy, container);
+  // A NAT network is one object; a double click (or the properties panel's button) shows its
+  // switch, DHCP server and router (view only: the document keeps one nat_network node).
+  viewState(cy).getDoc = () => initial;
+  cy.on("dbltap", "node.nat_network", (event) => toggleNat(cy, event.target.id()));
+  // The Simulation panel (static/src/live/, docs/live.md), for everyone who can see the design;
+  // the packet animation draws on this `cy`.
+  const liveRoot = document.getElementById("live-root");
+  let live = null;
+  try {
+    live = liveRoot ? mountLive({ cy, designId: container.dataset.designId, canEdit: !readOnly, root: liveRoot, doc: initial }) : null;
+  } catch (error) {
+    // The drawing and the editor must work even if the live panel cannot start.
+    console.error("the Simulation panel could not start:", error);
+  }
   if (readOnly) {
-    window.designer = Object.freeze({ snapshot: () => snapshotOf(cy, initial, true) });
+    window.designer = Object.freeze({ snapshot: () => snapshotOf(cy, initial, true), live: () => live?.snapshot() });
   } else {
-    mountEditor(container, cy, initial);
+    mountEditor(container, cy, initial, live);
   }
   container.dataset.ready = "true";
   container.setAttribute("aria-busy", "false");
   return cy;
 }
 
-function mountEditor(container, cy, initial) {
+/** Expands or collapses NAT network `id` on the canvas (a view choice, no command, no undo step). */
+function toggleNat(cy, id) {
+  const view = viewState(cy);
+  if (view.expanded.has(id)) view.expanded.delete(id);
+  else view.expanded.add(id);
+  syncCanvas(cy, view.getDoc());
+  cy.emit("netdesigner:view");
+}
+
+function mountEditor(container, cy, initial, live) {
   const kinds = kindsFromSchema(schema);
   const editor = new Editor({ kinds, doc: initial });
+  viewState(cy).getDoc = () => editor.doc;
   const designId = container.dataset.designId;
   const status = document.getElementById("save-status");
   const banner = document.getElementById("editor-banner");
@@ -148,7 +193,11 @@ function mountEditor(container, cy, initial) {
     },
   });
 
-  const properties = new PropertiesPanel(document.getElementById("properties-body"), editor, { kinds });
+  const properties = new PropertiesPanel(document.getElementById("properties-body"), editor, {
+    kinds,
+    nat: { isExpanded: (id) => viewState(cy).expanded.has(id), toggle: (id) => toggleNat(cy, id) },
+  });
+  cy.on("netdesigner:view", () => properties.render());
   const problems = new ProblemsPanel(document.getElementById("problems-list"), { getDocument: () => editor.doc, select });
   const toolbar = document.getElementById("editor-toolbar");
   const refreshToolbar = () => {
@@ -187,9 +236,18 @@ function mountEditor(container, cy, initial) {
 
   // Wiring: drag from a node to another in "Wire" mode, or Shift+drag from a node at any time.
   const eh = cy.edgehandles({ snap: true, canConnect: (source, target) => source.id() !== target.id() });
-  cy.on("ehcomplete", (event, source, target, added) => {
+  // A node with several free NICs is asked which one (nicpick.js); Escape cancels, nothing changes.
+  const askFor = (nodeId, choices) => {
+    const node = cy.getElementById(nodeId);
+    const rect = container.getBoundingClientRect();
+    const p = node.renderedPosition();
+    const name = editor.doc.nodes.find((n) => n.id === nodeId)?.name ?? nodeId;
+    return askNic(document.body, { x: rect.left + p.x + 16, y: rect.top + p.y + 16 }, name, choices);
+  };
+  cy.on("ehcomplete", async (event, source, target, added) => {
     added.remove();
-    run("link.connect", { a: { node: source.id() }, b: { node: target.id() } });
+    const ends = await resolveEnds(kinds, editor.doc, source.id(), target.id(), askFor);
+    if (ends) run("link.connect", ends);
   });
   cy.on("tapstart", "node", (event) => {
     if (event.originalEvent?.shiftKey) eh.start(event.target);
@@ -346,6 +404,7 @@ function mountEditor(container, cy, initial) {
     snapshot: () => snapshotOf(cy, editor.doc, false),
     saveState: () => saver.state,
     select: (ids) => select(ids),
+    live: () => live?.snapshot(),
   });
 }
 

@@ -4,7 +4,8 @@
 // (Enter or leaving it), as one `property.set` command, so one edit is one undo step.
 
 import { setProperty } from "../model/index.js";
-import { fieldErrors } from "./fieldcheck.js";
+import { fieldErrors, schema } from "./fieldcheck.js";
+import { fieldsOf, formatValue, kindSchema, newRoute, newService, parseValue, serviceKinds } from "./schemafields.js";
 
 const PLATFORMS = ["", "virtualbox", "vmware", "xen", "hyperv", "kvm"];
 
@@ -60,8 +61,15 @@ function el(tag, attrs = {}, ...children) {
 
 let serial = 0;
 
+// A host's tunnel endpoint for a distributed switch: its first statically addressed NIC, else its first.
+function underlayOf(host) {
+  const nics = host?.nics ?? [];
+  return (nics.find((n) => typeof n.ip === "string" && n.ip.includes("/")) ?? nics[0])?.name;
+}
+
 export class PropertiesPanel {
-  constructor(root, editor, { kinds }) {
+  constructor(root, editor, { kinds, nat }) {
+    this.nat = nat;
     this.root = root;
     this.editor = editor;
     this.kinds = kinds;
@@ -96,11 +104,31 @@ export class PropertiesPanel {
     const base = `nodes[${node.id}]`;
     const pointer = `/nodes/${index}`;
     this.root.append(this.field("Name", `${base}.name`, `${pointer}/name`, node.name ?? "", "text"));
-    for (const [key, label, type, placeholder] of KIND_FIELDS[node.kind] ?? []) {
+    if (node.kind === "nat_network" && this.nat) {
+      // View only (no command): the canvas shows the NAT network's switch, DHCP server and router.
+      const open = this.nat.isExpanded(node.id);
+      const toggle = el("button", { type: "button", "aria-pressed": String(open), "data-role": "nat-expand", text: "Show its parts (switch, DHCP server, router)" });
+      toggle.addEventListener("click", () => this.nat.toggle(node.id));
+      this.root.append(toggle);
+    }
+    const listed = KIND_FIELDS[node.kind] ?? [];
+    for (const [key, label, type, placeholder] of listed) {
       const options = type === "uplink" ? this.uplinkChoices(node) : undefined;
       this.root.append(this.field(label, `${base}.${key}`, `${pointer}/${key.replaceAll(".", "/")}`, dig(node, key) ?? "", type, placeholder, options));
     }
-    if (node.kind === "nat_network") this.renderForwards(node, base, pointer);
+    // Every other scalar property of the kind, from the schema (hypervisor type, OS family, IP
+    // forwarding, VNI, notes...), so a field the schema gains shows up here.
+    const kindProps = kindSchema(schema, node.kind);
+    const hand = new Set(listed.map(([key]) => key.split(".")[0]).concat(["host", "name", "gateway", "uplink"]));
+    for (const spec of fieldsOf(schema, kindProps, [...hand])) this.root.append(this.specField(spec, base, pointer, node, node));
+    if (node.kind === "nat_network") {
+      // The DHCP server's other options (router, DNS, probe), after the hand-listed range and lease.
+      const dhcp = kindProps.properties?.dhcp;
+      for (const spec of fieldsOf(schema, dhcp ?? {}, ["range_start", "range_end", "lease_s"])) {
+        this.root.append(this.specField({ ...spec, label: `DHCP ${/^.[a-z]/.test(spec.label) ? spec.label.charAt(0).toLowerCase() + spec.label.slice(1) : spec.label}` }, `${base}.dhcp`, `${pointer}/dhcp`, node.dhcp ?? {}, node));
+      }
+      this.renderForwards(node, base, pointer);
+    }
     if (Array.isArray(node.nics)) {
       this.root.append(el("h3", { text: "Network interfaces" }));
       node.nics.forEach((nic, j) => {
@@ -109,6 +137,14 @@ export class PropertiesPanel {
         set.append(this.field("MAC address", `${nicPath}.mac`, `${pointer}/nics/${j}/mac`, nic.mac ?? "", "text", "derived from the id when empty"));
         set.append(this.addressChoice(nic, `${nicPath}.ip`));
         set.append(this.field("Address (dhcp or CIDR)", `${nicPath}.ip`, `${pointer}/nics/${j}/ip`, nic.ip ?? "", "text", "dhcp or 192.168.1.10/24"));
+        // The NIC's other fields (attachment mode, network name...) straight from the schema.
+        for (const spec of fieldsOf(schema, schema.$defs.nic, ["name", "mac", "ip"])) {
+          set.append(this.specField({ ...spec, label: `${spec.label} (${nic.name})` }, nicPath, `${pointer}/nics/${j}`, nic, node));
+        }
+        // VirtualBox's port forwarding is on the NIC in nat and natnetwork modes.
+        if (nic.mode === "nat" || nic.mode === "natnetwork" || nic.port_forwards) {
+          this.renderForwards(node, nicPath, `${pointer}/nics/${j}`, { into: set, nic });
+        }
         const remove = el("button", { type: "button", text: `Remove ${nic.name}`, title: "Removes the NIC, its link and the routes through it" });
         remove.addEventListener("click", () => this.run("nic.remove", { node: node.id, nic: nic.name }));
         set.append(remove);
@@ -118,12 +154,112 @@ export class PropertiesPanel {
       add.addEventListener("click", () => this.run("nic.add", { node: node.id }));
       this.root.append(add);
     }
-    if (Array.isArray(node.services) && node.services.length) {
-      this.root.append(el("h3", { text: "Services" }));
-      node.services.forEach((service, j) => {
-        this.root.append(this.field(`${service.kind} port`, `${base}.services[${j}].port`, `${pointer}/services/${j}/port`, service.port ?? "", "int"));
+    if (node.kind === "distributed_switch") this.renderMembers(node, base, pointer);
+    if (kindProps.properties?.routes) this.renderRoutes(node, base, pointer);
+    if (kindProps.properties?.services) this.renderServices(node, base, pointer);
+  }
+
+  // Services: one fieldset per service with its kind's fields from the schema (an HTTP server's
+  // port and page, a DHCP server's NIC, range, router, DNS...); "Add a service" appends a valid
+  // one of the chosen kind and "Remove" drops it, each one property.set of the list (one undo step).
+  renderServices(node, base, pointer) {
+    const services = node.services ?? [];
+    const listPath = `${base}.services`;
+    const kinds = serviceKinds(schema);
+    this.root.append(el("h3", { text: "Services" }));
+    services.forEach((service, j) => {
+      const title = kinds.find((k) => k.kind === service.kind)?.title ?? service.kind;
+      const set = el("fieldset", { class: "service", "data-kind": service.kind }, el("legend", { text: `${title} ${j + 1}` }));
+      const spec = kinds.find((k) => k.kind === service.kind)?.schema ?? {};
+      for (const f of fieldsOf(schema, spec, ["kind"])) {
+        set.append(this.specField({ ...f, label: `${f.label} (service ${j + 1})` }, `${listPath}[${j}]`, `${pointer}/services/${j}`, service, node));
+      }
+      const remove = el("button", { type: "button", text: `Remove service ${j + 1}` });
+      remove.addEventListener("click", () => {
+        const rest = services.filter((_, k) => k !== j);
+        this.run("property.set", { path: listPath, value: rest.length ? rest : null });
       });
+      set.append(remove);
+      this.root.append(set);
+    });
+    const id = `prop-${++serial}`;
+    const choice = el("select", { id }, ...kinds.map((k) => el("option", { value: k.kind, text: k.title })));
+    const add = el("button", { type: "button", text: "Add a service" });
+    add.addEventListener("click", () => this.run("property.set", { path: listPath, value: [...services, newService(node, choice.value)] }));
+    this.root.append(el("div", { class: "field add-row" }, el("label", { for: id, text: "New service kind" }), choice, add));
+  }
+
+  // A distributed switch's members: a host (a select of the design's hosts) and its underlay NIC
+  // (a select of that host's NICs). The schema wants at least one member: the last has no Remove.
+  renderMembers(node, base, pointer) {
+    const members = Array.isArray(node.members) ? node.members : [];
+    const listPath = `${base}.members`;
+    const hosts = this.editor.doc.nodes.filter((n) => n.kind === "host");
+    this.root.append(el("h3", { text: "Hosts it spans" }));
+    members.forEach((member, j) => {
+      const set = el("fieldset", { class: "member" }, el("legend", { text: `Member ${j + 1}` }));
+      const hostIds = hosts.map((h) => h.id);
+      if (member.host && !hostIds.includes(member.host)) hostIds.push(member.host);
+      // A new host comes with its own underlay NIC (its first statically addressed one), in one step.
+      const commit = (host) => {
+        const nic = underlayOf(hosts.find((h) => h.id === host));
+        this.run("property.set", { path: `${listPath}[${j}]`, value: { host, underlay: nic ?? member.underlay } });
+      };
+      set.append(this.field(`Host (member ${j + 1})`, `${listPath}[${j}].host`, `${pointer}/members/${j}/host`, member.host ?? "", "choice", undefined, hostIds, { commit }));
+      const nics = (hosts.find((h) => h.id === member.host)?.nics ?? []).map((n) => n.name);
+      if (member.underlay && !nics.includes(member.underlay)) nics.push(member.underlay);
+      set.append(this.field(`Underlay NIC (member ${j + 1})`, `${listPath}[${j}].underlay`, `${pointer}/members/${j}/underlay`, member.underlay ?? "", "choice", undefined, nics));
+      if (members.length > 1) {
+        const remove = el("button", { type: "button", text: `Remove member ${j + 1}` });
+        remove.addEventListener("click", () => this.run("property.set", { path: listPath, value: members.filter((_, k) => k !== j) }));
+        set.append(remove);
+      }
+      this.root.append(set);
+    });
+    const spare = hosts.find((h) => !members.some((m) => m.host === h.id));
+    const add = el("button", { type: "button", text: "Add a host to span", disabled: !spare, title: spare ? null : "Every host of the design is a member already" });
+    add.addEventListener("click", () => {
+      this.run("property.set", { path: listPath, value: [...members, { host: spare.id, underlay: underlayOf(spare) ?? "eth0" }] });
+    });
+    this.root.append(add);
+  }
+
+  // Static routes: to / via / device rows, added and removed like services.
+  renderRoutes(node, base, pointer) {
+    const routes = node.routes ?? [];
+    const listPath = `${base}.routes`;
+    this.root.append(el("h3", { text: "Static routes" }));
+    routes.forEach((route, j) => {
+      const set = el("fieldset", { class: "route" }, el("legend", { text: `Route ${j + 1}` }));
+      for (const f of fieldsOf(schema, schema.$defs.route)) {
+        set.append(this.specField({ ...f, label: `${f.label} (route ${j + 1})` }, `${listPath}[${j}]`, `${pointer}/routes/${j}`, route, node));
+      }
+      const remove = el("button", { type: "button", text: `Remove route ${j + 1}` });
+      remove.addEventListener("click", () => {
+        const rest = routes.filter((_, k) => k !== j);
+        this.run("property.set", { path: listPath, value: rest.length ? rest : null });
+      });
+      set.append(remove);
+      this.root.append(set);
+    });
+    const add = el("button", { type: "button", text: "Add a route" });
+    add.addEventListener("click", () => this.run("property.set", { path: listPath, value: [...routes, newRoute(node)] }));
+    this.root.append(add);
+  }
+
+  // A field generated from a schema field spec (schemafields.js) for key `spec.key` of `obj`.
+  specField(spec, basePath, basePointer, obj, node) {
+    const value = formatValue(spec, obj?.[spec.key]);
+    let options;
+    if (spec.type === "enum") options = ["", ...spec.options.map(String)];
+    else if (spec.type === "bool") options = ["", "true", "false"];
+    else if (spec.type === "nic") {
+      // A kind without NICs of its own (a virtual switch's "bridged to") names a NIC of its host.
+      const owner = kindSchema(schema, node.kind).properties?.nics ? node : this.editor.doc.nodes.find((n) => n.id === node.host);
+      options = ["", ...(owner?.nics ?? []).map((n) => n.name)];
+      if (value && !options.includes(value)) options.push(value);
     }
+    return this.field(spec.label, `${basePath}.${spec.key}`, `${basePointer}/${spec.key}`, value, options ? "choice" : spec.type, spec.placeholder, options, spec);
   }
 
   // The host's NIC names for a NAT network's uplink; the current value stays listed even when the
@@ -164,26 +300,36 @@ export class PropertiesPanel {
 
   // Port forwards as rows of six fields; add and remove each rewrite the list in one
   // property.set, so each is one undo step.
-  renderForwards(node, base, pointer) {
-    const rules = node.port_forwards ?? [];
+  // `into`: where the rows go (the panel, or a NIC's fieldset); `nic`: a NIC's rules (nat or
+  // natnetwork mode), whose guest IP may stay empty (the NIC's own address, VirtualBox's 10.0.2.15).
+  renderForwards(node, base, pointer, { into = this.root, nic = null } = {}) {
+    const owner = nic ?? node;
+    const rules = owner.port_forwards ?? [];
     const listPath = `${base}.port_forwards`;
-    this.root.append(el("h3", { text: "Port forwards" }));
+    const suffix = nic ? ` (${nic.name})` : "";
+    into.append(el(nic ? "h4" : "h3", { text: `Port forwards${suffix}` }));
     rules.forEach((rule, j) => {
-      const set = el("fieldset", { class: "forward" }, el("legend", { text: `Rule ${rule.name || j + 1}` }));
+      const set = el("fieldset", { class: "forward" }, el("legend", { text: `Rule ${rule.name || j + 1}${suffix}` }));
       for (const [key, label, type, placeholder] of FORWARD_FIELDS) {
-        set.append(this.field(label, `${listPath}[${j}].${key}`, `${pointer}/port_forwards/${j}/${key}`, rule[key] ?? "", type, placeholder));
+        const fieldLabel = nic ? `${label} (${nic.name} rule ${j + 1})` : label;
+        const hint = nic && key === "guest_ip" ? "the NIC's address" : placeholder;
+        set.append(this.field(fieldLabel, `${listPath}[${j}].${key}`, `${pointer}/port_forwards/${j}/${key}`, rule[key] ?? "", type, hint));
       }
-      const remove = el("button", { type: "button", text: `Remove rule ${rule.name || j + 1}` });
+      const remove = el("button", { type: "button", text: `Remove rule ${rule.name || j + 1}${suffix}` });
       remove.addEventListener("click", () => {
         const rest = rules.filter((_, k) => k !== j);
         this.run("property.set", { path: listPath, value: rest.length ? rest : null });
       });
       set.append(remove);
-      this.root.append(set);
+      into.append(set);
     });
-    const add = el("button", { type: "button", text: "Add a port forward" });
-    add.addEventListener("click", () => this.run("property.set", { path: listPath, value: [...rules, this.newForward(node, rules)] }));
-    this.root.append(add);
+    const add = el("button", { type: "button", text: `Add a port forward${suffix}` });
+    add.addEventListener("click", () => {
+      const rule = this.newForward(node, rules);
+      if (nic) delete rule.guest_ip;
+      this.run("property.set", { path: listPath, value: [...rules, rule] });
+    });
+    into.append(add);
   }
 
   // A valid starting rule (ssh to the first leased address), so the list is never saved invalid.
@@ -204,19 +350,21 @@ export class PropertiesPanel {
     this.root.append(this.field("Delay (µs)", `links[${link.id}].delay_us`, `/links/${index}/delay_us`, link.delay_us ?? "", "int"));
   }
 
-  field(label, path, pointer, value, type, placeholder, options) {
+  field(label, path, pointer, value, type, placeholder, options, spec) {
     const id = `prop-${++serial}`;
     const errorId = `${id}-error`;
     const wrap = el("div", { class: "field" });
-    const choices = type === "platform" ? PLATFORMS : type === "proto" ? ["tcp", "udp"] : type === "uplink" ? options : null;
+    const choices = type === "platform" ? PLATFORMS : type === "proto" ? ["tcp", "udp"] : type === "uplink" || type === "choice" ? options : null;
+    const placeholderText = (p) => (p ? p : spec?.placeholder !== undefined ? `(default: ${spec.placeholder})` : "(not set)");
     const input = choices
-      ? el("select", { id, "data-path": path, "aria-describedby": errorId }, ...choices.map((p) => el("option", { value: p, text: p || "(not set)", selected: p === value })))
+      ? el("select", { id, "data-path": path, "aria-describedby": errorId }, ...choices.map((p) => el("option", { value: p, text: placeholderText(p), selected: p === value })))
       : el("input", { id, type: "text", value, placeholder, "data-path": path, "aria-describedby": errorId, inputmode: type === "int" ? "numeric" : null, autocomplete: "off", spellcheck: "false" });
     const error = el("div", { id: errorId, class: "field-error", "aria-live": "polite" });
     wrap.append(el("label", { for: id, text: label }), input, error);
     const parse = () => {
       const raw = input.value.trim();
       if (raw === "") return null;
+      if (spec) return parseValue(spec, raw);
       if (type === "int") return /^-?\d+$/.test(raw) ? Number(raw) : raw;
       return raw;
     };
@@ -234,7 +382,9 @@ export class PropertiesPanel {
     };
     input.addEventListener("input", check);
     input.addEventListener("change", () => {
-      if (check()) this.run("property.set", { path, value: parse() });
+      if (!check()) return;
+      if (spec?.commit) spec.commit(parse());
+      else this.run("property.set", { path, value: parse() });
     });
     return wrap;
   }

@@ -60,8 +60,9 @@ export function canvasStyle() {
         width: 2,
         "line-color": muted,
         "curve-style": "bezier",
-        "source-label": "data(sourceLabel)",
-        "target-label": "data(targetLabel)",
+        // The NIC and its address at each end (elements.js: endLabel).
+        "source-label": "data(sourceText)",
+        "target-label": "data(targetText)",
         "source-text-offset": 22,
         "target-text-offset": 22,
         "font-size": 9,
@@ -71,6 +72,47 @@ export function canvasStyle() {
         "text-background-padding": 1,
       },
     },
+    {
+      // A distributed switch: a wide bar, with a dashed line to each host it spans (VNI, underlay).
+      selector: "node.distributed_switch",
+      style: { shape: "round-rectangle", width: 96, height: 14, "background-color": "#f59e0b", "border-style": "double", "border-width": 3 },
+    },
+    {
+      selector: "edge.dswitch-span",
+      style: {
+        "line-style": "dashed",
+        "line-dash-pattern": [6, 4],
+        "line-color": "#d97706",
+        width: 2,
+        label: "data(label)",
+        "source-label": "",
+        "target-label": "",
+        "font-size": 9,
+        "text-rotation": "autorotate",
+      },
+    },
+    { selector: "node.nat_network", style: { shape: "round-rectangle", "background-color": "#0ea5e9", width: 40, height: 24 } },
+    { selector: "node.dhcp_server", style: { shape: "round-rectangle", "background-color": "#22c55e" } },
+    {
+      // An expanded NAT network: a dashed box around its switch, DHCP server and router.
+      selector: "node.nat_network.expanded",
+      style: {
+        "background-color": surface,
+        "background-opacity": 0.4,
+        "border-style": "dashed",
+        "border-color": "#0ea5e9",
+        "border-width": 2,
+        "text-valign": "top",
+        "text-margin-y": -4,
+        padding: 12,
+      },
+    },
+    // The parts are drawn only: events fall through to the NAT network box (drag, select, wire).
+    { selector: "node.nat-part", style: { events: "no", width: 22, height: 22, "font-size": 9 } },
+    { selector: "node.nat-switch", style: { shape: "diamond", "background-color": "#f59e0b" } },
+    { selector: "node.nat-dhcp", style: { shape: "round-rectangle", "background-color": "#22c55e" } },
+    { selector: "node.nat-router", style: { shape: "ellipse", "background-color": "#0ea5e9" } },
+    { selector: "edge.nat-part", style: { events: "no", "line-style": "dotted", "source-label": "", "target-label": "" } },
     { selector: ":selected", style: { "border-color": accent, "line-color": accent, "border-width": 3 } },
   ];
 }

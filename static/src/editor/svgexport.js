@@ -3,7 +3,10 @@
 // Pure (no DOM): `boxes` gives each node's drawn box {x, y, w, h} (centre and size), as the canvas
 // laid it out; a node missing from `boxes` falls back to its document position.
 
+import { dswitchSpans } from "./elements.js";
+
 const COLOURS = Object.freeze({
+  distributed_switch: "#f59e0b", nat_network: "#0ea5e9", dhcp_server: "#22c55e",
   host: "#ffffff", vm: "#3b82f6", container: "#14b8a6", vswitch: "#f59e0b",
   lan_switch: "#d97706", outside_host: "#8b5cf6", internet: "#64748b",
 });
@@ -17,7 +20,22 @@ function boxOf(node, boxes) {
   const box = boxes?.[node.id];
   if (box) return box;
   const p = node.position ?? { x: 0, y: 0 };
-  return { x: p.x, y: p.y, w: 28, h: 28 };
+  return node.kind === "distributed_switch" ? { x: p.x, y: p.y, w: 96, h: 14 } : { x: p.x, y: p.y, w: 28, h: 28 };
+}
+
+/**
+ * Where the line from point `from` to the centre of `box` ({x, y, w, h}, centre and size) meets
+ * the box's border (the centre itself when `from` is inside): a distributed switch's span ends
+ * on its member host's box, not in the middle of its guests.
+ */
+export function borderPoint(from, box) {
+  const dx = from.x - box.x;
+  const dy = from.y - box.y;
+  const hw = box.w / 2;
+  const hh = box.h / 2;
+  if (Math.abs(dx) <= hw && Math.abs(dy) <= hh) return { x: box.x, y: box.y };
+  const t = Math.min(dx ? hw / Math.abs(dx) : Infinity, dy ? hh / Math.abs(dy) : Infinity);
+  return { x: box.x + dx * t, y: box.y + dy * t };
 }
 
 function nodeShape(node, b) {
@@ -60,6 +78,7 @@ export function documentToSvg(doc, boxes = {}, { margin = 40 } = {}) {
   };
   nodes.filter((n) => n.kind === "host").forEach(drawNode);
   parts.push(...drawLinks(links, byId, boxes));
+  parts.push(...drawSpans(doc, byId, boxes));
   nodes.filter((n) => n.kind !== "host").forEach(drawNode);
   return `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
@@ -72,5 +91,19 @@ function drawLinks(links, byId, boxes) {
     const a = boxOf(byId.get(l.a.node), boxes);
     const b = boxOf(byId.get(l.b.node), boxes);
     return `<line class="link" data-id="${escapeXml(l.id)}" x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" stroke="#57606a" stroke-width="2"/>`;
+  });
+}
+
+// A distributed switch's member hosts: dashed lines from the switch to each host's box, with the
+// VNI and underlay NIC written along them (as the canvas draws them).
+function drawSpans(doc, byId, boxes) {
+  return dswitchSpans(doc).map((span) => {
+    const a = boxOf(byId.get(span.source), boxes);
+    const b = borderPoint(a, boxOf(byId.get(span.target), boxes));
+    const mx = (a.x + b.x) / 2;
+    const my = (a.y + b.y) / 2;
+    return `<g class="span" data-switch="${escapeXml(span.source)}" data-host="${escapeXml(span.target)}">` +
+      `<line x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" stroke="#d97706" stroke-width="2" stroke-dasharray="6 4"/>` +
+      `<text x="${mx}" y="${my - 4}" text-anchor="middle" font-size="9">${escapeXml(span.label)}</text></g>`;
   });
 }

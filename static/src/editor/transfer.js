@@ -33,7 +33,10 @@ export function exportPng(cy, doc) {
 export function drawnBoxes(cy) {
   const boxes = {};
   cy.nodes().forEach((n) => {
+    if (n.data("part")) return; // an expanded NAT network's parts are a view, not the document
     const p = n.position();
+    // An expanded NAT network is exported as the one object it is in the document.
+    if (n.data("expanded")) return;
     boxes[n.id()] = { x: Math.round(p.x), y: Math.round(p.y), w: Math.round(n.width()), h: Math.round(n.height()) };
   });
   return boxes;
