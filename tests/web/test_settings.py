@@ -20,7 +20,7 @@ PRODUCTION = {
 
 
 def run(args, env_changes, *, unset=("DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY",
-                                     "ALLOWED_ORIGINS", "DJANGO_SETTINGS_MODULE")):
+                                     "ALLOWED_ORIGINS", "DJANGO_SETTINGS_MODULE", "TEST_SQLITE_NAME")):
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_changes)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

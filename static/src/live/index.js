@@ -1,0 +1,147 @@
+// The "Simulation" panel of the design page (docs/live.md): one LiveSession (the websocket), the
+// transport bar, the event list, the packet inspector, the live tables, the consoles, the pcap
+// links, and the packet animation on the canvas (overlay.js, createOverlay(cy)). main.js calls
+// mountLive({cy, designId, canEdit, root, doc}) for everyone who can see the design; it returns a
+// read-only `snapshot()` for the test hook.
+import { kindsFromSchema } from "../model/index.js";
+import { schema } from "../editor/fieldcheck.js";
+import { createConsoles } from "./consoles.js";
+import { h } from "./dom.js";
+import { createEventList } from "./eventlist.js";
+import { placesOf } from "./format.js";
+import { createInspector } from "./inspector.js";
+import { createOverlay } from "./overlay.js";
+import { LiveSession } from "./session.js";
+import { createTablesView } from "./tablesview.js";
+import { createTransport } from "./transport.js";
+
+export function mountLive({ cy, designId, canEdit, root, doc, WebSocket: Socket }) {
+  const nodes = (doc?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
+  const withShell = new Set(kindsFromSchema(schema).filter((k) => k.hasNics).map((k) => k.kind));
+  const session = new LiveSession({ designId, ...(Socket ? { WebSocket: Socket } : {}) });
+  const overlay = safeOverlay(cy);
+
+  const banner = h("p", { className: "live-error", role: "alert", hidden: true });
+  const say = (message) => {
+    banner.hidden = !message;
+    banner.textContent = message ?? "";
+  };
+  const command = (type, fields) => session.send(type, fields);
+  const transport = createTransport({ canEdit, command, onError: say });
+  const inspector = createInspector({ load: (seq) => session.detail(seq) });
+  const events = createEventList({ devices: nodes, onPick: (event) => { highlight(cy, event); inspector.show(event); } });
+  const tables = createTablesView({ devices: nodes });
+  const consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit, command });
+  const connection = h("span", { className: "live-connection", dataset: { connected: "false" } }, "Connecting…");
+
+  root.replaceChildren(...[
+    h("div", { className: "live-head" }, transport.element, connection),
+    transport.note, banner,
+    h("div", { className: "live-grid" }, events.element, inspector.element),
+    h("div", { className: "live-grid" }, tables.element, consoles.element),
+    pcapLinks(designId, doc)].filter(Boolean));
+  root.dataset.ready = "true";
+
+  session.addEventListener("hello", () => {
+    connection.textContent = "Connected";
+    connection.dataset.connected = "true";
+  });
+  session.addEventListener("connection", ({ detail }) => {
+    if (detail.connected) return;
+    connection.dataset.connected = "false";
+    connection.textContent = detail.code === 4404 ? "Disconnected" : "Reconnecting…";
+  });
+  session.addEventListener("state", ({ detail }) => {
+    transport.update(detail);
+    overlay.setSpeed(detail.speed);
+    if (detail.status === "none") {
+      events.clear();
+      tables.clear();
+      consoles.clear();
+    }
+  });
+  session.addEventListener("time", ({ detail }) => transport.update({ t: detail.t }));
+  session.addEventListener("events", ({ detail }) => {
+    events.add(detail.events);
+    if (detail.live) overlay.play(detail.events);
+  });
+  session.addEventListener("console", ({ detail }) => consoles.line(detail));
+  session.addEventListener("tables", ({ detail }) => tables.update(detail.tables, detail.t));
+  session.addEventListener("seeked", ({ detail }) => {
+    overlay.clear();
+    transport.update({ t: detail.t, started: detail.started, reset: detail.reset });
+    if (detail.started || detail.reset) {
+      events.clear();
+      consoles.clear();
+    } else {
+      events.cut(detail.t);
+      consoles.cut(detail.t);
+    }
+    tables.update(detail.tables, detail.t, { replace: true });
+  });
+  session.addEventListener("error", ({ detail }) => say(detail.message));
+  session.connect();
+  // The first console's terminal can measure itself once the panel is in the page.
+  requestAnimationFrame(() => consoles.select(nodes.find((n) => withShell.has(n.kind))?.id));
+
+  return {
+    session,
+    snapshot: () => ({
+      connected: session.connected,
+      role: session.role,
+      status: { ...session.status },
+      lastSeq: session.tracker.lastSeq,
+      events: events.events(),
+      tables: tables.rows(),
+      consoles: consoles.lines(),
+    }),
+  };
+}
+
+/** Selects where an event happened on the canvas: its node(s) and link, and brings them in view. */
+function highlight(cy, event) {
+  if (!cy) return;
+  const { nodes, links } = placesOf(event);
+  const found = cy.collection();
+  for (const id of [...nodes, ...links]) found.merge(cy.getElementById(id));
+  if (found.empty()) return;
+  cy.batch(() => {
+    cy.elements(":selected").unselect();
+    found.select();
+  });
+  const box = cy.extent();
+  const bb = found.boundingBox();
+  if (bb.x1 < box.x1 || bb.x2 > box.x2 || bb.y1 < box.y1 || bb.y2 > box.y2) cy.animate({ center: { eles: found } }, { duration: 200 });
+}
+
+/** The overlay must never take the panel down: a failing one is replaced by a no-op. */
+function safeOverlay(cy) {
+  let overlay = null;
+  try {
+    overlay = cy ? createOverlay(cy) : null;
+  } catch (error) {
+    console.error("packet animation unavailable:", error);
+  }
+  const call = (name, ...args) => {
+    try {
+      overlay?.[name]?.(...args);
+    } catch (error) {
+      console.error(`packet animation ${name} failed:`, error);
+    }
+  };
+  return { play: (events) => call("play", events), clear: () => call("clear"), setSpeed: (s) => call("setSpeed", s) };
+}
+
+/** Downloads of the run's captures: all in one pcapng, or one capture point as a pcap. */
+function pcapLinks(designId, doc) {
+  const base = `/api/designs/${designId}/run/pcap`;
+  const points = (doc?.captures ?? []).map((c) => (c.link ? { name: c.link, label: `link ${c.link}` }
+    : { name: `${c.node}_${c.nic}`, label: `${c.node} ${c.nic}` }));
+  return h("section", { className: "live-pcap", "aria-label": "Packet captures" },
+    h("h3", {}, "Captures of the current run"),
+    h("ul", {},
+      h("li", {}, h("a", { href: base, download: true }, "All capture points (pcapng)")),
+      points.map((p) => h("li", {}, h("a", { href: `${base}?capture=${encodeURIComponent(p.name)}`, download: true }, `${p.label} (pcap)`)))),
+    h("p", { className: "live-muted" }, points.length ? "Open them in Wireshark. A download is the run as it is now (after a seek back, as it was then)."
+      : "This design names no capture point (add `captures` to the document)."));
+}

@@ -1,0 +1,77 @@
+// Run with `npm test` (node --test). The pure parts of the live panels: the protocol filter's
+// classification, the places an event touches, the hex dump, the tables as sections and which rows
+// changed between two snapshots.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatTime, hexDump, layerTitle, placesOf, protocolOf } from "./format.js";
+import { changedRows, tableSections } from "./tablemodel.js";
+
+test("protocol of an event: by summary for frames (the stream is slim), by kind otherwise", () => {
+  const cases = [
+    [{ kind: "frame.sent", summary: "DHCP Discover - Transaction ID 0x42485e3a" }, "DHCP"],
+    [{ kind: "frame.sent", summary: "Who has 10.0.2.15? Tell 10.0.2.2" }, "ARP"],
+    [{ kind: "switch.flooded", summary: "10.0.2.15 is at 08:00:27:00:02:15" }, "ARP"],
+    [{ kind: "frame.received", summary: "Echo (ping) request  id=0xf8cb, seq=1/256, ttl=64" }, "ICMP"],
+    [{ kind: "frame.sent", summary: "39924 → 8080 [SYN] Seq=0 Win=64240 Len=0 MSS=1460" }, "TCP"],
+    [{ kind: "frame.sent", summary: "40000 → 9 Len=4" }, "UDP"],
+    [{ kind: "dhcp.bound" }, "DHCP"],
+    [{ kind: "nat.mapping-created" }, "NAT"],
+    [{ kind: "tcp.established" }, "TCP"],
+    [{ kind: "arp.entry" }, "ARP"],
+    [{ kind: "switch.learned" }, "Switch"],
+    [{ kind: "vxlan.encapsulated" }, "VXLAN"],
+    [{ kind: "console.output" }, "Console"],
+    [{ kind: "packet.dropped", reason: "udp.no_listener" }, "UDP"],
+    [{ kind: "packet.dropped", reason: "nat.drop.no-mapping" }, "NAT"],
+    [{ kind: "ip.forwarded" }, "IP"],
+  ];
+  assert.deepEqual(cases.map(([e]) => protocolOf(e)), cases.map(([, p]) => p));
+});
+
+test("the places of an event: its node, the other end, a VXLAN host and the link", () => {
+  assert.deepEqual(placesOf({ node: "vm", to_node: "natnet", link: "l_vm" }), { nodes: ["vm", "natnet"], links: ["l_vm"] });
+  assert.deepEqual(placesOf({ node: "dvs", host: "hvA" }), { nodes: ["dvs", "hvA"], links: [] });
+  assert.deepEqual(placesOf({ kind: "run.limit" }), { nodes: [], links: [] });
+});
+
+test("hex dump rows: offset, 16 bytes split 8+8, printable ASCII else a dot", () => {
+  const rows = hexDump("ffffffffffff08002700021508004510" + "4142430a");
+  assert.deepEqual(rows[0], { offset: "0000", hex: "ff ff ff ff ff ff 08 00  27 00 02 15 08 00 45 10", ascii: "........'.....E." });
+  assert.deepEqual(rows[1], { offset: "0010", hex: "41 42 43 0a", ascii: "ABC." });
+  assert.deepEqual(hexDump(""), []);
+});
+
+test("time and layer titles", () => {
+  assert.equal(formatTime(1_500_000_000), "1.500 s");
+  assert.equal(layerTitle({ proto: "udp", sport: 68, dport: 67 }), "User Datagram Protocol, Src Port: 68, Dst Port: 67");
+  assert.equal(layerTitle({ proto: "dhcp", message_type: "Discover" }), "Dynamic Host Configuration Protocol, (Discover)");
+});
+
+const TABLES = {
+  t: 0,
+  switches: { natnet: { name: "NAT network", fdb: [{ mac: "08:00:27:00:02:15", port: 2, link: "l_vm", age_s: 0.1 }] } },
+  nodes: {
+    vm: { name: "vm", addresses: [{ dev: "eth0", mac: "08:00:27:00:02:15", ip: null }], routes: [], arp: [] },
+  },
+  dhcp_leases: { hv: { natnet: [] } },
+  nat: { natnet: { host: "hv", conntrack: [], port_forwards: [{ name: "web", protocol: "tcp", host_ip: "", host_port: 8080, guest_ip: "10.0.2.15", guest_port: 80, hits: 0 }] } },
+  services: {},
+};
+
+test("tables as sections: one per table and node, rows keyed across snapshots", () => {
+  const sections = tableSections(TABLES, { hv: "hv", natnet: "NAT network" });
+  assert.deepEqual(sections.map((s) => s.id), ["mac:natnet", "arp:vm", "addr:vm", "route:vm", "dhcp:hv:natnet", "conntrack:natnet", "forward:natnet"]);
+  assert.deepEqual(sections.find((s) => s.id === "addr:vm").rows[0].cells, ["eth0", "08:00:27:00:02:15", "—"]);
+  assert.deepEqual(sections.find((s) => s.id === "forward:natnet").rows[0].cells, ["web", "tcp", "any", "8080", "10.0.2.15", "80", "0"]);
+});
+
+test("changed rows: new or different rows, not the ones whose age alone moved", () => {
+  const before = tableSections(TABLES);
+  const later = structuredClone(TABLES);
+  later.switches.natnet.fdb[0].age_s = 5.2; // time alone
+  later.dhcp_leases.hv.natnet.push({ mac: "08:00:27:00:02:15", ip: "10.0.2.15", hostname: "vm", expires_at_ns: 3.6e12, state: "bound" });
+  later.nat.natnet.port_forwards[0].hits = 1; // a hit counter grew
+  const changed = changedRows(before, tableSections(later));
+  assert.deepEqual([...changed].sort(), ["dhcp:hv:natnet\n08:00:27:00:02:15", "forward:natnet\nweb"]);
+  assert.equal(changedRows(null, before).size, 0, "a first snapshot (or one after a seek) highlights nothing");
+});

@@ -1,0 +1,108 @@
+// `net.tables()` (simcore/network.py) as sections of rows for the live tables panel, and which
+// rows changed between two snapshots. Pure: tablemodel.test.js drives it without a DOM.
+//
+// A section: {id, tab, node, title, columns: [label], rows: [{key, cells: [text], sig}]}.
+// `key` identifies a row across snapshots (a MAC, an address, a connection id); `sig` is the row
+// without the values that change with time alone (ages, expiry counters), so a row counts as
+// changed only when something else in it changed.
+
+export const TABS = [
+  { id: "mac", label: "MAC tables" },
+  { id: "arp", label: "ARP caches" },
+  { id: "ip", label: "Addresses & routes" },
+  { id: "dhcp", label: "DHCP leases" },
+  { id: "nat", label: "NAT" },
+  { id: "services", label: "Services" },
+];
+
+const VOLATILE = new Set(["t", "age_s", "expires_s", "remaining_s", "idle_s", "expires_in"]);
+
+function stable(value) {
+  if (Array.isArray(value)) return value.map(stable);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !VOLATILE.has(k)).map(([k, v]) => [k, stable(v)]));
+  }
+  return value;
+}
+
+const text = (v) => (v === null || v === undefined || v === "" ? "—" : String(v));
+const row = (key, raw, cells) => ({ key: String(key), cells: cells.map(text), sig: JSON.stringify(stable(raw)) });
+const seconds = (s) => (typeof s === "number" ? s.toFixed(1) : s);
+
+/** Every section of a tables snapshot, in a stable order. `names` maps node id -> display name. */
+export function tableSections(tables, names = {}) {
+  if (!tables) return [];
+  const name = (id) => names[id] ?? tables.nodes?.[id]?.name ?? tables.switches?.[id]?.name ?? id;
+  const out = [];
+  for (const [id, sw] of Object.entries(tables.switches ?? {})) {
+    out.push({
+      id: `mac:${id}`, tab: "mac", node: id, title: `MAC table of ${name(id)}`,
+      columns: ["MAC address", "Port", "Link", "Age (s)"],
+      rows: (sw.fdb ?? []).map((r) => row(r.mac, r, [r.mac, r.port, r.link, seconds(r.age_s)])),
+    });
+  }
+  for (const [id, node] of Object.entries(tables.nodes ?? {})) {
+    out.push({
+      id: `arp:${id}`, tab: "arp", node: id, title: `ARP cache of ${name(id)}`,
+      columns: ["Address", "Device", "MAC address", "State"],
+      rows: (node.arp ?? []).map((r) => row(`${r.dev} ${r.ip}`, r, [r.ip, r.dev, r.mac ?? "(incomplete)", r.state])),
+    });
+    out.push({
+      id: `addr:${id}`, tab: "ip", node: id, title: `Addresses of ${name(id)}`,
+      columns: ["Device", "MAC address", "Address"],
+      rows: (node.addresses ?? []).map((r) => row(`${r.dev} ${r.ip}`, r, [r.dev, r.mac, r.ip])),
+    });
+    out.push({
+      id: `route:${id}`, tab: "ip", node: id, title: `Routes of ${name(id)}`,
+      columns: ["Destination", "Via", "Device", "Proto", "Source", "Metric"],
+      rows: (node.routes ?? []).map((r) => row(`${r.to} ${r.dev} ${r.via}`, r, [r.to, r.via, r.dev, r.proto, r.src, r.metric])),
+    });
+  }
+  for (const [id, byNic] of Object.entries(tables.dhcp_leases ?? {})) {
+    for (const [nic, leases] of Object.entries(byNic)) {
+      out.push({
+        id: `dhcp:${id}:${nic}`, tab: "dhcp", node: id, title: `DHCP leases of ${name(id)} on ${name(nic)}`,
+        columns: ["MAC address", "Address", "Host name", "State", "Expires at (s)"],
+        rows: leases.map((r) => row(r.mac, r, [r.mac, r.ip, r.hostname, r.state, seconds(r.expires_at_ns / 1e9)])),
+      });
+    }
+  }
+  for (const [id, nat] of Object.entries(tables.nat ?? {})) {
+    out.push({
+      id: `conntrack:${id}`, tab: "nat", node: id, title: `Connections of ${name(id)} (conntrack on ${name(nat.host)})`,
+      columns: ["Id", "Protocol", "State", "NAT", "Inside", "Public", "Remote", "Packets out/in", "Expires in (s)"],
+      rows: (nat.conntrack ?? []).map((r) => row(r.id, r, [r.id, r.protocol, r.state, r.rule ? `${r.nat} (${r.rule})` : r.nat,
+        r.inside, r.public, r.remote, `${r.packets?.original ?? 0}/${r.packets?.reply ?? 0}`, r.expires_in])),
+    });
+    out.push({
+      id: `forward:${id}`, tab: "nat", node: id, title: `Port forwards of ${name(id)}`,
+      columns: ["Rule", "Protocol", "Host address", "Host port", "Guest address", "Guest port", "Hits"],
+      rows: (nat.port_forwards ?? []).map((r) => row(r.name, r, [r.name, r.protocol, r.host_ip || "any", r.host_port,
+        r.guest_ip, r.guest_port, r.hits])),
+    });
+  }
+  for (const [id, services] of Object.entries(tables.services ?? {})) {
+    out.push({
+      id: `services:${id}`, tab: "services", node: id, title: `Services of ${name(id)}`,
+      columns: ["Service", "Port", "Requests served"],
+      rows: services.map((r) => row(`${r.kind} ${r.port}`, r, [r.kind, r.port, (r.served ?? []).length])),
+    });
+  }
+  return out;
+}
+
+/** Keys (`section id` + "\n" + `row key`) of the rows of `next` that are new or changed since
+ * `prev`. With no `prev` (the first snapshot, or one after a seek) nothing counts as changed. */
+export function changedRows(prev, next) {
+  const changed = new Set();
+  if (!prev) return changed;
+  const before = new Map();
+  for (const section of prev) for (const r of section.rows) before.set(`${section.id}\n${r.key}`, r.sig);
+  for (const section of next) {
+    for (const r of section.rows) {
+      const key = `${section.id}\n${r.key}`;
+      if (before.get(key) !== r.sig) changed.add(key);
+    }
+  }
+  return changed;
+}

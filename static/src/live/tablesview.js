@@ -1,0 +1,92 @@
+// The live tables: one tab per kind of table (MAC, ARP, addresses and routes, DHCP leases, NAT,
+// services) and a node picker. Drawn once per animation frame from the newest `tables` message;
+// a row new or changed since the previous one is highlighted for a moment (class `live-changed`
+// and the words "changed" for screen readers). After a seek the tables are replaced as they are.
+import { h, tabs, uid } from "./dom.js";
+import { TABS, changedRows, tableSections } from "./tablemodel.js";
+
+export const HIGHLIGHT_MS = 2500;
+
+export function createTablesView({ devices, frame = requestAnimationFrame, timers = globalThis }) {
+  let sections = [];
+  let changed = new Map(); // key -> time it stops being highlighted
+  let latest = null;
+  let scheduled = false;
+  let picker = null;
+  const names = Object.fromEntries(devices.map((d) => [d.id, d.name]));
+  const panels = Object.fromEntries(TABS.map((t) => [t.id, h("div", { className: "live-tablepanel", dataset: { tab: t.id } })]));
+  // Only the tab in view is drawn (tables may come 20 times a second); the others when selected.
+  let shown = TABS[0].id;
+  const tabset = tabs(TABS.map((t) => ({ id: t.id, label: t.label, panel: panels[t.id] })), { label: "Live tables",
+    onSelect: (id) => { shown = id; draw(); } });
+  const pickerId = uid("live-tables-node");
+  picker = h("select", { id: pickerId, onchange: () => draw() },
+    h("option", { value: "" }, "All nodes"), devices.map(({ id, name }) => h("option", { value: id }, name)));
+  const when = h("span", { className: "live-muted" }, "No tables yet: start the run.");
+  const element = h("section", { className: "live-tables", "aria-label": "Live tables" },
+    h("div", { className: "live-filters" }, h("label", { for: pickerId }, "Node "), picker, when), tabset.element);
+
+
+  function draw() {
+    const node = picker?.value ?? "";
+    const now = Date.now();
+    for (const t of TABS) {
+      if (t.id !== shown) continue;
+      const mine = sections.filter((s) => s.tab === t.id && (!node || s.node === node));
+      const withRows = mine.filter((s) => s.rows.length);
+      panels[t.id].replaceChildren(...(withRows.length
+        ? withRows.map((s) => sectionTable(s, changed, now))
+        : [h("p", { className: "live-muted" }, mine.length ? "Empty." : "Nothing of this kind here.")]));
+    }
+  }
+
+  const apply = () => {
+    scheduled = false;
+    if (!latest) return;
+    const { tables, t, replace } = latest;
+    latest = null;
+    const next = tableSections(tables, names);
+    const now = Date.now();
+    if (replace) changed = new Map();
+    for (const key of changedRows(replace ? null : (sections.length ? sections : null), next)) changed.set(key, now + HIGHLIGHT_MS);
+    for (const [key, until] of changed) if (until <= now) changed.delete(key);
+    sections = next;
+    when.textContent = `as of ${(Number(t ?? tables?.t ?? 0) / 1e9).toFixed(3)} s`;
+    draw();
+    if (changed.size) timers.setTimeout(() => { if (!scheduled) draw(); }, HIGHLIGHT_MS + 50);
+  };
+
+  return {
+    element,
+    /** A `tables` message: `replace` (a seek, a reset, a first snapshot) highlights nothing. */
+    update(tables, t, { replace = false } = {}) {
+      if (!tables) return;
+      // Two messages in one frame: the highlight compares with what was drawn, and a replace wins.
+      latest = { tables, t, replace: replace || Boolean(latest?.replace) };
+      if (!scheduled) {
+        scheduled = true;
+        frame(apply);
+      }
+    },
+    clear() {
+      sections = [];
+      changed = new Map();
+      when.textContent = "No tables yet: start the run.";
+      draw();
+    },
+    select: (tab) => tabset.select(tab),
+    /** Read-only view for the test hook: {section id: [row cells]}. */
+    rows: () => Object.fromEntries(sections.map((s) => [s.id, s.rows.map((r) => r.cells)])),
+  };
+}
+
+function sectionTable(section, changed, now) {
+  return h("table", { className: "live-table", dataset: { section: section.id } },
+    h("caption", {}, section.title),
+    h("thead", {}, h("tr", {}, section.columns.map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, section.rows.map((r) => {
+      const hot = (changed.get(`${section.id}\n${r.key}`) ?? 0) > now;
+      return h("tr", { className: hot ? "live-changed" : null, dataset: { key: r.key, changed: hot ? "true" : null } },
+        r.cells.map((c, i) => h("td", {}, c, i === 0 && hot ? h("span", { className: "visually-hidden" }, " (changed)") : null)));
+    })));
+}
