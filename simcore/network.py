@@ -39,8 +39,12 @@ class Network:
     """Devices, links and captures built from a *normalized* design, on one engine."""
 
     def __init__(self, doc: dict, *, seed: int = 0, trace: Any = None, frames: bool = True,
-                 max_time_s: float | None = None, max_events: int | None = None, engine: Any = None):
+                 max_time_s: float | None = None, max_events: int | None = None, engine: Any = None,
+                 capture_all: bool = False):
         self.doc = doc
+        # ``capture_all``: a capture point on every drawn NIC and link, not only the document's
+        # ``captures`` (the live run: a user downloads the pcap of whatever NIC they pick).
+        self._capture_all = capture_all
         # ``engine``: another kernel with the same interface (now, rng, schedule, at, run_until);
         # only bench/engine.py uses it, to run the same workload on a bare heapq loop and on SimPy.
         self.engine = engine if engine is not None else Engine(
@@ -137,6 +141,23 @@ class Network:
                 cap = Capture(self.engine, f"{spec['node']}_{spec['nic']}")
                 self.nodes[spec["node"]].nics[spec["nic"]].taps.append(cap)
             self.captures[cap.name] = cap
+        if self._capture_all:
+            self._capture_everything()
+
+    def _capture_everything(self) -> None:
+        """A capture on every NIC of every drawn node and on every drawn link, in design order."""
+        for spec in self.doc["nodes"]:
+            node = self.nodes.get(spec["id"])
+            for nic in spec.get("nics", []):
+                name = f"{spec['id']}_{nic['name']}"
+                target = getattr(node, "nics", {}).get(nic["name"])
+                if target is not None and name not in self.captures:
+                    self.captures[name] = cap = Capture(self.engine, name)
+                    target.taps.append(cap)
+        for spec in self.doc["links"]:
+            if spec["id"] not in self.captures:
+                self.captures[spec["id"]] = cap = Capture(self.engine, spec["id"])
+                self.links[spec["id"]].taps.append(cap)
 
     def _end(self, end: dict) -> Any:
         node = self.nodes[end["node"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from typing import Any
 
@@ -18,6 +19,16 @@ class Capture:
         self.name = name  # file stem: "<node>_<nic>" or "<link>"
         self.engine = engine
         self.records: list[tuple[int, Any]] = []
+
+    def __deepcopy__(self, memo: dict) -> Capture:
+        # A fork (checkpoint) copies the list, not the frames: they are frozen values, and a live
+        # run captures every NIC, so copying each frame per checkpoint would multiply memory.
+        twin = Capture.__new__(Capture)
+        memo[id(self)] = twin
+        twin.name = self.name
+        twin.engine = copy.deepcopy(self.engine, memo)
+        twin.records = list(self.records)
+        return twin
 
     def record(self, frame: Any) -> None:
         self.records.append((self.engine.now, frame))

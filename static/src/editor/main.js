@@ -109,7 +109,8 @@ export function mount(container) {
   const liveRoot = document.getElementById("live-root");
   let live = null;
   try {
-    live = liveRoot ? mountLive({ cy, designId: container.dataset.designId, canEdit: !readOnly, root: liveRoot, doc: initial }) : null;
+    live = liveRoot ? mountLive({ cy, designId: container.dataset.designId, canEdit: !readOnly, root: liveRoot, doc: initial,
+      getDoc: () => viewState(cy).getDoc() }) : null;
   } catch (error) {
     // The drawing and the editor must work even if the live panel cannot start.
     console.error("the Simulation panel could not start:", error);

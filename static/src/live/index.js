@@ -15,8 +15,7 @@ import { LiveSession } from "./session.js";
 import { createTablesView } from "./tablesview.js";
 import { createTransport } from "./transport.js";
 
-export function mountLive({ cy, designId, canEdit, root, doc, WebSocket: Socket }) {
-  const nodes = (doc?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
+export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc, WebSocket: Socket }) {
   const withShell = new Set(kindsFromSchema(schema).filter((k) => k.hasNics).map((k) => k.kind));
   const session = new LiveSession({ designId, ...(Socket ? { WebSocket: Socket } : {}) });
   const overlay = safeOverlay(cy);
@@ -29,17 +28,32 @@ export function mountLive({ cy, designId, canEdit, root, doc, WebSocket: Socket 
   const command = (type, fields) => session.send(type, fields);
   const transport = createTransport({ canEdit, command, onError: say });
   const inspector = createInspector({ load: (seq) => session.detail(seq) });
-  const events = createEventList({ devices: nodes, onPick: (event) => { highlight(cy, event); inspector.show(event); } });
-  const tables = createTablesView({ devices: nodes });
-  const consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit, command });
   const connection = h("span", { className: "live-connection", dataset: { connected: "false" } }, "Connecting…");
 
-  root.replaceChildren(...[
-    h("div", { className: "live-head" }, transport.element, connection),
-    transport.note, banner,
-    h("div", { className: "live-grid" }, events.element, inspector.element),
-    h("div", { className: "live-grid" }, tables.element, consoles.element),
-    pcapLinks(designId, doc)].filter(Boolean));
+  // The parts that list the design's nodes are built from the document, and built again when a
+  // new run starts on a document whose nodes changed since (the editor added or renamed some).
+  let events, tables, consoles, nodes, nodesKey;
+  const build = (current) => {
+    nodes = (current?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
+    nodesKey = JSON.stringify(nodes);
+    events = createEventList({ devices: nodes, onPick: (event) => { highlight(cy, event); inspector.show(event); } });
+    tables = createTablesView({ devices: nodes });
+    consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit, command });
+    root.replaceChildren(...[
+      h("div", { className: "live-head" }, transport.element, connection),
+      transport.note, banner,
+      h("div", { className: "live-grid" }, events.element, inspector.element),
+      h("div", { className: "live-grid" }, tables.element, consoles.element),
+      pcapLinks(designId, current)].filter(Boolean));
+  };
+  const rebuildIfChanged = () => {
+    const current = getDoc();
+    const next = JSON.stringify((current?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind })));
+    if (next === nodesKey) return;
+    build(current);
+    requestAnimationFrame(() => consoles.select(nodes.find((n) => withShell.has(n.kind))?.id));
+  };
+  build(getDoc());
   root.dataset.ready = "true";
 
   session.addEventListener("hello", () => {
@@ -71,6 +85,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, WebSocket: Socket 
     overlay.clear();
     transport.update({ t: detail.t, started: detail.started, reset: detail.reset });
     if (detail.started || detail.reset) {
+      rebuildIfChanged();
       events.clear();
       consoles.clear();
     } else {
@@ -135,13 +150,15 @@ function safeOverlay(cy) {
 /** Downloads of the run's captures: all in one pcapng, or one capture point as a pcap. */
 function pcapLinks(designId, doc) {
   const base = `/api/designs/${designId}/run/pcap`;
-  const points = (doc?.captures ?? []).map((c) => (c.link ? { name: c.link, label: `link ${c.link}` }
-    : { name: `${c.node}_${c.nic}`, label: `${c.node} ${c.nic}` }));
+  // A live run captures every drawn NIC and link (simcore Network capture_all).
+  const points = [
+    ...(doc?.nodes ?? []).flatMap((n) => (n.nics ?? []).map((nic) => ({ name: `${n.id}_${nic.name}`, label: `${n.name ?? n.id} ${nic.name}` }))),
+    ...(doc?.links ?? []).map((l) => ({ name: l.id, label: `link ${l.id}` }))];
   return h("section", { className: "live-pcap", "aria-label": "Packet captures" },
     h("h3", {}, "Captures of the current run"),
     h("ul", {},
       h("li", {}, h("a", { href: base, download: true }, "All capture points (pcapng)")),
       points.map((p) => h("li", {}, h("a", { href: `${base}?capture=${encodeURIComponent(p.name)}`, download: true }, `${p.label} (pcap)`)))),
     h("p", { className: "live-muted" }, points.length ? "Open them in Wireshark. A download is the run as it is now (after a seek back, as it was then)."
-      : "This design names no capture point (add `captures` to the document)."));
+      : "This design has no NIC to capture yet."));
 }

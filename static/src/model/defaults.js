@@ -38,6 +38,23 @@ export function requiredDefaults(doc, node) {
   return {};
 }
 
+/**
+ * `doc` with the uplink NIC of NAT network `nat` given a static address when it has none: the
+ * router masquerades to that address, so a NAT network dropped on a fresh host runs at once. The
+ * address is the first free one of 203.0.113.0/24 (TEST-NET-3, as in examples/nat-dhcp.json); a
+ * NIC that already has an address or "dhcp" is the user's choice and stays as it is.
+ */
+export function withUplinkAddress(doc, nat) {
+  const host = findNode(doc, nat.host);
+  const nic = host && list(host, "nics").find((n) => n.name === nat.uplink);
+  if (!nic || nic.ip !== undefined) return doc;
+  const used = new Set(list(doc, "nodes").flatMap((node) => list(node, "nics").map((n) => String(n.ip ?? "").split("/")[0])));
+  let last = 2;
+  while (used.has(`203.0.113.${last}`) && last < 254) last += 1;
+  const nics = host.nics.map((n) => (n === nic ? { ...n, ip: `203.0.113.${last}/24` } : n));
+  return { ...doc, nodes: list(doc, "nodes").map((node) => (node === host ? { ...host, nics } : node)) };
+}
+
 function firstNic(node) {
   const nics = Array.isArray(node.nics) ? node.nics : [];
   return nics.length && typeof nics[0].name === "string" ? nics[0].name : null;

@@ -17,7 +17,7 @@ import { isObject, list, findNode, q } from "./json.js";
 import { kindOf } from "./kinds.js";
 import { freshMac, usedMacs } from "./mac.js";
 import { freshNodeId, takenNodeNames } from "./names.js";
-import { leaveHosts, requiredDefaults } from "./defaults.js";
+import { leaveHosts, requiredDefaults, withUplinkAddress } from "./defaults.js";
 
 export { connect, disconnect, addNic, removeNic, renameNic, freeNics, linkOnNic } from "./wiring.js";
 export { setProperty, getProperty, parsePath, formatPath, stablePath } from "./properties.js";
@@ -120,7 +120,8 @@ export function addNode(kinds, doc, kind, at, opts = {}) {
   for (const [field, value] of Object.entries(requiredDefaults(doc, node))) {
     if (!(field in node)) node[field] = value;
   }
-  return { ...doc, nodes: [...list(doc, "nodes"), node] };
+  const added = { ...doc, nodes: [...list(doc, "nodes"), node] };
+  return node.kind === "nat_network" ? withUplinkAddress(added, node) : added;
 }
 
 /** The ids plus every node placed on one of them (moving or deleting a host takes its guests). */

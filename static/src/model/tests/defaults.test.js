@@ -26,6 +26,17 @@ test("a NAT network starts on VirtualBox's subnet with its host's first NIC as u
   assert.equal(second.gateway, "10.0.3.2/24");
 });
 
+test("a NAT network gives its host's uplink a static address when it has none, and only then", () => {
+  const doc = addNode(kinds, withHosts(2), "nat_network", { x: 0, y: 0 }, { id: "nat1", host: "hv1" });
+  assert.equal(node(doc, "hv1").nics[0].ip, "203.0.113.2/24");
+  const again = addNode(kinds, doc, "nat_network", { x: 0, y: 0 }, { id: "nat2", host: "hv2" });
+  assert.equal(node(again, "hv2").nics[0].ip, "203.0.113.3/24", "a free address");
+  const chosen = structuredClone(withHosts(1));
+  chosen.nodes[0].nics[0].ip = "dhcp";
+  const kept = addNode(kinds, chosen, "nat_network", { x: 0, y: 0 }, { id: "nat1" });
+  assert.equal(node(kept, "hv1").nics[0].ip, "dhcp", "the user's choice stays");
+});
+
 test("a distributed switch spans every host with a NIC, on the first free VNI from 100", () => {
   const doc = addNode(kinds, withHosts(2), "distributed_switch", null, { id: "dvs1" });
   assert.deepEqual(node(doc, "dvs1").members, [{ host: "hv1", underlay: "eth0" }, { host: "hv2", underlay: "eth0" }]);
