@@ -1,8 +1,9 @@
 """The teacher's path, with no reload between drawing and playing (issue 7 with issue 6): draw the
-lecture's NAT demo from an empty canvas, press Play, and the two new VMs have consoles; `dhclient
-eth0` typed in vm1's console gets a lease from the NAT network's DHCP server, shown in the lease
-table; the pcap of vm1's NIC (a capture point the document never declared: a live run captures
-every drawn NIC and link) downloads with the DHCP exchange in it.
+lecture's NAT demo from an empty canvas and wire the host to the Internet, press Play, and the two
+new VMs have consoles; `dhclient eth0` typed in vm1's console gets a lease from the NAT network's
+DHCP server (the lease table shows it); vm1 pings the Internet and the NAT table gains the
+connection; the pcap of vm1's NIC (a capture point the document never declared: a live run
+captures every drawn NIC and link) downloads with the DHCP exchange in it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import dpkt
 import pytest
 from playwright.sync_api import expect
-from test_editor_draw import draw_nat_demo, new_design, wait_saved
+from test_editor_draw import doc, draw_nat_demo, new_design, palette, screen_point, snapshot, wait_saved
 from test_live_nat import open_tab, wait_live
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,23 @@ def test_draw_the_nat_demo_then_play_and_lease_without_reloading(new_context):
     wait_live(page)
     expect(page.get_by_text("No node of this design has a console.")).to_be_visible()
     draw_nat_demo(page)
+    # Wiring the host to the Internet addresses the Internet's NIC and routes the host through it.
+    palette(page, "internet").click()
+    page.get_by_role("button", name="Wire mode").click()
+    # From the host's own box (its top padding), not from a VM inside it.
+    x2, y2 = screen_point(page, "internet1")
+    x1, _ = screen_point(page, "host1")
+    top = min(screen_point(page, n)[1] for n in ("vm1", "vm2", "natnet1"))
+    y1 = top - 22 * snapshot(page)["view"]["zoom"]
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x1 + (x2 - x1) * i / 10, y1 + (y2 - y1) * i / 10)
+    page.mouse.up()
+    page.get_by_role("button", name="Wire mode").click()
     wait_saved(page)
+    nodes = {n["id"]: n for n in doc(page)["nodes"]}
+    assert nodes["host1"]["routes"] == [{"to": "default", "via": nodes["internet1"]["nics"][0]["ip"].split("/")[0]}]
 
     page.get_by_label("Speed").select_option("5")
     page.get_by_role("button", name="Play", exact=True).click()
@@ -43,6 +60,12 @@ def test_draw_the_nat_demo_then_play_and_lease_without_reloading(new_context):
     lease = page.locator("table[data-section^='dhcp:'] tbody tr").filter(has_text="10.0.2.15")
     expect(lease).to_have_count(1, timeout=30_000)
     expect(lease).to_contain_text("bound", timeout=30_000)
+
+    line.fill("ping -c 2 8.8.8.8")
+    line.press("Enter")
+    expect(vm1.get_by_role("log")).to_contain_text("2 packets transmitted, 2 received", timeout=30_000)
+    open_tab(page, "NAT")
+    expect(page.locator("table[data-section='conntrack:natnet1'] tbody tr").filter(has_text="8.8.8.8").first).to_be_visible()
 
     href = page.get_by_role("link", name="vm1 eth0 (pcap)").get_attribute("href")
     answer = page.request.get(href)

@@ -55,6 +55,37 @@ export function withUplinkAddress(doc, nat) {
   return { ...doc, nodes: list(doc, "nodes").map((node) => (node === host ? { ...host, nics } : node)) };
 }
 
+/**
+ * `doc` after link `link` was drawn: when one end is the Internet and the other a NIC with a static
+ * address, the Internet's NIC (if it has no address) takes a free address of that subnet and the
+ * other node (if it has no default route) routes by default through it. So "wire the host to the
+ * Internet" is all a teacher does for a NAT network's VMs to ping out; what is already set stays.
+ */
+export function addressInternetLink(doc, link) {
+  const [inet, other] = [link.a, link.b].map((end) => ({ end, node: findNode(doc, end.node) }))
+    .sort((x, y) => Number(y.node?.kind === "internet") - Number(x.node?.kind === "internet"));
+  if (inet.node?.kind !== "internet" || other.node?.kind === "internet" || !other.end.nic) return doc;
+  const inetNic = list(inet.node, "nics").find((n) => n.name === inet.end.nic);
+  const otherNic = list(other.node, "nics").find((n) => n.name === other.end.nic);
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/24$/.exec(String(otherNic?.ip ?? ""));
+  if (!inetNic || inetNic.ip !== undefined || !m) return doc;
+  const used = new Set(list(doc, "nodes").flatMap((node) => list(node, "nics").map((n) => String(n.ip ?? "").split("/")[0])));
+  const prefix = `${m[1]}.${m[2]}.${m[3]}`;
+  let last = 1;
+  while (used.has(`${prefix}.${last}`) && last < 254) last += 1;
+  const gateway = `${prefix}.${last}`;
+  const nodes = list(doc, "nodes").map((node) => {
+    if (node === inet.node) {
+      return { ...node, nics: node.nics.map((n) => (n === inetNic ? { ...n, ip: `${gateway}/24` } : n)) };
+    }
+    if (node === other.node && !list(node, "routes").some((r) => r.to === "default")) {
+      return { ...node, routes: [...list(node, "routes"), { to: "default", via: gateway }] };
+    }
+    return node;
+  });
+  return { ...doc, nodes };
+}
+
 function firstNic(node) {
   const nics = Array.isArray(node.nics) ? node.nics : [];
   return nics.length && typeof nics[0].name === "string" ? nics[0].name : null;

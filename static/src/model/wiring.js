@@ -10,7 +10,7 @@ import { kindOf } from "./kinds.js";
 import { freshMac, usedMacs } from "./mac.js";
 import { freshLinkId, freshNicName, takenLinkIds } from "./names.js";
 import { dropDependents, removeNodes, requireNode, updateNode } from "./document.js";
-import { followHostNic } from "./defaults.js";
+import { addressInternetLink, followHostNic } from "./defaults.js";
 
 const NIC_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
 
@@ -138,7 +138,7 @@ export function connect(kinds, doc, a, b, opts = {}) {
   });
   const link = { id, a: ends[0], b: ends[1] };
   if (opts.delay_us !== undefined) link.delay_us = opts.delay_us;
-  return { ...out, links: [...list(out, "links"), link] };
+  return addressInternetLink({ ...out, links: [...list(out, "links"), link] }, link);
 }
 
 /** `doc` without links `ids` and the captures on them (the NICs stay, with their captures). */

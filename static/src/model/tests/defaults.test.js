@@ -3,7 +3,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { addNode, addNic, emptyDocument, kindsFromSchema, missingPrerequisite, removeNic, removeNodes, renameNic } from "../index.js";
+import { addNode, addNic, connect, emptyDocument, kindsFromSchema, missingPrerequisite, removeNic, removeNodes, renameNic } from "../index.js";
 
 const schema = JSON.parse(readFileSync(new URL("../../../../simcore/design/schema.json", import.meta.url), "utf8"));
 const kinds = kindsFromSchema(schema);
@@ -35,6 +35,23 @@ test("a NAT network gives its host's uplink a static address when it has none, a
   chosen.nodes[0].nics[0].ip = "dhcp";
   const kept = addNode(kinds, chosen, "nat_network", { x: 0, y: 0 }, { id: "nat1" });
   assert.equal(node(kept, "hv1").nics[0].ip, "dhcp", "the user's choice stays");
+});
+
+test("wiring a host with a static address to the Internet addresses the Internet and routes the host through it", () => {
+  let doc = addNode(kinds, withHosts(1), "nat_network", { x: 0, y: 0 }, { id: "nat1", host: "hv1" });
+  doc = addNode(kinds, doc, "internet", { x: 0, y: 0 }, { id: "net" });
+  const wired = connect(kinds, doc, { node: "net" }, { node: "hv1" });
+  assert.equal(node(wired, "net").nics[0].ip, "203.0.113.1/24");
+  assert.deepEqual(node(wired, "hv1").routes, [{ to: "default", via: "203.0.113.1" }]);
+  // A NIC without a static address, or an Internet NIC already addressed: nothing is guessed.
+  const bare = connect(kinds, addNode(kinds, withHosts(1), "internet", null, { id: "net" }), { node: "hv1" }, { node: "net" });
+  assert.equal(node(bare, "net").nics[0].ip, undefined);
+  assert.equal(node(bare, "hv1").routes, undefined);
+  const set = structuredClone(doc);
+  node(set, "net").nics[0].ip = "203.0.113.254/24";
+  const kept = connect(kinds, set, { node: "hv1" }, { node: "net" });
+  assert.equal(node(kept, "net").nics[0].ip, "203.0.113.254/24");
+  assert.equal(node(kept, "hv1").routes, undefined);
 });
 
 test("a distributed switch spans every host with a NIC, on the first free VNI from 100", () => {
