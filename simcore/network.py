@@ -42,7 +42,7 @@ class Network:
                  max_time_s: float | None = None, max_events: int | None = None, engine: Any = None,
                  capture_all: bool = False):
         self.doc = doc
-        # ``capture_all``: a capture point on every drawn NIC and link, not only the document's
+        # ``capture_all``: a capture point on every drawn NIC (and switch-to-switch link), not only the document's
         # ``captures`` (the live run: a user downloads the pcap of whatever NIC they pick).
         self._capture_all = capture_all
         # ``engine``: another kernel with the same interface (now, rng, schedule, at, run_until);
@@ -145,7 +145,8 @@ class Network:
             self._capture_everything()
 
     def _capture_everything(self) -> None:
-        """A capture on every NIC of every drawn node and on every drawn link, in design order."""
+        """A capture on every NIC of every drawn node, in design order, and on every link between two
+        switches (a link with a NIC at an end is already seen whole by that NIC's capture)."""
         for spec in self.doc["nodes"]:
             node = self.nodes.get(spec["id"])
             for nic in spec.get("nics", []):
@@ -155,7 +156,7 @@ class Network:
                     self.captures[name] = cap = Capture(self.engine, name)
                     target.taps.append(cap)
         for spec in self.doc["links"]:
-            if spec["id"] not in self.captures:
+            if "nic" not in spec["a"] and "nic" not in spec["b"] and spec["id"] not in self.captures:
                 self.captures[spec["id"]] = cap = Capture(self.engine, spec["id"])
                 self.links[spec["id"]].taps.append(cap)
 

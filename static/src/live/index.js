@@ -150,10 +150,10 @@ function safeOverlay(cy) {
 /** Downloads of the run's captures: all in one pcapng, or one capture point as a pcap. */
 function pcapLinks(designId, doc) {
   const base = `/api/designs/${designId}/run/pcap`;
-  // A live run captures every drawn NIC and link (simcore Network capture_all).
+  // A live run captures every drawn NIC, and links between two switches (simcore capture_all).
   const points = [
     ...(doc?.nodes ?? []).flatMap((n) => (n.nics ?? []).map((nic) => ({ name: `${n.id}_${nic.name}`, label: `${n.name ?? n.id} ${nic.name}` }))),
-    ...(doc?.links ?? []).map((l) => ({ name: l.id, label: `link ${l.id}` }))];
+    ...(doc?.links ?? []).filter((l) => !l.a?.nic && !l.b?.nic).map((l) => ({ name: l.id, label: `link ${l.id}` }))];
   return h("section", { className: "live-pcap", "aria-label": "Packet captures" },
     h("h3", {}, "Captures of the current run"),
     h("ul", {},

@@ -10,15 +10,26 @@ ROOT = Path(__file__).resolve().parents[3]
 NAT = json.loads((ROOT / "examples" / "nat-dhcp.json").read_text())
 
 
-def test_every_nic_and_link_gets_a_capture_point_in_design_order():
+def test_every_nic_gets_a_capture_point_and_links_only_between_switches():
     net = Network.from_design(NAT, capture_all=True)
     declared = {f"{c['node']}_{c['nic']}" if "node" in c else c["link"] for c in NAT["captures"]}
-    nics = [f"{n['id']}_{nic['name']}" for n in NAT["nodes"] for nic in n.get("nics", [])]
-    links = [link["id"] for link in NAT["links"]]
-    assert declared <= set(net.captures)
-    assert set(nics) | set(links) <= set(net.captures)
+    nics = {f"{n['id']}_{nic['name']}" for n in NAT["nodes"] for nic in n.get("nics", [])}
+    assert set(net.captures) == declared | nics
     plain = Network.from_design(NAT)
     assert set(plain.captures) == declared
+
+    lan = {"version": 1, "name": "two switches", "nodes": [
+        {"id": "a", "kind": "host", "nics": [{"name": "eth0", "ip": "10.9.0.1/24"}]},
+        {"id": "b", "kind": "host", "nics": [{"name": "eth0", "ip": "10.9.0.2/24"}]},
+        {"id": "s1", "kind": "lan_switch"}, {"id": "s2", "kind": "lan_switch"}],
+        "links": [{"id": "la", "a": {"node": "a", "nic": "eth0"}, "b": {"node": "s1"}},
+                  {"id": "trunk", "a": {"node": "s1"}, "b": {"node": "s2"}},
+                  {"id": "lb", "a": {"node": "b", "nic": "eth0"}, "b": {"node": "s2"}}]}
+    net = Network.from_design(lan, capture_all=True)
+    assert list(net.captures) == ["a_eth0", "b_eth0", "trunk"]
+    net.command("a", "ping -c 1 10.9.0.2")
+    net.run_until(2)
+    assert len(net.captures["trunk"].records) == len(net.captures["a_eth0"].records) == 4
 
 
 def test_an_extra_capture_holds_the_same_frames_as_a_declared_one():
