@@ -9,7 +9,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup python node bundle db run test test-postgres bench lint clean
+.PHONY: setup python node bundle db run cluster test test-postgres bench lint clean
 
 setup: python bundle db
 
@@ -46,6 +46,13 @@ run: setup
 	$(PY) manage.py ensure_demo_teacher
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	PORT=$(PORT) .venv/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+# N Daphne processes behind ONE port (docs/websocket-protocol.md, "Several server processes"):
+# needs REDIS_URL and a PostgreSQL DATABASE_URL (designer/cluster.py refuses otherwise).
+N ?= 3
+cluster: setup
+	$(PY) manage.py load_examples
+	PORT=$(PORT) $(PY) -m designer.cluster -n $(N) -b $(HOST) -p $(PORT)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -11,6 +11,8 @@ What it measures (printed too):
   websocket server (autobahn, which Daphne itself uses) to 100 clients, in a child process.
 - latency: per batch, client receive time minus the `sent` wall time the worker stamped on it
   (same machine, same clock); p50/p99 over every batch of every viewer after a 1 s warm-up.
+- every viewer acknowledges what it received (`events.ack`, twice a second), as the browser
+  does: without it the server closes a socket past 1,000 unacknowledged messages (4008).
 - lost: events a viewer should have received (seq first..last of the run while it watched) that
   never arrived (the server fills gaps from the ring buffer, so this should be 0).
 
@@ -68,6 +70,7 @@ async def viewer(url: str, cookie: str | None, origin: str, stats: Stats, stop: 
     seen: set[int] = set()
     bounds = [None, None]
     times = [None, None]
+    last_ack = [time.time()]
     stats.seqs.append(seen)
     loop = asyncio.get_running_loop()
 
@@ -80,6 +83,9 @@ async def viewer(url: str, cookie: str | None, origin: str, stats: Stats, stop: 
             # Only the head is decoded: 100 clients in one process cannot json-decode ~100 MB/s,
             # and the bench must measure the server, not its own parser.
             now = time.time()
+            if now - last_ack[0] >= 0.5:  # flow control, as the browser does (close 4008 without it)
+                last_ack[0] = now
+                self.sendMessage(b'{"type":"events.ack","seq":%d}' % (bounds[1] or 0))
             cut = payload.find(b',"events":[', 0, 400)
             if cut < 0:
                 return

@@ -157,7 +157,10 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 caps its async pool at 100 connections (known-traps.md #7).
-                "hosts": [{"address": REDIS_URL, "max_connections": 200}],
+                # redis-py 8 also times reads out after 5 s by default, exactly the 5 s channels-redis
+                # blocks in BZPOPMIN: under load the read times out and the consumer dies (its socket
+                # closes). A longer read timeout than the block (scale-out, docs/design.md).
+                "hosts": [{"address": REDIS_URL, "max_connections": 200, "socket_timeout": 15}],
                 # Default capacity 100 silently drops group messages (known-traps.md #5).
                 "capacity": 1000,
                 # Members of killed processes linger until this expires (known-traps.md #12);
@@ -225,6 +228,10 @@ DESIGNER_RATE_LIMITS = {
     "login_ip": (50, 300),
 }
 DESIGNER_TRASH_DAYS = 30
+# Flow control of the design websocket: (messages, bytes) a socket may have unacknowledged before
+# it is closed with 4008 (designer/consumers.py). `DESIGNER_WS_UNACKED=100,8388608` lowers it
+# (tests/scaleout does, to stall a viewer quickly).
+DESIGNER_WS_UNACKED = tuple(int(x) for x in os.environ.get("DESIGNER_WS_UNACKED", "1000,8388608").split(",")[:2])
 
 NINJA_PAGINATION_PER_PAGE = 100
 

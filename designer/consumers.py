@@ -15,32 +15,45 @@ design's live simulation run (issue 7; protocol in docs/websocket-protocol.md).
   never a crash (known-traps.md #3/#4). Access is checked again on every message, so a revoked
   link or a logout takes effect on an open socket (known-traps.md #2); run control and consoles
   need EDIT.
+- flow control (known-traps.md #8): the client acknowledges what it received (`events.ack`); a
+  socket with more than `MAX_UNACKED_MESSAGES` messages or `MAX_UNACKED_BYTES` sent since its last
+  ack is closed with 4008 (a stalled viewer cannot grow Daphne's buffers; the others go on).
+- several processes: a run hosted by another process is read from Redis and controlled through
+  the host's mailbox (`registry.find` gives a `Run` or a `RemoteRun` with the same methods).
 """
 
 from __future__ import annotations
 
 import collections
+import hashlib
 import json
 import logging
 import time
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
 
 from designer.access import Need, access_design, actor_from_scope
 from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
 from designer.jsondoor import parse_json
 from designer.simulation import messages
-from designer.simulation.registry import REGISTRY, RunError
+from designer.simulation.registry import REGISTRY, RING_SIZE, RunError
 from designer.simulation.relay import RELAY
 
 log = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
+CLOSE_TOO_SLOW = 4008
+MAX_UNACKED_MESSAGES = 1000  # settings.DESIGNER_WS_UNACKED = (messages, bytes) overrides
+MAX_UNACKED_BYTES = 8 * 1024 * 1024
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SOCKETS_PER_USER = 10
 DEFAULT_RATE = (20, 1.0)  # messages per window (s), per socket; settings.DESIGNER_WS_RATE overrides
@@ -67,6 +80,25 @@ def _load_document(scope, design_id) -> dict:
     return access_design(actor_from_scope(scope), design_id, Need.EDIT).design.document
 
 
+def session_group(session_key: str) -> str:
+    """The group of every socket opened with this session cookie (a logout closes them at once)."""
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+@receiver(user_logged_out, dispatch_uid="designer.consumers.logout")
+def _logout_closes_sockets(sender, request=None, user=None, **kwargs) -> None:
+    """Sent before the session is flushed: the sockets of this session are closed (4404), not
+    re-checked (the check would still see the session); the client reconnects as who it is now."""
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    layer = get_channel_layer()
+    if not key or layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(session_group(key), {"type": "session.logged_out"})
+    except Exception:  # the per-message check still catches it
+        log.warning("could not tell the sockets of a session about its logout")
+
+
 def _public(design: dict) -> dict:
     return {k: v for k, v in design.items() if not k.startswith("_")}
 
@@ -78,9 +110,12 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.design_id = self.scope["url_route"]["kwargs"]["design_id"]
         self.joined: str | None = None
         self.relay = None
+        self.session_group: str | None = None
         self.counted: str | None = None
         self.stamps: collections.deque[float] = collections.deque()
         self.seen: tuple[str, int] | None = None  # (run id, last event seq sent to this socket)
+        self.unacked = [0, 0]  # messages, bytes sent since the client's last events.ack
+        self.too_slow = False
         await self.accept()
         try:
             design = await _check_access(self.scope, self.design_id)
@@ -98,25 +133,61 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.joined = group_name(design["id"])
         REGISTRY.watcher_joined(design["id"])
         await self.channel_layer.group_add(self.joined, self.channel_name)
+        session_key = (self.scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
+        self.session_group = session_group(session_key) if session_key else None
+        if self.session_group:
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
         self.relay = RELAY
         await RELAY.join(design["id"], self)
         await self.send_json({"type": "design.hello", "design": _public(design)})
         await self.send_run_state()
 
-    async def disconnect(self, code) -> None:
+    async def __call__(self, scope, receive, send) -> None:
+        """When the channel layer fails under the consumer (a Redis restart: its receive raises),
+        Channels ends it without `disconnect` (known-traps.md #4): clean up here too, or a dead
+        socket stays this process's relay leader and the live sockets hear nothing."""
         try:
-            if self.joined is not None:
-                REGISTRY.watcher_left(int(self.design_id))
-                if self.relay is not None:
-                    await self.relay.leave(int(self.design_id), self)
-                await self.channel_layer.group_discard(self.joined, self.channel_name)
+            await super().__call__(scope, receive, send)
         finally:
-            self.joined = None
-            if self.counted is not None:
-                _SOCKETS[self.counted] -= 1
-                if _SOCKETS[self.counted] <= 0:
-                    del _SOCKETS[self.counted]
-                self.counted = None
+            await self.disconnect(None)
+
+    async def disconnect(self, code) -> None:
+        """Idempotent; the local bookkeeping is done even when the layer is down."""
+        joined, self.joined = getattr(self, "joined", None), None
+        try:
+            if joined is not None:
+                REGISTRY.watcher_left(int(self.design_id))
+                try:
+                    if self.relay is not None:
+                        await self.relay.leave(int(self.design_id), self)
+                    await self.channel_layer.group_discard(joined, self.channel_name)
+                    if self.session_group:
+                        await self.channel_layer.group_discard(self.session_group, self.channel_name)
+                except Exception:  # the layer is down; its group memberships expire
+                    log.warning("design %s: could not leave the groups of a closed socket", self.design_id)
+        finally:
+            counted, self.counted = getattr(self, "counted", None), None
+            if counted is not None:
+                _SOCKETS[counted] -= 1
+                if _SOCKETS[counted] <= 0:
+                    del _SOCKETS[counted]
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        """Every frame goes out here: counted against the client's acknowledgements."""
+        if self.too_slow:
+            return
+        if text_data is not None:
+            max_messages, max_bytes = getattr(settings, "DESIGNER_WS_UNACKED",
+                                              (MAX_UNACKED_MESSAGES, MAX_UNACKED_BYTES))
+            self.unacked[0] += 1
+            self.unacked[1] += len(text_data)  # characters: a lower bound of the bytes, cheap
+            if self.unacked[0] > max_messages or self.unacked[1] > max_bytes:
+                self.too_slow = True
+                log.warning("design %s: closing a socket that stopped reading (%d messages, %d bytes unacked)",
+                            self.design_id, *self.unacked)
+                await self.close(code=CLOSE_TOO_SLOW)
+                return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def send_json(self, content: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(content, ensure_ascii=False, allow_nan=False))
@@ -169,6 +240,9 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if len(text_data) > MAX_MESSAGE_BYTES or len(text_data.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
             raise DesignerError("A message is at most 64 KiB.", code="ws.too_large")
         message = messages.validate(parse_json(text_data))
+        if message["type"] == "events.ack":
+            self.unacked = [0, 0]  # grants nothing: no access check, no answer
+            return
         ref = message.get("ref")
         try:
             design = await self.recheck()
@@ -194,7 +268,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if kind == "run.start":
             data = await self.start_run(message, design)
         else:
-            run = REGISTRY.get(design["id"])
+            run = await REGISTRY.find(design["id"])
             if run is None:
                 raise RunError("No simulation is running for this design: start one with run.start.",
                                code="run.none")
@@ -221,27 +295,28 @@ class DesignConsumer(AsyncWebsocketConsumer):
         return {"run": run.run_id}
 
     async def send_fetched(self, run, after_seq: int, limit: int, ref) -> None:
-        got = run.events_after(after_seq, limit)
+        got = await run.fetch(after_seq, limit)
         head = json.dumps({"type": "events", "run": run.run_id, "after_seq": after_seq, "more": got["more"],
                            "oldest": got["oldest"], "truncated": got["truncated"],
                            **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
         await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
 
     async def send_detail(self, run, seq: int, ref) -> None:
-        text = run.event_detail(seq)
+        text = await run.detail(seq)
         if text is None:
             raise RunError(f"Event {seq} is no longer kept (the ring buffer holds the last "
-                           f"{run.ring.maxlen:,} events).", code="run.event_gone")
+                           f"{RING_SIZE:,} events).", code="run.event_gone")
         head = json.dumps({"type": "event.detail", "run": run.run_id, "seq": seq,
                            **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
         await self.send(text_data=head[:-1] + ',"event":' + text + "}")
 
     async def send_run_state(self) -> bool:
-        run = REGISTRY.get(int(self.design_id))
+        run = await REGISTRY.find(int(self.design_id))
         if run is None:
             return False
+        text = await run.snapshot()
         self.seen = (run.run_id, run.state["seq"])
-        await self.send(text_data=run.snapshot_text())
+        await self.send(text_data=text)
         return True
 
     # ------------------------------------------------------------ group events
@@ -256,6 +331,9 @@ class DesignConsumer(AsyncWebsocketConsumer):
 
     async def design_access_changed(self, event: dict[str, Any]) -> None:
         await self._guarded(self._design_access_changed, event)
+
+    async def session_logged_out(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)
 
     async def run_relay(self, event: dict[str, Any]) -> None:
         """A run message from the group: this socket is its process's relay leader for the design
@@ -299,9 +377,9 @@ class DesignConsumer(AsyncWebsocketConsumer):
             return  # already sent (in run.state's snapshot or a gap fill)
         if first > seen_seq + 1:
             # The channel layer lost something (known-traps.md #5): fill from the ring buffer.
-            run = REGISTRY.get(int(self.design_id))
+            run = await REGISTRY.find(int(self.design_id))
             if run is not None and run.run_id == run_id:
-                got = run.events_after(seen_seq, limit=10**9, upto=first - 1)
+                got = await run.fetch(seen_seq, limit=RING_SIZE, upto=first - 1)
                 if got["texts"]:
                     head = json.dumps({"type": "run.events", "run": run_id, "first": seen_seq + 1,
                                        "last": first - 1, "t": run.state["t"], "refill": True},

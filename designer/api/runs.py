@@ -6,20 +6,23 @@ Whoever may VIEW the design may download (`access_design`, the same 404 for miss
 forbidden); no run going is 404 `run.none`; an unknown capture point is 404 `run.no_capture`.
 
 The run lives in this process's event loop (designer.simulation.registry); this sync view runs in
-a worker thread (Django's ASGI handler), so it asks the run through the loop and waits.
+a worker thread (Django's ASGI handler), so it asks the run through the loop and waits. With
+several processes (Redis), a run hosted by another process is asked through that process's
+mailbox channel (`RemoteRun.request`, the same path as forwarded control messages).
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from asgiref.sync import async_to_sync
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
 from designer.access import Need, access_design
 from designer.api.schemas import ErrorOut
 from designer.errors import DesignerError
-from designer.simulation.registry import REGISTRY
+from designer.simulation.registry import REGISTRY, RemoteRun
 
 ERRORS = frozenset(range(400, 430))
 TIMEOUT_S = 30.0
@@ -40,29 +43,44 @@ def _no_run() -> DesignerError:
                                                            "application/x-pcapng": {}}}}})
 def run_pcap(request, design_id: int, query: Query[PcapQuery]):
     access = access_design(request.auth, design_id, Need.VIEW)
-    run = REGISTRY.get(access.design.pk)
-    if run is None or run.loop is None or not run.loop.is_running():
-        raise _no_run()
     name = query.capture
     if name is not None and (len(name) > 200 or not name.isprintable()):
         raise DesignerError("No such capture point.", code="run.no_capture", status=404)
-    future = asyncio.run_coroutine_threadsafe(run.request("pcap", capture=name), run.loop)
+    run = REGISTRY.get(access.design.pk)
     try:
-        data = future.result(TIMEOUT_S)
+        if run is not None and run.loop is not None and run.loop.is_running():
+            run_id = run.run_id
+            future = asyncio.run_coroutine_threadsafe(run.request("pcap", capture=name), run.loop)
+            try:
+                data = future.result(TIMEOUT_S)
+            except TimeoutError:
+                future.cancel()
+                raise DesignerError("The run did not answer in time.", code="run.timeout", status=409) from None
+        else:
+            run_id, data = async_to_sync(_remote_pcap)(access.design.pk, name)
+            if run_id is None:
+                raise _no_run()
     except DesignerError as exc:
+        if exc.code == "run.none":
+            raise
         if exc.code == "run.refused":
             raise DesignerError(exc.msg, code="run.no_capture", status=404) from None
         if exc.code == "run.timeout":
             raise DesignerError(exc.msg, code="run.timeout", status=409) from None
         raise _no_run() from None
-    except TimeoutError:
-        future.cancel()
-        raise DesignerError("The run did not answer in time.", code="run.timeout", status=409) from None
     if name is None:
         response = HttpResponse(data, content_type="application/x-pcapng")
-        filename = f"design-{access.design.pk}-run-{run.run_id}.pcapng"
+        filename = f"design-{access.design.pk}-run-{run_id}.pcapng"
     else:
         response = HttpResponse(data, content_type="application/vnd.tcpdump.pcap")
         filename = f"{name}.pcap"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+async def _remote_pcap(design_id: int, name: str | None):
+    """(run id, bytes) of a run hosted by another process, or (None, None) when none is going."""
+    run = await REGISTRY.find(design_id)
+    if not isinstance(run, RemoteRun):
+        return None, None
+    return run.run_id, await run.request("pcap", timeout=TIMEOUT_S, capture=name)

@@ -11,5 +11,8 @@ Contract of this layer:
   channel-layer group `design.<id>` as pre-serialised text, one group message per tick
   (known-traps.md #9), and keeps a bounded ring buffer for gap fill (known-traps.md #5).
 - `messages` validates every incoming websocket message in one place (schema per type).
+- `store` keeps what any process needs to serve or take over a run when several Daphne processes
+  share Redis: the run's lease, meta, action log, streamed position, tables and ring buffer
+  (docs/design.md, "Scale-out, failover and the stalled viewer").
 - Nothing in `worker`, `protocol` or `pacing` imports Django: the child process stays light.
 """

@@ -42,6 +42,8 @@ SCHEMAS: dict[str, dict] = {
     "events.fetch": _message({"after_seq": {"type": "integer", "minimum": 0, "maximum": 2**53},
                               "limit": {"type": "integer", "minimum": 1, "maximum": 500}}, ("after_seq",)),
     "event.detail": _message({"seq": {"type": "integer", "minimum": 1, "maximum": 2**53}}, ("seq",)),
+    # Flow control: "I have received everything up to here" (consumers.MAX_UNACKED_*).
+    "events.ack": _message({"seq": {"type": "integer", "minimum": 0, "maximum": 2**53}}, ("seq",)),
     "console.run": _message({"node": NODE, "line": {"type": "string", "maxLength": MAX_LINE}}, ("node", "line")),
     "console.interrupt": _message({"node": NODE}, ("node",)),
 }

@@ -16,13 +16,14 @@ MAX_SPEED = 100.0
 
 class RunStatus(enum.Enum):
     """A run's state machine: PLAYING <-> PAUSED; CAPPED when a limit ended it (a seek back or a
-    reset makes it PAUSED again); STOPPED and FAILED are final (the worker exits)."""
+    reset makes it PAUSED again); STOPPED, FAILED and INTERRUPTED are final (the worker exits)."""
 
     PLAYING = "playing"
     PAUSED = "paused"
     CAPPED = "capped"
     STOPPED = "stopped"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # its server process died and no other could resume it (final)
 
 
 def check_speed(speed: float) -> float:

@@ -10,7 +10,7 @@ background task reads the layer: the leader's own consumer does (Channels' recei
 
 A Redis restart makes the layer forget every group membership without an error
 (known-traps.md #6): while a design has local watchers, the leader's channel is re-added to the
-group every `REJOIN_S` seconds (idempotent), so viewers hear the run again within that time and
+group every `REJOIN_S` (2) seconds (idempotent), so viewers hear the run again within that time and
 the consumers fill the gap from the run's ring buffer.
 """
 
@@ -21,7 +21,7 @@ import logging
 
 log = logging.getLogger(__name__)
 
-REJOIN_S = 5.0
+REJOIN_S = 2.0
 
 
 def relay_group(design_id: int) -> str:
@@ -50,15 +50,16 @@ class Relay:
             return
         was_leader = members[0] is consumer
         members.remove(consumer)
-        if was_leader:
-            await consumer.channel_layer.group_discard(relay_group(design_id), consumer.channel_name)
-            if members:
-                await members[0].channel_layer.group_add(relay_group(design_id), members[0].channel_name)
-        if not members:
+        if not members and self.watchers.get(design_id) is members:
             del self.watchers[design_id]
             timer = self._timers.pop(design_id, None)
             if timer is not None:
                 timer.cancel()
+        if was_leader:
+            # The next leader first (the layer may be down: then the re-join timer does it).
+            if members:
+                await members[0].channel_layer.group_add(relay_group(design_id), members[0].channel_name)
+            await consumer.channel_layer.group_discard(relay_group(design_id), consumer.channel_name)
 
     async def fan_out(self, consumer, message: dict) -> None:
         """Called by a consumer that received a run message: deliver it to every local watcher

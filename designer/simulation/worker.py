@@ -6,7 +6,9 @@ No Django here: the child imports only simcore and this package's Django-free mo
 
 Commands in (dicts): `{"op": ..., "id": request id or None, ...}` with op one of pause, resume,
 step, speed, seek, reset, stop, console, interrupt, pcap. Messages out (dicts, pickled over the
-pipe): `batch`, `status`, `seeked`, `reply`. See docs/websocket-protocol.md for what the browser
+pipe): `batch`, `status`, `seeked`, `reply`, `log` (the action log, when it changes: the durable
+state a failover replays). `config["resume"]` (a position and an action log) makes the worker take
+over a run another process was running (`RunWorker._resume`). See docs/websocket-protocol.md for what the browser
 sees of them.
 """
 
@@ -67,14 +69,53 @@ class RunWorker:
         self.checkpoints = Checkpoints(every_ns=int(config.get("checkpoint_every_s", 1.0) * 1e9),
                                        limit=int(config.get("max_checkpoints", 64)))
         self.checkpoints.add(self.net, len(self.user_actions))
+        resume = config.get("resume")
+        if resume is not None:
+            self._resume(resume)
         if config.get("play", True):
             self.status = RunStatus.PLAYING
             self.clock.anchor(now, self.net.now_ns)
 
+    def _resume(self, pos: dict) -> None:
+        """Take over a run another process was running (failover): replay its action log silently
+        up to the last position it streamed (engine time `t` and `events_run`), then go on from
+        there with the stream's `seq` continuing. The engine is deterministic, so the state is
+        exactly the one the dead process had streamed."""
+        self.user_actions = [dict(a) for a in pos.get("log", [])]
+        target_t, target_events = int(pos["t"]), int(pos["events_run"])
+        net = self._replay(target_t, None)
+        if net.engine.events_run > target_events:
+            # The position was reached in step mode, mid-instant: stop at the same event.
+            net = self._replay(target_t - 1, target_events)
+        if net.engine.events_run != target_events:
+            raise ValueError(f"the replay reached {net.engine.events_run} engine events at t={net.now_ns} ns, "
+                             f"not the {target_events} the run had streamed at t={target_t} ns")
+        net.set_trace(self._collect)
+        self.net = net
+        self._pending = []
+        self.seq = int(pos["seq"])
+        self.wall_used = float(pos.get("wall_used") or 0.0)
+        self.checkpoints.add(self.net, len(self.user_actions))  # after the one at t = 0
+        self._last_stable = stable_view(self.tables())
+        if pos.get("status") == RunStatus.CAPPED.value:
+            self.status, self.cap_msg = RunStatus.CAPPED, pos.get("msg")
+
+    def _replay(self, until_ns: int, events: int | None):
+        c = self.config
+        net = self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=_discard, capture_all=True,
+                                            max_time_s=c.get("max_time_s"), max_events=c.get("max_events"))
+        for action in self.user_actions:
+            self._schedule(net, action)
+        net.run_until_ns(max(0, until_ns))
+        if events is not None:
+            while net.engine.events_run < events and net.step():
+                pass
+        return net
+
     # -- building ---------------------------------------------------------------------------
     def _fresh(self):
         c = self.config
-        return self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=self._collect,
+        return self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=self._collect, capture_all=True,
                                              max_time_s=c.get("max_time_s"), max_events=c.get("max_events"))
 
     def _collect(self, batch: list[dict]) -> None:
@@ -118,7 +159,8 @@ class RunWorker:
             texts.append(_dumps(ev))
             if len(texts) >= MAX_EVENTS_PER_MESSAGE:
                 out.append({"kind": "batch", "first": first, "last": self.seq, "t": self.net.now_ns, "events": texts,
-                            "full": fulls, "wall": time.time()})
+                            "full": fulls, "wall": time.time(), "events_run": self.net.engine.events_run,
+                            "wall_used": self.wall_used})
                 texts, fulls, first = [], [], self.seq + 1
         tables = None
         if events or force_tables:
@@ -129,7 +171,8 @@ class RunWorker:
                 tables = current
         if texts or tables is not None or not out:
             out.append({"kind": "batch", "first": first, "last": self.seq, "t": self.net.now_ns, "events": texts,
-                        "full": fulls, "tables": tables, "status": self.status.value, "wall": time.time()})
+                        "full": fulls, "tables": tables, "status": self.status.value, "wall": time.time(),
+                        "events_run": self.net.engine.events_run, "wall_used": self.wall_used})
         return [m for m in out if m["events"] or m.get("tables") is not None] or []
 
     # -- time -------------------------------------------------------------------------------
@@ -252,7 +295,7 @@ class RunWorker:
         self.checkpoints.add(self.net, 0)
         tables = self.tables()
         self._last_stable = stable_view(tables)
-        return [{"kind": "seeked", **self.state(), "tables": tables, "reset": True}], None
+        return [{"kind": "seeked", **self.state(), "tables": tables, "reset": True}, self._log_msg()], None
 
     def _op_stop(self, cmd, now):
         self.status = RunStatus.STOPPED
@@ -273,7 +316,11 @@ class RunWorker:
         action = {"t": self.net.now_ns + 1, **action}
         self._schedule(self.net, action)
         self.user_actions.append(action)
-        return [], {"t": action["t"]}
+        return [self._log_msg()], {"t": action["t"]}
+
+    def _log_msg(self) -> dict:
+        """The action log, for the durable state (store.py): a failover replays it."""
+        return {"kind": "log", "log": list(self.user_actions)}
 
     def _schedule(self, net, action: dict) -> None:
         at = action["t"] / 1e9
@@ -303,7 +350,14 @@ def main(conn, config: dict) -> None:
         conn.send({"kind": "status", "status": RunStatus.FAILED.value, "msg": f"The run could not start: {exc}"})
         return
     send = conn.send
-    send({"kind": "seeked", **worker.state(), "tables": worker.tables(), "started": True})
+    if config.get("resume") is not None:
+        send({"kind": "status", **worker.state(), "resumed": True})
+        tables = worker.tables()
+        send({"kind": "batch", "first": worker.seq + 1, "last": worker.seq, "t": worker.net.now_ns, "events": [],
+              "full": [], "tables": tables, "status": worker.status.value, "wall": time.time(),
+              "events_run": worker.net.engine.events_run, "wall_used": worker.wall_used})
+    else:
+        send({"kind": "seeked", **worker.state(), "tables": worker.tables(), "started": True})
     while not worker.done:
         try:
             if conn.poll(worker.wait_s(time.monotonic())):

@@ -114,7 +114,9 @@ def test_redis_url_selects_channels_redis_with_bounds(scale_out):
     layers, cache = scale_out["layers"], scale_out["caches"]
     config = layers["default"]["CONFIG"]
     assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert config["hosts"] == [{"address": "redis://cache.example:6379/2", "max_connections": 200}]
+    # socket_timeout above channels-redis's 5 s BZPOPMIN block (redis-py 8 defaults to 5 s: docs/design.md)
+    assert config["hosts"] == [{"address": "redis://cache.example:6379/2", "max_connections": 200,
+                                "socket_timeout": 15}]
     assert (config["capacity"], config["group_expiry"]) == (1000, 3600)
     assert cache["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 

@@ -423,6 +423,8 @@ def bad_messages(seed: int, n: int) -> list[str]:
 
 async def test_a_thousand_generated_bad_messages_get_errors_and_disturb_nobody(settings):
     settings.DESIGNER_WS_RATE = (100_000, 1.0)
+    # 1,000 frames sent before reading any answer: past the flow-control bound (1,000 unacked).
+    settings.DESIGNER_WS_UNACKED = (10_000, 8 * 1024 * 1024)
     world = await sync_to_async(build_world)()
     owner, viewer = await connect(world, "owner"), await connect(world, "viewer")
     await start(owner, speed=FAST)
@@ -524,4 +526,72 @@ async def test_a_relay_the_layer_forgot_joins_again_and_the_gap_is_filled(monkey
     events = events_of(got)
     assert [ev["seq"] for ev in events] == list(range(1, len(events) + 1))
     assert any(m.get("refill") for m in got)
+    await owner.disconnect()
+
+
+# ------------------------------------------------------------------ flow control
+
+
+async def test_a_viewer_that_stops_acknowledging_is_closed_4008_and_the_others_go_on(settings):
+    """known-traps.md #8: a stalled viewer is bounded (here 30 unacknowledged messages instead of
+    1,000, to be quick) and closed with 4008; the owner, who acknowledges, keeps the whole stream."""
+    settings.DESIGNER_WS_UNACKED = (30, 8 * 1024 * 1024)
+    world = await sync_to_async(build_world)()
+    owner, stalled = await connect(world, "owner"), await connect(world, "viewer")
+    await start(owner, speed=FAST)
+    await owner.send_json_to({"type": "console.run", "node": "vm1", "line": "ping 192.168.56.12", "ref": "p"})
+    events, received, last_ack = [], 0, 0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while len(events) < 400 or received < 120:
+        assert loop.time() < deadline, f"only {len(events)} events in 30 s"
+        message = await owner.receive_json_from(timeout=10)
+        received += 1
+        if message["type"] == "run.events":
+            events.extend(message["events"])
+        if received - last_ack >= 5:  # what the browser does from its message handler
+            last_ack = received
+            await owner.send_json_to({"type": "events.ack", "seq": events[-1]["seq"] if events else 0})
+    assert [ev["seq"] for ev in events] == list(range(1, len(events) + 1))
+    # The stalled viewer got at most the bound, then the close frame with 4008.
+    got = []
+    while True:
+        output = await stalled.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            break
+        got.append(output)
+    assert output["code"] == 4008
+    assert 25 <= len(got) <= 31  # design.hello was before the run (counted too), then at most 30
+    assert received > 4 * len(got)  # the owner went on well past the stalled viewer's bound
+    await owner.disconnect()
+
+
+async def test_events_ack_is_validated_and_never_answered():
+    world = await sync_to_async(build_world)()
+    viewer = await connect(world, "viewer")
+    await viewer.send_json_to({"type": "events.ack", "seq": -1})
+    error = await viewer.receive_json_from(timeout=5)
+    assert error["code"] == "ws.invalid_fields" and error["problems"][0]["path"] == "seq"
+    await viewer.send_json_to({"type": "events.ack", "seq": 12})
+    assert await viewer.receive_nothing(timeout=0.3)
+    await viewer.send_json_to({"type": "ping"})
+    assert (await viewer.receive_json_from(timeout=5))["type"] == "pong"
+    await viewer.disconnect()
+
+
+async def test_logging_out_closes_the_open_sockets_of_that_session_within_a_second():
+    """Issue 7 item 6: no message needed (the per-message check is the other half, tested in
+    test_websocket.py); the owner's other session is not touched."""
+    world = await sync_to_async(build_world)()
+    client = await sync_to_async(world.client)("viewer")
+    cookie = client.cookies["sessionid"].value
+    comm = WebsocketCommunicator(application, f"/ws/designs/{world.design.pk}/", headers=[
+        (b"origin", GOOD_ORIGIN.encode()), (b"cookie", f"sessionid={cookie}".encode()), (b"host", b"127.0.0.1:8000")])
+    assert (await comm.connect())[0]
+    assert (await comm.receive_json_from())["type"] == "design.hello"
+    owner = await connect(world, "owner")
+    await sync_to_async(client.logout)()
+    assert await comm.receive_output(timeout=1) == {"type": "websocket.close", "code": 4404}
+    await owner.send_json_to({"type": "ping"})
+    assert (await owner.receive_json_from(timeout=5))["type"] == "pong"
     await owner.disconnect()

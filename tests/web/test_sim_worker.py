@@ -170,3 +170,41 @@ def test_pcap_of_all_captures_is_a_pcapng_dpkt_reads_in_time_order():
     assert len(times) == 17 and times == sorted(times)
     single = w.handle({"op": "pcap", "capture": "vm3_eth0", "id": 2}, now)[-1]["data"]
     assert len(list(dpkt.pcap.Reader(io.BytesIO(single)))) == 1
+
+
+def test_a_resumed_worker_continues_exactly_where_the_streamed_run_was():
+    """Failover (docs/websocket-protocol.md): a new worker given the document, seed, action log and
+    the last streamed position (t, events_run, seq) replays silently and then produces exactly
+    the events the original run would have produced next, numbered from seq + 1."""
+    original = worker(speed=10.0)
+    out, now = play(original, 0.3)
+    original.handle({"op": "console", "node": "vm2", "line": "ping -c 2 192.168.56.11", "id": 1}, now)
+    more, now = play(original, 0.2, start=now)
+    out += more
+    pos = {**original.state(), "wall_used": original.wall_used, "log": list(original.user_actions)}
+    assert pos["seq"] > 0 and pos["actions"] == 1
+    resumed = worker(speed=10.0, resume=pos)
+    assert resumed.seq == original.seq and resumed.net.now_ns == original.net.now_ns
+    assert resumed.net.engine.events_run == original.net.engine.events_run
+    assert stable_view(resumed.tables()) == stable_view(original.tables())
+    original.clock.anchor(now, original.net.now_ns)  # the same pacing from here on, for both
+    resumed.clock.anchor(now, resumed.net.now_ns)
+    a, _ = play(original, 0.5, start=now)
+    b, _ = play(resumed, 0.5, start=now)
+    events_a = [e for m in a if m["kind"] == "batch" for e in m["events"]]
+    events_b = [e for m in b if m["kind"] == "batch" for e in m["events"]]
+    assert events_a and events_a == events_b
+    assert json.loads(events_b[0])["seq"] == pos["seq"] + 1
+
+
+def test_a_resume_from_a_position_reached_by_stepping_stops_at_the_same_event():
+    original = worker(speed=10.0, play=False)
+    for i in range(7):
+        original.handle({"op": "step", "id": i}, 0.0)
+    pos = {**original.state(), "wall_used": 0.0, "log": []}
+    resumed = worker(speed=10.0, play=False, resume=pos)
+    assert resumed.net.engine.events_run == original.net.engine.events_run == pos["events_run"]
+    step_a = original.handle({"op": "step", "id": 99}, 0.0)
+    step_b = resumed.handle({"op": "step", "id": 99}, 0.0)
+    assert [m.get("events") for m in step_a if m["kind"] == "batch"] == \
+        [m.get("events") for m in step_b if m["kind"] == "batch"]
