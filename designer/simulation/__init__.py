@@ -2,8 +2,8 @@
 
 Contract of this layer:
 
-- A run is `(document, seed, action log)`. It executes in a child process (`worker`, started
-  with the `spawn` context) so the engine never competes with Daphne's event loop
+- A run is `(document, seed, action log)`. It executes in a child process (`worker`, forked
+  from a fork server that has the engine imported, registry._worker_context) so the engine never competes with Daphne's event loop
   (known-traps.md #10). The worker paces simulated time to wall time, keeps checkpoints for
   seeking, numbers the events of its stream (`seq`, never reused within a run) and serialises
   each event once (known-traps.md #19).
