@@ -2,8 +2,8 @@
 design's live simulation run (issue 7; protocol in docs/websocket-protocol.md).
 
 - connect: `access_design(actor, id, VIEW)`; refused -> accept then close 4404 (the same for
-  missing and forbidden); more than 10 sockets of one user -> error `ws.too_many_sockets` and
-  close 4429; else join group `design.<id>`, send `design.hello`, and `run.state` when a run is
+  missing and forbidden); more than 10 sockets of one user (in all the processes together when
+  they share Redis) -> error `ws.too_many_sockets` and close 4429; else join group `design.<id>`, send `design.hello`, and `run.state` when a run is
   going (a late joiner gets the tables and recent events, then the live stream).
 - group events from `actions.notify` are relayed: `design.saved`, `design.trashed` (close
   4404), `design.access_changed` (re-check; close 4404 when access is gone). A run's
@@ -59,7 +59,8 @@ MAX_SOCKETS_PER_USER = 10
 DEFAULT_RATE = (20, 1.0)  # messages per window (s), per socket; settings.DESIGNER_WS_RATE overrides
 DEFAULT_SIM_LIMITS = {"max_events": 5_000_000, "max_time_s": 24 * 3600.0, "max_wall_s": 3600.0}
 
-# Open sockets per user, in this process (a multi-process deployment counts per process).
+# Open sockets per user, in this process. Several processes (a shared store) also count them all
+# together in Redis, one seat per socket (`REGISTRY.socket_opened`, store.py "seats").
 _SOCKETS: collections.Counter[str] = collections.Counter()
 _LEVELS = {"viewer": Need.VIEW, "editor": Need.EDIT, "owner": Need.OWNER}
 
@@ -112,6 +113,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.relay = None
         self.session_group: str | None = None
         self.counted: str | None = None
+        self.seat: str | None = None
         self.stamps: collections.deque[float] = collections.deque()
         self.seen: tuple[str, int] | None = None  # (run id, last event seq sent to this socket)
         self.unacked = [0, 0]  # messages, bytes sent since the client's last events.ack
@@ -123,7 +125,9 @@ class DesignConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         who = design["_who"]
-        if _SOCKETS[who] >= MAX_SOCKETS_PER_USER:
+        if _SOCKETS[who] < MAX_SOCKETS_PER_USER:
+            self.seat = await REGISTRY.socket_opened(who, MAX_SOCKETS_PER_USER)
+        if self.seat is None:
             await self.send_error("ws.too_many_sockets",
                                   f"At most {MAX_SOCKETS_PER_USER} open design sockets per user: close a tab.")
             await self.close(code=CLOSE_TOO_MANY)
@@ -171,6 +175,9 @@ class DesignConsumer(AsyncWebsocketConsumer):
                 _SOCKETS[counted] -= 1
                 if _SOCKETS[counted] <= 0:
                     del _SOCKETS[counted]
+            seat, self.seat = getattr(self, "seat", None), None
+            if seat is not None:
+                await REGISTRY.socket_closed(seat)
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         """Every frame goes out here: counted against the client's acknowledgements."""

@@ -293,6 +293,10 @@ class Run:
                     await self.store.release(self.design_id, self.token)
                 except Exception:
                     log.warning("run %s: could not release the lease (it expires by itself)", self.run_id)
+                try:  # the run no longer counts against its starter (in every process)
+                    await self.store.drop_seat("runs", self.starter, self.seat)
+                except Exception:
+                    log.warning("run %s: could not drop its seat (it is pruned when counted)", self.run_id)
                 continue
             if "durable" in message:
                 if not self.lost:
@@ -307,6 +311,11 @@ class Run:
                 await self.layer.group_send(self.group, message)
             except Exception:  # a layer hiccup loses this message; viewers fill gaps from the ring
                 log.exception("run %s: group_send failed", self.run_id)
+
+    @property
+    def seat(self) -> str:
+        """This run's member in its starter's set of runs (store.count_runs)."""
+        return f"{self.design_id}:{self.run_id}"
 
     def meta(self) -> dict:
         limits = {k: self.config[k] for k in ("max_events", "max_time_s", "max_wall_s") if k in self.config}
@@ -502,6 +511,8 @@ class Registry:
         self._keeper: asyncio.Task | None = None
         self._keeper_loop: asyncio.AbstractEventLoop | None = None
         self._taking: set[int] = set()
+        self.sockets: dict[str, str] = {}  # socket seat -> who, for the sockets of this process (shared store)
+        self._sockets_refreshed = 0.0
 
     def watcher_joined(self, design_id: int) -> None:
         self.watchers[design_id] += 1
@@ -575,6 +586,7 @@ class Registry:
             await asyncio.sleep(stores.RENEW_S)
 
     async def _keep_once(self, store) -> None:
+        await self._refresh_seats(store)
         for run in list(self.runs.values()):
             if run.ended or not run.token:
                 continue
@@ -643,13 +655,64 @@ class Registry:
                 "text": dumps({"type": "run.status", "run": meta["run"],
                                **{k: v for k, v in state.items() if k != "wall_used"}})})
             await store.release(design_id, token)
+            await store.drop_seat("runs", meta["starter"], f"{design_id}:{meta['run']}")
 
     def get(self, design_id: int) -> Run | None:
         run = self.runs.get(design_id)
         return run if run is not None and not run.ended else None
 
     def count_for(self, starter: str) -> int:
+        """The runs of `starter` in this process (the shared count is `store.count_runs`)."""
         return sum(1 for run in self.runs.values() if run.starter == starter and not run.ended)
+
+    # -- per-user limits across processes (store.py, seats) -------------------------------------
+    async def _refresh_seats(self, store) -> None:
+        """Every keeper pass: our runs' seats (a taken-over run keeps its starter's seat); every
+        `SOCKET_REFRESH_S`: our sockets' seats. Both are re-added after a Redis restart."""
+        runs = [(run.starter, run.seat) for run in list(self.runs.values()) if not run.ended and not run.lost]
+        try:
+            await store.refresh_seats("runs", runs, stores.RUN_TTL_MS)
+        except Exception:
+            log.warning("could not refresh the runs' seats (Redis down?)")
+        now = asyncio.get_running_loop().time()
+        if now - self._sockets_refreshed < stores.SOCKET_REFRESH_S:
+            return
+        seats = [(who, seat) for seat, who in list(self.sockets.items())]
+        try:
+            await store.refresh_seats("sockets", seats, stores.SOCKET_TTL_MS)
+            self._sockets_refreshed = now
+            for who, seat in seats:  # closed while we refreshed: the refresh re-added it
+                if seat not in self.sockets:
+                    await store.drop_seat("sockets", who, seat)
+        except Exception:
+            log.warning("could not refresh the sockets' seats (Redis down?)")
+
+    async def socket_opened(self, who: str, limit: int) -> str | None:
+        """Count a new socket of `who`: its seat, or None when `who` has `limit` sockets open
+        already in all the processes together. Only the shared store counts here (one process
+        counts in consumers._SOCKETS); Redis down: the socket is let in, its seat is added by the
+        next refresh."""
+        store = stores.store()
+        seat = f"{PROCESS_ID}:{secrets.token_hex(6)}"
+        if not store.shared:
+            return seat
+        try:
+            if not await store.take_seat("sockets", who, seat, limit, stores.SOCKET_TTL_MS):
+                return None
+        except Exception:
+            log.warning("could not count a socket in Redis (down?): let in")
+        self.sockets[seat] = who
+        self._ensure_keeper()
+        return seat
+
+    async def socket_closed(self, seat: str) -> None:
+        who = self.sockets.pop(seat, None)
+        if who is None:
+            return
+        try:
+            await stores.store().drop_seat("sockets", who, seat)
+        except Exception:
+            log.warning("could not drop a socket's seat (it expires by itself)")
 
     def forget(self, run: Run) -> None:
         if self.runs.get(run.design_id) is run:
@@ -668,6 +731,7 @@ class Registry:
         token = f"{PROCESS_ID}:{secrets.token_hex(4)}"
         run = Run(design_id, starter, config, layer, relay_group(design_id), store=store, token=token)
         self.runs[design_id] = run  # claimed before the first await: a second start sees it
+        seated = False
         try:
             if store.shared:
                 if not await store.acquire(design_id, token):
@@ -678,12 +742,25 @@ class Registry:
                     await store.release(design_id, token)  # a dead process's run, being taken over
                     raise RunError("A run of this design is already going: watch it, or stop it first.",
                                    code="run.exists")
+                # The starter's runs in every process: stale seats pruned, then the seat taken
+                # atomically (two processes never both take the last one).
+                await store.count_runs(starter)
+                if not await store.take_seat("runs", starter, run.seat, MAX_RUNS_PER_USER, stores.RUN_TTL_MS):
+                    await store.release(design_id, token)
+                    raise RunError(f"At most {MAX_RUNS_PER_USER} running simulations per user: stop one first.",
+                                   code="run.too_many")
+                seated = True
                 await MAILBOX.ensure()
                 await run.write_all(clear_ring=True)
                 self._ensure_keeper()
             await run.start()
         except Exception:
             self.forget(run)
+            if seated:
+                try:
+                    await store.drop_seat("runs", starter, run.seat)
+                except Exception:
+                    log.warning("run %s: could not drop its seat (it is pruned when counted)", run.run_id)
             raise
         return run
 
@@ -692,11 +769,15 @@ class Registry:
             await run.stop()
         self.runs.clear()
         self.watchers.clear()
+        store = stores.store()
+        for seat in list(self.sockets):
+            if store.shared:
+                await self.socket_closed(seat)
+        self.sockets.clear()
         if self._keeper is not None:
             self._keeper.cancel()
             self._keeper = None
         MAILBOX.stop()
-        store = stores.store()
         if store.shared:
             await store.close()
 

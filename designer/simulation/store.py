@@ -11,6 +11,9 @@ Two stores, one interface (async):
   msg... = the last streamed position; `tables`) and `sim:<id>:ring` (a sorted set by seq: the
   ring buffer, capped at `RING_SIZE`). The hosting process writes them BEFORE it publishes the
   batch they describe, so whatever a viewer received is already readable from Redis.
+  Per user, `sim:<db>:user:<who>:sockets` and `:runs`: the seats that make "10 sockets, 2 runs per
+  user" hold across processes (sorted sets member -> expiry in ms on Redis's clock; `take_seat`,
+  `refresh_seats`, `count_runs`; docs/websocket-protocol.md, "Limits").
 
 Why Redis and not a PostgreSQL row (docs/design.md, "Scale-out"): the ring is written 20 times a
 second per run; the lease needs a TTL that expires by itself when the process dies (a row needs a
@@ -45,6 +48,39 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# Per-user seats (sockets, runs): a sorted set of member -> expiry (ms, Redis's clock, so the
+# processes' clocks never matter). Taking one drops the expired ones, then checks the count and
+# adds, in one script: two processes can never both take the last seat.
+_NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+_TAKE = _NOW + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local ttl = tonumber(ARGV[3])
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+"""
+_REFRESH = _NOW + """
+local ttl = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now + ttl, ARGV[i + 1])
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+end
+return #KEYS
+"""
+_SEATS = _NOW + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local out = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+table.insert(out, tostring(now))
+return out
+"""
+FINAL = frozenset({"stopped", "failed", "interrupted"})
+SOCKET_TTL_MS = 30_000  # a killed process's sockets stop counting after this
+SOCKET_REFRESH_S = 10.0  # how often each process refreshes its sockets' seats
+RUN_TTL_MS = 30_000  # a run's seat, refreshed by its host at every lease renewal
+RUN_STALE_MS = 10_000  # a seat whose run's keys are gone (or hold another run) and not refreshed for this
 
 
 def _dumps(value: Any) -> str:
@@ -68,6 +104,9 @@ class LocalStore:
         return 1
 
     async def release(self, design_id: int, token: str) -> None:
+        return None
+
+    async def drop_seat(self, kind: str, who: str, member: str) -> None:
         return None
 
 
@@ -125,6 +164,7 @@ class RedisStore:
         fields = {}
         if meta is not None:
             fields["meta"] = _dumps(meta)
+            fields["run"] = _dumps(meta["run"])  # read alone when counting a user's runs (count_runs)
         if actions is not None:
             fields["actions"] = _dumps(actions)
         if pos is not None:
@@ -147,7 +187,7 @@ class RedisStore:
         raw = await self.client().hgetall(self.key(design_id, "run"))
         if not raw or b"meta" not in raw or b"pos" not in raw:
             return None
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        return {k.decode(): json.loads(v) for k, v in raw.items() if k != b"run"}
 
     async def ring_after(self, design_id: int, after_seq: int, limit: int, upto: int | None = None):
         """(entries [(seq, slim, full)], oldest seq kept or None)."""
@@ -163,6 +203,54 @@ class RedisStore:
     async def ring_last(self, design_id: int, n: int) -> list[tuple[int, str, str | None]]:
         items = await self.client().zrange(self.key(design_id, "ring"), -n, -1)
         return [tuple(json.loads(item)) for item in items]
+
+    # -- per-user limits across processes: seats ------------------------------------------------
+    def seat_key(self, kind: str, who: str) -> str:
+        return f"{self.prefix}:user:{who}:{kind}"
+
+    async def take_seat(self, kind: str, who: str, member: str, limit: int, ttl_ms: int) -> bool:
+        """Count `member` (a socket id, `<design>:<run id>`) for `who` unless `limit` unexpired
+        seats are taken already. True: taken (or already held, refreshed)."""
+        return bool(await self.client().eval(_TAKE, 1, self.seat_key(kind, who), member, limit, ttl_ms))
+
+    async def refresh_seats(self, kind: str, seats: list[tuple[str, str]], ttl_ms: int) -> None:
+        """Push the expiry of these (who, member) seats `ttl_ms` ahead; re-adds them if Redis
+        forgot them (a restart)."""
+        if seats:
+            await self.client().eval(_REFRESH, len(seats), *[self.seat_key(kind, who) for who, _m in seats],
+                                     ttl_ms, *[member for _who, member in seats])
+
+    async def drop_seat(self, kind: str, who: str, member: str) -> None:
+        await self.client().zrem(self.seat_key(kind, who), member)
+
+    async def seats(self, kind: str, who: str) -> tuple[dict[str, int], int]:
+        """({member: expiry ms}, Redis's now in ms), the expired seats dropped."""
+        out = await self.client().eval(_SEATS, 1, self.seat_key(kind, who))
+        now = int(out.pop())
+        return {out[i].decode(): int(float(out[i + 1])) for i in range(0, len(out), 2)}, now
+
+    async def count_runs(self, who: str) -> int:
+        """How many runs of `who` are not final, in any process. Drops stale seats first: a run
+        whose state says it is final, or whose keys are gone (or hold another run of the design)
+        and whose seat has not been refreshed for `RUN_STALE_MS` (a seat is taken just before the
+        run's state is first written, and refreshed by its host every `RENEW_S`)."""
+        held, now = await self.seats("runs", who)
+        stale = []
+        if held:
+            r = self.client()
+            async with r.pipeline(transaction=False) as pipe:
+                for member in held:
+                    pipe.hmget(self.key(int(member.split(":", 1)[0]), "run"), "run", "pos")
+                got = await pipe.execute()
+            for (member, expiry), (run_id, pos) in zip(held.items(), got, strict=True):
+                if run_id is not None and run_id == _dumps(member.split(":", 1)[1]).encode():
+                    if pos is not None and json.loads(pos).get("status") in FINAL:
+                        stale.append(member)
+                elif now > expiry - RUN_TTL_MS + RUN_STALE_MS:
+                    stale.append(member)
+            if stale:
+                await r.zrem(self.seat_key("runs", who), *stale)
+        return len(held) - len(stale)
 
     # -- mailboxes: requests forwarded to the hosting process, and their replies --------------
     def box(self, process_id: str) -> str:

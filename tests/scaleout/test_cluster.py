@@ -107,8 +107,9 @@ def backing():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def make_world(env: dict) -> dict:
-    """A user, the nat-dhcp example as their design, and two logged-in sessions."""
+def make_world(env: dict, designs: int = 1) -> dict:
+    """A user, the nat-dhcp example as their design (`designs` copies: "designs"), and two
+    logged-in sessions."""
     script = f"""
 import json
 from django.contrib.auth import get_user_model, HASH_SESSION_KEY, BACKEND_SESSION_KEY, SESSION_KEY
@@ -116,13 +117,14 @@ from django.contrib.sessions.backends.db import SessionStore
 from designer.actions import do_create_design
 user = get_user_model().objects.create_user(username="u{secrets.token_hex(4)}", password="x-long-password-1")
 doc = json.load(open("examples/nat-dhcp.json"))
-design = do_create_design(user, name="NAT", description="", document=doc)
+more = [do_create_design(user, name=f"NAT {{i}}", description="", document=doc).pk for i in range({designs})]
+design = more[0]
 sessions = []
 for _ in range(2):
     s = SessionStore(); s[SESSION_KEY] = str(user.pk)
     s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create(); sessions.append(s.session_key)
-print(json.dumps({{"design": design.pk, "sessions": sessions}}))
+print(json.dumps({{"design": design, "designs": more, "sessions": sessions}}))
 """
     out = subprocess.run([PY, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True)
@@ -547,3 +549,89 @@ def test_the_cluster_supervisor_serves_n_processes_on_one_port(backing):
     finally:
         sup.send_signal(signal.SIGTERM)
         sup.wait(20)
+
+
+# ------------------------------------------------------------------ per-user limits across processes
+
+
+async def open_socket(cluster: Cluster, index: int, design: int, session: str):
+    """A raw design socket on process `index`: (the connection, its first message)."""
+    from websockets.asyncio.client import connect
+
+    ws = await connect(f"ws://127.0.0.1:{cluster.ports[index]}/ws/designs/{design}/", origin=ORIGIN,
+                       additional_headers={"Cookie": f"sessionid={session}"}, open_timeout=10, ping_interval=None,
+                       max_size=None)
+    return ws, json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+
+async def answer(ws, message: dict) -> dict:
+    """Send a run message and read up to its ack or error (the stream in between is skipped)."""
+    ref = secrets.token_hex(4)
+    await ws.send(json.dumps({**message, "ref": ref}))
+    while True:
+        got = json.loads(await asyncio.wait_for(ws.recv(), 15))
+        if got.get("ref") == ref and got["type"] in ("ack", "error"):
+            return got
+
+
+@pytest.mark.asyncio
+async def test_a_users_ten_sockets_and_two_runs_hold_across_processes(backing):
+    """The user's sockets spread over two processes: the 11th is refused on either; their runs
+    started through different processes: the 3rd is refused, and starts once one is stopped."""
+    from websockets.exceptions import ConnectionClosed
+
+    _redis, env = backing
+    cluster = Cluster(env, 2)
+    world = make_world(env, designs=3)
+    (a, b, c), (s1, s2) = world["designs"], world["sessions"]
+    sockets = []
+    try:
+        for index, design, n in ((0, a, 4), (1, b, 3), (0, c, 1), (1, c, 2)):
+            for _ in range(n):
+                ws, hello = await open_socket(cluster, index, design, s1 if index == 0 else s2)
+                assert hello["type"] == "design.hello", hello
+                sockets.append((index, design, ws))
+        for index, design in ((0, a), (1, c)):  # ten open: the 11th is refused, whichever process
+            ws, error = await open_socket(cluster, index, design, s1)
+            assert (error["type"], error["code"]) == ("error", "ws.too_many_sockets"), error
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            assert ws.close_code == 4429
+        # One closed on process 0 frees a place on process 1.
+        closing = next(s for s in sockets if s[0] == 0 and s[1] == a)
+        sockets.remove(closing)
+        await closing[2].close()
+        deadline = time.monotonic() + 10
+        while True:
+            ws, first = await open_socket(cluster, 1, c, s2)
+            if first["type"] == "design.hello":
+                sockets.append((1, c, ws))
+                break
+            await ws.close()
+            assert time.monotonic() < deadline, f"the freed place was not given back: {first}"
+            await asyncio.sleep(0.2)
+
+        def on(index: int, design: int):
+            return next(ws for i, d, ws in sockets if i == index and d == design)
+
+        # Runs: A through process 0, B through process 1, then C (either process) is refused.
+        assert (await answer(on(0, a), {"type": "run.start", "paused": True}))["type"] == "ack"
+        assert (await answer(on(1, b), {"type": "run.start", "paused": True}))["type"] == "ack"
+        assert cluster.index_of_pid(hosting_pid(_redis.port, a)) == 0
+        assert cluster.index_of_pid(hosting_pid(_redis.port, b)) == 1
+        for index in (0, 1):
+            refused = await answer(on(index, c), {"type": "run.start", "paused": True})
+            assert (refused["type"], refused["code"], refused["msg"]) == (
+                "error", "run.too_many", "At most 2 running simulations per user: stop one first."), refused
+        # Stopping one (A, on process 0) lets C start through process 1.
+        assert (await answer(on(0, a), {"type": "run.stop"}))["type"] == "ack"
+        deadline = time.monotonic() + 10
+        while (got := await answer(on(1, c), {"type": "run.start", "paused": True}))["type"] != "ack":
+            assert got["code"] == "run.too_many" and time.monotonic() < deadline, got
+            await asyncio.sleep(0.2)
+    finally:
+        for _i, _d, ws in sockets:
+            await ws.close()
+        cluster.stop()
+        print(cluster.tails())
+        shutil.rmtree(cluster.logdir, ignore_errors=True)

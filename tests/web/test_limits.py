@@ -1,8 +1,12 @@
 """Limits with clear errors: rates (log-in, writes, imports) and document sizes."""
 
+import asyncio
 import json
+import os
+import uuid
 
 import pytest
+import pytest_asyncio
 from django.test import RequestFactory
 
 from designer import limits
@@ -103,3 +107,193 @@ def test_document_size_limits(document, code, msg):
 
 def test_document_at_the_limits_is_accepted():
     limits.check_document_size({"version": 1, "nodes": [{}] * 10_000})
+
+
+# ------------------------------------------------------------------ per-user limits across processes
+# The seats of store.RedisStore (sockets and runs of one user, counted in Redis by every Daphne
+# process), against the Redis of REDIS_URL; skipped without it (CI's second pass sets it).
+
+needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"),
+                                 reason="the cross-process limits live in Redis: needs REDIS_URL")
+
+
+@pytest_asyncio.fixture
+async def redis_store():
+    from designer.simulation.store import RedisStore
+
+    store = RedisStore(os.environ["REDIS_URL"], prefix=f"test-limits:{uuid.uuid4().hex}")
+    yield store
+    client = store.client()
+    async for key in client.scan_iter(match=f"{store.prefix}:*"):
+        await client.delete(key)
+    await store.close()
+
+
+@needs_redis
+@pytest.mark.asyncio
+async def test_seats_are_limited_atomically_and_freed(redis_store):
+    taken = await asyncio.gather(*(redis_store.take_seat("sockets", "user:1", f"s{i}", 10, 30_000)
+                                   for i in range(15)))
+    assert taken.count(True) == 10  # 15 at once from many connections: never more than the limit
+    first = next(f"s{i}" for i, ok in enumerate(taken) if ok)
+    assert await redis_store.take_seat("sockets", "user:1", first, 10, 30_000)  # held already: refreshed
+    assert not await redis_store.take_seat("sockets", "user:1", "late", 10, 30_000)
+    assert await redis_store.take_seat("sockets", "user:2", "late", 10, 30_000)  # another user counts apart
+    await redis_store.drop_seat("sockets", "user:1", first)
+    assert await redis_store.take_seat("sockets", "user:1", "late", 10, 30_000)
+    held, _now = await redis_store.seats("sockets", "user:1")
+    assert len(held) == 10 and first not in held
+
+
+@needs_redis
+@pytest.mark.asyncio
+async def test_seats_of_a_dead_process_expire_and_refreshed_ones_stay(redis_store):
+    # A process's seats are refreshed by it (the keeper); a killed process's stop being refreshed.
+    for seat in ("alive", "dead"):
+        assert await redis_store.take_seat("sockets", "user:1", seat, 2, 300)
+    assert not await redis_store.take_seat("sockets", "user:1", "new", 2, 300)
+    for _ in range(4):
+        await asyncio.sleep(0.15)
+        await redis_store.refresh_seats("sockets", [("user:1", "alive")], 300)
+    held, _now = await redis_store.seats("sockets", "user:1")
+    assert set(held) == {"alive"}
+    assert await redis_store.take_seat("sockets", "user:1", "new", 2, 300)
+    # A Redis restart forgets the seats: the next refresh adds them again.
+    await redis_store.client().delete(redis_store.seat_key("sockets", "user:1"))
+    await redis_store.refresh_seats("sockets", [("user:1", "alive"), ("user:1", "new")], 30_000)
+    held, now = await redis_store.seats("sockets", "user:1")
+    assert set(held) == {"alive", "new"} and all(expiry > now + 29_000 for expiry in held.values())
+
+
+@needs_redis
+@pytest.mark.asyncio
+async def test_counting_runs_prunes_the_stale_ones(redis_store):
+    from designer.simulation import store as stores
+
+    async def run_state(design: int, run: str, status: str) -> None:
+        await redis_store.write(design, meta={"run": run, "starter": "user:1"}, pos={"status": status, "seq": 0})
+
+    await run_state(1, "r1", "playing")  # live
+    await run_state(2, "r2", "stopped")  # ended, its seat not dropped (Redis was down then)
+    await run_state(3, "old", "stopped")  # the design's previous run: r3 is starting, not written yet
+    await run_state(4, "other", "playing")  # another run of the design now: r4 ended long ago
+    # r5: its keys are gone (expired) and nobody refreshed its seat for a while (its process died)
+    fresh, old = stores.RUN_TTL_MS, stores.RUN_TTL_MS - stores.RUN_STALE_MS - 1000
+    for member, ttl in (("1:r1", fresh), ("2:r2", fresh), ("3:r3", fresh), ("4:r4", old), ("5:r5", old)):
+        assert await redis_store.take_seat("runs", "user:1", member, 10, ttl)
+    assert await redis_store.count_runs("user:1") == 2  # r1 and r3
+    held, _now = await redis_store.seats("runs", "user:1")
+    assert set(held) == {"1:r1", "3:r3"}
+    # A seat whose run is final is pruned whatever its age; one past its expiry is gone.
+    await run_state(1, "r1", "failed")
+    assert await redis_store.count_runs("user:1") == 1
+    assert await redis_store.take_seat("runs", "user:2", "9:r9", 2, 100)
+    await asyncio.sleep(0.25)
+    assert await redis_store.count_runs("user:2") == 0
+
+
+@pytest_asyncio.fixture
+async def shared_store(settings):
+    """This process uses the Redis store (as one of several Daphne processes would), under a
+    prefix of its own; what "other processes" hold is written straight into it."""
+    from designer.simulation import store as stores
+    from designer.simulation.registry import REGISTRY
+    from designer.simulation.relay import RELAY
+
+    settings.DESIGNER_SIM_STORE = "redis"
+    settings.DESIGNER_SIM_PREFIX = f"test-limits:{uuid.uuid4().hex}"
+    stores._STORE = None
+    RELAY.reset()
+    store = stores.store()
+    yield store
+    await REGISTRY.stop_all()
+    RELAY.reset()
+    client = store.client()
+    async for key in client.scan_iter(match=f"{store.prefix}:*"):
+        await client.delete(key)
+    await store.close()
+    stores._STORE = None
+
+
+async def _socket(world, role: str, design=None):
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    def cookie() -> str:
+        client = world.client(role)
+        if "sessionid" not in client.cookies:
+            client.session.save()
+        return client.cookies["sessionid"].value
+
+    value = await sync_to_async(cookie)()
+    comm = WebsocketCommunicator(application, f"/ws/designs/{(design or world.design).pk}/", headers=[
+        (b"origin", b"http://127.0.0.1:8000"), (b"cookie", f"sessionid={value}".encode()),
+        (b"host", b"127.0.0.1:8000")])
+    connected, _ = await comm.connect()
+    assert connected
+    return comm
+
+
+@needs_redis
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+async def test_sockets_held_in_other_processes_count(shared_store):
+    from asgiref.sync import sync_to_async
+    from webhelpers import build_world
+
+    world = await sync_to_async(build_world)()
+    who = f"user:{world.users['viewer'].pk}"
+    for i in range(10):  # ten sockets of this user on other processes
+        assert await shared_store.take_seat("sockets", who, f"elsewhere:{i}", 10, 30_000)
+    comm = await _socket(world, "viewer")
+    error = await comm.receive_json_from()
+    assert (error["code"], error["msg"]) == (
+        "ws.too_many_sockets", "At most 10 open design sockets per user: close a tab.")
+    assert await comm.receive_output() == {"type": "websocket.close", "code": 4429}
+    await shared_store.drop_seat("sockets", who, "elsewhere:0")  # one of them closed
+    comm = await _socket(world, "viewer")
+    assert (await comm.receive_json_from())["type"] == "design.hello"
+    held, _now = await shared_store.seats("sockets", who)
+    assert len(held) == 10 and "elsewhere:0" not in held  # this socket holds the freed seat
+    await comm.disconnect()
+    held, _now = await shared_store.seats("sockets", who)
+    assert len(held) == 9  # and gives it back when it closes
+
+
+@needs_redis
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+async def test_runs_going_in_other_processes_count(shared_store):
+    from asgiref.sync import sync_to_async
+    from webhelpers import build_world
+
+    world = await sync_to_async(build_world)()
+    who = f"user:{world.users['owner'].pk}"
+    for design in (900001, 900002):  # two runs of this user hosted by other processes
+        await shared_store.write(design, meta={"run": f"r{design}", "starter": who}, pos={"status": "playing"})
+        assert await shared_store.take_seat("runs", who, f"{design}:r{design}", 2, 30_000)
+    comm = await _socket(world, "owner")
+    assert (await comm.receive_json_from())["type"] == "design.hello"
+    await comm.send_json_to({"type": "run.start", "paused": True})
+    error = await comm.receive_json_from()
+    assert (error["code"], error["msg"]) == ("run.too_many", "At most 2 running simulations per user: stop one first.")
+    assert await shared_store.holder(world.design.pk) is None  # the lease went back
+    # One of them is stopped (its host wrote the final state; the seat is pruned when counting).
+    await shared_store.write(900001, pos={"status": "stopped"})
+    await comm.send_json_to({"type": "run.start", "paused": True, "ref": "go"})
+    while (ack := await comm.receive_json_from(timeout=20))["type"] != "ack":
+        assert ack["type"] != "error", ack
+    held, _now = await shared_store.seats("runs", who)
+    assert set(held) == {"900002:r900002", f"{world.design.pk}:{ack['data']['run']}"}
+    await comm.send_json_to({"type": "run.stop"})
+    for _ in range(100):  # the run's end gives its seat back
+        held, _now = await shared_store.seats("runs", who)
+        if len(held) == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert set(held) == {"900002:r900002"}
+    await comm.disconnect()
