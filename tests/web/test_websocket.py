@@ -221,3 +221,24 @@ async def test_trashing_closes_sockets():
     assert await sync_to_async(lambda: world.client("owner").delete(f"/api/designs/{world.design.pk}").status_code)() == 200
     assert await comm.receive_json_from(timeout=5) == {"type": "design.trashed", "design": world.design.pk}
     assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 4404}
+
+
+async def test_demoting_an_editor_demotes_the_open_socket_at_once():
+    """A role taken away reaches the open socket with the change (design.access with the new role),
+    and from then on the run's controls are refused to it."""
+    world, comm, connected = await open_as("editor")
+    hello = await comm.receive_json_from()
+    assert hello["design"]["role"] == "editor"
+
+    def demote():
+        from designer.access import Actor
+        from designer.actions import do_add_member
+
+        do_add_member(Actor(world.users["owner"]), world.design, world.users["editor"], "viewer")
+
+    await sync_to_async(demote)()
+    changed = await comm.receive_json_from(timeout=1)
+    assert changed["type"] == "design.access" and changed["design"]["role"] == "viewer"
+    await comm.send_json_to({"type": "run.start"})
+    assert (await comm.receive_json_from(timeout=5))["code"] == "forbidden.run"
+    await comm.disconnect()

@@ -26,7 +26,9 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     banner.textContent = message ?? "";
   };
   const command = (type, fields) => session.send(type, fields);
-  const transport = createTransport({ canEdit, command, onError: say });
+  // The role can change while the page is open (design.access): the controls follow it.
+  let editable = canEdit;
+  let transport, lastState = null;
   const inspector = createInspector({ load: (seq) => session.detail(seq) });
   const connection = h("span", { className: "live-connection", dataset: { connected: "false" } }, "Connecting…");
 
@@ -36,9 +38,11 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   const build = (current) => {
     nodes = (current?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
     nodesKey = JSON.stringify(nodes);
+    transport = createTransport({ canEdit: editable, command, onError: say });
+    if (lastState) transport.update(lastState);
     events = createEventList({ devices: nodes, onPick: (event) => { highlight(cy, event); inspector.show(event); } });
     tables = createTablesView({ devices: nodes });
-    consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit, command });
+    consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit: editable, command });
     root.replaceChildren(...[
       h("div", { className: "live-head" }, transport.element, connection),
       transport.note, banner,
@@ -66,6 +70,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     connection.textContent = detail.code === 4404 ? "Disconnected" : "Reconnecting…";
   });
   session.addEventListener("state", ({ detail }) => {
+    lastState = { ...lastState, ...detail };
     transport.update(detail);
     overlay.setSpeed(detail.speed);
     if (detail.status === "none") {
@@ -95,6 +100,16 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     tables.update(detail.tables, detail.t, { replace: true });
   });
   session.addEventListener("error", ({ detail }) => say(detail.message));
+  // A role given or taken away while the page is open: rebuild the panel for it, then ask for the
+  // run's state again (the rebuilt list and tables start from the run's recent events).
+  session.addEventListener("message", ({ detail }) => {
+    if (detail.type !== "design.access") return;
+    const now = ["owner", "editor"].includes(detail.design?.role);
+    if (now === editable) return;
+    editable = now;
+    build(getDoc());
+    session.resync().catch(() => {});
+  });
   session.connect();
   // The first console's terminal can measure itself once the panel is in the page.
   requestAnimationFrame(() => consoles.select(nodes.find((n) => withShell.has(n.kind))?.id));

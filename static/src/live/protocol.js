@@ -97,6 +97,12 @@ export class StreamTracker {
 
   // -- internals
 
+  /** Forget the run followed so far: the next `run.state` is taken as a first join (its recent
+   * events are delivered again), for a panel rebuilt from scratch. */
+  forget() {
+    this.#adopt(null, 0);
+  }
+
   #adopt(run, lastSeq) {
     this.run = run;
     this.lastSeq = lastSeq;

@@ -236,3 +236,12 @@ test("closed for being too slow (4008): reconnect, then run.state and events.fet
   sock().open();
   assert.deepEqual(sock().sent.map((m) => [m.type, m.after_seq]), [["run.state", undefined], ["events.fetch", 7]]);
 });
+
+test("forget: the next run.state is a first join again, its recent events delivered anew", () => {
+  const tracker = new StreamTracker();
+  const state = { type: "run.state", run: "r1", seq: 2, recent: [{ seq: 1, kind: "a" }, { seq: 2, kind: "b" }] };
+  assert.equal(tracker.onState(state).deliver.flatMap((g) => g.events).length, 2);
+  assert.equal(tracker.onState(state).deliver.flatMap((g) => g.events).length, 0, "duplicates dropped");
+  tracker.forget();
+  assert.deepEqual(tracker.onState(state).deliver.flatMap((g) => g.events).map((e) => e.seq), [1, 2]);
+});

@@ -86,6 +86,12 @@ export class LiveSession extends EventTarget {
   }
 
   /** Sends `{type, ...fields, ref}`; resolves with the answer's data, rejects with its error. */
+  /** Start over from the run's snapshot: its recent events come again (a rebuilt panel). */
+  resync() {
+    this.tracker.forget();
+    return this.send("run.state");
+  }
+
   send(type, fields = {}) {
     if (!this.connected) return Promise.reject(new LiveError("Not connected to the server: retrying.", "ws.closed"));
     const ref = `r${++this.refs}`;
