@@ -9,7 +9,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup python node bundle db run cluster test test-postgres bench lint clean
+.PHONY: setup python node bundle db system run cluster test test-postgres bench lint clean
 
 setup: python bundle db
 
@@ -54,11 +54,16 @@ cluster: setup
 	$(PY) manage.py load_examples
 	PORT=$(PORT) $(PY) -m designer.cluster -n $(N) -b $(HOST) -p $(PORT)
 
-test: setup
+# Debian's Chromium and tshark, which the suite drives: installed when missing (apt-get as root or
+# through a sudo without a prompt); otherwise one line names the command and no test runs.
+system:
+	@bash .ci/system-packages
+
+test: setup system
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL and Redis (what .ci/run does second).
-test-postgres: setup
+test-postgres: setup system
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	$(PY) -m pytest $(PYTEST_ARGS)

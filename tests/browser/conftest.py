@@ -6,8 +6,8 @@ for this session. The browser tests always use that SQLite file and the in-memor
 also in CI's PostgreSQL pass (DATABASE_URL and REDIS_URL are dropped from the subprocess): they
 check pages and the bundle, while the database doors are covered on both backends by tests/web.
 
-Playwright cannot download its own browser here; it launches `/usr/bin/chromium` (.ci/run installs
-Debian's `chromium`). A missing bundle fails the tests with the fix ("run npm run build") instead
+Playwright cannot download its own browser here; it launches `/usr/bin/chromium` (`make test` installs
+Debian's `chromium` through `.ci/system-packages`). A missing bundle fails the tests with the fix ("run npm run build") instead
 of skipping them silently.
 """
 
@@ -116,7 +116,7 @@ def browser():
     # Module scope: Playwright's sync API keeps an event loop current while it lives, and Django's
     # ORM refuses to run under one; tearing it down with the module keeps tests/web unaffected.
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: run `bash .ci/system-packages` (Debian's chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
