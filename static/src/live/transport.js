@@ -113,10 +113,13 @@ export function createTransport({ canEdit, command, onError, backTarget = () => 
 
   const note = reason ? h("p", { className: "live-note", id: uid("live-reason") }, reason) : null;
   const element = h("div", { className: "live-transport", role: "toolbar", "aria-label": "Simulation controls" },
+    // Groups that wrap as wholes in a narrow panel (a button never alone on a line by accident).
     h("div", { className: "live-transport-row" },
-      play, pause, back, step, reset, stop,
-      h("span", { className: "live-speed" }, h("label", { for: speedId }, "Speed "), speedSelect),
-      status, clock),
+      h("span", { className: "live-group" }, play, pause),
+      h("span", { className: "live-group" }, back, step),
+      h("span", { className: "live-group" }, reset, stop),
+      h("span", { className: "live-group live-speed" }, h("label", { for: speedId }, "Speed "), speedSelect),
+      h("span", { className: "live-group" }, status, clock)),
     h("div", { className: "live-transport-row live-timeline-row" },
       h("label", { for: timelineId, className: "live-timeline-label" }, "Timeline"),
       h("span", { className: "live-timeline-end", "aria-hidden": "true" }, "0 s"), timeline, timelineEnd),
