@@ -66,7 +66,10 @@ function readableLabels(cy) {
   const zoom = cy.zoom() || 1;
   const nodePx = Math.max(11, Math.round(NODE_LABEL_PX / zoom));
   const edgePx = Math.max(9, Math.round(EDGE_LABEL_PX / zoom));
-  const offset = Math.max(22, Math.round(90 / zoom));
+  // A link end's label a little further along its link than on the design page, for the bigger
+  // node labels. (A length-dependent offset, a function of the edge, left the labels undrawn:
+  // Cytoscape sizes a label's cached box before such a function's value is known.)
+  const offset = Math.max(22, Math.round(40 / zoom));
   const pad = Math.max(2, Math.round(8 / zoom));
   const key = `${nodePx}/${edgePx}/${offset}`;
   if (cy.scratch("present-labels") === key) return;
