@@ -1,7 +1,7 @@
 // The presenter view (templates/designer/design_present.html; docs/live.md "Presenter view"): the
 // drawing fitted to the screen, the transport bar, the current event as a caption, a console and
 // the live tables, sized for a projector at 1280x720 (the sizes and why: docs/design.md
-// "Presenter view"). Keys: Space play/pause, → next event, ← back one event, F full screen; none of
+// "The presenter view"). Keys: Space play/pause, → next event, ← back one event, F full screen; none of
 // them while typing in a console or a field.
 //
 // The drawing is read-only here for everyone (a presentation, not an editor); the run's controls
