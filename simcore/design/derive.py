@@ -21,8 +21,8 @@ VIRTUALBOX_OUI = "08:00:27"
 _SCHEMA = load_schema()
 _DEFS = _SCHEMA["$defs"]
 DEFAULT_DELAY_US = _DEFS["link"]["properties"]["delay_us"]["default"]
-DEFAULT_AGING_S = _DEFS["aging_s"]["default"]  # 300 s, a Linux bridge's default ageing time
-_IP_FORWARD = {k.id: _DEFS[f"kind_{k.id}"]["properties"]["ip_forward"]["default"] for k in KINDS.values() if k.has_nics}
+# A node's own fields with a default: a switch's aging_s (300 s, a Linux bridge's), ip_forward.
+_KIND_DEFAULTS: dict[str, dict] = {kind: property_defaults(_SCHEMA, _DEFS[f"kind_{kind}"]) for kind in KINDS}
 _SERVICE_DEFAULTS: dict[str, dict] = {
     kind: property_defaults(_SCHEMA, _DEFS[f"service_{kind}"]) for kind in service_ids(_SCHEMA)
 }
@@ -47,8 +47,9 @@ def normalized(doc: dict) -> dict:
     """A copy of a valid ``doc`` with every default filled in; the engine builds from this.
 
     Fills: ``links``/``captures``/``script`` = ``[]``; node ``name`` = its id; for kinds with NICs
-    ``nics``/``routes``/``services`` = ``[]``, ``ip_forward`` = false, each NIC's ``mac`` (given
-    ones lower-cased, missing ones derived); switches' ``aging_s``; links' ``delay_us``; each
+    ``nics``/``routes``/``services`` = ``[]`` and each NIC's ``mac`` (given ones lower-cased,
+    missing ones derived); each node's own fields that have a ``default`` in its
+    ``$defs/kind_<kind>`` (``ip_forward``, a switch's ``aging_s``); links' ``delay_us``; each
     service's fields that have a ``default`` in its ``$defs/service_<kind>``; a NAT network's
     ``gateway_mac`` (derived from its id and "gateway"), ``port_forwards`` = [] (``host_ip`` ""),
     and its ``dhcp``'s defaults with ``router`` = the gateway. Every value filled is the schema's
@@ -61,12 +62,12 @@ def normalized(doc: dict) -> dict:
     for node in out["nodes"]:
         kind = KINDS[node["kind"]]
         node.setdefault("name", node["id"])
-        if kind.is_switch:
-            node.setdefault("aging_s", DEFAULT_AGING_S)
         if kind.has_nics:
             for key in ("nics", "routes", "services"):
                 node.setdefault(key, [])
-            node.setdefault("ip_forward", _IP_FORWARD[kind.id])
+        for key, value in _KIND_DEFAULTS[kind.id].items():
+            node.setdefault(key, list(value) if isinstance(value, list) else value)
+        if kind.has_nics:
             for nic in node["nics"]:
                 mac = nic.get("mac")
                 nic["mac"] = mac.lower() if mac else derive_mac(node["id"], nic["name"], kind.id)
