@@ -27,6 +27,7 @@ _SERVICE_DEFAULTS: dict[str, dict] = {
     kind: property_defaults(_SCHEMA, _DEFS[f"service_{kind}"]) for kind in service_ids(_SCHEMA)
 }
 _NAT_DHCP_DEFAULTS = property_defaults(_SCHEMA, _DEFS["kind_nat_network"]["properties"]["dhcp"])
+_NAT_FORWARD_DEFAULTS = property_defaults(_SCHEMA, _DEFS["kind_nat_network"]["properties"]["port_forwards"]["items"])
 
 
 def derive_mac(node_id: str, nic_name: str, kind: str) -> str:
@@ -86,7 +87,8 @@ def _nat_network_defaults(node: dict) -> None:
     node["gateway_mac"] = mac.lower() if mac else derive_mac(node["id"], "gateway", node["kind"])
     node.setdefault("port_forwards", [])
     for rule in node["port_forwards"]:
-        rule.setdefault("host_ip", "")
+        for key, value in _NAT_FORWARD_DEFAULTS.items():
+            rule.setdefault(key, value)
     if "dhcp" in node:
         for key, value in _NAT_DHCP_DEFAULTS.items():
             node["dhcp"].setdefault(key, list(value) if isinstance(value, list) else value)
