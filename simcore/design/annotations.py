@@ -86,9 +86,13 @@ def annotation_problems(schema: dict) -> list[str]:
         kinds, services = kind_ids(schema), service_ids(schema)
     except (KeyError, TypeError):
         return ["no node kind enum at $defs/node/properties/kind, or no service kind enum at $defs/service/properties/kind"]
-    problems = []
+    problems = [
+        f"kind '{kind}' is listed twice in $defs/node/properties/kind/enum"
+        for i, kind in enumerate(kinds)
+        if kind in kinds[:i]
+    ]
     prefixes: dict[str, str] = {}
-    for kind in kinds:
+    for kind in dict.fromkeys(kinds):
         problems.extend(_kind_problems(schema, kind, kinds, prefixes))
     for service in services:
         problems.extend(_service_problems(schema, service))

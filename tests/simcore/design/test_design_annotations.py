@@ -114,45 +114,57 @@ def test_a_wrong_property_default_is_named():
 
 def test_a_kind_without_a_definition_is_named():
     broken = copy.deepcopy(SCHEMA)
-    broken["$defs"]["node"]["properties"]["kind"]["enum"].append("router")
-    assert annotation_problems(broken) == ["kind 'router' has no $defs/kind_router with properties"]
+    broken["$defs"]["node"]["properties"]["kind"]["enum"].append("planted_kind")
+    assert annotation_problems(broken) == ["kind 'planted_kind' has no $defs/kind_planted_kind with properties"]
+
+
+def test_a_kind_listed_twice_is_named():
+    broken = copy.deepcopy(SCHEMA)
+    broken["$defs"]["node"]["properties"]["kind"]["enum"].append("vm")
+    assert annotation_problems(broken) == ["kind 'vm' is listed twice in $defs/node/properties/kind/enum"]
 
 
 def test_a_service_without_a_definition_is_named():
     broken = copy.deepcopy(SCHEMA)
-    broken["$defs"]["service"]["properties"]["kind"]["enum"].append("dns")
-    assert annotation_problems(broken) == ["service kind 'dns' has no $defs/service_dns with properties"]
+    broken["$defs"]["service"]["properties"]["kind"]["enum"].append("planted_service")
+    assert annotation_problems(broken) == [
+        "service kind 'planted_service' has no $defs/service_planted_service with properties"
+    ]
 
 
 def test_a_new_kind_written_only_in_the_schema_is_a_kind():
     grown = copy.deepcopy(SCHEMA)
-    grown["$defs"]["node"]["properties"]["kind"]["enum"].append("router")
+    grown["$defs"]["node"]["properties"]["kind"]["enum"].append("planted_router")
     router = copy.deepcopy(grown["$defs"]["kind_outside_host"])
-    router.update({"title": "Router", "description": "A box that routes.", "x-id-prefix": "r", "x-icon": "router"})
-    grown["$defs"]["kind_router"] = router
-    kind = kinds_from_schema(grown)["router"]
+    router.update({"title": "Router", "description": "A box that routes.", "x-id-prefix": "plantedr", "x-icon": "router"})
+    grown["$defs"]["kind_planted_router"] = router
+    kind = kinds_from_schema(grown)["planted_router"]
     assert (kind.label, kind.prefix, kind.icon, kind.has_nics, kind.is_switch, kind.placed_on) == (
-        "Router", "r", "router", True, False, ()
+        "Router", "plantedr", "router", True, False, ()
     )
 
 
+# The kinds of today, with their prefix and icon (a kind added later is checked by the tests above).
+KNOWN = {
+    "host": ("host", "server"),
+    "vm": ("vm", "vm"),
+    "container": ("ct", "container"),
+    "vswitch": ("vswitch", "vswitch"),
+    "lan_switch": ("switch", "switch"),
+    "outside_host": ("pc", "desktop"),
+    "internet": ("internet", "cloud"),
+    "dhcp_server": ("dhcp", "dhcp"),
+    "nat_network": ("natnet", "nat"),
+    "distributed_switch": ("dvs", "dswitch"),
+}
+
+
 def test_kinds_carry_the_schema_facts():
-    assert {k: (v.prefix, v.icon) for k, v in KINDS.items()} == {
-        "host": ("host", "server"),
-        "vm": ("vm", "vm"),
-        "container": ("ct", "container"),
-        "vswitch": ("vswitch", "vswitch"),
-        "lan_switch": ("switch", "switch"),
-        "outside_host": ("pc", "desktop"),
-        "internet": ("internet", "cloud"),
-        "dhcp_server": ("dhcp", "dhcp"),
-        "nat_network": ("natnet", "nat"),
-        "distributed_switch": ("dvs", "dswitch"),
-    }
-    assert {k.id for k in KINDS.values() if k.placed_on == ("host",)} == {
+    assert {k: (KINDS[k].prefix, KINDS[k].icon) for k in KNOWN} == KNOWN
+    assert {k for k in KNOWN if KINDS[k].placed_on == ("host",)} == {
         "vm", "container", "vswitch", "dhcp_server", "nat_network"
     }
-    assert [k.id for k in KINDS.values() if k.placement_required] == ["vm", "container", "nat_network"]
+    assert [k for k in KNOWN if KINDS[k].placement_required] == ["vm", "container", "nat_network"]
     for kind in KINDS.values():
         listed = set(kind.panel) | set(PANEL_FIXED)
         assert listed == set(SCHEMA["$defs"][f"kind_{kind.id}"]["properties"]) | {"host"}, kind.id
