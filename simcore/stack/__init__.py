@@ -13,7 +13,8 @@ Contract of this layer:
 
 from simcore.stack.iface import Iface
 from simcore.stack.ipv4 import Stack
-from simcore.stack.neighbour import NeighbourTable, NudState
+from simcore.stack.neighbour import NeighbourTable
+from simcore.stack.neighbour_actions import NudState
 from simcore.stack.routes import Route, RoutingTable
 
 __all__ = ["Iface", "NeighbourTable", "NudState", "Route", "RoutingTable", "Stack"]
