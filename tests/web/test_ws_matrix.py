@@ -158,13 +158,22 @@ async def receive_until(comm, predicate, timeout: float = 10.0) -> list[dict]:
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("kind, role", CELLS, ids=[f"{kind}-{role}" for kind, role in CELLS])
 async def test_cell(kind, role, clean_runs):
-    row = MESSAGES[kind]
     world = await sync_to_async(build_world)()
-    owner = await connect(world, "owner")
-    await owner.send_json_to({"type": "run.start", "paused": True})
-    await receive_until(owner, lambda m: m["type"] == "run.seeked" and m["started"])
+    sockets = [await connect(world, "owner")]
+    try:
+        await run_cell(world, sockets, kind, role)
+    finally:  # every consumer ends in this test's event loop (channels-redis keeps a receive lock)
+        for comm in sockets:
+            await comm.disconnect()
+
+
+async def run_cell(world, sockets: list, kind: str, role: str) -> None:
+    row = MESSAGES[kind]
+    await sockets[0].send_json_to({"type": "run.start", "paused": True})
+    await receive_until(sockets[0], lambda m: m["type"] == "run.seeked" and m["started"])
     sees = LEVELS[role] >= Need.VIEW
     comm = await connect(world, role if sees else "viewer")
+    sockets.append(comm)
     assert comm.role == ROLE_NAMES[LEVELS[role] if sees else Need.VIEW]
     assert (await comm.receive_json_from(timeout=5))["type"] == "run.state"  # the run going, for a joiner
     if not sees:
@@ -192,5 +201,3 @@ async def test_cell(kind, role, clean_runs):
         code, msg = REFUSALS[row.refusal]
         assert got == [{"type": "error", "code": code, "msg": msg, "problems": [], "ref": "cell"}]
         assert await state(world) == before
-    await comm.disconnect()
-    await owner.disconnect()
