@@ -2,35 +2,32 @@
 design's live simulation run (protocol in docs/websocket-protocol.md).
 
 - connect: `access_design(actor, id, VIEW)`; refused -> accept then close 4404 (the same for
-  missing and forbidden); more than 10 sockets of one user (in all the processes together when
-  they share Redis) -> error `ws.too_many_sockets` and close 4429; else join group `design.<id>`,
-  send `design.hello`, and `run.state` when a run is going (a late joiner gets the tables and
-  recent events, then the live stream).
-- group events from `actions.notify` are relayed: `design.saved`, `design.trashed` (close
-  4404), `design.access_changed` (re-check; close 4404 when access is gone). A run's
-  `run.relay` messages come through this process's relay (simulation.relay: one group member per
-  process, not per socket) as pre-serialised text sent as is; a gap in their sequence numbers
-  (channel layers drop group messages silently when a channel's queue is full or a message
-  expires) is filled from the run's ring buffer.
-- incoming frames: size (64 KiB) and rate (20/s) limits first, then the strict JSON parser, then
-  the message table (`simulation.messages.MESSAGES`, one row per type): the type's schema, then
-  the access its row needs, through `access_design(actor, id, need)` with the actor read afresh
-  from the session store on every message (a logout, a revoked link or a removed membership takes
-  effect on an open socket at its next message), then its handler: a `@handles` method of this
-  class named for the type (`run.start` -> `run_start`), or the design's run for the types the
-  run worker handles (acknowledged with `ack`). Bad frames get `{"type": "error", "code"}` and
-  never close the socket (an exception escaping a Channels handler would close it with 1011).
-- flow control: the client acknowledges what it received (`events.ack`); a socket with more
-  than `MAX_UNACKED_MESSAGES` messages or `MAX_UNACKED_BYTES` sent since its last ack is closed
-  with 4008. Daphne buffers what a client does not read out of the application's sight (one
-  stalled viewer grew the process by 50 MB); the bound keeps it small, and the others go on.
-- several processes: a run hosted by another process is read from Redis and commanded through
-  the host's mailbox (`registry.find` gives a `Run` or a `RemoteRun` with the same methods).
+  missing and forbidden); more than 10 sockets of one user (all processes together when they
+  share Redis) -> error `ws.too_many_sockets`, close 4429; else join group `design.<id>`, send
+  `design.hello`, and `run.state` when a run is going.
+- group events from `actions.notify`: `design.saved`, `design.trashed` (close 4404),
+  `design.access_changed` (re-check). A run's `run.relay` messages come through this process's
+  relay (simulation.relay) as pre-serialised text sent as is; a gap in their sequence numbers
+  (channel layers drop group messages without a word) is filled from the run's ring buffer.
+- incoming frames: size (64 KiB) and rate (20/s) limits, the strict JSON parser, then the message
+  table (`simulation.messages.MESSAGES`): the type's schema; the access its row needs, through
+  `access_design(actor, id, need)` with the actor read afresh from the session on every message
+  (a logout, a revoked link, a demotion count at the next one); its handler: a `@handles` method
+  named for the type (`run.start` -> `run_start`), or the design's run for the types the worker
+  handles. Bad frames get `{"type": "error", "code"}`, never a close (an exception escaping a
+  Channels handler closes the socket with 1011).
+- flow control: the client acknowledges what it received (`events.ack`); past
+  `MAX_UNACKED_MESSAGES` messages or `MAX_UNACKED_BYTES` since its last ack, a socket is closed
+  with 4008 (Daphne buffers what a client does not read, out of our sight: one stalled viewer grew
+  the process by 50 MB).
+- several processes: `registry.find` gives a `Run` or a `RemoteRun` (read from Redis, commands
+  forwarded to the host's mailbox) with the same methods.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import json
 import logging
@@ -71,10 +68,9 @@ DEFAULT_SIM_LIMITS = {"max_events": 5_000_000, "max_time_s": 24 * 3600.0, "max_w
 # together in Redis, one seat per socket (`REGISTRY.socket_opened`, store.py "seats").
 _SOCKETS: collections.Counter[str] = collections.Counter()
 
-# `access` below is what `access_design` answers: the design (`.design`) and the actor's role on it.
-
 # The client message types this consumer handles itself, by handler name (`run.start` ->
-# `run_start`); the table (simulation/messages.py) says which, and what each needs.
+# `run_start`); the table (simulation/messages.py) says which, and what each needs. A handler's
+# `access` is what `access_design` answered: the design (`.design`) and the actor's role on it.
 CLIENT_HANDLERS: dict[str, Callable] = {}
 
 
@@ -127,6 +123,16 @@ def _logout_closes_sockets(sender, request=None, user=None, **kwargs) -> None:
         async_to_sync(layer.group_send)(session_group(key), {"type": "session.logged_out"})
     except Exception:  # the per-message check still catches it
         log.warning("could not tell the sockets of a session about its logout")
+
+
+def _guarded(handler: Callable) -> Callable:
+    @functools.wraps(handler)
+    async def guarded(self, event: dict[str, Any]) -> None:
+        try:
+            await handler(self, event)
+        except Exception:
+            log.exception("group event %s failed on design %s", event.get("type"), self.design_id)
+    return guarded
 
 
 def _public(access) -> dict:
@@ -325,25 +331,16 @@ class DesignConsumer(AsyncWebsocketConsumer):
 
     @handles
     async def events_fetch(self, message: dict, access) -> None:
-        await self.send_fetched(await self.current_run(), message["after_seq"], message.get("limit", 500),
-                                message.get("ref"))
-
-    @handles
-    async def event_detail(self, message: dict, access) -> None:
-        await self.send_detail(await self.current_run(), message["seq"], message.get("ref"))
-
-    @handles
-    async def events_ack(self, message: dict, access: None) -> None:
-        self.unacked = [0, 0]  # grants nothing, so no access check and no answer
-
-    async def send_fetched(self, run, after_seq: int, limit: int, ref) -> None:
-        got = await run.fetch(after_seq, limit)
+        run, after_seq, ref = await self.current_run(), message["after_seq"], message.get("ref")
+        got = await run.fetch(after_seq, message.get("limit", 500))
         head = json.dumps({"type": "events", "run": run.run_id, "after_seq": after_seq, "more": got["more"],
                            "oldest": got["oldest"], "truncated": got["truncated"],
                            **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
         await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
 
-    async def send_detail(self, run, seq: int, ref) -> None:
+    @handles
+    async def event_detail(self, message: dict, access) -> None:
+        run, seq, ref = await self.current_run(), message["seq"], message.get("ref")
         text = await run.detail(seq)
         if text is None:
             raise RunError(f"Event {seq} is no longer kept (the ring buffer holds the last "
@@ -351,6 +348,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
         head = json.dumps({"type": "event.detail", "run": run.run_id, "seq": seq,
                            **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
         await self.send(text_data=head[:-1] + ',"event":' + text + "}")
+
+    @handles
+    async def events_ack(self, message: dict, access: None) -> None:
+        self.unacked = [0, 0]  # grants nothing, so no access check and no answer
 
     async def send_run_state(self) -> bool:
         run = await REGISTRY.find(int(self.design_id))
@@ -362,51 +363,38 @@ class DesignConsumer(AsyncWebsocketConsumer):
         return True
 
     # ------------------------------------------------------------ group events
-    # An exception escaping a group handler would close the socket: each one is guarded, and a
+    # An exception escaping a group handler would close the socket: each one is `_guarded`, and a
     # viewer that missed an event still has the version numbers to notice it.
 
+    @_guarded
     async def design_saved(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._design_saved, event)
-
-    async def design_trashed(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._design_trashed, event)
-
-    async def design_access_changed(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._design_access_changed, event)
-
-    async def session_logged_out(self, event: dict[str, Any]) -> None:
-        await self.close(code=CLOSE_NOT_FOUND)
-
-    async def run_relay(self, event: dict[str, Any]) -> None:
-        """A run message from the group: this socket is its process's relay leader for the design
-        (simulation.relay), and hands it to every local socket watching it, itself included."""
-        await self._guarded(RELAY.fan_out, self, event)
-
-    async def deliver_run_message(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._run_relay, event)
-
-    async def _guarded(self, handler, *args) -> None:
-        try:
-            await handler(*args)
-        except Exception:
-            log.exception("group event %s failed on design %s", args[-1].get("type"), self.design_id)
-
-    async def _design_saved(self, event: dict[str, Any]) -> None:
         access = await self.recheck()
         if access is not None:
             await self.send_json({"type": "design.saved", "design": access.design.pk, "version": event["version"],
                                   "by": event.get("by")})
 
-    async def _design_trashed(self, event: dict[str, Any]) -> None:
+    @_guarded
+    async def design_trashed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "design.trashed", "design": event["design"]})
         await self.close(code=CLOSE_NOT_FOUND)
 
-    async def _design_access_changed(self, event: dict[str, Any]) -> None:
+    @_guarded
+    async def design_access_changed(self, event: dict[str, Any]) -> None:
         access = await self.recheck()
         if access is not None:
             await self.send_json({"type": "design.access", "design": _public(access)})
 
-    async def _run_relay(self, event: dict[str, Any]) -> None:
+    async def session_logged_out(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)
+
+    @_guarded
+    async def run_relay(self, event: dict[str, Any]) -> None:
+        """A run message from the group: this socket is its process's relay leader for the design
+        (simulation.relay), and hands it to every local socket watching it, itself included."""
+        await RELAY.fan_out(self, event)
+
+    @_guarded
+    async def deliver_run_message(self, event: dict[str, Any]) -> None:
         if self.joined is None:
             return
         run_id = event["run"]
