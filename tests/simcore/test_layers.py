@@ -22,8 +22,10 @@ ALLOWED = {
     "apps": {"engine", "packets", "net", "stack", "trace"},
     "devices": {"engine", "packets", "net", "stack", "apps", "trace"},
     "virt": {"engine", "packets", "net", "stack", "apps", "trace", "devices", "design"},
-    "network": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt"},
-    "__main__": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt", "network"},
+    "assembly": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt"},
+    "network": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt", "assembly"},
+    "__main__": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt", "network",
+                 "assembly"},
     "__init__": set(),
 }
 
