@@ -72,8 +72,8 @@ class BuildContext:
         """Make ``node`` part of the network; an id already taken is refused (ValueError)."""
         old = self.nodes.get(node.id)
         if old is not None:
-            raise ValueError(f"node id {node.id!r} is already taken by {old.name} ({old.kind}); "
-                             f"{node.name} ({node.kind}) needs another id")
+            raise ValueError(f"node id {node.id!r} is taken twice: by {old.name} (a {old.kind}) and by "
+                             f"{node.name} (a {node.kind}); rename one of them")
         self.nodes[node.id] = node
         self.names.add_node(node.id, node.name)
         return node
@@ -101,22 +101,20 @@ class BuildContext:
     def add_nic(self, node: HostNode, name: str, mac: str, cidr: str | None) -> Nic:
         """A NIC on ``node`` (``cidr``: a static address, "dhcp" or None), known to the sentences.
 
-        A refused address (a second NIC with the same address) raises ValueError after the NIC
-        was added without it, so the caller can report the problem and go on building.
+        A refused address (one the node already has, one that is not an address) raises ValueError;
+        the NIC is there all the same, the address in use nowhere, so the caller can report the
+        problem and go on looking for more before the build stops.
         """
         try:
-            nic = node.add_nic(name, mac, cidr)
+            return node.add_nic(name, mac, cidr)
         except ValueError:
-            node.add_nic(name, mac, None)
-            self._name_nic(node.id, mac, cidr)
+            if name not in node.stack.ifaces:
+                node.add_nic(name, mac, None)
             raise
-        self._name_nic(node.id, mac, cidr)
-        return nic
-
-    def _name_nic(self, node_id: str, mac: str, cidr: str | None) -> None:
-        self.names.add_mac(mac, node_id)
-        if cidr and cidr != "dhcp":
-            self.names.add_ip(cidr.split("/")[0], node_id)
+        finally:
+            self.names.add_mac(mac, node.id)
+            if cidr and cidr != "dhcp":
+                self.names.add_ip(cidr.split("/")[0], node.id)
 
     def host(self, node_id: str | None) -> HostNode | None:
         """The node ``node_id`` if it has a stack (a hypervisor, a member of a distributed switch)."""
@@ -135,20 +133,21 @@ class BuildContext:
 
     def connect(self, link_id: str, a: Port, b: Port, delay_ns: int = 0) -> Link:
         """A link from ``a`` to ``b``; an id already taken is refused (ValueError)."""
-        self._free_link_id(link_id)
+        self._free_link_id(link_id, a, b)
         return self.add_link(Link(self.engine, link_id, a, b, delay_ns))
 
     def add_link(self, link: Link) -> Link:
         """Register a link a device made itself (a NAT network's bridge to its switch)."""
-        self._free_link_id(link.id)
+        self._free_link_id(link.id, link.a, link.b)
         self.links[link.id] = link
         link.on_transmit = self.frame_sent if self.tracer.on else None
         return link
 
-    def _free_link_id(self, link_id: str) -> None:
+    def _free_link_id(self, link_id: str, a: Port, b: Port) -> None:
         old = self.links.get(link_id)
         if old is not None:
-            raise ValueError(f"link id {link_id!r} is already taken by the link {old.a!r} <-> {old.b!r}")
+            raise ValueError(f"link id {link_id!r} is taken twice: by the link from {_words(old.a)} to "
+                             f"{_words(old.b)} and by the one from {_words(a)} to {_words(b)}")
 
     # -- capture points -----------------------------------------------------------------------
     def capture_nic(self, node_id: str, nic_name: str) -> Capture:
@@ -169,7 +168,7 @@ class BuildContext:
         if old is target:
             return self.captures[name]
         if old is not None:
-            raise ValueError(f"two capture points would write {name}.pcap: {old!r} and {target!r}")
+            raise ValueError(f"two capture points would write {name}.pcap: {_words(old)} and {_words(target)}")
         cap = Capture(self.engine, name)
         taps.append(cap)
         self.captures[name] = cap
@@ -192,3 +191,12 @@ class BuildContext:
             where["port"] = from_port.number
         self.tracer.emit("frame.sent", self.narrator.sent(link, from_port, to_port, frame), frame, **where,
                          link=link.id, to_node=to_port.node.id, arrives=arrives)
+
+
+def _words(thing: Port | Link) -> str:
+    """``vm1's NIC eth0``, ``lan`` (a switch port), ``the link l1``: for messages."""
+    if isinstance(thing, Link):
+        return f"the link {thing.id}"
+    if isinstance(thing, Nic):
+        return f"{thing.node.id}'s NIC {thing.name}"
+    return str(getattr(thing.node, "id", thing.name))

@@ -60,7 +60,10 @@ def attach(ctx: BuildContext, at: ModeNic) -> None:
                        f"{hv} already has a NIC named {name}, which VirtualBox's host-only adapter would be")
             return
         mac = host_mac(host.id) if name == HOSTONLY_NET else host_mac(f"{host.id}/{name}")
-        nic = ctx.vbox.host_nics[(hv, name)] = ctx.add_nic(host, name, mac, host_ip)
+        try:
+            nic = ctx.vbox.host_nics[(hv, name)] = ctx.add_nic(host, name, mac, host_ip)
+        except ValueError as exc:
+            raise ValueError(f"{hv} cannot have VirtualBox's host-only adapter {name} ({host_ip}): {exc}") from None
         ctx.connect(f"hostonly-{hv}-{name}", nic, switch.add_port())
         dhcp_server_node(ctx, f"vboxdhcp-{hv}-{name}", f"{name} DHCP server", f"{base}.100/24", switch,
                          f"{base}.101", f"{base}.254", None, ())
