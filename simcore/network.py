@@ -129,11 +129,7 @@ class Network:
     # -- user actions -------------------------------------------------------------------------
     def command(self, node_id: str, line: str, at: float | None = None) -> None:
         """Type ``line`` on ``node_id``'s console at simulated second ``at`` (None: now)."""
-        node = self.nodes.get(node_id)
-        if node is None:
-            raise ValueError(f"no node with id {node_id!r}")
-        if not isinstance(node, HostNode):
-            raise ValueError(f"node {node_id!r} ({node.kind}) has no console")
+        node = self._console_node(node_id)
         if not isinstance(line, str):
             raise TypeError(f"command line must be a string, not {line!r}")
         t = self.engine.now if at is None else seconds_to_ns(at, "at")
@@ -144,10 +140,20 @@ class Network:
 
     def interrupt(self, node_id: str, at: float | None = None) -> None:
         """Ctrl-C on ``node_id``'s console."""
-        node = self.nodes[node_id]
+        node = self._console_node(node_id)
         t = self.engine.now if at is None else seconds_to_ns(at, "at")
+        if t < self.engine.now:
+            raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
         self.actions.append({"t": t, "node": node_id, "interrupt": True})
         self.engine.at(t, node.console.interrupt, priority=PRIORITY_URGENT)
+
+    def _console_node(self, node_id: str) -> HostNode:
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise ValueError(f"no node with id {node_id!r}")
+        if not isinstance(node, HostNode):
+            raise ValueError(f"node {node_id!r} ({node.kind}) has no console")
+        return node
 
     # -- running ------------------------------------------------------------------------------
     @property

@@ -73,7 +73,7 @@ class ModeNic:
     def static_ip(self) -> str | None:
         """The NIC's static address without its prefix length (None with DHCP or none)."""
         ip = self.nic.get("ip")
-        return ip.split("/")[0] if ip not in (None, "dhcp") else None
+        return None if ip is None or ip == "dhcp" else ip.split("/")[0]
 
     def network(self) -> str:
         """The network named by ``nics[].network``, or VirtualBox's default for the mode."""
