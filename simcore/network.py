@@ -9,6 +9,9 @@
 Times at this door are **seconds** (floats, as the design's ``script[].at``); the engine counts
 integer nanoseconds (``net.now_ns``, ``run_until_ns``). A run is ``(document, seed, actions)``:
 ``net.actions`` is the action log that replays it.
+
+Building is ``simcore.assembly``'s: ``net.assembly`` is its context, and ``net.nodes``,
+``net.links``, ``net.captures``... read it. This module runs, forks and reads the result.
 """
 
 from __future__ import annotations
