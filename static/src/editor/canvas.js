@@ -3,7 +3,7 @@
 // the canvas into model commands (a drag = one `nodes.arrange` step, a drop on a host = one
 // `node.place`, a wire = one `link.connect`), never into direct canvas edits.
 
-import { kindOf } from "../model/kinds.js";
+import { kindOf } from "../model/index.js";
 import { NAT_PARTS, documentToElements } from "./elements.js";
 
 // View choices that are not in the document (which NAT networks are expanded), kept on the

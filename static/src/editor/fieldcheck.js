@@ -5,7 +5,7 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import schema from "../../../simcore/design/schema.json" with { type: "json" };
-import { SCHEMA_KEYWORDS } from "../model/kinds.js";
+import { SCHEMA_KEYWORDS } from "../model/index.js";
 
 export { schema };
 

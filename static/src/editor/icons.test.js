@@ -1,7 +1,7 @@
 // The palette's icons: every kind's `x-icon` in the design schema is drawn.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { kindsFromSchema } from "../model/kinds.js";
+import { kindsFromSchema } from "../model/index.js";
 import { schema } from "./fieldcheck.js";
 import { hasIcon, iconSvg } from "./icons.js";
 

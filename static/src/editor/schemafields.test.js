@@ -1,7 +1,7 @@
 // Panel fields generated from the design schema, and the values new rows start with.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { kindsFromSchema } from "../model/kinds.js";
+import { kindsFromSchema } from "../model/index.js";
 import { documentErrors, schema } from "./fieldcheck.js";
 import { PropertiesPanel } from "./properties.js";
 import { LIST_SECTIONS, fieldsOf, kindSchema, newRoute, newService, panelEntries, parseValue, serviceKinds } from "./schemafields.js";
