@@ -56,7 +56,7 @@ def test_curl_prints_the_page():
     assert session.result == CurlResult(0, PAGE, ())
     assert session.result.lines() == ["<h1>hello from the VM</h1>"]
     request = w.wire[3].seg.payload
-    assert request == f"GET / HTTP/1.1\r\nHost: {VM}\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n".encode()
+    assert request == f"GET / HTTP/1.1\r\nHost: {VM}\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n".encode()
     assert w.wire[5].seg.payload == RESPONSE_HEAD.encode() + PAGE.encode()
     assert [(s.request, s.status, s.body_bytes) for s in log] == [("GET / HTTP/1.1", 200, len(PAGE))]
     # Both ends are gone once TIME-WAIT (on the server, which closed first) is over.
@@ -70,14 +70,14 @@ def test_curl_conversation_on_the_wire():
         f"0.000000 {c}>{v} [SYN] seq=0 win=64240 len=0",
         f"0.000050 {v}>{c} [SYN,ACK] seq=0 ack=1 win=65160 len=0",
         f"0.000100 {c}>{v} [ACK] seq=1 ack=1 win=502 len=0",
-        f"0.000100 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=72",
-        f"0.000150 {v}>{c} [ACK] seq=1 ack=73 win=510 len=0",
-        f"0.000150 {v}>{c} [PSH,ACK] seq=1 ack=73 win=510 len={len(RESPONSE_HEAD) + len(PAGE)}",
-        f"0.000150 {v}>{c} [FIN,ACK] seq={1 + len(RESPONSE_HEAD) + len(PAGE)} ack=73 win=510 len=0",
-        f"0.000200 {c}>{v} [ACK] seq=73 ack={1 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
-        f"0.000200 {c}>{v} [ACK] seq=73 ack={2 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
-        f"0.000200 {c}>{v} [FIN,ACK] seq=73 ack={2 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
-        f"0.000250 {v}>{c} [ACK] seq={2 + len(RESPONSE_HEAD) + len(PAGE)} ack=74 win=510 len=0",
+        f"0.000100 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=73",
+        f"0.000150 {v}>{c} [ACK] seq=1 ack=74 win=510 len=0",
+        f"0.000150 {v}>{c} [PSH,ACK] seq=1 ack=74 win=510 len={len(RESPONSE_HEAD) + len(PAGE)}",
+        f"0.000150 {v}>{c} [FIN,ACK] seq={1 + len(RESPONSE_HEAD) + len(PAGE)} ack=74 win=510 len=0",
+        f"0.000200 {c}>{v} [ACK] seq=74 ack={1 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
+        f"0.000200 {c}>{v} [ACK] seq=74 ack={2 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
+        f"0.000200 {c}>{v} [FIN,ACK] seq=74 ack={2 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
+        f"0.000250 {v}>{c} [ACK] seq={2 + len(RESPONSE_HEAD) + len(PAGE)} ack=75 win=510 len=0",
     ]
 
 
@@ -90,16 +90,16 @@ def test_curl_gets_the_page_through_lost_segments():
     c, v = f"{OUT}:57794", f"{VM}:80"
     n = len(RESPONSE_HEAD) + len(PAGE)
     assert w.lines()[3:] == [
-        f"0.000100 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=72 LOST",
-        f"0.200200 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=72",
-        f"0.200250 {v}>{c} [ACK] seq=1 ack=73 win=510 len=0",
-        f"0.200250 {v}>{c} [PSH,ACK] seq=1 ack=73 win=510 len={n} LOST",
-        f"0.200250 {v}>{c} [FIN,ACK] seq={n + 1} ack=73 win=510 len=0",
-        f"0.200300 {c}>{v} [ACK] seq=73 ack=1 win=502 len=0",
-        f"0.400350 {v}>{c} [FIN,PSH,ACK] seq=1 ack=73 win=510 len={n}",
-        f"0.400400 {c}>{v} [ACK] seq=73 ack={n + 2} win=502 len=0",
-        f"0.400400 {c}>{v} [FIN,ACK] seq=73 ack={n + 2} win=502 len=0",
-        f"0.400450 {v}>{c} [ACK] seq={n + 2} ack=74 win=510 len=0",
+        f"0.000100 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=73 LOST",
+        f"0.200200 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=73",
+        f"0.200250 {v}>{c} [ACK] seq=1 ack=74 win=510 len=0",
+        f"0.200250 {v}>{c} [PSH,ACK] seq=1 ack=74 win=510 len={n} LOST",
+        f"0.200250 {v}>{c} [FIN,ACK] seq={n + 1} ack=74 win=510 len=0",
+        f"0.200300 {c}>{v} [ACK] seq=74 ack=1 win=502 len=0",
+        f"0.400350 {v}>{c} [FIN,PSH,ACK] seq=1 ack=74 win=510 len={n}",
+        f"0.400400 {c}>{v} [ACK] seq=74 ack={n + 2} win=502 len=0",
+        f"0.400400 {c}>{v} [FIN,ACK] seq=74 ack={n + 2} win=502 len=0",
+        f"0.400450 {v}>{c} [ACK] seq={n + 2} ack=75 win=510 len=0",
     ]
     assert w.kinds() == ["tcp.connect", "tcp.accept", "tcp.established", "tcp.retransmit", "tcp.out_of_order",
                          "tcp.retransmit", "tcp.fin_received", "tcp.time_wait", "tcp.closed", "tcp.closed"]

@@ -95,10 +95,14 @@ def test_split_head_rejects(raw, message):
     assert str(info.value) == message
 
 
-def test_curl_request_bytes_like_curl_8():
+def test_curl_request_is_debian_12_curl_s_80_bytes():
+    # The reference capture of `curl http://203.0.113.2:8080/` from Debian 12 (curl 7.88.1):
+    # request line, Host with the port, User-Agent, Accept, in that order: 80 bytes.
     req = parse_curl_args(["curl", "http://203.0.113.2:8080/"])
-    assert build_request(req) == (b"GET / HTTP/1.1\r\nHost: 203.0.113.2:8080\r\n"
-                                  b"User-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n")
+    wire = build_request(req)
+    assert wire == (b"GET / HTTP/1.1\r\nHost: 203.0.113.2:8080\r\n"
+                    b"User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n")
+    assert len(wire) == 80
 
 
 def test_curl_headers_replace_and_add():
