@@ -45,6 +45,7 @@ class CloseReason(enum.Enum):
 class TimerKind(enum.Enum):
     RETRANSMIT = "retransmit"  # RFC 6298 retransmission timer
     TIME_WAIT = "time-wait"  # 2*MSL, Linux's fixed 60 s (TCP_TIMEWAIT_LEN)
+    DELACK = "delack"  # the delayed ACK (delack.py): an ACK owed but not sent yet
     APP = "app"  # a deadline the application asked for (curl's -m); TcpTable routes it
 
 
