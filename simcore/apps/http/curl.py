@@ -245,7 +245,10 @@ class CurlSession:
             length = self._head.get("Content-Length")
             no_body = self.req.method == "HEAD" or self.status in (204, 304) or 100 <= self.status < 200
             self._length = 0 if no_body else (int(length) if length and length.isdigit() else None)
-            self._server_closes = (self._head.get("Connection") or "").lower() == "close"
+            # The server closes after this reply when it says so, or answers HTTP/1.0 without
+            # keep-alive (Python's http.server): curl then waits for its FIN (see docs/tcp.md).
+            conn = (self._head.get("Connection") or "").lower()
+            self._server_closes = "close" in conn or (parts[0] == "HTTP/1.0" and "keep-alive" not in conn)
         if self._length is not None and len(self._buf) - self._body_at >= self._length:
             # Whole response: curl is done. It closes now unless the server said it would close
             # (then the server's FIN, already on its way, ends the connection: see docs/tcp.md).

@@ -112,6 +112,12 @@ class Connected:
 
 
 @dataclass(frozen=True, slots=True)
+class AllAcked:
+    """Everything the application wrote has been acknowledged by the peer (the send queue is
+    empty again): an application that writes in steps can take its next one."""
+
+
+@dataclass(frozen=True, slots=True)
 class Closed:
     """The connection reached CLOSED; nothing of it remains."""
 
@@ -130,4 +136,4 @@ class Note:
     kind: str = "tcp.note"
 
 
-Action = Emit | SetTimer | CancelTimer | Deliver | EndOfStream | Connected | Closed | Note
+Action = Emit | SetTimer | CancelTimer | Deliver | EndOfStream | Connected | AllAcked | Closed | Note

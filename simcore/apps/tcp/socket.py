@@ -24,6 +24,7 @@ from simcore.packets.tcp import ACK, FIN, PSH, RST, SYN, URG, Tcp, tcp_options
 
 from .actions import (
     Action,
+    AllAcked,
     CancelTimer,
     Closed,
     CloseReason,
@@ -342,11 +343,14 @@ class TcpSocket:
         """Process SEG.ACK in a synchronized state; True when the connection ended."""
         ack = seg.ack
         if seq_gt(ack, self.snd_una):
+            queued = len(self._sndbuf)
             self._ack_advances(now, ack)
             if self.snd_una == self.snd_max:
                 self._disarm(TimerKind.RETRANSMIT, acts)
             else:  # RFC 6298 §5.3: restart the timer when new data is ACKed
                 self._arm(TimerKind.RETRANSMIT, now + self._rto.rto, acts)
+            if queued and not self._sndbuf:
+                acts.append(AllAcked())  # the application may write its next step
         elif (ack == self.snd_una and not seg.payload and not seg.flags & FIN
               and self.snd_una != self.snd_max and seg.window << self._snd_wscale == self.snd_wnd):
             self._dupacks += 1  # RFC 5681 §2 "duplicate acknowledgment"

@@ -11,6 +11,7 @@ import pytest
 from tcp_harness import MS, US, Recorder, S, World
 
 from simcore.apps.tcp import (
+    AllAcked,
     CancelTimer,
     Closed,
     CloseReason,
@@ -387,7 +388,8 @@ def test_retransmit_timer_is_cancelled_once_everything_is_acked():
     acts = sock.send(1000, b"abc")
     assert acts[-1] == SetTimer(TimerKey(sock.key, TimerKind.RETRANSMIT), 1000 + sock._rto.rto)
     acts = sock.on_segment(2000, Tcp(80, 40000, 5001, sock.iss + 4, ACK, 64240), SV, C)
-    assert acts == [CancelTimer(TimerKey(sock.key, TimerKind.RETRANSMIT))]
+    # The application is told its bytes are all acknowledged (the next step of http.server).
+    assert acts == [CancelTimer(TimerKey(sock.key, TimerKind.RETRANSMIT)), AllAcked()]
 
 
 def test_icmp_unreachable_while_connecting_ends_the_attempt():

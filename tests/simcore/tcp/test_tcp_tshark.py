@@ -64,7 +64,7 @@ def test_a_clean_transfer_has_no_tcp_analysis_flags(tmp_path):
     ]
     flags = tshark(path, "-T", "fields", "-e", "tcp.flags.str")
     assert [f.replace("\u00b7", "").strip() for f in flags] == [
-        "S", "AS", "A", "AP", "A", "AP", "AF", "A", "AF", "A"]
+        "S", "AS", "A", "AP", "A", "AP", "A", "AP", "A", "AF", "AF", "A"]
 
 
 def test_a_lossy_transfer_shows_only_loss_and_recovery(tmp_path):
