@@ -122,7 +122,7 @@ class DhcpClientGlue(_Glue):
     """dhclient on one NIC of a node. ``start``, ``release``; ``verbose`` prints dhclient's log."""
 
     def __init__(self, node: Any, nic_name: str, names: Any = None):
-        client = DhcpClient(node.nics[nic_name].mac, node.name, node.engine.rng, name=node.name)
+        client = DhcpClient(node.nics[nic_name].mac, node.name, node.engine.rng, name=node.name, ifname=nic_name)
         super().__init__(node, nic_name, client, names)
         self.verbose = False
         self.stack.prerouting.insert(0, self._prerouting)
