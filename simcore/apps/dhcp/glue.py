@@ -1,6 +1,6 @@
 """The DHCP machines bound on a host's NIC: actions carried out on the host's stack and engine.
 
-The machines (``client.py``, ``server.py``) are pure; this module is the host glue that
+The machines (``client.py``, ``networkd.py``, ``server.py``) are pure; this module is the host glue that
 ``docs/dhcp.md`` ("what the glue must do") describes:
 
 * the client gets **every** UDP datagram to port 68 arriving on its NIC, whatever the
@@ -34,6 +34,7 @@ from simcore.packets import (
 from .actions import Bind, CancelTimer, Note, Send, SendArpProbe, SendIcmpProbe, SetTimer, Unbind
 from .client import DhcpClient
 from .framing import frame_for
+from .networkd import NetworkdClient, machine_id_for
 from .options import CLIENT_PORT, SERVER_PORT
 from .server import DhcpServer
 
@@ -118,14 +119,33 @@ class _Glue:
             tracer.emit(note.kind, note.text, node=self.node.id, nic=self.nic.name)
 
 
-class DhcpClientGlue(_Glue):
-    """dhclient on one NIC of a node. ``start``, ``release``; ``verbose`` prints dhclient's log."""
+CLIENT_PROGRAMS = ("isc-dhclient", "systemd-networkd")
 
-    def __init__(self, node: Any, nic_name: str, names: Any = None):
-        client = DhcpClient(node.nics[nic_name].mac, node.name, node.engine.rng, name=node.name, ifname=nic_name)
+
+class DhcpClientGlue(_Glue):
+    """A DHCP client on one NIC of a node: ``program`` is ``isc-dhclient`` (the console's
+    ``dhclient``) or ``systemd-networkd`` (an Ubuntu guest bringing its NIC up). ``start``,
+    ``release``; ``verbose`` prints the client's log lines on the console."""
+
+    def __init__(self, node: Any, nic_name: str, names: Any = None, program: str = "isc-dhclient"):
+        mac, rng = node.nics[nic_name].mac, node.engine.rng
+        if program == "isc-dhclient":
+            client: Any = DhcpClient(mac, node.name, rng, name=node.name, ifname=nic_name)
+        elif program == "systemd-networkd":
+            client = NetworkdClient(mac, node.name, rng, name=node.name, ifname=nic_name,
+                                    machine_id=machine_id_for(node.id))
+        else:
+            raise ValueError(f"{node.name}: unknown DHCP client {program!r}; one of {', '.join(CLIENT_PROGRAMS)}")
         super().__init__(node, nic_name, client, names)
+        self.program = program
         self.verbose = False
         self.stack.prerouting.insert(0, self._prerouting)
+
+    def detach(self) -> None:
+        """Stop this client for good: it hears nothing more and its timers are dropped."""
+        if self._prerouting in self.stack.prerouting:
+            self.stack.prerouting.remove(self._prerouting)
+        self.timers.tokens.clear()
 
     def start(self, verbose: bool = False) -> None:
         self.verbose = verbose
@@ -168,6 +188,27 @@ class DhcpClientGlue(_Glue):
             stack.set_address(dev, None)
         else:
             super()._other(action)
+
+
+def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:
+    """The node's DHCP client ``program`` on ``nic_name``, created on first use. One client per
+    NIC: another program's client there is stopped first."""
+    clients = node.__dict__.setdefault("dhcp_clients", {})
+    glue = clients.get(nic_name)
+    if glue is not None and glue.program != program:
+        glue.detach()
+        glue = None
+    if glue is None:
+        glue = clients[nic_name] = DhcpClientGlue(node, nic_name, names, program)
+    return glue
+
+
+def guest_nic_up(node: Any, nic_name: str, names: Any = None) -> DhcpClientGlue:
+    """An Ubuntu guest's NIC comes up with DHCP (netplan ``dhcp4: true``, systemd-networkd): its
+    client starts at once. The VM lifecycle calls this when a VM boots."""
+    glue = client_on(node, nic_name, "systemd-networkd", names)
+    glue.start()
+    return glue
 
 
 class DhcpServerGlue(_Glue):

@@ -30,7 +30,7 @@ FF = "ff:ff:ff:ff:ff:ff"
 ARP_RTT = 2 * D
 
 
-def build(trace=None):
+def build(trace=None, script=True):
     doc = {
         "version": 1,
         "nodes": [
@@ -60,7 +60,7 @@ def build(trace=None):
             {"id": "l_vm", "a": {"node": "vm", "nic": "eth0"}, "b": {"node": "sw"}},
         ],
         "captures": [{"node": "vm", "nic": "eth0"}],
-        "script": [{"at": 0, "node": "vm", "command": "dhclient eth0"}],
+        "script": [{"at": 0, "node": "vm", "command": "dhclient eth0"}] if script else [],
     }
     return Network.from_design(doc, seed=0, trace=[] if trace is None else trace)
 
@@ -100,9 +100,11 @@ def dhcp_frames(net, since=0):
     for t, frame in net.captures["vm_eth0"].records:
         if t < since or frame.ethertype != ETH_IPV4 or frame.payload.proto != PROTO_UDP:
             continue
-        msg = frame.payload.payload.payload
-        if isinstance(msg, Dhcp):
-            out.append((t, msg.message_type, frame.payload.src, frame.payload.dst, frame.dst))
+        udp = frame.payload.payload
+        if 67 not in (udp.sport, udp.dport):
+            continue
+        msg = udp.payload if isinstance(udp.payload, Dhcp) else Dhcp.parse(bytes(udp.payload))
+        out.append((t, msg.message_type, frame.payload.src, frame.payload.dst, frame.dst))
     return out
 
 
