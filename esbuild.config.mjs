@@ -15,7 +15,8 @@ const options = {
   minify: true,
   sourcemap: true,
   target: ["es2020"],
-  // Several Cytoscape extensions ship only CommonJS/UMD (known-traps 21): the bundler resolves them.
+  // Several Cytoscape extensions ship only CommonJS/UMD (an import map from node_modules cannot
+  // load them): the bundler resolves them.
   platform: "browser",
   legalComments: "linked",
   logLevel: "info",

@@ -1,4 +1,4 @@
-"""Packet animation benchmark (issue 7 "Figures"): frame rate of the 1,000-node design in headless
+"""Packet animation benchmark: frame rate of the 1,000-node design in headless
 Chromium (--disable-gpu: software rendering, the worst case) while the packet overlay animates
 1,000 frame events per second, against the same page idle, in the same run.
 

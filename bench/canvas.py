@@ -1,4 +1,4 @@
-"""Canvas benchmark (issue 6 "Figures"): frame times while panning and zooming designs of 100, 300
+"""Canvas benchmark: frame times while panning and zooming designs of 100, 300
 and 1,000 nodes in headless Chromium with --disable-gpu (software rendering, the worst case).
 
 What is measured: the design page's bundle (static/dist/editor.js, `npm run build`) draws a

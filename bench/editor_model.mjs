@@ -1,7 +1,6 @@
 // Timing of the model's commands and undo on generated designs of 1,000 and 10,000 nodes (a host
-// per 11 nodes: a virtual switch and 9 VMs each). Run: `node static/src/model/bench/commands.mjs`.
-// Speed is measured here, never asserted in tests. (Lives beside the model because the model's
-// engineer owns only static/src/model/; the lead may move it under bench/.)
+// per 11 nodes: a virtual switch and 9 VMs each). Run: `node bench/editor_model.mjs`.
+// Speed is measured here, never asserted in tests.
 
 import { readFileSync } from "node:fs";
 import { copySelection, createCommands, History, kindsFromSchema } from "../static/src/model/index.js";

@@ -1,4 +1,4 @@
-"""Time from "Play" to the first packet drawn (issue 7 "Figures"), through the whole product: a live
+"""Time from "Play" to the first packet drawn, through the whole product: a live
 Daphne, the design page in headless Chromium, the live panel's Play button, the websocket, the
 run's worker process, the relay to the browser and the packet overlay.
 

@@ -1,4 +1,4 @@
-"""The Simulation panel under load (issue 7, "the page must stay responsive at 1,000 events/s"):
+"""The Simulation panel under load (the page must stay responsive at 1,000 events/s):
 animation frames of the design page while its live panel receives 1,000 events per second, against
 the same page idle, in headless Chromium with --disable-gpu.
 

@@ -1,6 +1,6 @@
 """Scale benchmark: simcore against ns-3 on the same LAN design, in the same run.
 
-The design (ns-3's side: ../shared/anchors/ns3-lanbench/lanbench.cc, run by its run.sh):
+The design (ns-3's side: ``bench/ns3_lan.cc``, built and run by this script):
 S learning switches in a chain, H hosts on each (10.0.0.0/16, in order), every host sending a
 100-byte UDP datagram every I seconds to one random other host (drawn once per host, as ns-3's
 client is), starting at a random instant in [0, I), for T simulated seconds; every host has a UDP
@@ -11,24 +11,32 @@ document is the same on every run.
 
 Printed (each line says what it measures):
 
-- ns-3 wall: run.sh's own wall time of ``Simulator::Run`` (build and start-up not counted);
+- ns-3 wall: ns3_lan's own wall time of ``Simulator::Run`` (compiling, building the topology and
+  start-up not counted);
 - simcore wall: ``Network.run_until(T)`` (building the network not counted, printed apart);
 - simulated seconds per wall second, events per wall second;
 - the cold-start ARP storm: the first simulated second alone (every host resolves its peer);
-- memory per host: tracemalloc's growth while building the network, divided by hosts
-  (ns-3's figure for the same design is about 49 KB);
+- memory per host: tracemalloc's growth while building the network, divided by hosts (ns-3's
+  figure, its resident growth while building the same design divided by hosts, is on its line);
 - a DHCP boot storm: N VMs on one vswitch run ``dhclient eth0`` at the same instant against one
   DHCP server (with its address probe); wall time until every lease is bound.
 
 Run: ``.venv/bin/python bench/scale.py`` (S=10 H=100 T=60: about a minute) or ``--quick``
 (S=2 H=20 T=5, a few seconds). The last line is ``ratio: <ns-3 wall / simcore wall>``.
 Speed is measured here only, never in tests.
+
+ns-3 comes from PyPI's ``ns3`` wheel (headers and shared libraries), the ``bench`` dependency group
+of pyproject.toml, locked in uv.lock. ``make run``/``make test`` do not install it; this script does
+(``uv sync --frozen --inexact --group bench``, about a minute the first time: three of the wheel's
+dependencies are built from source), then compiles ``ns3_lan.cc`` with g++ into ``bench/.build/``
+(git-ignored), again only when the source or the compile command changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import ipaddress
 import os
 import random
@@ -45,9 +53,11 @@ sys.path.insert(0, str(ROOT))
 from simcore.design import normalized  # noqa: E402
 from simcore.network import Network  # noqa: E402
 
-NS3 = ROOT.parent / "shared" / "anchors" / "ns3-lanbench" / "run.sh"
-if not NS3.exists():
-    NS3 = Path("/work/shared/anchors/ns3-lanbench/run.sh")
+NS3_SOURCE = ROOT / "bench" / "ns3_lan.cc"
+NS3_BUILD = ROOT / "bench" / ".build"
+# The ns-3 modules ns3_lan.cc includes, linked as the wheel names them.
+NS3_MODULES = ("core", "network", "csma", "bridge", "internet", "applications")
+NS3_VERSION = "3.44"
 
 
 def host_ip(k: int) -> str:
@@ -111,11 +121,50 @@ def received(net: Network) -> int:
                if type(s).__name__ == "UdpSink")
 
 
+def ns3_wheel() -> Path:
+    """The installed ns3 wheel's directory (with include/ and lib64/), installed first if missing."""
+    uv = ROOT / ".uv" / "bin" / "uv"
+    if not uv.exists():
+        raise RuntimeError(f"{uv} is missing: run `make setup` first")
+    # --inexact: add the bench group to the environment `make` set up, remove nothing.
+    proc = subprocess.run([str(uv), "sync", "--frozen", "--inexact", "--group", "bench"], cwd=ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"uv sync --group bench failed: {proc.stderr.strip()[-500:]}")
+    found = sorted((ROOT / ".venv" / "lib").glob("python3*/site-packages/ns3/include/ns3/core-module.h"))
+    if not found:
+        raise RuntimeError("the ns3 wheel is installed but has no include/ns3/core-module.h")
+    return found[0].parents[2]
+
+
+def build_ns3() -> Path:
+    """Compile ns3_lan.cc against the wheel (once per source and command); return the program."""
+    wheel = ns3_wheel()
+    lib = wheel / "lib64"
+    exe = NS3_BUILD / "ns3_lan"
+    command = ["g++", "-O2", "-std=c++20", f"-I{wheel / 'include'}", str(NS3_SOURCE), f"-L{lib}",
+               *(f"-lns{NS3_VERSION}-{m}" for m in NS3_MODULES), f"-Wl,-rpath,{lib}", "-o", str(exe)]
+    stamp = NS3_BUILD / "ns3_lan.stamp"
+    key = hashlib.sha256((" ".join(command) + "\n").encode() + NS3_SOURCE.read_bytes()).hexdigest()
+    if exe.exists() and stamp.exists() and stamp.read_text() == key:
+        return exe
+    NS3_BUILD.mkdir(parents=True, exist_ok=True)
+    print(f"compiling {NS3_SOURCE.relative_to(ROOT)} against ns-3 {NS3_VERSION} ...", file=sys.stderr, flush=True)
+    proc = subprocess.run(command, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"g++ failed: {proc.stderr.strip()[-1500:]}")
+    stamp.write_text(key)
+    return exe
+
+
 def run_ns3(switches: int, hosts: int, seconds: float, interval: float) -> tuple[float | None, str]:
-    if not NS3.exists():
-        return None, f"ns-3 anchor not found at {NS3}"
-    proc = subprocess.run(["bash", str(NS3), f"--S={switches}", f"--H={hosts}", f"--T={seconds:g}",
-                           f"--I={interval:g}"], capture_output=True, text=True, timeout=3600)
+    """(ns-3's wall time of Simulator::Run, or None; its output line or why it did not run)."""
+    try:
+        exe = build_ns3()
+    except (RuntimeError, OSError) as exc:
+        return None, f"ns-3 not run: {exc}"
+    proc = subprocess.run([str(exe), f"--S={switches}", f"--H={hosts}", f"--T={seconds:g}", f"--I={interval:g}"],
+                          capture_output=True, text=True, timeout=3600)
     line = (proc.stdout.strip().splitlines() or [""])[-1]
     match = re.search(r"wall=([0-9.]+)s", line)
     if proc.returncode != 0 or match is None:
@@ -147,7 +196,7 @@ def main() -> None:
     ap.add_argument("--T", type=float, default=60.0)
     ap.add_argument("--I", type=float, default=0.1)
     ap.add_argument("--vms", type=int, default=1000, help="VMs in the DHCP boot storm")
-    ap.add_argument("--no-ns3", action="store_true", help="skip the ns-3 anchor (no ratio line)")
+    ap.add_argument("--no-ns3", action="store_true", help="skip ns-3 (no ratio line)")
     args = ap.parse_args()
     if args.quick:
         args.S, args.H, args.T, args.vms = 2, 20, 5.0, 100
@@ -185,7 +234,7 @@ def main() -> None:
 
     per_host = memory_per_host(doc, n)
     print(f"memory per host: {per_host / 1024:.1f} KB (tracemalloc growth while building {n} hosts with their "
-          f"ports, links and services; ns-3: about 49 KB)")
+          f"ports, links and services; ns-3's: memory_per_host on its line)")
 
     storm = boot_storm_doc(args.vms)
     boot, build_boot = build(storm)

@@ -2,7 +2,7 @@
 
 Channels' `AllowedHostsOriginValidator` compares the host only, so a page served from any other
 port of localhost (or over http instead of https) could open our sockets with the user's cookies
-— cross-site websocket hijacking (known-traps.md #1). Origins here are full `scheme://host:port`
+— cross-site websocket hijacking (docs/traps.md, "The origin check is host-only"). Origins here are full `scheme://host:port`
 strings (settings.ALLOWED_ORIGINS); a missing or malformed Origin header is refused.
 """
 

@@ -1,9 +1,15 @@
-"""Who may do what to a design: the ONE place permissions are decided.
+"""Who may do what to a design: the ONE place permissions are decided, and a pure read.
 
-Every door (API, pages, websocket) gets its `Design` through `access_design`, which fetches AND
-authorizes (Zulip's `access_stream_by_id`, DRF's `get_object` + object permission). A design that
-is missing, trashed, or not visible to the actor raises the same `DesignNotFound`, so an answer
-never tells a stranger that a design exists.
+Every door (API, pages, websocket) gets its `Design` through `access_design` and its `ShareLink`
+through `access_share_link`, which fetch AND authorize (Zulip's `access_stream_by_id`, DRF's
+`get_object` + object permission). A design that is missing, trashed, past the trash's retention
+or not visible to the actor raises the same `DesignNotFound`; a share link that is missing,
+expired, revoked or not the actor's to manage raises the same `link.not_found`. An answer never
+tells a stranger that something exists.
+
+Nothing here writes: a design trashed longer than DESIGNER_TRASH_DAYS is filtered out of every
+query (`DesignQuerySet.findable`), and deleting it is an action (`actions.do_purge_trash`, run by
+`manage.py purge_trash`). Opening a share link, which records it, is `actions.do_open_share_link`.
 
 Roles, strongest first: owner; member editor/viewer (a membership given directly, or by opening
 a share link while signed in, effective while that link is active); link editor/viewer (an
@@ -15,21 +21,24 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from designer.errors import DesignNotFound
-from designer.models import Design, Membership, Role, ShareLink
+from designer.models import Design, Membership, Revision, Role, ShareLink
 
 SESSION_KEY = "designer_share_links"
 MAX_SESSION_LINKS = 50
 # Database ids are signed 64-bit; anything outside is missing, not a server error.
 MAX_ID = 2**63 - 1
+MAX_TOKEN = 64
+LINK_NOT_FOUND = "This share link does not exist or is no longer valid."
 
 
 class Need(enum.IntEnum):
@@ -47,7 +56,7 @@ class Level(enum.IntEnum):
     OWNER = 3
 
 
-_ROLE_LEVEL = {Role.VIEWER: Level.VIEWER, Role.EDITOR: Level.EDITOR}
+ROLE_LEVEL = {Role.VIEWER: Level.VIEWER, Role.EDITOR: Level.EDITOR}
 ROLE_NAMES = {Level.VIEWER: "viewer", Level.EDITOR: "editor", Level.OWNER: "owner"}
 
 
@@ -89,6 +98,9 @@ class Access:
         return self.role == "owner"
 
 
+# ---------------------------------------------------------------- who is asking
+
+
 def _tokens_from_session(session) -> tuple[str, ...]:
     if session is None:
         return ()
@@ -102,31 +114,35 @@ def actor_from_request(request) -> Actor:
     return Actor(getattr(request, "user", None) or AnonymousUser(), _tokens_from_session(getattr(request, "session", None)))
 
 
-def actor_from_scope(scope) -> Actor:
-    """The actor of a websocket, read afresh from the session store on every call, so that a
-    logout or a forgotten link takes effect on an open socket (known-traps.md #2). Sync: call it
-    through `database_sync_to_async`."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, load_backend
-    from django.contrib.auth import SESSION_KEY as USER_KEY
-    from django.utils.crypto import constant_time_compare
+class _SessionCopy(dict):
+    """A session's data, as Django's `auth.get_user` reads it. On a stale hash get_user flushes
+    the session, and on a hash made with a SECRET_KEY_FALLBACKS key it re-keys it; a socket has
+    no response to carry a new cookie, and a re-key would strand the browser's one. So here both
+    touch only this copy: the socket reads, and the next HTTP request flushes or re-keys."""
 
+    def flush(self) -> None:
+        self.clear()
+
+    def cycle_key(self) -> None:
+        pass
+
+
+def actor_from_scope(scope) -> Actor:
+    """The actor of a websocket, read afresh from the session store on every call (not from the
+    session the socket opened with), so that a logout, a password change or a forgotten link
+    takes effect on an open socket. The user comes from Django's own `auth.get_user` (backend,
+    session hash), exactly as for an HTTP request. Sync: call it through `database_sync_to_async`."""
     session_key = (scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
     if not session_key:
         return Actor.anonymous()
-    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
-    tokens = _tokens_from_session(data)
-    user = AnonymousUser()
-    user_id, backend_path = data.get(USER_KEY), data.get(BACKEND_SESSION_KEY)
-    if user_id is not None and backend_path in settings.AUTHENTICATION_BACKENDS:
-        try:
-            candidate = load_backend(backend_path).get_user(user_id)
-        except Exception:  # a removed backend or a malformed id: the session is not signed in
-            candidate = None
-        if candidate is not None:
-            verify = getattr(candidate, "get_session_auth_hash", None)
-            if verify is None or constant_time_compare(data.get(HASH_SESSION_KEY, ""), verify()):
-                user = candidate
-    return Actor(user, tokens)
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    session = _SessionCopy(store.items())
+    user = auth.get_user(SimpleNamespace(session=session))
+    # After get_user: a session it flushed (stale hash) holds no links either, as over HTTP.
+    return Actor(user, _tokens_from_session(session))
+
+
+# ---------------------------------------------------------------- designs
 
 
 def _level(actor: Actor, design: Design, now) -> Level:
@@ -138,11 +154,12 @@ def _level(actor: Actor, design: Design, now) -> Level:
             Membership.objects.select_related("via_link").filter(user_id=actor.user_id, design=design).first()
         )
         if membership is not None and membership.is_effective(now):
-            level = max(level, _ROLE_LEVEL[membership.role])
+            level = max(level, ROLE_LEVEL[membership.role])
     if actor.link_tokens and level < Level.EDITOR:
-        for link in ShareLink.objects.filter(design=design, token__in=actor.link_tokens):
-            if link.is_active(now):
-                level = max(level, _ROLE_LEVEL[link.role])
+        for role in ShareLink.objects.active(now).filter(design=design, token__in=actor.link_tokens).values_list(
+            "role", flat=True
+        ):
+            level = max(level, ROLE_LEVEL[role])
     if design.is_example:
         level = max(level, Level.VIEWER)
     return level
@@ -166,24 +183,19 @@ def _parse_id(design_id) -> int:
 def access_design(actor: Actor, design_id, need: Need, *, trashed: bool = False) -> Access:
     """Fetch design `design_id` if `actor` may do `need` to it, else raise `DesignNotFound`.
 
-    `trashed=True` is for the trash and restore doors: it finds only trashed designs, and only
-    for their owner. Designs trashed longer than the retention period are purged on the way.
+    `trashed=True` is for the trash and restore doors: it finds only designs in the trash, and
+    only for their owner. A design past the trash's retention is not found by either.
     """
     pk = _parse_id(design_id)
-    design = Design.objects.filter(pk=pk).first()
-    if design is None:
+    now = timezone.now()
+    design = Design.objects.findable(now).filter(pk=pk).first()
+    if design is None or design.is_trashed != trashed:
         raise DesignNotFound()
-    if design.is_trashed:
-        from designer.actions import purge_if_expired
-
-        if purge_if_expired(design) or not trashed:
-            raise DesignNotFound()
+    if trashed:
         if not (actor.is_authenticated and design.owner_id == actor.user_id):
             raise DesignNotFound()
         return Access(design, "owner")
-    if trashed:
-        raise DesignNotFound()
-    level = _level(actor, design, timezone.now())
+    level = _level(actor, design, now)
     if level < need:
         raise DesignNotFound()
     return Access(design, ROLE_NAMES[level])
@@ -201,17 +213,16 @@ def visible_designs(actor: Actor, scope: str):
             return alive.none()
         return alive.filter(owner_id=actor.user_id)
     if scope == "shared":
-        active = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         condition = Q(pk__in=[])
         if actor.is_authenticated:
             condition |= Q(
                 memberships__user_id=actor.user_id, memberships__via_link__isnull=True
             ) | Q(
                 memberships__user_id=actor.user_id,
-                memberships__via_link__in=ShareLink.objects.filter(active),
+                memberships__via_link__in=ShareLink.objects.active(now),
             )
         if actor.link_tokens:
-            condition |= Q(pk__in=ShareLink.objects.filter(active, token__in=actor.link_tokens).values("design_id"))
+            condition |= Q(pk__in=ShareLink.objects.active(now).filter(token__in=actor.link_tokens).values("design_id"))
         qs = alive.filter(condition).distinct()
         if actor.is_authenticated:
             qs = qs.exclude(owner_id=actor.user_id)
@@ -220,47 +231,62 @@ def visible_designs(actor: Actor, scope: str):
 
 
 def trashed_designs(actor: Actor):
+    """The actor's trash: designs still restorable, most recently trashed first."""
     if not actor.is_authenticated:
         return Design.objects.none()
-    return Design.objects.trashed().filter(owner_id=actor.user_id).order_by("-deleted_at", "-id")
+    return Design.objects.in_trash().filter(owner_id=actor.user_id).order_by("-deleted_at", "-id")
 
 
-def find_active_link(token: str) -> ShareLink:
-    if not isinstance(token, str) or not 0 < len(token) <= 64:
-        raise DesignNotFound("This share link does not exist or is no longer valid.")
-    link = ShareLink.objects.select_related("design").filter(token=token).first()
-    if link is None or not link.is_active() or link.design.is_trashed:
-        raise DesignNotFound("This share link does not exist or is no longer valid.")
+def access_revision(access: Access, number) -> Revision:
+    """Revision `number` of a design the actor was given (`access_design`), else `revision.not_found`."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 0
+    revision = Revision.objects.filter(design=access.design, number=number).first() if 0 < number < 2**31 else None
+    if revision is None:
+        raise DesignNotFound("No such revision.", code="revision.not_found")
+    return revision
+
+
+# ---------------------------------------------------------------- share links
+
+
+def _link_not_found() -> DesignNotFound:
+    return DesignNotFound(LINK_NOT_FOUND, code="link.not_found")
+
+
+def access_share_link(actor: Actor, *, token: str | None = None, design_id=None, link_id=None) -> ShareLink:
+    """The one way to fetch a share link: an ACTIVE link of a design that is not trashed.
+
+    - by `token` (opening `/s/<token>/`): the token is the credential, any actor gets its link;
+    - by `design_id` and `link_id` (revoking): only the design's owner gets it.
+
+    Missing, expired, revoked, on a trashed design, a malformed token or id, or asked by someone
+    who is not the owner: the same `DesignNotFound` (code `link.not_found`, one sentence).
+    The owner's list of every link in any state is `share_links_of`.
+    """
+    links = ShareLink.objects.active().filter(design__deleted_at__isnull=True).select_related("design")
+    if token is not None:
+        if design_id is not None or link_id is not None:
+            raise TypeError("access_share_link takes a token, or a design_id with a link_id, not both")
+        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN:
+            raise _link_not_found()
+        link = links.filter(token=token).first()
+    else:
+        try:
+            access = access_design(actor, design_id, Need.OWNER)
+            pk = _parse_id(link_id)
+        except DesignNotFound:
+            raise _link_not_found() from None
+        link = links.filter(design=access.design, pk=pk).first()
+    if link is None:
+        raise _link_not_found()
     return link
 
 
-def remember_link(request, token: str) -> ShareLink:
-    """Open a share link (`/s/<token>/`): validate it, keep the token in the session, and for a
-    signed-in user other than the owner record a Membership via the link so the design shows
-    under "shared with me". Raises `DesignNotFound` for unknown, revoked or expired tokens."""
-    link = find_active_link(token)
-    tokens = [t for t in _tokens_from_session(request.session) if t != link.token]
-    request.session[SESSION_KEY] = [link.token, *tokens][:MAX_SESSION_LINKS]
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and link.design.owner_id != user.pk:
-        _join_via_link(user, link)
-    return link
-
-
-def _join_via_link(user, link: ShareLink) -> None:
-    with transaction.atomic():
-        membership = Membership.objects.select_for_update().filter(user=user, design_id=link.design_id).first()
-        if membership is None:
-            try:
-                with transaction.atomic():
-                    Membership.objects.create(user=user, design_id=link.design_id, role=link.role, via_link=link)
-            except IntegrityError:  # opened twice at once: the other request recorded it
-                pass
-            return
-        if membership.via_link is None:
-            return  # a membership given directly is never replaced by a link's
-        if _ROLE_LEVEL[link.role] > _ROLE_LEVEL[membership.role] or not membership.is_effective():
-            # A stronger link, or the old link died: this link now carries the membership.
-            membership.role = link.role
-            membership.via_link = link
-            membership.save(update_fields=["role", "via_link"])
+def share_links_of(access: Access):
+    """Every link of a design, in any state (revoked and expired ones too), for its owner."""
+    if not access.is_owner:
+        raise DesignNotFound()
+    return ShareLink.objects.filter(design=access.design).order_by("-created_at", "-id")

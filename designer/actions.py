@@ -16,12 +16,22 @@ import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from designer import limits
-from designer.access import Access, Actor, Need, access_design
+from designer.access import (
+    MAX_SESSION_LINKS,
+    ROLE_LEVEL,
+    SESSION_KEY,
+    Access,
+    Actor,
+    Need,
+    access_design,
+    access_revision,
+    access_share_link,
+)
 from designer.errors import AuthRequired, BadJSON, DesignInvalid, DesignNotFound, Invalid, VersionConflict
 from designer.jsondoor import parse_json
 from designer.models import Design, Membership, Revision, Role, ShareLink
@@ -45,8 +55,9 @@ def group_name(design_id: int) -> str:
 
 
 def notify(design_id: int, event: dict[str, Any]) -> None:
-    """Tell the design's group, after the transaction commits. Delivery is best effort
-    (known-traps.md #5): events carry the version, and a client that sees a gap reloads."""
+    """Tell the design's group, after the transaction commits. Delivery is best effort (a channel
+    layer drops a message silently when a group member's queue is full or its process is gone):
+    events carry the version, and a client that sees a gap reloads."""
 
     def send() -> None:
         from asgiref.sync import async_to_sync
@@ -231,7 +242,9 @@ def do_trash_design(actor: Actor, design: Design) -> Design:
 def do_restore_design(actor: Actor, design: Design) -> Design:
     access_design(actor, design.pk, Need.OWNER, trashed=True)
     limits.check_write(actor)
-    Design.objects.filter(pk=design.pk).update(deleted_at=None, updated_at=timezone.now())
+    # Still in the trash at the instant of the write: retention may end between the two.
+    if not Design.objects.in_trash().filter(pk=design.pk).update(deleted_at=None, updated_at=timezone.now()):
+        raise DesignNotFound()
     design.refresh_from_db()
     return design
 
@@ -249,22 +262,10 @@ def do_duplicate_design(actor: Actor, design: Design, user) -> Design:
 
 def do_restore_revision(actor: Actor, design: Design, number: int) -> Design:
     """Make revision `number` the current version, as a NEW revision (history only grows)."""
-    _authorize(actor, design, Need.EDIT)
-    revision = get_revision(design, number)
+    revision = access_revision(_authorize(actor, design, Need.EDIT), number)
     return do_update_design(actor, design, base_version=design.version, document=revision.document,
                             name=revision.name, description=revision.description,
                             note=f"Restored revision {revision.number}")
-
-
-def get_revision(design: Design, number) -> Revision:
-    try:
-        number = int(number)
-    except (TypeError, ValueError):
-        number = 0
-    revision = Revision.objects.filter(design=design, number=number).first() if 0 < number < 2**31 else None
-    if revision is None:
-        raise DesignNotFound("No such revision.", code="revision.not_found")
-    return revision
 
 
 # ---------------------------------------------------------------- sharing
@@ -286,13 +287,45 @@ def do_create_share_link(actor: Actor, design: Design, *, role: str, expires_at:
 
 
 def do_revoke_share_link(actor: Actor, link: ShareLink) -> ShareLink:
-    _authorize(actor, link.design, Need.OWNER)
+    access_share_link(actor, design_id=link.design_id, link_id=link.pk)
     limits.check_write(actor)
     with transaction.atomic():
         ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         notify(link.design_id, {"type": "design.access_changed", "design": link.design_id})
     link.refresh_from_db()
     return link
+
+
+def do_open_share_link(actor: Actor, session, token: str) -> ShareLink:
+    """Open a share link (`/s/<token>/`): the token goes first in the session's links (`actor`
+    is the session's, `actor_from_request`), and a signed-in user other than the owner gets a
+    Membership through the link, so the design shows under "shared with me". A missing,
+    revoked or expired link raises `DesignNotFound` and changes nothing."""
+    link = access_share_link(actor, token=token)
+    tokens = [t for t in actor.link_tokens if t != link.token]
+    session[SESSION_KEY] = [link.token, *tokens][:MAX_SESSION_LINKS]
+    if actor.is_authenticated and link.design.owner_id != actor.user_id:
+        _join_via_link(actor.user, link)
+    return link
+
+
+def _join_via_link(user, link: ShareLink) -> None:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(user=user, design_id=link.design_id).first()
+        if membership is None:
+            try:
+                with transaction.atomic():
+                    Membership.objects.create(user=user, design_id=link.design_id, role=link.role, via_link=link)
+            except IntegrityError:  # opened twice at once: the other request recorded it
+                pass
+            return
+        if membership.via_link is None:
+            return  # a membership given directly is never replaced by a link's
+        if ROLE_LEVEL[link.role] > ROLE_LEVEL[membership.role] or not membership.is_effective():
+            # A stronger link, or the old link died: this link now carries the membership.
+            membership.role = link.role
+            membership.via_link = link
+            membership.save(update_fields=["role", "via_link"])
 
 
 def do_add_member(actor: Actor, design: Design, user, role: str) -> Membership:
@@ -342,6 +375,12 @@ def export_design(design: Design) -> bytes:
     return (json.dumps(design.document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
 
 
+def export_filename(design: Design) -> str:
+    """The download name of an exported design, for every door: the name slugified (ASCII, so the
+    header needs no encoding), at most 80 characters, `design-<id>` when nothing is left."""
+    return (slugify(design.name)[:80].strip("-_") or f"design-{design.pk}") + ".json"
+
+
 def do_upsert_example(*, slug: str, document: dict, owner) -> Design:
     """Load or refresh a public example (the examples loader command). Idempotent: an unchanged
     document leaves the design and its history alone."""
@@ -369,23 +408,21 @@ def do_upsert_example(*, slug: str, document: dict, owner) -> Design:
 
 # ---------------------------------------------------------------- trash retention
 
-
-def trash_cutoff(now: dt.datetime | None = None) -> dt.datetime:
-    return (now or timezone.now()) - dt.timedelta(days=settings.DESIGNER_TRASH_DAYS)
+PURGE_BATCH = 100
 
 
-def purge_if_expired(design: Design, now: dt.datetime | None = None) -> bool:
-    """Purge-on-read: a design trashed longer than the retention period is deleted for good."""
-    if design.deleted_at is not None and design.deleted_at <= trash_cutoff(now):
-        Design.objects.filter(pk=design.pk, deleted_at__lte=trash_cutoff(now)).delete()
-        return True
-    return False
+def do_purge_trash(now: dt.datetime | None = None) -> int:
+    """Delete every design trashed longer than DESIGNER_TRASH_DAYS (with its revisions, links and
+    memberships); returns how many designs. Reading never deletes: past retention a design is
+    simply not found (`DesignQuerySet.findable`); this runs from `manage.py purge_trash`.
 
-
-def purge_trash(now: dt.datetime | None = None) -> int:
-    """Delete every design trashed longer than the retention period; returns how many."""
+    In batches, each its own short transaction (SQLite has one writer); each batch re-checks the
+    cutoff, so a design restored since it was listed stays."""
+    now = now or timezone.now()
     count = 0
-    for pk in Design.objects.filter(deleted_at__lte=trash_cutoff(now)).values_list("pk", flat=True):
-        deleted, _ = Design.objects.filter(pk=pk, deleted_at__lte=trash_cutoff(now)).delete()
-        count += 1 if deleted else 0
-    return count
+    while True:
+        pks = list(Design.objects.past_retention(now).order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH])
+        if not pks:
+            return count
+        _, per_model = Design.objects.past_retention(now).filter(pk__in=pks).delete()
+        count += per_model.get(Design._meta.label, 0)

@@ -1,6 +1,6 @@
 """Errors that cross a door. Each carries a machine `code`, an HTTP `status` and a sentence; design
-problems travel as `{code, path, msg}` dicts (style.md #7). Every door (API, pages, websocket)
-renders `to_dict()`: `{"code", "msg", "problems": [...]}`.
+problems travel as `{code, path, msg}` dicts, the same shape at every door. Every door (API, pages,
+websocket) renders `to_dict()`: `{"code", "msg", "problems": [...]}`.
 """
 
 from collections.abc import Iterable, Mapping

@@ -1,7 +1,7 @@
 """Strict JSON at every door: API bodies, import files and websocket frames are parsed by
 `simcore.design.strictjson` (one strict parser for the whole project), which refuses NaN and
 Infinity, duplicate keys, nesting deeper than 32, integers beyond ±2^53, lone surrogates and
-`\\u0000`. PostgreSQL rejects some of these where SQLite stores them (known-traps.md #14), so
+`\\u0000`. PostgreSQL rejects `\\u0000`, NaN and lone surrogates where SQLite stores them, so
 without this the same input would break only in scale-out.
 """
 

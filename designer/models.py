@@ -1,9 +1,11 @@
 """Storage of designs, their history and their sharing. Policy lives in `access`, changes in `actions`."""
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -19,12 +21,27 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def trash_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """Designs trashed at or before this instant are past retention (settings.DESIGNER_TRASH_DAYS)."""
+    return (now or timezone.now()) - dt.timedelta(days=settings.DESIGNER_TRASH_DAYS)
+
+
 class DesignQuerySet(models.QuerySet):
+    """Three states, by `deleted_at`: alive (None), in the trash (after the cutoff, restorable),
+    past retention (at or before it: never found nor listed, waiting for `purge_trash`)."""
+
     def alive(self):
         return self.filter(deleted_at__isnull=True)
 
-    def trashed(self):
-        return self.filter(deleted_at__isnull=False)
+    def in_trash(self, now: dt.datetime | None = None):
+        return self.filter(deleted_at__gt=trash_cutoff(now))
+
+    def findable(self, now: dt.datetime | None = None):
+        """Alive or still in the trash: every design some door may show."""
+        return self.filter(Q(deleted_at__isnull=True) | Q(deleted_at__gt=trash_cutoff(now)))
+
+    def past_retention(self, now: dt.datetime | None = None):
+        return self.filter(deleted_at__lte=trash_cutoff(now))
 
 
 class Design(models.Model):
@@ -38,7 +55,8 @@ class Design(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     is_example = models.BooleanField(default=False)
     example_slug = models.SlugField(max_length=100, null=True, blank=True, unique=True)
-    # Trash: set when deleted, purged after settings.DESIGNER_TRASH_DAYS.
+    # Trash: set when deleted; past settings.DESIGNER_TRASH_DAYS the design is no longer found, and
+    # `manage.py purge_trash` deletes it.
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = DesignQuerySet.as_manager()
@@ -77,6 +95,13 @@ class Revision(models.Model):
         return f"{self.design_id} r{self.number}"
 
 
+class ShareLinkQuerySet(models.QuerySet):
+    def active(self, now: dt.datetime | None = None):
+        """The SQL twin of `ShareLink.is_active`: not revoked, not expired at `now`."""
+        not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
+        return self.filter(not_expired, revoked_at__isnull=True)
+
+
 class ShareLink(models.Model):
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="share_links")
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
@@ -88,17 +113,24 @@ class ShareLink(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ShareLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.role} link to #{self.design_id}"
 
-    def is_active(self, now=None) -> bool:
-        now = now or timezone.now()
+    def state(self, now=None) -> str:
+        """The link's state as the owner's share dialog shows it: revoked, expired or active."""
         if self.revoked_at is not None:
-            return False
-        return self.expires_at is None or self.expires_at > now
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
+    def is_active(self, now=None) -> bool:
+        return self.state(now) == "active"
 
 
 class Membership(models.Model):

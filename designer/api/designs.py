@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpResponse
-from django.utils.text import slugify
+from django.utils.http import content_disposition_header
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -107,13 +107,10 @@ def import_design(request, file: File[UploadedFile]):
                                                    "$ref": "#/components/schemas/DesignDocument"}}}}}})
 def export_design(request, design_id: int):
     access = access_design(request.auth, design_id, Need.VIEW)
-    response = HttpResponse(actions.export_design(access.design), content_type="application/json")
-    filename = (slugify(access.design.name) or "design")[:80] + ".json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return HttpResponse(actions.export_design(access.design), content_type="application/json", headers={
+        "Content-Disposition": content_disposition_header(True, actions.export_filename(access.design))})
 
 
 @router.get("/trash", response={200: list[DesignSummaryOut], ERRORS: ErrorOut}, url_name="api_trash")
 def list_trash(request):
-    actions.purge_trash()  # purge-on-read: what is past retention never shows
     return [design_summary(d, "owner") for d in trashed_designs(request.auth).select_related("owner")[:500]]

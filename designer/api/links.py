@@ -5,11 +5,9 @@ from __future__ import annotations
 from ninja import Router, Status
 
 from designer import actions
-from designer.access import Need, access_design
+from designer.access import Need, access_design, access_share_link, share_links_of
 from designer.api.present import link_out
 from designer.api.schemas import ErrorOut, LinkIn, LinkOut
-from designer.errors import DesignNotFound
-from designer.models import ShareLink
 
 ERRORS = frozenset(range(400, 430))
 router = Router(tags=["sharing"])
@@ -18,7 +16,7 @@ router = Router(tags=["sharing"])
 @router.get("/designs/{int:design_id}/links", response={200: list[LinkOut], ERRORS: ErrorOut}, url_name="api_links")
 def list_links(request, design_id: int):
     access = access_design(request.auth, design_id, Need.OWNER)
-    return [link_out(link) for link in ShareLink.objects.filter(design=access.design)[:1000]]
+    return [link_out(link) for link in share_links_of(access)[:1000]]
 
 
 @router.post("/designs/{int:design_id}/links", response={201: LinkOut, ERRORS: ErrorOut}, url_name="api_links")
@@ -31,8 +29,5 @@ def create_link(request, design_id: int, payload: LinkIn):
 @router.delete("/designs/{int:design_id}/links/{int:link_id}", response={200: LinkOut, ERRORS: ErrorOut},
                url_name="api_link")
 def revoke_link(request, design_id: int, link_id: int):
-    access = access_design(request.auth, design_id, Need.OWNER)
-    link = ShareLink.objects.filter(design=access.design, pk=link_id).first() if 0 < link_id < 2**63 else None
-    if link is None:
-        raise DesignNotFound("No such share link.", code="link.not_found")
+    link = access_share_link(request.auth, design_id=design_id, link_id=link_id)
     return link_out(actions.do_revoke_share_link(request.auth, link))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from ninja import Router
 
 from designer import actions
-from designer.access import Need, access_design
+from designer.access import Need, access_design, access_revision
 from designer.api.present import design_full, revision_full, revision_summary
 from designer.api.schemas import DesignOut, ErrorOut, RevisionOut, RevisionSummaryOut
-from designer.models import Revision
 
 ERRORS = frozenset(range(400, 430))
 router = Router(tags=["revisions"])
@@ -18,7 +17,7 @@ router = Router(tags=["revisions"])
             url_name="api_revisions")
 def list_revisions(request, design_id: int):
     access = access_design(request.auth, design_id, Need.VIEW)
-    revisions = Revision.objects.filter(design=access.design).select_related("author").order_by("-number")[:1000]
+    revisions = access.design.revisions.select_related("author").order_by("-number")[:1000]
     return [revision_summary(r) for r in revisions]
 
 
@@ -26,7 +25,7 @@ def list_revisions(request, design_id: int):
             url_name="api_revision")
 def get_revision(request, design_id: int, number: int):
     access = access_design(request.auth, design_id, Need.VIEW)
-    return revision_full(actions.get_revision(access.design, number))
+    return revision_full(access_revision(access, number))
 
 
 @router.post("/designs/{int:design_id}/revisions/{int:number}/restore", response={200: DesignOut, ERRORS: ErrorOut},

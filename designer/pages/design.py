@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from designer import actions, limits
@@ -80,11 +80,8 @@ def design_detail(request, design_id: int):
 @require_GET
 def design_export(request, design_id: int):
     access = access_or_404(request, design_id, Need.VIEW)
-    body = actions.export_design(access.design)
-    filename = (slugify(access.design.name) or f"design-{access.design.pk}") + ".json"
-    answer = HttpResponse(body, content_type="application/json")
-    answer["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return answer
+    return HttpResponse(actions.export_design(access.design), content_type="application/json", headers={
+        "Content-Disposition": content_disposition_header(True, actions.export_filename(access.design))})
 
 
 @login_required

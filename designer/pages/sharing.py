@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from designer import access as access_module
 from designer import actions
-from designer.access import Need, actor_from_request
+from designer.access import Need, actor_from_request, share_links_of
 from designer.errors import DesignerError, DesignNotFound
 
-from .common import access_or_404, render_action_error
+from .common import access_or_404, link_or_404, render_action_error
 from .forms import ShareLinkForm
-
-
-def _link_state(link, now) -> str:
-    if link.revoked_at is not None:
-        return "revoked"
-    if link.expires_at is not None and link.expires_at <= now:
-        return "expired"
-    return "active"
 
 
 @login_required
@@ -49,9 +40,9 @@ def design_share(request, design_id: int):
         {
             "link": link,
             "url": request.build_absolute_uri(reverse("share_link_open", args=[link.token])),
-            "state": _link_state(link, now),
+            "state": link.state(now),
         }
-        for link in design.share_links.order_by("-created_at", "-id")
+        for link in share_links_of(access)
     ]
     return render(request, "designer/share.html", {"design": design, "form": form, "links": links})
 
@@ -59,14 +50,13 @@ def design_share(request, design_id: int):
 @login_required
 @require_POST
 def design_share_revoke(request, design_id: int, link_id: int):
-    access = access_or_404(request, design_id, Need.OWNER)
-    link = get_object_or_404(access.design.share_links, pk=link_id)
+    link = link_or_404(request, design_id, link_id)
     try:
         actions.do_revoke_share_link(actor_from_request(request), link)
     except DesignerError as error:
         return render_action_error(request, error, heading="The link was not revoked")
     messages.success(request, f"The {link.role} link was revoked: it no longer opens the design.")
-    return redirect("design_share", access.design.pk)
+    return redirect("design_share", link.design_id)
 
 
 @require_GET
@@ -74,7 +64,7 @@ def share_link_open(request, token: str):
     """Remembers the link in the session (and, for a signed-in person, as a membership through the
     link, so the design shows under "Shared with me"), then opens the design."""
     try:
-        link = access_module.remember_link(request, token)
+        link = actions.do_open_share_link(actor_from_request(request), request.session, token)
     except DesignNotFound:
         return render(
             request,

@@ -3,7 +3,7 @@
 Python's ``json`` accepts things that later break elsewhere: ``NaN`` and ``Infinity`` (not JSON,
 RFC 8259 §6), duplicate keys (the last silently wins; RFC 8259 §4 says names SHOULD be unique),
 integers a browser cannot hold exactly (beyond ±2^53, RFC 8259 §6), lone surrogates and ``\\u0000``
-(which PostgreSQL refuses while SQLite stores them: known-traps.md #14), and nesting deep enough
+(which PostgreSQL refuses while SQLite stores them), and nesting deep enough
 to exhaust the recursion limit. ``loads`` refuses all of them and says where.
 
 Valid input takes the fast path (the C decoder plus cheap hooks). Only when something is wrong

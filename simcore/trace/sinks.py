@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import IO
 
 # One encoder for every event: json.dumps with keyword arguments builds a new encoder per call,
-# which is most of its cost on small dicts (known-traps.md #19).
+# which is most of its cost on small dicts; per event it cost about 4x an engine event.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 

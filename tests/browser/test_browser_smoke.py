@@ -1,4 +1,4 @@
-"""The smoke test of issue 4 in a real browser: sign up, create a design, see it drawn, share it
+"""The smoke test in a real browser: sign up, create a design, see it drawn, share it
 by a viewer link that an anonymous visitor opens read-only, and by an editor link that puts it
 under "Shared with me" for a second signed-in person.
 

@@ -1,4 +1,4 @@
-"""The editor's controls are reachable and named (issue 6, item 6): axe finds no serious
+"""The editor's controls are reachable and named: axe finds no serious
 violation with the properties form and the problems panel filled and the conflict banner shown,
 in both themes; the palette and the toolbar work from the keyboard alone."""
 

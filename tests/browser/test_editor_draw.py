@@ -1,4 +1,4 @@
-"""The canvas editor in a real browser (issue 6): drawing a NAT-demo-like design from an empty
+"""The canvas editor in a real browser: drawing a NAT-demo-like design from an empty
 canvas, saving and reloading, undo/redo, the properties panel's field checks, a 409 conflict from
 a second tab, copy/paste, exports, a refused import and the keyboard shortcuts.
 

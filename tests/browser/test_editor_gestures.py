@@ -1,4 +1,4 @@
-"""Canvas gestures and the page's safety nets (issue 6): palette drag and drop, a move as one undo
+"""Canvas gestures and the page's safety nets: palette drag and drop, a move as one undo
 step, Escape cancelling a drag, a VM dropped on another host, the problems panel selecting what a
 finding is about, and unsaved work kept in localStorage and offered back after a failed save.
 """

@@ -1,4 +1,4 @@
-"""The properties panel's remaining fields (issue 6): services added, edited and removed (an HTTP
+"""The properties panel's remaining fields: services added, edited and removed (an HTTP
 server's port and page, a DHCP server's range, router, DNS and probe), static routes, a NAT
 network's DHCP options, host resources, hypervisor platform and type, a container's image, and a
 NIC's attachment mode and network name, all generated from the design schema.

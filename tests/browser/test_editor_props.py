@@ -1,4 +1,4 @@
-"""The properties panel beyond names and NICs (issue 6): a NAT network's gateway, uplink and DHCP
+"""The properties panel beyond names and NICs: a NAT network's gateway, uplink and DHCP
 range, its port-forward rules in VirtualBox's form, and a NIC's DHCP / static address choice.
 
 Each field is checked against the design schema as you type: an invalid value shows its error

@@ -1,4 +1,4 @@
-"""The canvas's views beyond plain nodes (issue 6): the minimap of a large design, the NIC picker
+"""The canvas's views beyond plain nodes: the minimap of a large design, the NIC picker
 when a wire ends on a node with several free NICs, a distributed switch drawn across the hosts it
 spans, and a NAT network expanded into its switch, DHCP server and router (view only).
 """

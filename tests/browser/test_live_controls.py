@@ -1,4 +1,4 @@
-"""The Simulation panel's controls and consoles for an editor (issue 7), on the internal-switch
+"""The Simulation panel's controls and consoles for an editor, on the internal-switch
 example: Step with no run starts one paused and runs to the first event; a ping typed in the
 plain-text console runs until the Interrupt button stops it (Ctrl-C: its statistics print); the
 device filter keeps only the rows naming that device; a picked event selects its link on the

@@ -1,4 +1,4 @@
-"""The teacher's path, with no reload between drawing and playing (issue 7 with issue 6): draw the
+"""The teacher's path, with no reload between drawing and playing: draw the
 lecture's NAT demo from an empty canvas and wire the host to the Internet, press Play, and the two
 new VMs have consoles; `dhclient eth0` typed in vm1's console gets a lease from the NAT network's
 DHCP server (the lease table shows it); vm1 pings the Internet and the NAT table gains the

@@ -1,4 +1,4 @@
-"""The live simulation in the browser (issue 7): the NAT example played by its owner and watched by
+"""The live simulation in the browser: the NAT example played by its owner and watched by
 a viewer through a share link, over the real websocket of a live Daphne.
 
 The owner presses Play; the lease appears in the DHCP lease table, the NAT table gains a row as

@@ -1,4 +1,4 @@
-"""The packet animation overlay (issue 7) in a real browser.
+"""The packet animation overlay in a real browser.
 
 Two ways in. (1) The overlay alone on a bench page: `static/src/live/animbench.js` (the editor's
 read-only `mount` + `createOverlay`, bundled here with esbuild, never part of static/dist) draws a

@@ -1,4 +1,4 @@
-"""Scale-out (issue 7 item 7): several Daphne processes on one private Redis and one fresh
+"""Scale-out: several Daphne processes on one private Redis and one fresh
 PostgreSQL database, viewers on different processes, and the failures a deployment meets:
 a process killed with SIGKILL (one that hosts no run, then the one that hosts it) and a Redis
 restart. The viewers here are websocket clients that follow docs/websocket-protocol.md: acknowledge

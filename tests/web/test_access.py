@@ -7,8 +7,22 @@ from django.test import RequestFactory
 from django.utils import timezone
 from webhelpers import make_design, make_user
 
-from designer.access import SESSION_KEY, Actor, Need, access_design, remember_link, role_of, visible_designs
-from designer.actions import do_add_member, do_create_share_link, do_revoke_share_link, do_trash_design
+from designer.access import (
+    SESSION_KEY,
+    Actor,
+    Need,
+    access_design,
+    actor_from_request,
+    role_of,
+    visible_designs,
+)
+from designer.actions import (
+    do_add_member,
+    do_create_share_link,
+    do_open_share_link,
+    do_revoke_share_link,
+    do_trash_design,
+)
 from designer.errors import DesignNotFound
 from designer.models import Membership
 
@@ -25,6 +39,11 @@ def request_for(user=None, tokens=()):
     if tokens:
         request.session[SESSION_KEY] = list(tokens)
     return request
+
+
+def remember_link(request, token):
+    """Open a link as the page `/s/<token>/` does."""
+    return do_open_share_link(actor_from_request(request), request.session, token)
 
 
 @pytest.mark.parametrize(
@@ -135,3 +154,65 @@ def test_direct_membership_lists_under_shared(db):
     do_add_member(Actor(alice), design, bob, "viewer")
     assert [d.pk for d in visible_designs(Actor(bob), "shared")] == [design.pk]
     assert [d.pk for d in visible_designs(Actor(alice), "mine")] == [design.pk]
+
+
+# ---------------------------------------------------------------- the websocket's actor
+
+
+def scope_of(client) -> dict:
+    from django.conf import settings
+
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    return {"cookies": {settings.SESSION_COOKIE_NAME: cookie.value} if cookie else {}}
+
+
+def session_row(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.filter(session_key=client.cookies["sessionid"].value).values_list(
+        "session_key", "session_data").first()
+
+
+def test_scope_actor_is_the_signed_in_user_with_the_sessions_links(world):
+    from designer.access import actor_from_scope
+
+    client = world.client("viewer")
+    session = client.session
+    session[SESSION_KEY] = [world.links["link_editor"].token]
+    session.save()
+    actor = actor_from_scope(scope_of(client))
+    assert (actor.user, actor.link_tokens) == (world.users["viewer"], (world.links["link_editor"].token,))
+    client.logout()
+    assert actor_from_scope(scope_of(client)) == Actor.anonymous()
+    assert actor_from_scope({"cookies": {"sessionid": "no-such-session"}}) == Actor.anonymous()
+    assert actor_from_scope({}) == Actor.anonymous()
+
+
+def test_scope_actor_after_a_password_change_elsewhere_is_anonymous_and_the_session_is_untouched(world):
+    from designer.access import actor_from_scope
+
+    client = world.client("editor")
+    session = client.session
+    session[SESSION_KEY] = [world.links["link_viewer"].token]
+    session.save()
+    before = session_row(client)
+    world.users["editor"].set_password("another-horse-battery-7")
+    world.users["editor"].save()
+    # As over HTTP, a stale session holds neither the user nor its links; the socket only reads:
+    # the next HTTP request flushes the session (and sets the cookie).
+    assert actor_from_scope(scope_of(client)) == Actor.anonymous()
+    assert session_row(client) == before
+
+
+def test_scope_actor_honours_secret_key_fallbacks_without_rekeying_the_session(world, settings):
+    """Django's own auth.get_user accepts a session signed with a key in SECRET_KEY_FALLBACKS (a
+    hand-made hash check did not). It also re-keys such a session, which a socket must not do:
+    the browser's cookie would name a deleted session."""
+    from designer.access import actor_from_scope
+
+    client = world.client("owner")
+    before = session_row(client)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-that-is-long-enough-for-django-0123456789"
+    assert actor_from_scope(scope_of(client)).user == world.users["owner"]
+    assert session_row(client) == before

@@ -3,7 +3,7 @@
 - two writers with the same base version, at the same instant: exactly one 200 and one 409, and
   the winner's edit is what is stored (nothing lost, nothing mixed);
 - 10 editors x 50 writes on the file SQLite database: 0 "database is locked", 0 server errors,
-  every write a revision (known-traps.md #13). On PostgreSQL (DATABASE_URL) the same test runs.
+  every write a revision (Django's SQLite defaults lost 262 of 500 such writes). On PostgreSQL (DATABASE_URL) the same test runs.
 """
 
 import json

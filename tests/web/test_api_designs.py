@@ -116,17 +116,6 @@ def test_trash_then_restore(world):
     assert client.get("/api/trash").json() == []
 
 
-def test_trash_is_purged_after_30_days(world):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    Design.objects.filter(pk=world.design.pk).update(deleted_at=timezone.now() - dt.timedelta(days=30, seconds=1))
-    client = world.client("owner")
-    assert post(client, f"/api/designs/{world.design.pk}/restore").status_code == 404
-    assert not Design.objects.filter(pk=world.design.pk).exists()
-
-
 def test_duplicate_of_a_read_only_share_is_owned_by_the_copier(world):
     response = post(world.client("viewer"), f"/api/designs/{world.design.pk}/duplicate")
     assert response.status_code == 201
@@ -181,20 +170,3 @@ def test_second_user_design_not_visible(db):
     response = client.get(f"/api/designs/{design.pk}")
     assert response.status_code == 404
     assert response.json() == {"code": "design.not_found", "msg": "No such design.", "problems": []}
-
-
-def test_purge_trash_command_deletes_only_expired(world):
-    import datetime as dt
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.utils import timezone
-    from webhelpers import make_design
-
-    recent = make_design(world.users["owner"], name="Recent")
-    Design.objects.filter(pk=world.design.pk).update(deleted_at=timezone.now() - dt.timedelta(days=31))
-    Design.objects.filter(pk=recent.pk).update(deleted_at=timezone.now() - dt.timedelta(days=29))
-    out = StringIO()
-    call_command("purge_trash", stdout=out)
-    assert out.getvalue() == "Purged 1 design(s) from the trash.\n"
-    assert list(Design.objects.values_list("name", flat=True)) == ["Recent"]

@@ -4,7 +4,7 @@ documents. Every answer is a 4xx with `{code, msg, problems}` (0 server errors) 
 design is byte-identical afterwards (export bytes, version, revisions).
 
 The same test runs on SQLite and, when DATABASE_URL points to it, on PostgreSQL, which rejects
-`\\u0000`, NaN and lone surrogates that SQLite would store (known-traps.md #14).
+`\\u0000`, NaN and lone surrogates that SQLite would store.
 """
 
 import copy

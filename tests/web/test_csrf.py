@@ -1,5 +1,5 @@
 """CSRF on every unsafe method, with a client that enforces it (Django's test client does not by
-default: known-traps.md #16). Without a token: 403 and nothing changed; with one: the same request
+default). Without a token: 403 and nothing changed; with one: the same request
 goes through (so the 403 is the CSRF check, not something else)."""
 
 import pytest

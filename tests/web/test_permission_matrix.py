@@ -7,7 +7,7 @@
 - all refused cells, pages and API together, run one after the other on ONE world leave its
   database unchanged (nothing slips through in combination).
 
-Page cells are also run one by one in test_pages_matrix.py (the pages engineer's file).
+Page cells are also run one by one in test_pages_matrix.py.
 """
 
 import pytest

@@ -1,6 +1,7 @@
 """PostgreSQL only (CI sets DATABASE_URL): a connection dropped by the server fails no request
-(CONN_HEALTH_CHECKS, known-traps.md #15). Requests go through the real WSGI handler, whose
-request_started signal runs the health check (Django's test client switches that off)."""
+(CONN_HEALTH_CHECKS; without it the first request after the drop fails). Requests go through
+the real WSGI handler, whose request_started signal runs the health check (Django's test client
+switches that off)."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""designer.thumbnails: a distributed switch is drawn across the hosts it spans (issue 6)."""
+"""designer.thumbnails: a distributed switch is drawn across the hosts it spans."""
 
 import json
 import re

@@ -1,14 +1,17 @@
-"""`manage.py purge_trash`: delete designs trashed longer than DESIGNER_TRASH_DAYS (30).
-Reading the trash also purges (purge-on-read); this command is for a daily cron job."""
+"""`manage.py purge_trash`: delete the designs trashed longer than DESIGNER_TRASH_DAYS (30).
+
+Reading never deletes (past retention a design is simply not found nor listed), so this command
+is what frees the space: run it daily (README.md, "Configuration", has the cron and systemd lines).
+"""
 
 from django.core.management.base import BaseCommand
 
-from designer.actions import purge_trash
+from designer.actions import do_purge_trash
 
 
 class Command(BaseCommand):
-    help = "Delete designs that have been in the trash longer than the retention period."
+    help = "Delete designs that have been in the trash longer than DESIGNER_TRASH_DAYS."
 
     def handle(self, *args, **options):
-        count = purge_trash()
+        count = do_purge_trash()
         self.stdout.write(f"Purged {count} design(s) from the trash.")

@@ -314,7 +314,7 @@ def ping_command(console: Console, argv: list[str]):
     try:
         dst = str(ipaddress.IPv4Address(dst))
     except ValueError:
-        # No DNS yet (a later issue adds it): like a host with an empty /etc/hosts.
+        # No DNS in the simulator: like a host with an empty /etc/hosts.
         console.print(f"ping: {dst}: Name or service not known")
         return 2
     job = Ping(console, line, dst, count=count, interval_ns=max(interval, 1), size=size, ttl=ttl,

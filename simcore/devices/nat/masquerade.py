@@ -40,8 +40,8 @@ from .tuples import ARROW as _A
 from .tuples import FlowTuple, flags_text, flow_tuple, ip_length, key_word, reply_key, with_key, with_tuple
 from .verdict import Action, Note, Verdict
 
-# The brief of this project asks for Linux's ip_local_port_range (net.ipv4.ip_local_port_range
-# = 32768 60999) for fresh ports and ids. Linux's masquerade itself, without --to-ports, draws
+# Fresh ports and ids come from Linux's default ip_local_port_range (net.ipv4.ip_local_port_range
+# = 32768 60999), the range a real host's own connections use. Linux's masquerade itself, without --to-ports, draws
 # from 1024-65535 (nf_nat_l4proto_unique_tuple); pass port_range=(1024, 65535) for that.
 DEFAULT_PORT_RANGE = (32768, 60999)
 

@@ -2,7 +2,7 @@
 // new one, never changing its input, sharing every node, link and list it did not touch. An edit
 // that changes nothing returns its input itself, so `next === doc` means "no change".
 //
-// Bad calls throw at once, naming the object and the value (style.md, rule 4): an unknown node,
+// Bad calls throw at once, naming the object and the value: an unknown node,
 // a kind that cannot be placed there, an id already taken. A valid document stays valid in the
 // ways the model controls (unique ids, links to existing nodes and NICs, a NIC on at most one
 // link, placements on hosts); field values are the properties panel's to validate (ajv).

@@ -2,7 +2,7 @@
 // capped (200 steps by default), as tldraw's HistoryManager and Excalidraw's history keep deltas
 // rather than whole documents.
 //
-// Capture policy (style.md, "commands and undo"): every change goes through `apply(doc, change,
+// Capture policy: every change goes through `apply(doc, change,
 // {capture})`. Local edits are recorded (capture: true, the default); edits received from a
 // collaborator and simulation animation are applied with capture: false and never recorded, so
 // Ctrl+Z undoes only what this user did. Recorded operations address nodes and links by id and

@@ -1,6 +1,6 @@
 // Keyboard shortcuts as data: which command a key press asks for, decided without the DOM so it
 // is testable headless. The view passes a plain `{key, ctrlKey, metaKey, shiftKey, altKey}` and
-// whether focus is in a text field; shortcuts never fire while typing (issue 6, item 5), except
+// whether focus is in a text field; shortcuts never fire while typing, except
 // Escape, which still cancels a drag.
 //
 // "Mod" is Ctrl, or Cmd on a Mac (either is accepted: the model does not sniff the platform).

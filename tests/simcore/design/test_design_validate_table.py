@@ -445,7 +445,7 @@ def dswitch(members):
 
 DHCP = {"kind": "dhcp", "nic": "eth0", "range_start": "192.168.56.100", "range_end": "192.168.56.150"}
 
-# Issue 5: NIC modes, service kinds, dhcp_server, nat_network, vswitch bridged_to, distributed_switch.
+# VirtualBox modes and services: NIC modes, service kinds, dhcp_server, nat_network, vswitch bridged_to, distributed_switch.
 CASES += [
     ("nic-mode-nat", set_at("nodes", 2, "nics", 0, "mode", "nat"), []),
     (

@@ -1,4 +1,4 @@
-"""VirtualBox's reachability table (wire-behaviour.md, manual table 6.1): all 25 cells.
+"""VirtualBox's reachability table (its manual, table 6.1): all 25 cells.
 
 Each cell is run in a simulated design (``vbox_designs.design``): pings, and curls where the
 table's answer is a TCP port forward. A "no" is proven with the same design's VMs reaching what

@@ -281,7 +281,8 @@ def test_a_large_page_crosses_in_many_segments():
 
 def test_port_forward_example_refused_line():
     # port-forward.json's second curl: nothing answers 8081 on the router's public address but
-    # the router's own TCP, which resets at once with RST,ACK (curl: connection refused).
+    # the router's own TCP, which answers the SYN at once with RST,ACK, as a Linux router with no
+    # rule and no listener does (curl: "connection refused").
     w = World()
     out = w.host(OUT, 1)
     w.host("203.0.113.2", 2)

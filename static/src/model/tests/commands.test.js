@@ -63,7 +63,7 @@ test("created ids come back for selection", () => {
   assert.deepEqual(commands.perform("link.connect", base, { a: { node: "vm1", nic: "eth1" }, b: { node: "intnet" } }).result, { ids: ["l4"] });
 });
 
-test("every command has a name, a label and a perform; keys where the issue names one", () => {
+test("every command has a name, a label and a perform; the keyboard shortcut where it has one", () => {
   const listed = commands.list().map((c) => [c.name, c.label, c.key ?? null]);
   assert.deepEqual(listed, [
     ["node.add", "Add", null],
