@@ -110,14 +110,16 @@ def test_dhclient_verbose_prints_dhclients_log():
     net.run_until(6.0)
     lines = console(net, "vm")
     xid = lines[0].split("(xid=")[1]
-    # dhclient's first interval is 3 + random() % 6 (6 with this seed); the renewal 75..100 % of
-    # dnsmasq's T1 of 1800 s (1453 here).
+    # dhclient's first interval is 3 + random() % 6; the renewal 75..100 % of dnsmasq's T1 of 1800 s.
+    interval = int(lines[0].split(" interval ")[1].split(" ")[0])
+    renewal = int(lines[4].split(" renewal in ")[1].split(" ")[0])
+    assert 3 <= interval <= 8 and 1350 <= renewal <= 1800
     assert lines == [
-        f"DHCPDISCOVER on eth0 to 255.255.255.255 port 67 interval 6 (xid={xid}",
+        f"DHCPDISCOVER on eth0 to 255.255.255.255 port 67 interval {interval} (xid={xid}",
         "DHCPOFFER of 10.0.2.15 from 10.0.2.2",
         f"DHCPREQUEST for 10.0.2.15 on eth0 to 255.255.255.255 port 67 (xid={xid}",
         f"DHCPACK of 10.0.2.15 from 10.0.2.2 (xid={xid}",
-        "bound to 10.0.2.15 -- renewal in 1453 seconds.",
+        f"bound to 10.0.2.15 -- renewal in {renewal} seconds.",
     ]
 
 
@@ -139,7 +141,9 @@ def test_pcaps_dissect_cleanly_and_show_dora_then_ttl_63(tmp_path):
         assert tshark_problems(pcap) == "", pcap.name
     info = tshark_info(out / "vm_eth0.pcap", ("dhcp.option.dhcp", "arp.dst.proto_ipv4", "ip.ttl"))
     kinds = [line.split("|")[0] or ("arp" if line.split("|")[1] else "ip") for line in info]
-    assert kinds[:7] == ["1", "arp", "arp", "arp", "2", "3", "5"]  # DISCOVER, 3 probes, OFFER, REQUEST, ACK
+    # DISCOVER, 3 ARP probes, dnsmasq's ping (unicast to the client once dnsmasq put its MAC in
+    # the ARP cache), OFFER, REQUEST, ACK.
+    assert kinds[:8] == ["1", "arp", "arp", "arp", "ip", "2", "3", "5"]
     uplink = tshark_info(out / "hv_uplink.pcap", ("ip.src", "ip.dst", "ip.ttl", "icmp.type"))
     echoes = [line for line in uplink if line.endswith("|8")]
     assert echoes and all(line.startswith("203.0.113.2|203.0.113.10|63|") for line in echoes)
