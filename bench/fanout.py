@@ -213,7 +213,7 @@ def bare_server(port: int) -> None:
     from autobahn.asyncio.websocket import WebSocketServerFactory, WebSocketServerProtocol
 
     from designer.simulation import worker
-    from designer.simulation.registry import events_text
+    from designer.simulation.runview import events_text
 
     clients: set = set()
 

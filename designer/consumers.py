@@ -1,34 +1,38 @@
 """The design websocket, `/ws/designs/<id>/`: one per open design tab, and the door to the
-design's live simulation run (issue 7; protocol in docs/websocket-protocol.md).
+design's live simulation run (protocol in docs/websocket-protocol.md).
 
 - connect: `access_design(actor, id, VIEW)`; refused -> accept then close 4404 (the same for
-  missing and forbidden); more than 10 sockets of one user (in all the processes together when
-  they share Redis) -> error `ws.too_many_sockets` and close 4429; else join group `design.<id>`, send `design.hello`, and `run.state` when a run is
-  going (a late joiner gets the tables and recent events, then the live stream).
-- group events from `actions.notify` are relayed: `design.saved`, `design.trashed` (close
-  4404), `design.access_changed` (re-check; close 4404 when access is gone). A run's
-  `run.relay` messages come through this process's relay (simulation.relay: one group member per
-  process, not per socket) as pre-serialised text sent as is; a gap in their sequence numbers
-  (the channel layer dropped one, known-traps.md #5) is filled from the run's ring buffer.
-- incoming frames: size (64 KiB) and rate (20/s) limits first, then the strict parser, then
-  `simulation.messages.validate` (one schema per type); bad ones get `{"type": "error", "code"}`,
-  never a crash (known-traps.md #3/#4). Access is checked again on every message, so a revoked
-  link or a logout takes effect on an open socket (known-traps.md #2); run control and consoles
-  need EDIT.
-- flow control (known-traps.md #8): the client acknowledges what it received (`events.ack`); a
-  socket with more than `MAX_UNACKED_MESSAGES` messages or `MAX_UNACKED_BYTES` sent since its last
-  ack is closed with 4008 (a stalled viewer cannot grow Daphne's buffers; the others go on).
-- several processes: a run hosted by another process is read from Redis and controlled through
-  the host's mailbox (`registry.find` gives a `Run` or a `RemoteRun` with the same methods).
+  missing and forbidden); more than 10 sockets of one user (all processes together when they
+  share Redis) -> error `ws.too_many_sockets`, close 4429; else join group `design.<id>`, send
+  `design.hello`, and `run.state` when a run is going.
+- group events from `actions.notify`: `design.saved`, `design.trashed` (close 4404),
+  `design.access_changed` (re-check). A run's `run.relay` messages come through this process's
+  relay (simulation.relay) as pre-serialised text sent as is; a gap in their sequence numbers
+  (channel layers drop group messages without a word) is filled from the run's ring buffer.
+- incoming frames: size (64 KiB) and rate (20/s) limits, the strict JSON parser, then the message
+  table (`simulation.messages.MESSAGES`): the type's schema; the access its row needs, through
+  `access_design(actor, id, need)` with the actor read afresh from the session on every message
+  (a logout, a revoked link, a demotion count at the next one); its handler: a `@handles` method
+  named for the type (`run.start` -> `run_start`), or the design's run for the types the worker
+  handles. Bad frames get `{"type": "error", "code"}`, never a close (an exception escaping a
+  Channels handler closes the socket with 1011).
+- flow control: the client acknowledges what it received (`events.ack`); past
+  `MAX_UNACKED_MESSAGES` messages or `MAX_UNACKED_BYTES` since its last ack, a socket is closed
+  with 4008 (Daphne buffers what a client does not read, out of our sight: one stalled viewer grew
+  the process by 50 MB).
+- several processes: `registry.find` gives a `Run` or a `RemoteRun` (read from Redis, commands
+  forwarded to the host's mailbox) with the same methods.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -44,8 +48,9 @@ from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
 from designer.jsondoor import parse_json
 from designer.simulation import messages
-from designer.simulation.registry import REGISTRY, RING_SIZE, RunError
+from designer.simulation.registry import REGISTRY
 from designer.simulation.relay import RELAY
+from designer.simulation.runview import RING_SIZE, RunError
 
 log = logging.getLogger(__name__)
 
@@ -62,23 +67,43 @@ DEFAULT_SIM_LIMITS = {"max_events": 5_000_000, "max_time_s": 24 * 3600.0, "max_w
 # Open sockets per user, in this process. Several processes (a shared store) also count them all
 # together in Redis, one seat per socket (`REGISTRY.socket_opened`, store.py "seats").
 _SOCKETS: collections.Counter[str] = collections.Counter()
-_LEVELS = {"viewer": Need.VIEW, "editor": Need.EDIT, "owner": Need.OWNER}
+
+# The client message types this consumer handles itself, by handler name (`run.start` ->
+# `run_start`); the table (simulation/messages.py) says which, and what each needs. A handler's
+# `access` is what `access_design` answered: the design (`.design`) and the actor's role on it.
+CLIENT_HANDLERS: dict[str, Callable] = {}
 
 
-@database_sync_to_async
-def _check_access(scope, design_id) -> dict[str, Any]:
-    actor = actor_from_scope(scope)
-    access = access_design(actor, design_id, Need.VIEW)
+def handles(method: Callable) -> Callable:
+    CLIENT_HANDLERS[method.__name__] = method
+    return method
+
+
+def _who(actor, scope) -> str:
+    """Whom the per-user limits count: the account, or the session cookie of an anonymous link holder."""
     if actor.is_authenticated:
-        who = f"user:{actor.user_id}"
-    else:
-        who = "session:" + ((scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME) or "none")[:64]
-    return {"id": access.design.pk, "version": access.design.version, "role": access.role, "_who": who}
+        return f"user:{actor.user_id}"
+    return "session:" + ((scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME) or "none")[:64]
 
 
 @database_sync_to_async
-def _load_document(scope, design_id) -> dict:
-    return access_design(actor_from_scope(scope), design_id, Need.EDIT).design.document
+def _connect_check(scope, design_id) -> tuple[Any, str]:
+    actor = actor_from_scope(scope)
+    return access_design(actor, design_id, Need.VIEW), _who(actor, scope)
+
+
+@database_sync_to_async
+def _authorize(scope, design_id, need: Need) -> Any | None:
+    """The design if the socket's actor (read afresh from the session) may `need` it now; None if
+    the actor may still see it but not do this; `DesignNotFound` if it may not even see it."""
+    actor = actor_from_scope(scope)
+    try:
+        return access_design(actor, design_id, need)
+    except DesignNotFound:
+        if need <= Need.VIEW:
+            raise
+    access_design(actor, design_id, Need.VIEW)
+    return None
 
 
 def session_group(session_key: str) -> str:
@@ -100,8 +125,18 @@ def _logout_closes_sockets(sender, request=None, user=None, **kwargs) -> None:
         log.warning("could not tell the sockets of a session about its logout")
 
 
-def _public(design: dict) -> dict:
-    return {k: v for k, v in design.items() if not k.startswith("_")}
+def _guarded(handler: Callable) -> Callable:
+    @functools.wraps(handler)
+    async def guarded(self, event: dict[str, Any]) -> None:
+        try:
+            await handler(self, event)
+        except Exception:
+            log.exception("group event %s failed on design %s", event.get("type"), self.design_id)
+    return guarded
+
+
+def _public(access) -> dict:
+    return {"id": access.design.pk, "version": access.design.version, "role": access.role}
 
 
 class DesignConsumer(AsyncWebsocketConsumer):
@@ -115,16 +150,16 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.counted: str | None = None
         self.seat: str | None = None
         self.stamps: collections.deque[float] = collections.deque()
+        self.who: str | None = None
         self.seen: tuple[str, int] | None = None  # (run id, last event seq sent to this socket)
         self.unacked = [0, 0]  # messages, bytes sent since the client's last events.ack
         self.too_slow = False
         await self.accept()
         try:
-            design = await _check_access(self.scope, self.design_id)
+            access, who = await _connect_check(self.scope, self.design_id)
         except DesignNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        who = design["_who"]
         if _SOCKETS[who] < MAX_SOCKETS_PER_USER:
             self.seat = await REGISTRY.socket_opened(who, MAX_SOCKETS_PER_USER)
         if self.seat is None:
@@ -133,22 +168,22 @@ class DesignConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)
             return
         _SOCKETS[who] += 1
-        self.counted = who
-        self.joined = group_name(design["id"])
-        REGISTRY.watcher_joined(design["id"])
+        self.counted = self.who = who
+        self.joined = group_name(access.design.pk)
+        REGISTRY.watcher_joined(access.design.pk)
         await self.channel_layer.group_add(self.joined, self.channel_name)
         session_key = (self.scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
         self.session_group = session_group(session_key) if session_key else None
         if self.session_group:
             await self.channel_layer.group_add(self.session_group, self.channel_name)
         self.relay = RELAY
-        await RELAY.join(design["id"], self)
-        await self.send_json({"type": "design.hello", "design": _public(design)})
+        await RELAY.join(access.design.pk, self)
+        await self.send_json({"type": "design.hello", "design": _public(access)})
         await self.send_run_state()
 
     async def __call__(self, scope, receive, send) -> None:
         """When the channel layer fails under the consumer (a Redis restart: its receive raises),
-        Channels ends it without `disconnect` (known-traps.md #4): clean up here too, or a dead
+        Channels ends it without calling `disconnect`: clean up here too, or a dead
         socket stays this process's relay leader and the live sockets hear nothing."""
         try:
             await super().__call__(scope, receive, send)
@@ -205,25 +240,27 @@ class DesignConsumer(AsyncWebsocketConsumer):
             error["ref"] = ref
         await self.send_json(error)
 
-    async def recheck(self) -> dict[str, Any] | None:
+    async def recheck(self) -> Any | None:
         """The design as this socket may still see it, or None after closing it."""
         try:
-            return await _check_access(self.scope, self.design_id)
+            return await _authorize(self.scope, self.design_id, Need.VIEW)
         except DesignNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return None
 
+    async def ack(self, kind: str, data: Any, ref) -> None:
+        await self.send_json({"type": "ack", "for": kind, "data": data, **({"ref": ref} if ref is not None else {})})
+
     # ------------------------------------------------------------ incoming frames
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        ref = None
         try:
-            ref = await self._receive(text_data, bytes_data)
+            await self._receive(text_data, bytes_data)
         except DesignerError as exc:
             await self.send_error(exc.code, exc.msg, exc.problems, ref=getattr(exc, "ref", None))
-        except Exception:  # one bad frame never takes the socket down (known-traps.md #4)
+        except Exception:  # one bad frame never takes the socket down
             log.exception("websocket frame failed on design %s", self.design_id)
-            await self.send_error("internal", "The server could not handle this message.", ref=ref)
+            await self.send_error("internal", "The server could not handle this message.")
 
     def _rate_ok(self) -> bool:
         count, window = getattr(settings, "DESIGNER_WS_RATE", DEFAULT_RATE)
@@ -247,68 +284,63 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if len(text_data) > MAX_MESSAGE_BYTES or len(text_data.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
             raise DesignerError("A message is at most 64 KiB.", code="ws.too_large")
         message = messages.validate(parse_json(text_data))
-        if message["type"] == "events.ack":
-            self.unacked = [0, 0]  # grants nothing: no access check, no answer
-            return
-        ref = message.get("ref")
+        row = messages.MESSAGES[message["type"]]
         try:
-            design = await self.recheck()
-            if design is None:
-                return
-            kind = message["type"]
-            if _LEVELS[design["role"]] < messages.NEEDS[kind]:
-                raise messages.forbidden(kind)
-            await self.dispatch_message(kind, message, design)
+            access = None
+            if row.need is not None:  # checked again on every message: a role taken away counts at once
+                try:
+                    access = await _authorize(self.scope, self.design_id, row.need)
+                except DesignNotFound:
+                    await self.close(code=CLOSE_NOT_FOUND)
+                    return
+                if access is None:
+                    raise row.refused()
+            if row.by == messages.WORKER:
+                run = await self.current_run()
+                await self.ack(row.type, await run.request(row.type, **messages.fields_of(message)), message.get("ref"))
+            else:
+                await CLIENT_HANDLERS[row.handler](self, message, access)
         except DesignerError as exc:
-            exc.ref = ref
+            exc.ref = message.get("ref")
             raise
 
-    async def dispatch_message(self, kind: str, message: dict, design: dict) -> None:
-        ref = message.get("ref")
-        if kind == "ping":
-            await self.send_json({"type": "pong", "design": _public(design)})
-            return
-        if kind == "run.state":
-            if not await self.send_run_state():
-                await self.send_json({"type": "run.state", "run": None, "status": "none", "design": design["id"]})
-            return
-        if kind == "run.start":
-            data = await self.start_run(message, design)
-        else:
-            run = await REGISTRY.find(design["id"])
-            if run is None:
-                raise RunError("No simulation is running for this design: start one with run.start.",
-                               code="run.none")
-            if kind == "events.fetch":
-                await self.send_fetched(run, message["after_seq"], message.get("limit", 500), ref)
-                return
-            if kind == "event.detail":
-                await self.send_detail(run, message["seq"], ref)
-                return
-            op, fields = _WORKER_OPS[kind](message)
-            data = await run.request(op, **fields)
-        ack = {"type": "ack", "for": kind, "data": data}
-        if ref is not None:
-            ack["ref"] = ref
-        await self.send_json(ack)
+    async def current_run(self):
+        run = await REGISTRY.find(int(self.design_id))
+        if run is None:
+            raise RunError("No simulation is running for this design: start one with run.start.", code="run.none")
+        return run
 
-    async def start_run(self, message: dict, design: dict) -> dict:
-        doc = await _load_document(self.scope, self.design_id)
+    # The handlers of the client messages this consumer answers itself (rows `by=CONSUMER`).
+
+    @handles
+    async def ping(self, message: dict, access) -> None:
+        await self.send_json({"type": "pong", "design": _public(access)})
+
+    @handles
+    async def run_state(self, message: dict, access) -> None:
+        if not await self.send_run_state():
+            await self.send_json({"type": "run.state", "run": None, "status": "none", "design": access.design.pk})
+
+    @handles
+    async def run_start(self, message: dict, access) -> None:
         limits = {**DEFAULT_SIM_LIMITS, **getattr(settings, "DESIGNER_SIM_LIMITS", {})}
-        run = await REGISTRY.start(design["id"], design["_who"], doc=doc, seed=message.get("seed", 0),
-                                   speed=float(message.get("speed", 1.0)), limits=limits,
-                                   layer=self.channel_layer,
-                                   paused=bool(message.get("paused", False)))
-        return {"run": run.run_id}
+        run = await REGISTRY.start(access.design.pk, self.who, doc=access.design.document,
+                                   seed=message.get("seed", 0), speed=float(message.get("speed", 1.0)),
+                                   limits=limits, layer=self.channel_layer, paused=bool(message.get("paused", False)))
+        await self.ack("run.start", {"run": run.run_id}, message.get("ref"))
 
-    async def send_fetched(self, run, after_seq: int, limit: int, ref) -> None:
-        got = await run.fetch(after_seq, limit)
+    @handles
+    async def events_fetch(self, message: dict, access) -> None:
+        run, after_seq, ref = await self.current_run(), message["after_seq"], message.get("ref")
+        got = await run.fetch(after_seq, message.get("limit", 500))
         head = json.dumps({"type": "events", "run": run.run_id, "after_seq": after_seq, "more": got["more"],
                            "oldest": got["oldest"], "truncated": got["truncated"],
                            **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
         await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
 
-    async def send_detail(self, run, seq: int, ref) -> None:
+    @handles
+    async def event_detail(self, message: dict, access) -> None:
+        run, seq, ref = await self.current_run(), message["seq"], message.get("ref")
         text = await run.detail(seq)
         if text is None:
             raise RunError(f"Event {seq} is no longer kept (the ring buffer holds the last "
@@ -316,6 +348,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
         head = json.dumps({"type": "event.detail", "run": run.run_id, "seq": seq,
                            **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
         await self.send(text_data=head[:-1] + ',"event":' + text + "}")
+
+    @handles
+    async def events_ack(self, message: dict, access: None) -> None:
+        self.unacked = [0, 0]  # grants nothing, so no access check and no answer
 
     async def send_run_state(self) -> bool:
         run = await REGISTRY.find(int(self.design_id))
@@ -327,51 +363,38 @@ class DesignConsumer(AsyncWebsocketConsumer):
         return True
 
     # ------------------------------------------------------------ group events
-    # A failing handler would close the socket (known-traps.md #4): each one is guarded, and a
+    # An exception escaping a group handler would close the socket: each one is `_guarded`, and a
     # viewer that missed an event still has the version numbers to notice it.
 
+    @_guarded
     async def design_saved(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._design_saved, event)
+        access = await self.recheck()
+        if access is not None:
+            await self.send_json({"type": "design.saved", "design": access.design.pk, "version": event["version"],
+                                  "by": event.get("by")})
 
+    @_guarded
     async def design_trashed(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._design_trashed, event)
+        await self.send_json({"type": "design.trashed", "design": event["design"]})
+        await self.close(code=CLOSE_NOT_FOUND)
 
+    @_guarded
     async def design_access_changed(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._design_access_changed, event)
+        access = await self.recheck()
+        if access is not None:
+            await self.send_json({"type": "design.access", "design": _public(access)})
 
     async def session_logged_out(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_NOT_FOUND)
 
+    @_guarded
     async def run_relay(self, event: dict[str, Any]) -> None:
         """A run message from the group: this socket is its process's relay leader for the design
         (simulation.relay), and hands it to every local socket watching it, itself included."""
-        await self._guarded(RELAY.fan_out, self, event)
+        await RELAY.fan_out(self, event)
 
+    @_guarded
     async def deliver_run_message(self, event: dict[str, Any]) -> None:
-        await self._guarded(self._run_relay, event)
-
-    async def _guarded(self, handler, *args) -> None:
-        try:
-            await handler(*args)
-        except Exception:
-            log.exception("group event %s failed on design %s", args[-1].get("type"), self.design_id)
-
-    async def _design_saved(self, event: dict[str, Any]) -> None:
-        design = await self.recheck()
-        if design is not None:
-            await self.send_json({"type": "design.saved", "design": design["id"], "version": event["version"],
-                                  "by": event.get("by")})
-
-    async def _design_trashed(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "design.trashed", "design": event["design"]})
-        await self.close(code=CLOSE_NOT_FOUND)
-
-    async def _design_access_changed(self, event: dict[str, Any]) -> None:
-        design = await self.recheck()
-        if design is not None:
-            await self.send_json({"type": "design.access", "design": _public(design)})
-
-    async def _run_relay(self, event: dict[str, Any]) -> None:
         if self.joined is None:
             return
         run_id = event["run"]
@@ -383,7 +406,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if last <= seen_seq:
             return  # already sent (in run.state's snapshot or a gap fill)
         if first > seen_seq + 1:
-            # The channel layer lost something (known-traps.md #5): fill from the ring buffer.
+            # The channel layer lost something (it drops without a word): fill from the ring buffer.
             run = await REGISTRY.find(int(self.design_id))
             if run is not None and run.run_id == run_id:
                 got = await run.fetch(seen_seq, limit=RING_SIZE, upto=first - 1)
@@ -394,16 +417,3 @@ class DesignConsumer(AsyncWebsocketConsumer):
                     await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
         self.seen = (run_id, last)
         await self.send(text_data=event["text"])
-
-
-_WORKER_OPS = {
-    "run.pause": lambda m: ("pause", {}),
-    "run.resume": lambda m: ("resume", {}),
-    "run.step": lambda m: ("step", {}),
-    "run.speed": lambda m: ("speed", {"speed": float(m["speed"])}),
-    "run.seek": lambda m: ("seek", {"t": float(m["t"])}),
-    "run.reset": lambda m: ("reset", {}),
-    "run.stop": lambda m: ("stop", {}),
-    "console.run": lambda m: ("console", {"node": m["node"], "line": m["line"]}),
-    "console.interrupt": lambda m: ("interrupt", {"node": m["node"]}),
-}

@@ -1,4 +1,4 @@
-"""Imported only inside the run workers' fork server (registry._worker_context preloads it).
+"""Imported only inside the run workers' fork server (localrun._worker_context preloads it).
 
 Every child of a fork server runs multiprocessing's main-module fix-up: it re-executes the parent's
 main script (under Daphne: daphne's launcher, which imports Daphne and Twisted, ~0.7 s) before the

@@ -1,13 +1,25 @@
-"""Incoming websocket messages: one schema per type, validated here and nowhere else.
+"""The messages a browser sends on the design websocket: ONE table, one row per type.
+
+A row says everything the server needs about a type:
+
+- its fields (a closed JSON schema: an unknown field is an error, as is a typo in a name);
+- the access it needs (`designer.access.Need`), checked on every message by the consumer with
+  `access_design(actor, design, need)`, the function the HTTP doors use; a role too weak for it
+  gets the row's `refusal` error, and a socket whose actor can no longer see the design is closed;
+- who handles it, by Channels' naming convention (type `a.b` -> method `a_b`): `CONSUMER`, a
+  method of `designer.consumers.DesignConsumer`, or `WORKER`, a command of
+  `designer.simulation.worker.RunWorker`, reached through the design's run in whichever process
+  hosts it, and acknowledged with `{"type": "ack", "for": type, "data": ...}`;
+- an example body (tests/web/test_ws_matrix.py sends it as every role).
 
 `validate(message)` returns the message or raises `DesignerError`: an unknown type is
 `ws.unknown_type`; fields that do not match are `ws.invalid_fields` with one problem per field
-(`{code, path, msg}`, the path written `speed`, `t`). Every object is closed: a typo is an error.
-`NEEDS` says which role each type needs; `forbidden()` is the error a weaker role gets.
+(`{code, path, msg}`, the path written `speed`, `t`). docs/websocket-protocol.md is the contract.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -15,45 +27,78 @@ from jsonschema import Draft202012Validator
 from designer.access import Need
 from designer.errors import DesignerError
 
+CONSUMER, WORKER = "consumer", "worker"
 MAX_LINE = 1024
 SPEED = {"type": "number", "minimum": 0.1, "maximum": 100}
 NODE = {"type": "string", "minLength": 1, "maxLength": 64}
+SEQ = {"type": "integer", "minimum": 0, "maximum": 2**53}
 # Optional on every message: echoed in the ack or error it causes, so a client can match them.
 REF = {"type": ["string", "integer"], "maxLength": 64, "minimum": -(2**53), "maximum": 2**53}
 
-
-def _message(properties: dict | None = None, required: tuple[str, ...] = ()) -> dict:
-    return {"type": "object", "additionalProperties": False, "required": ["type", *required],
-            "properties": {"type": {"type": "string"}, "ref": REF, **(properties or {})}}
-
-
-SCHEMAS: dict[str, dict] = {
-    "ping": _message(),
-    "run.state": _message(),
-    "run.start": _message({"seed": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}, "speed": SPEED,
-                           "paused": {"type": "boolean"}}),
-    "run.pause": _message(),
-    "run.resume": _message(),
-    "run.step": _message(),
-    "run.speed": _message({"speed": SPEED}, ("speed",)),
-    "run.seek": _message({"t": {"type": "number", "minimum": 0, "maximum": 10**7}}, ("t",)),
-    "run.reset": _message(),
-    "run.stop": _message(),
-    "events.fetch": _message({"after_seq": {"type": "integer", "minimum": 0, "maximum": 2**53},
-                              "limit": {"type": "integer", "minimum": 1, "maximum": 500}}, ("after_seq",)),
-    "event.detail": _message({"seq": {"type": "integer", "minimum": 1, "maximum": 2**53}}, ("seq",)),
-    # Flow control: "I have received everything up to here" (consumers.MAX_UNACKED_*).
-    "events.ack": _message({"seq": {"type": "integer", "minimum": 0, "maximum": 2**53}}, ("seq",)),
-    "console.run": _message({"node": NODE, "line": {"type": "string", "maxLength": MAX_LINE}}, ("node", "line")),
-    "console.interrupt": _message({"node": NODE}, ("node",)),
+REFUSALS = {
+    "run": ("forbidden.run", "running the simulation is for the design's owner and editors"),
+    "console": ("forbidden.console",
+                "console access is for the design's owner and editors (console access means admin access)"),
 }
 
-NEEDS: dict[str, Need] = {kind: Need.VIEW for kind in SCHEMAS}
-NEEDS.update({kind: Need.EDIT for kind in ("run.start", "run.pause", "run.resume", "run.step", "run.speed",
-                                           "run.seek", "run.reset", "run.stop", "console.run",
-                                           "console.interrupt")})
 
-_VALIDATORS = {kind: Draft202012Validator(schema) for kind, schema in SCHEMAS.items()}
+@dataclass(frozen=True)
+class MessageType:
+    type: str
+    need: Need | None  # None: no access check (the message reveals and changes nothing; events.ack)
+    by: str  # CONSUMER or WORKER
+    fields: dict[str, dict] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    example: dict[str, Any] = field(default_factory=dict)
+    refusal: str | None = None  # the REFUSALS entry a role below `need` gets (needs above VIEW)
+
+    @property
+    def handler(self) -> str:
+        return self.type.replace(".", "_")
+
+    @property
+    def schema(self) -> dict:
+        return {"type": "object", "additionalProperties": False, "required": ["type", *self.required],
+                "properties": {"type": {"type": "string"}, "ref": REF, **self.fields}}
+
+    def refused(self) -> DesignerError:
+        code, msg = REFUSALS[self.refusal]
+        return DesignerError(msg, code=code, status=403)
+
+
+def _edit(type_: str, by: str, refusal: str = "run", **kwargs: Any) -> MessageType:
+    return MessageType(type_, Need.EDIT, by, refusal=refusal, **kwargs)
+
+
+_ROWS = (
+    MessageType("ping", Need.VIEW, CONSUMER),
+    MessageType("run.state", Need.VIEW, CONSUMER),
+    MessageType("events.fetch", Need.VIEW, CONSUMER, {"after_seq": SEQ, "limit": {"type": "integer", "minimum": 1,
+                                                                                "maximum": 500}},
+                ("after_seq",), {"after_seq": 0}),
+    MessageType("event.detail", Need.VIEW, CONSUMER, {"seq": {**SEQ, "minimum": 1}}, ("seq",), {"seq": 1}),
+    # Flow control: "I have received everything up to here" (consumers.MAX_UNACKED_*). Sent twice
+    # a second by every viewer; it only resets this socket's counters, so it skips the access check.
+    MessageType("events.ack", None, CONSUMER, {"seq": SEQ}, ("seq",), {"seq": 0}),
+    _edit("run.start", CONSUMER, fields={"seed": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                                         "speed": SPEED, "paused": {"type": "boolean"}},
+          example={"paused": True}),
+    _edit("run.pause", WORKER),
+    _edit("run.resume", WORKER),
+    _edit("run.step", WORKER),
+    _edit("run.speed", WORKER, fields={"speed": SPEED}, required=("speed",), example={"speed": 2}),
+    _edit("run.seek", WORKER, fields={"t": {"type": "number", "minimum": 0, "maximum": 10**7}}, required=("t",),
+          example={"t": 1.5}),
+    _edit("run.reset", WORKER),
+    _edit("run.stop", WORKER),
+    _edit("console.run", WORKER, "console", fields={"node": NODE, "line": {"type": "string", "maxLength": MAX_LINE}},
+          required=("node", "line"), example={"node": "vm1", "line": "ip addr"}),
+    _edit("console.interrupt", WORKER, "console", fields={"node": NODE}, required=("node",),
+          example={"node": "vm1"}),
+)
+
+MESSAGES: dict[str, MessageType] = {row.type: row for row in _ROWS}
+_VALIDATORS = {kind: Draft202012Validator(row.schema) for kind, row in MESSAGES.items()}
 
 
 def _path(error) -> str:
@@ -70,34 +115,25 @@ def validate(message: Any) -> dict:
     validator = _VALIDATORS.get(kind)
     if validator is None:
         raise DesignerError(f"Unknown message type {kind[:40]!r}.", code="ws.unknown_type")
+    schema = MESSAGES[kind].schema
     problems = []
     for error in sorted(validator.iter_errors(message), key=lambda e: (_path(e), e.validator)):
-        path = _path(error)
         if error.validator == "additionalProperties":
-            extra = sorted(set(message) - set(SCHEMAS[kind]["properties"]))
-            for name in extra:
+            for name in sorted(set(message) - set(schema["properties"])):
                 problems.append({"code": "schema.additionalProperties", "path": name,
                                  "msg": f"unknown field {name[:40]!r} for {kind}"})
             continue
         if error.validator == "required":
-            missing = [name for name in SCHEMAS[kind]["required"] if name not in message]
-            for name in missing:
+            for name in [name for name in schema["required"] if name not in message]:
                 problems.append({"code": "schema.required", "path": name, "msg": f"missing required field {name!r}"})
             continue
-        problems.append({"code": f"schema.{error.validator}", "path": path, "msg": error.message[:200]})
+        problems.append({"code": f"schema.{error.validator}", "path": _path(error), "msg": error.message[:200]})
     if problems:
         raise DesignerError(f"The {kind} message does not match its schema (see problems).",
                             code="ws.invalid_fields", problems=problems)
     return message
 
 
-FORBIDDEN = {
-    "console": ("forbidden.console",
-                "console access is for the design's owner and editors (console access means admin access)"),
-    "run": ("forbidden.run", "running the simulation is for the design's owner and editors"),
-}
-
-
-def forbidden(kind: str) -> DesignerError:
-    code, msg = FORBIDDEN["console" if kind.startswith("console.") else "run"]
-    return DesignerError(msg, code=code, status=403)
+def fields_of(message: dict) -> dict:
+    """What a WORKER row's handler gets: the message without `type` and `ref`."""
+    return {k: v for k, v in message.items() if k not in ("type", "ref")}

@@ -20,7 +20,7 @@ second per run; the lease needs a TTL that expires by itself when the process di
 heartbeat column and a sweeper); and the channel layer already depends on Redis being up. The
 price: Redis keeps this state in memory only (`--save ""` in the tests): a Redis restart loses it,
 so the hosting process, which still has everything, writes it all again when its lease renewal
-finds the lease gone (`Registry._renew`).
+finds the lease gone (keeper.py).
 """
 
 from __future__ import annotations

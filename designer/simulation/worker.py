@@ -4,18 +4,21 @@
 the child process's loop: wait for a command or the next tick, handle it, send what came out.
 No Django here: the child imports only simcore and this package's Django-free modules.
 
-Commands in (dicts): `{"op": ..., "id": request id or None, ...}` with op one of pause, resume,
-step, speed, seek, reset, stop, console, interrupt, pcap. Messages out (dicts, pickled over the
-pipe): `batch`, `status`, `seeked`, `reply`, `log` (the action log, when it changes: the durable
-state a failover replays). `config["resume"]` (a position and an action log) makes the worker take
-over a run another process was running (`RunWorker._resume`). See docs/websocket-protocol.md for what the browser
-sees of them.
+Commands in (dicts): `{"op": ..., "id": request id or None, ...fields}`. An op is the type of the
+websocket message it serves (`run.seek`, `console.run`: the rows of `messages.MESSAGES` handled by
+the WORKER), handled by the `@command` method of the same name (`run_seek`, `console_run`), plus
+`pcap` for the HTTP capture download. Messages out (dicts, pickled over the pipe): `batch`,
+`status`, `seeked`, `reply`, `log` (the action log, when it changes: the durable state a failover
+replays). `config["resume"]` (a position and an action log) makes the worker take over a run
+another process was running (`RunWorker._resume`). See docs/websocket-protocol.md for what the
+browser sees of them.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from designer.simulation.checkpoints import Checkpoints
@@ -29,6 +32,15 @@ VOLATILE_KEYS = frozenset({"t", "age_s", "expires_s", "remaining_s", "idle_s"})
 
 
 DETAIL_KEYS = frozenset({"layers", "frame"})
+
+COMMANDS: dict[str, Callable] = {}
+
+
+def command(method: Callable) -> Callable:
+    """A command the worker takes, under its method's name (op `run.seek` -> `run_seek`): only these
+    can be reached through the pipe."""
+    COMMANDS[method.__name__] = method
+    return method
 
 
 def _dumps(event: dict) -> str:
@@ -220,12 +232,11 @@ class RunWorker:
     def handle(self, cmd: dict, now: float) -> list[dict]:
         op = cmd.get("op")
         rid = cmd.get("id")
-        try:
-            handler = getattr(self, f"_op_{op}")
-        except AttributeError:
+        handler = COMMANDS.get(op.replace(".", "_")) if isinstance(op, str) else None
+        if handler is None:
             return [{"kind": "reply", "id": rid, "ok": False, "code": "run.bad_op", "msg": f"unknown op {op!r}"}]
         try:
-            out, data = handler(cmd, now)
+            out, data = handler(self, cmd, now)
         except ValueError as exc:
             return [{"kind": "reply", "id": rid, "ok": False, "code": "run.refused", "msg": str(exc)}]
         return [*out, {"kind": "reply", "id": rid, "ok": True, "data": data}]
@@ -234,23 +245,27 @@ class RunWorker:
         if self.status is RunStatus.CAPPED:
             raise ValueError(self.cap_msg or "The run is over: seek back, reset or stop it.")
 
-    def _op_pause(self, cmd, now):
+    @command
+    def run_pause(self, cmd, now):
         if self.status is RunStatus.PLAYING:
             self.status = RunStatus.PAUSED
         return [self._status_msg()], None
 
-    def _op_resume(self, cmd, now):
+    @command
+    def run_resume(self, cmd, now):
         self._playable()
         if self.status is not RunStatus.PLAYING:
             self.status = RunStatus.PLAYING
             self.clock.anchor(now, self.net.now_ns)
         return [self._status_msg()], None
 
-    def _op_speed(self, cmd, now):
+    @command
+    def run_speed(self, cmd, now):
         self.clock.set_speed(float(cmd["speed"]), now, self.net.now_ns)
         return [self._status_msg()], None
 
-    def _op_step(self, cmd, now):
+    @command
+    def run_step(self, cmd, now):
         """Pause, then run engine events until one trace event comes out (or nothing is left)."""
         self._playable()
         self.status = RunStatus.PAUSED
@@ -261,7 +276,8 @@ class RunWorker:
         out.extend(self._check_caps())
         return [*out, self._status_msg()], None
 
-    def _op_seek(self, cmd, now):
+    @command
+    def run_seek(self, cmd, now):
         target = int(round(float(cmd["t"]) * 1e9))
         net = self.net
         if target < net.now_ns:
@@ -286,7 +302,8 @@ class RunWorker:
         out.extend(self._check_caps())
         return out, None
 
-    def _op_reset(self, cmd, now):
+    @command
+    def run_reset(self, cmd, now):
         self.user_actions = []
         self.net = self._fresh()
         self._pending = []
@@ -297,15 +314,18 @@ class RunWorker:
         self._last_stable = stable_view(tables)
         return [{"kind": "seeked", **self.state(), "tables": tables, "reset": True}, self._log_msg()], None
 
-    def _op_stop(self, cmd, now):
+    @command
+    def run_stop(self, cmd, now):
         self.status = RunStatus.STOPPED
         self.done = True
         return [self._status_msg("The run was stopped.")], None
 
-    def _op_console(self, cmd, now):
+    @command
+    def console_run(self, cmd, now):
         return self._act(cmd, {"node": cmd["node"], "command": cmd["line"]})
 
-    def _op_interrupt(self, cmd, now):
+    @command
+    def console_interrupt(self, cmd, now):
         return self._act(cmd, {"node": cmd["node"], "interrupt": True})
 
     def _act(self, cmd, action: dict):
@@ -329,7 +349,8 @@ class RunWorker:
         else:
             net.command(action["node"], action["command"], at=at)
 
-    def _op_pcap(self, cmd, now):
+    @command
+    def pcap(self, cmd, now):
         name = cmd.get("capture")
         if name is None:
             return [], all_captures_pcapng(self.net.captures)
@@ -337,9 +358,6 @@ class RunWorker:
         if cap is None:
             raise ValueError(f"no capture point {name!r}; this design has: {', '.join(self.net.captures) or 'none'}")
         return [], cap.pcap_bytes()
-
-    def _op_tables(self, cmd, now):
-        return [], self.tables()
 
 
 def main(conn, config: dict) -> None:

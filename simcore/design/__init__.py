@@ -9,7 +9,8 @@ Contract of this layer:
   with paths like ``nodes[3].nics[0].mac``; it never raises on a JSON value.
 - ``check(doc)`` explains a valid but bad design (``check.*``, with severity and object ids).
 - ``normalized(doc)`` fills every default (``derive_mac`` for missing MACs); the engine builds
-  from it. ``KINDS`` is the one registry of node kinds.
+  from it. ``KINDS``, the registry of node kinds, is built from the schema (its ``$defs/kind_*``
+  entries and their ``x-`` keywords, ``annotations.py``).
 
 It imports nothing else from simcore and never Django: pure functions of the document.
 """

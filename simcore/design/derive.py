@@ -9,23 +9,25 @@ from __future__ import annotations
 import hashlib
 import json
 
+from simcore.design.annotations import property_defaults, service_ids
 from simcore.design.kinds import KINDS
+from simcore.design.schema_errors import load_schema
 
 # VirtualBox's OUI: what a student sees on a real VirtualBox VM (VirtualBox manual, §6.1).
 VIRTUALBOX_OUI = "08:00:27"
-DEFAULT_DELAY_US = 50
-DEFAULT_AGING_S = 300  # a Linux bridge's default ageing time
-DEFAULT_HTTP_PORT = 80
-DEFAULT_LEASE_S = 3600
-DEFAULT_DISCARD_PORT = 9  # RFC 863: the discard service, what traffic generators aim at
 
-# Defaults of each service kind (the schema's `default`s, filled for the engine).
+# Every default below is the schema's `default` of that field: one value for the engine, the
+# properties panel's placeholders and the documentation.
+_SCHEMA = load_schema()
+_DEFS = _SCHEMA["$defs"]
+DEFAULT_DELAY_US = _DEFS["link"]["properties"]["delay_us"]["default"]
+# A node's own fields with a default: a switch's aging_s (300 s, a Linux bridge's), ip_forward.
+_KIND_DEFAULTS: dict[str, dict] = {kind: property_defaults(_SCHEMA, _DEFS[f"kind_{kind}"]) for kind in KINDS}
 _SERVICE_DEFAULTS: dict[str, dict] = {
-    "http": {"port": DEFAULT_HTTP_PORT},
-    "dhcp": {"lease_s": DEFAULT_LEASE_S, "dns": [], "probe": True},
-    "udp_traffic": {"port": DEFAULT_DISCARD_PORT, "interval_s": 1, "size": 100, "start_s": 0},
-    "udp_sink": {"port": DEFAULT_DISCARD_PORT},
+    kind: property_defaults(_SCHEMA, _DEFS[f"service_{kind}"]) for kind in service_ids(_SCHEMA)
 }
+_NAT_DHCP_DEFAULTS = property_defaults(_SCHEMA, _DEFS["kind_nat_network"]["properties"]["dhcp"])
+_NAT_FORWARD_DEFAULTS = property_defaults(_SCHEMA, _DEFS["kind_nat_network"]["properties"]["port_forwards"]["items"])
 
 
 def derive_mac(node_id: str, nic_name: str, kind: str) -> str:
@@ -46,12 +48,13 @@ def normalized(doc: dict) -> dict:
     """A copy of a valid ``doc`` with every default filled in; the engine builds from this.
 
     Fills: ``links``/``captures``/``script`` = ``[]``; node ``name`` = its id; for kinds with NICs
-    ``nics``/``routes``/``services`` = ``[]``, ``ip_forward`` = false, each NIC's ``mac`` (given
-    ones lower-cased, missing ones derived); switches' ``aging_s`` = 300; links' ``delay_us`` = 50;
-    each service kind's defaults (HTTP ``port`` 80; DHCP ``lease_s`` 3600, ``dns`` [], ``probe``;
-    UDP ``port`` 9, ``interval_s`` 1, ``size`` 100, ``start_s`` 0); a NAT network's
+    ``nics``/``routes``/``services`` = ``[]`` and each NIC's ``mac`` (given ones lower-cased,
+    missing ones derived); each node's own fields that have a ``default`` in its
+    ``$defs/kind_<kind>`` (``ip_forward``, a switch's ``aging_s``); links' ``delay_us``; each
+    service's fields that have a ``default`` in its ``$defs/service_<kind>``; a NAT network's
     ``gateway_mac`` (derived from its id and "gateway"), ``port_forwards`` = [] (``host_ip`` ""),
-    and its ``dhcp``'s defaults with ``router`` = the gateway. The input is not changed.
+    and its ``dhcp``'s defaults with ``router`` = the gateway. Every value filled is the schema's
+    ``default`` for that field. The input is not changed.
     """
     # A valid document is plain JSON: a JSON round trip copies it several times faster than deepcopy.
     out = json.loads(json.dumps(doc))
@@ -60,12 +63,12 @@ def normalized(doc: dict) -> dict:
     for node in out["nodes"]:
         kind = KINDS[node["kind"]]
         node.setdefault("name", node["id"])
-        if kind.is_switch:
-            node.setdefault("aging_s", DEFAULT_AGING_S)
         if kind.has_nics:
             for key in ("nics", "routes", "services"):
                 node.setdefault(key, [])
-            node.setdefault("ip_forward", False)
+        for key, value in _KIND_DEFAULTS[kind.id].items():
+            node.setdefault(key, list(value) if isinstance(value, list) else value)
+        if kind.has_nics:
             for nic in node["nics"]:
                 mac = nic.get("mac")
                 nic["mac"] = mac.lower() if mac else derive_mac(node["id"], nic["name"], kind.id)
@@ -84,8 +87,9 @@ def _nat_network_defaults(node: dict) -> None:
     node["gateway_mac"] = mac.lower() if mac else derive_mac(node["id"], "gateway", node["kind"])
     node.setdefault("port_forwards", [])
     for rule in node["port_forwards"]:
-        rule.setdefault("host_ip", "")
+        for key, value in _NAT_FORWARD_DEFAULTS.items():
+            rule.setdefault(key, value)
     if "dhcp" in node:
-        for key, value in _SERVICE_DEFAULTS["dhcp"].items():
+        for key, value in _NAT_DHCP_DEFAULTS.items():
             node["dhcp"].setdefault(key, list(value) if isinstance(value, list) else value)
         node["dhcp"].setdefault("router", node["gateway"].split("/")[0])

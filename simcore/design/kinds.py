@@ -1,15 +1,19 @@
-"""The one registry of node kinds.
+"""The registry of node kinds, read from schema.json.
 
-Adding a kind is two edits: its line here and its ``$defs/kind_<id>`` entry in ``schema.json``
-(a test checks that the schema's kind enum, its ``$defs`` and their titles match ``KINDS``).
-The palette, the reference checks (what a ``host`` field may name, which link ends need a NIC)
-and the design checks are driven from this table, never from kind names spelled elsewhere.
+Every fact about a kind lives in its ``$defs/kind_<id>`` entry of the schema (see
+``simcore.design.annotations`` for what each keyword means); the browser reads the same entries
+(static/src/model/kinds.js). The palette, the reference checks (what a ``host`` field may name,
+which link ends need a NIC), the design checks and the engine's device factory are driven from
+``KINDS``, never from kind names spelled elsewhere.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from simcore.design.annotations import annotation_problems, kind_ids
+from simcore.design.schema_errors import load_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,108 +32,38 @@ class Kind:
     is_switch: bool
     # Whether the `host` field is required (a VM cannot exist outside a hypervisor).
     placement_required: bool = False
+    # New nodes are named prefix1, prefix2...
+    prefix: str = ""
+    # The properties panel's fields, in order (after Name).
+    panel: tuple[str, ...] = ()
 
 
-def _kinds(*kinds: Kind) -> MappingProxyType[str, Kind]:
-    # A read-only mapping in palette order: iteration order is the order written here.
-    return MappingProxyType({kind.id: kind for kind in kinds})
+def kinds_from_schema(schema: dict) -> MappingProxyType[str, Kind]:
+    """The kinds of ``schema`` in palette order; ValueError listing every problem of a broken one."""
+    problems = annotation_problems(schema)
+    if problems:
+        raise ValueError("the design schema does not describe its kinds: " + "; ".join(problems))
+    kinds = {}
+    for kind in kind_ids(schema):
+        spec = schema["$defs"][f"kind_{kind}"]
+        has_nics = "nics" in spec["properties"]
+        kinds[kind] = Kind(
+            id=kind,
+            label=spec["title"],
+            description=spec["description"],
+            icon=spec["x-icon"],
+            has_nics=has_nics,
+            placed_on=tuple(spec["x-placed-on"]),
+            is_switch=not has_nics,
+            placement_required="host" in spec.get("required", []),
+            prefix=spec["x-id-prefix"],
+            panel=tuple(spec["x-panel"]),
+        )
+    # A read-only mapping: iteration order is the schema's kind enum, the palette's order.
+    return MappingProxyType(kinds)
 
 
-KINDS: MappingProxyType[str, Kind] = _kinds(
-    Kind(
-        id="host",
-        label="Physical host",
-        description="A physical machine running a hypervisor; it also has physical NICs of its own.",
-        icon="server",
-        has_nics=True,
-        placed_on=(),
-        is_switch=False,
-    ),
-    Kind(
-        id="vm",
-        label="Virtual machine",
-        description="A virtual machine with its own kernel, placed on a physical host.",
-        icon="vm",
-        has_nics=True,
-        placed_on=("host",),
-        is_switch=False,
-        placement_required=True,
-    ),
-    Kind(
-        id="container",
-        label="Container",
-        description="A container placed on a physical host; it shares the host's kernel.",
-        icon="container",
-        has_nics=True,
-        placed_on=("host",),
-        is_switch=False,
-        placement_required=True,
-    ),
-    Kind(
-        id="vswitch",
-        label="Virtual switch",
-        description="A virtual switch inside a hypervisor: it learns MAC addresses and floods unknown ones.",
-        icon="vswitch",
-        has_nics=False,
-        placed_on=("host",),
-        is_switch=True,
-    ),
-    Kind(
-        id="lan_switch",
-        label="LAN switch",
-        description="A physical Ethernet switch on the local network.",
-        icon="switch",
-        has_nics=False,
-        placed_on=(),
-        is_switch=True,
-    ),
-    Kind(
-        id="outside_host",
-        label="Outside host",
-        description="A plain machine outside the hypervisors, such as a PC or a server on the LAN.",
-        icon="desktop",
-        has_nics=True,
-        placed_on=(),
-        is_switch=False,
-    ),
-    Kind(
-        id="internet",
-        label="Internet",
-        description="The Internet, drawn as one node.",
-        icon="cloud",
-        has_nics=True,
-        placed_on=(),
-        is_switch=False,
-    ),
-    Kind(
-        id="dhcp_server",
-        label="DHCP server",
-        description="A small appliance that leases addresses on its network; give it a static address and one dhcp service.",
-        icon="dhcp",
-        has_nics=True,
-        placed_on=("host",),
-        is_switch=False,
-    ),
-    Kind(
-        id="nat_network",
-        label="NAT network",
-        description="A NAT network (VirtualBox, libvirt): a switch, a DHCP server and a router doing NAT onto the host's uplink, drawn as one object.",
-        icon="nat",
-        has_nics=False,
-        placed_on=("host",),
-        is_switch=True,
-        placement_required=True,
-    ),
-    Kind(
-        id="distributed_switch",
-        label="Distributed switch",
-        description="One logical switch spread over several hosts, whose halves are joined by VXLAN tunnels over an underlay network.",
-        icon="dswitch",
-        has_nics=False,
-        placed_on=(),
-        is_switch=True,
-    ),
-)
+KINDS: MappingProxyType[str, Kind] = kinds_from_schema(load_schema())
 
 SWITCH_KINDS: tuple[str, ...] = tuple(k.id for k in KINDS.values() if k.is_switch)
 NIC_KINDS: tuple[str, ...] = tuple(k.id for k in KINDS.values() if k.has_nics)

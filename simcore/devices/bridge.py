@@ -15,11 +15,13 @@ What it models (VirtualBox's bridged networking, or ``ip link set enp1s0 master 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import simcore.apps.console.bridge  # noqa: F401  (registers the ``bridge`` command)
+from simcore.devices.host import HostNode
 from simcore.devices.switch import FarSide, FdbEntry, SpecialPort, Switch, is_group
-from simcore.net import Nic
+from simcore.net import Link, Nic, Port
+from simcore.packets import Ethernet
 
 
 class Uplink(SpecialPort):
@@ -28,13 +30,13 @@ class Uplink(SpecialPort):
     __slots__ = ()
 
     @property
-    def peer(self) -> Any:  # type: ignore[override]
+    def peer(self) -> Port | None:  # type: ignore[override]
         return self.via.peer  # sentences name what the cable leads to (the LAN switch)
 
-    def send(self, frame: Any) -> bool:
+    def send(self, frame: Ethernet) -> bool:
         return Nic.send(self.via, frame)  # onto the wire through the NIC (its captures record it)
 
-    def from_wire(self, nic: Any, frame: Any) -> None:
+    def from_wire(self, nic: Port, frame: Ethernet) -> None:
         self.node.receive(self, frame)
 
 
@@ -43,12 +45,12 @@ class LocalPort(SpecialPort):
 
     __slots__ = ("stack", "linked")
 
-    def __init__(self, switch: Switch, number: int, host: Any, linked: LinkedNic):
+    def __init__(self, switch: Switch, number: int, host: HostNode, linked: LinkedNic):
         super().__init__(switch, f"{linked.name}-local", number, linked.physical, FarSide(host.id, host.name))
         self.stack = host.stack
         self.linked = linked
 
-    def send(self, frame: Any) -> bool:
+    def send(self, frame: Ethernet) -> bool:
         dst = frame.dst
         if dst != self.linked.mac and not is_group(dst):
             return False  # an unknown unicast flooded by the bridge is not for the host
@@ -56,7 +58,7 @@ class LocalPort(SpecialPort):
         self.node.engine.schedule(0, self.stack.receive, self.linked, frame)
         return True
 
-    def from_stack(self, frame: Any) -> None:
+    def from_stack(self, frame: Ethernet) -> None:
         self.node.receive(self, frame)
 
     def fdb_extra(self, entry: FdbEntry) -> dict:
@@ -74,21 +76,21 @@ class LinkedNic(Nic):
     def __init__(self, physical: Nic):
         super().__init__(physical.node, physical.name, physical.mac, physical.number)
         self.physical = physical
-        self.to_bridge: Any = None
+        self.to_bridge: Callable[[Ethernet], None] | None = None
 
     @property
-    def link(self) -> Any:  # type: ignore[override]
+    def link(self) -> Link | None:  # type: ignore[override]
         return self.physical.link
 
     @link.setter
-    def link(self, value: Any) -> None:
+    def link(self, value: Link | None) -> None:
         pass
 
     @property
-    def peer(self) -> Any:  # type: ignore[override]
+    def peer(self) -> Port | None:  # type: ignore[override]
         return self.physical.peer
 
-    def send(self, frame: Any) -> bool:
+    def send(self, frame: Ethernet) -> bool:
         if self.physical.link is None:
             return False
         self.to_bridge(frame)
@@ -98,15 +100,16 @@ class LinkedNic(Nic):
 class Bridged:
     """The result of bridging: the switch, its two extra ports and the host."""
 
-    def __init__(self, switch: Switch, host: Any, uplink: Uplink, local: LocalPort):
+    def __init__(self, switch: Switch, host: HostNode, uplink: Uplink, local: LocalPort):
         self.switch = switch
         self.host = host
         self.uplink = uplink
         self.local = local
 
 
-def bridge_to(switch: Switch, host: Any, nic_name: str) -> Bridged:
-    """Enslave ``host``'s physical NIC ``nic_name`` to ``switch`` (after the design's links exist)."""
+def bridge_to(switch: Switch, host: HostNode, nic_name: str) -> Bridged:
+    """Enslave ``host``'s physical NIC ``nic_name`` to ``switch`` (after the design's links exist:
+    the uplink and local ports are numbered after the link ports)."""
     physical = host.nics.get(nic_name)
     if physical is None:
         raise ValueError(f"{switch.id!r}: host {host.id!r} has no NIC {nic_name!r} to bridge to")
@@ -124,39 +127,3 @@ def bridge_to(switch: Switch, host: Any, nic_name: str) -> Bridged:
     entry = switch.fdb[physical.mac] = FdbEntry(physical.mac, local, switch.engine.now)
     entry.timer = True  # permanent: no aging check is ever scheduled
     return Bridged(switch, host, uplink, local)
-
-
-def attach_all(net: Any, doc: dict) -> list[tuple[str, str]]:
-    """After the links are built: bridge every vswitch that has ``bridged_to`` to its host's NIC."""
-    problems = []
-    for i, spec in enumerate(doc["nodes"]):
-        if spec["kind"] == "vswitch" and spec.get("bridged_to"):
-            host = net.nodes.get(spec.get("host"))
-            if host is None:
-                problems.append((f"nodes[{i}].bridged_to", f"{spec['id']!r}: bridged_to needs the vswitch's host"))
-                continue
-            try:
-                net.bridges[spec["id"]] = bridge_to(net.nodes[spec["id"]], host, spec["bridged_to"])
-            except ValueError as exc:
-                problems.append((f"nodes[{i}].bridged_to", str(exc)))
-    return problems
-
-
-def build_extra(net: Any, doc: dict) -> list[tuple[str, str]]:
-    """The network build's hook (``simcore.devices.build.build_extra``): bridged vswitches and
-    distributed switches, once the links exist. Returns ``(path, message)`` problems."""
-    from simcore.devices import vxlan
-
-    if not hasattr(net, "bridges"):
-        net.bridges = {}
-    problems = attach_all(net, doc) + vxlan.attach_all(net, doc)
-    # ``bridge fdb show`` on a host lists the vswitches placed on it and its distributed halves.
-    for spec in doc["nodes"]:
-        node = net.nodes.get(spec["id"])
-        host = net.nodes.get(spec.get("host")) if spec["kind"] == "vswitch" else None
-        if host is not None:
-            host.__dict__.setdefault("bridge_devices", []).append(node)
-        if isinstance(node, vxlan.DistributedSwitch):
-            for host_id, half in node.halves.items():
-                net.nodes[host_id].__dict__.setdefault("bridge_devices", []).append(half)
-    return problems

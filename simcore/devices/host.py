@@ -7,30 +7,25 @@ power states).
 
 from __future__ import annotations
 
-from typing import Any
-
 from simcore.apps.console import Console
 from simcore.engine import Engine
 from simcore.net import Nic
 from simcore.stack import Stack
 from simcore.trace import Tracer
+from simcore.trace.sentences import Narrator
 
 
 class HostNode:
     has_stack = True
 
     def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "host",
-                 ip_forward: bool = False, tracer: Tracer | None = None, narrator: Any = None):
+                 ip_forward: bool = False, tracer: Tracer | None = None, narrator: Narrator | None = None):
         self.engine = engine
         self.id = node_id
         self.name = name or node_id
         self.kind = kind
         self.tracer = tracer if tracer is not None else Tracer(engine)
-        if narrator is None:
-            from simcore.trace.sentences import Narrator
-
-            narrator = Narrator()
-        self.narrator = narrator
+        self.narrator = narrator if narrator is not None else Narrator()
         self.nics: dict[str, Nic] = {}
         self.stack = self._make_stack(ip_forward)
         self.console = Console(self)

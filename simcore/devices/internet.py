@@ -16,17 +16,19 @@ What it does, exactly:
 
 from __future__ import annotations
 
-from typing import Any
-
 from simcore.devices.host import HostNode
+from simcore.engine import Engine
+from simcore.net import Nic
 from simcore.packets import ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, PROTO_ICMP, IcmpEcho, IPv4
 from simcore.stack import Stack
+from simcore.trace import Tracer
+from simcore.trace.sentences import Narrator
 
 REMOTE_TTL = 63
 
 
 class InternetStack(Stack):
-    def _forward(self, packet: Any, nic: Any) -> None:
+    def _forward(self, packet: IPv4, nic: Nic) -> None:
         route = self.routes.lookup(packet.dst)
         if route is not None and not route.is_default:
             super()._forward(packet, nic)
@@ -48,7 +50,7 @@ class InternetStack(Stack):
         self.drop(packet, "internet.no_service", self.narrator.words(
             f"nothing on {self.name} answers {packet.dst} (only pings are answered)"), nic)
 
-    def _send_remote(self, packet: Any) -> None:
+    def _send_remote(self, packet: IPv4) -> None:
         # The reply's source is not one of our addresses, so it skips the OUTPUT path's
         # local-source assumptions and goes straight to routing.
         route = self.routes.lookup(packet.dst)
@@ -60,9 +62,10 @@ class InternetStack(Stack):
 
 
 class InternetNode(HostNode):
-    def __init__(self, engine: Any, node_id: str, **kwargs: Any):
-        kwargs["ip_forward"] = True
-        super().__init__(engine, node_id, **kwargs)
+    def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "internet",
+                 ip_forward: bool = True, tracer: Tracer | None = None, narrator: Narrator | None = None):
+        # ``ip_forward`` is accepted for the same signature as HostNode's, and always on.
+        super().__init__(engine, node_id, name=name, kind=kind, ip_forward=True, tracer=tracer, narrator=narrator)
 
     def _make_stack(self, ip_forward: bool) -> Stack:
         return InternetStack(self, self.engine, self.tracer, self.narrator, ip_forward=True)

@@ -18,24 +18,34 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from typing import Any
+from typing import Protocol
 
 from simcore.apps.dhcp.glue import DhcpServerGlue
+from simcore.devices.host import HostNode
 from simcore.devices.nat import Nat, PortForward
 from simcore.devices.nat.command import conntrack_command
 from simcore.devices.nat.hooks import NatHooks
-from simcore.devices.switch import Switch
-from simcore.net import Link
+from simcore.net import Link, Nic, Port
+from simcore.packets import IPv4
+from simcore.stack import Stack
 from simcore.stack.transport import DEFAULT_TTL
+from simcore.trace.sentences import Names
+
+
+class PortSource(Protocol):
+    """What the router's inside interface is plugged into: a switch, or anything that hands out one
+    port (VirtualBox's NAT engine is wired straight to the VM's NIC)."""
+
+    def add_port(self) -> Port: ...
 
 
 class NatNetwork:
     """The router half of a NAT network (the switch half is ``switch``)."""
 
-    def __init__(self, switch: Switch, host: Any, spec: dict, names: Any = None, *, router: Any = None,
-                 forward_from: str | None = None):
+    def __init__(self, switch: PortSource, host: HostNode, spec: dict, names: Names | None = None, *,
+                 router: HostNode | None = None, forward_from: str | None = None):
         """``router``: None (libvirt: the router is the host's own stack), or a hidden node that is
-        VirtualBox's NAT engine (``presets.py``): the gateway lives there, not on the host, and the
+        VirtualBox's NAT engine (``simcore.assembly.vbox``): the gateway lives there, not on the host, and the
         translated traffic leaves through the host's own stack (``UserModeUplink``), as a program
         on the host would send it. ``forward_from``: see ``Nat``."""
         self.switch = switch
@@ -116,7 +126,7 @@ class UserModeUplink:
 
     NIC = "host"
 
-    def __init__(self, natnet: NatNetwork, host: Any, router: Any, describe: str):
+    def __init__(self, natnet: NatNetwork, host: HostNode, router: HostNode, describe: str):
         self.natnet = natnet
         self.host = host
         self.router = router
@@ -137,7 +147,7 @@ class UserModeUplink:
             nat.peers.append(other.natnet.nat)
         engines.append(self)
 
-    def _out(self, stack: Any, packet: Any, nic: Any) -> Any:
+    def _out(self, stack: Stack, packet: IPv4, nic: Nic | None) -> IPv4 | None:
         if nic is None or nic.name != self.NIC:
             return packet
         tracer = self.router.tracer
@@ -158,7 +168,7 @@ class UserModeUplink:
                 f"{self.host.name} cannot send {self.router.name}'s packet to {packet.dst}: {error}"))
         return None
 
-    def inbound(self, packet: Any) -> None:
+    def inbound(self, packet: IPv4) -> None:
         tracer = self.router.tracer
         if tracer.on:
             tracer.emit("vbox.nat", f"{self.host.name} hands the packet from {packet.src} to {packet.dst} over to "
@@ -168,7 +178,7 @@ class UserModeUplink:
         self.router.stack._ip_input(self.nic, packet)
 
 
-def _host_input(stack: Any, packet: Any, nic: Any) -> Any:
+def _host_input(stack: Stack, packet: IPv4, nic: Nic | None) -> IPv4 | None:
     """The host's INPUT hook: what a VirtualBox NAT engine of this host claims goes to it."""
     for uplink in stack.node.user_mode_nats:
         if uplink.natnet.nat.claims(packet):

@@ -14,24 +14,35 @@ Every service has ``row()``: the JSON row ``net.tables()["services"]`` shows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from simcore.apps.dhcp.glue import DhcpServerGlue
+from simcore.devices.host import HostNode
+from simcore.net import Nic
+from simcore.packets import IPv4, Udp
+from simcore.stack import Stack
+from simcore.trace.sentences import Names
 
 S = 1_000_000_000
 # Linux's default ephemeral range (net.ipv4.ip_local_port_range).
 EPHEMERAL = (32768, 60999)
 
 
+class Service(Protocol):
+    """What every service is to the network: a row of ``tables()["services"]``."""
+
+    def row(self) -> dict: ...
+
+
 class UdpSink:
-    def __init__(self, node: Any, port: int):
+    def __init__(self, node: HostNode, port: int):
         self.node = node
         self.port = port
         self.received = 0
         self.bytes = 0
         node.stack.udp_bind(port, self._receive)
 
-    def _receive(self, stack: Any, packet: Any, udp: Any, nic: Any) -> None:
+    def _receive(self, stack: Stack, packet: IPv4, udp: Udp, nic: Nic) -> None:
         self.received += 1
         self.bytes += len(udp.payload) if isinstance(udp.payload, (bytes, bytearray)) else 0
 
@@ -40,7 +51,7 @@ class UdpSink:
 
 
 class UdpTraffic:
-    def __init__(self, node: Any, spec: dict, peers: list[str]):
+    def __init__(self, node: HostNode, spec: dict, peers: list[str]):
         self.node = node
         self.engine = node.engine
         self.stack = node.stack
@@ -61,7 +72,7 @@ class UdpTraffic:
         self._payload = bytes(self.size)
         self.engine.at(int(round(spec["start_s"] * S)), self._tick)
 
-    def _ignore(self, stack: Any, packet: Any, udp: Any, nic: Any) -> None:
+    def _ignore(self, stack: Stack, packet: IPv4, udp: Udp, nic: Nic) -> None:
         return None
 
     def _tick(self) -> None:
@@ -83,19 +94,21 @@ class UdpTraffic:
 
 
 class DhcpService:
-    def __init__(self, node: Any, spec: dict, names: Any = None):
+    def __init__(self, node: HostNode, spec: dict, names: Names | None = None):
         self.nic = spec["nic"]
+        # A design's DHCP service is dnsmasq: it writes its clients into the host's ARP cache
+        # whether or not it pings first (--no-ping).
         self.glue = DhcpServerGlue(node, spec["nic"], range_start=spec["range_start"], range_end=spec["range_end"],
                                    lease_s=spec["lease_s"], router=spec.get("router"), dns=tuple(spec["dns"]),
-                                   probe=spec["probe"], names=names)
+                                   probe=spec["probe"], names=names, kernel_arp=True)
 
     def row(self) -> dict:
         return {"kind": "dhcp", "nic": self.nic, "leases": self.glue.leases()}
 
 
-def start_services(node: Any, specs: list[dict], peers: list[str], names: Any = None) -> list[Any]:
+def start_services(node: HostNode, specs: list[dict], peers: list[str], names: Names | None = None) -> list[Service]:
     """Bind every service of ``specs`` (normalized) on ``node``; returns them in order."""
-    out: list[Any] = []
+    out: list[Service] = []
     for spec in specs:
         kind = spec["kind"]
         if kind == "dhcp":

@@ -10,11 +10,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from simcore.engine import Engine
-from simcore.net import Port
+from simcore.net import Link, Port
+from simcore.packets import Ethernet
 from simcore.trace import Tracer
+from simcore.trace.sentences import Narrator
 
 DEFAULT_AGING_S = 300
 
@@ -40,7 +40,7 @@ class Switch:
     has_stack = False
 
     def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "vswitch",
-                 aging_s: float = DEFAULT_AGING_S, tracer: Tracer | None = None, narrator: Any = None):
+                 aging_s: float = DEFAULT_AGING_S, tracer: Tracer | None = None, narrator: Narrator | None = None):
         if aging_s <= 0:
             raise ValueError(f"switch {node_id!r}: aging_s must be > 0, not {aging_s!r}")
         self.engine = engine
@@ -62,7 +62,7 @@ class Switch:
         return port
 
     # -- the forwarding path ------------------------------------------------------------------
-    def receive(self, in_port: Port, frame: Any) -> None:
+    def receive(self, in_port: Port, frame: Ethernet) -> None:
         now = self.engine.now
         src = frame.src
         tr = self.tracer
@@ -94,7 +94,7 @@ class Switch:
                     node=self.id, port=in_port.number, out_port=out.number, link=in_port.link.id, mac=dst)
         out.send(frame)
 
-    def _flood(self, in_port: Port, frame: Any, why: str) -> None:
+    def _flood(self, in_port: Port, frame: Ethernet, why: str) -> None:
         self.counters["flooded"] += 1
         outs = [p for p in self.ports if p is not in_port and p.link is not None]
         if self.tracer.on:
@@ -104,7 +104,7 @@ class Switch:
         for p in outs:
             p.send(frame)
 
-    def _learn(self, mac: str, port: Port, now: int, moved_from: Port | None, frame: Any) -> None:
+    def _learn(self, mac: str, port: Port, now: int, moved_from: Port | None, frame: Ethernet) -> None:
         entry = self.fdb.get(mac)
         if entry is None:
             entry = self.fdb[mac] = FdbEntry(mac, port, now)
@@ -194,22 +194,22 @@ class SpecialPort(Port):
 
     __slots__ = ("via", "far")
 
-    def __init__(self, switch: Any, name: str, number: int, via: Port, far: FarSide):
+    def __init__(self, switch: Switch, name: str, number: int, via: Port, far: FarSide):
         super().__init__(switch, name, number)
         self.via = via
         self.far = far
 
     # ``link`` is read-only here: Port.__init__ assigns None, which is ignored.
     @property
-    def link(self) -> Any:  # type: ignore[override]
+    def link(self) -> Link | None:  # type: ignore[override]
         return self.via.link
 
     @link.setter
-    def link(self, value: Any) -> None:
+    def link(self, value: Link | None) -> None:
         pass
 
     @property
-    def peer(self) -> Any:  # type: ignore[override]
+    def peer(self) -> FarSide:  # type: ignore[override]
         return self.far
 
     def fdb_extra(self, entry: FdbEntry) -> dict:

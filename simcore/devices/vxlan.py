@@ -25,15 +25,18 @@ VXLAN device's own MAC -> endpoint map (the half's table ages as any bridge's do
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from collections.abc import Mapping
 
+from simcore.devices.host import HostNode
 from simcore.devices.switch import DEFAULT_AGING_S, FarSide, FdbEntry, SpecialPort, Switch, is_group
 from simcore.engine import Engine
-from simcore.net import Port
-from simcore.packets import PROTO_UDP, IPv4
+from simcore.net import Nic, Port
+from simcore.packets import PROTO_UDP, Ethernet, IPv4
 from simcore.packets.udp import PORT_VXLAN, Udp
 from simcore.packets.vxlan import Vxlan
+from simcore.stack import Stack
 from simcore.trace import Tracer
+from simcore.trace.sentences import Narrator
 
 OUTER_TTL = 64
 # Linux picks the outer source port in the local port range (net.ipv4.ip_local_port_range).
@@ -49,7 +52,7 @@ class ZeroChecksumUdp(Udp):
         return Udp.emit(self)
 
 
-def outer_source_port(frame: Any) -> int:
+def outer_source_port(frame: Ethernet) -> int:
     """A stable per-flow port: CRC-32 of the inner addresses (never Python's salted ``hash``)."""
     key = f"{frame.src}>{frame.dst}/{frame.ethertype}".encode()
     return SPORT_MIN + zlib.crc32(key) % (SPORT_MAX - SPORT_MIN + 1)
@@ -65,7 +68,7 @@ class VxlanPort(SpecialPort):
         self.vtep = vtep
         self.remote: dict[str, str] = {}  # inner MAC -> remote endpoint (the vxlan device's fdb)
 
-    def send(self, frame: Any) -> bool:
+    def send(self, frame: Ethernet) -> bool:
         dst = frame.dst
         endpoint = None if is_group(dst) else self.remote.get(dst)
         if endpoint is not None:
@@ -83,7 +86,7 @@ class VxlanPort(SpecialPort):
 class Vtep:
     """One member's tunnel endpoint: the underlay address of ``host`` on NIC ``underlay``."""
 
-    def __init__(self, dswitch: DistributedSwitch, half: Switch, host: Any, underlay: str):
+    def __init__(self, dswitch: DistributedSwitch, half: Switch, host: HostNode, underlay: str):
         self.dswitch = dswitch
         self.half = half
         self.host = host
@@ -96,7 +99,7 @@ class Vtep:
     def ip(self) -> str | None:
         return self.host.stack.primary_ip(self.underlay)
 
-    def encapsulate(self, frame: Any, endpoint: str, how: str) -> None:
+    def encapsulate(self, frame: Ethernet, endpoint: str, how: str) -> None:
         stack = self.host.stack
         src = self.ip
         ds = self.dswitch
@@ -121,7 +124,7 @@ class Vtep:
                      OUTER_TTL, stack.next_ident(), flags=0)
         stack.send_ip(outer, dev=None)
 
-    def decapsulate(self, packet: Any, vx: Vxlan) -> None:
+    def decapsulate(self, packet: IPv4, vx: Vxlan) -> None:
         ds = self.dswitch
         inner = vx.payload
         self.counters["decapsulated"] += 1
@@ -141,7 +144,7 @@ class VxlanSocket:
     def __init__(self) -> None:
         self.by_vni: dict[int, Vtep] = {}
 
-    def __call__(self, stack: Any, packet: Any, udp: Any, nic: Any) -> None:
+    def __call__(self, stack: Stack, packet: IPv4, udp: Udp, nic: Nic) -> None:
         vx = udp.payload
         if not isinstance(vx, Vxlan):
             try:
@@ -169,7 +172,7 @@ class DistributedSwitch(Switch):
 
     def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "distributed_switch",
                  vni: int, members: list[dict], aging_s: float = DEFAULT_AGING_S,
-                 tracer: Tracer | None = None, narrator: Any = None):
+                 tracer: Tracer | None = None, narrator: Narrator | None = None):
         super().__init__(engine, node_id, name=name, kind=kind, aging_s=aging_s, tracer=tracer, narrator=narrator)
         if not 0 < vni < 1 << 24:
             raise ValueError(f"distributed switch {node_id!r}: VNI {vni!r} is not in 1..16777215")
@@ -183,10 +186,10 @@ class DistributedSwitch(Switch):
             self.halves[host_id] = Switch(engine, node_id, name=self.name, kind=kind, aging_s=aging_s,
                                           tracer=self.tracer, narrator=narrator)
 
-    def receive(self, in_port: Port, frame: Any) -> None:
+    def receive(self, in_port: Port, frame: Ethernet) -> None:
         raise RuntimeError(f"{self.id}: a port was used before attach() placed it in a half")
 
-    def attach(self, hosts: dict[str, Any], placement: dict[str, str | None]) -> None:
+    def attach(self, hosts: Mapping[str, object], placement: Mapping[str, str | None]) -> None:
         """Place every link port in its half (by the peer's ``host``) and bind the tunnel endpoints.
 
         ``hosts``: node id -> HostNode; ``placement``: node id -> the id of the host it is on (a
@@ -211,6 +214,8 @@ class DistributedSwitch(Switch):
         number = len(self.ports)
         for host_id, underlay in self.members:
             host = hosts[host_id]
+            if not isinstance(host, HostNode):
+                raise ValueError(f"distributed switch {self.id!r}: member {host_id!r} is not a host with a network stack")
             if underlay not in host.nics:
                 raise ValueError(f"distributed switch {self.id!r}: host {host_id!r} has no NIC {underlay!r}")
             half = self.halves[host_id]
@@ -259,12 +264,6 @@ class DistributedSwitch(Switch):
                           for host_id, half in self.halves.items() for p in half.ports]}
 
 
-def build(engine: Engine, spec: dict, **common: Any) -> DistributedSwitch:
-    """The network build's constructor for a normalized ``distributed_switch`` node."""
-    return DistributedSwitch(engine, spec["id"], name=spec.get("name") or spec["id"], vni=spec["vni"],
-                             members=spec["members"], aging_s=spec.get("aging_s", DEFAULT_AGING_S), **common)
-
-
 def from_switch(plain: Switch, spec: dict) -> DistributedSwitch:
     """A distributed switch taking over the link ports of the plain ``Switch`` the build made for it."""
     ds = DistributedSwitch(plain.engine, spec["id"], name=plain.name, kind=plain.kind, vni=spec["vni"],
@@ -275,24 +274,3 @@ def from_switch(plain: Switch, spec: dict) -> DistributedSwitch:
         port.node = ds
         port.handler = ds.receive
     return ds
-
-
-def attach_all(net: Any, doc: dict) -> list[tuple[str, str]]:
-    """After the links are built: turn every ``distributed_switch`` node into its halves.
-
-    Returns the problems as ``(path, message)`` pairs (a VM on a host that is not a member, a
-    member without its underlay NIC).
-    """
-    placement = {spec["id"]: spec.get("host") for spec in doc["nodes"]}
-    problems = []
-    for i, spec in enumerate(doc["nodes"]):
-        if spec["kind"] != "distributed_switch":
-            continue
-        node = net.nodes[spec["id"]]
-        try:
-            if not isinstance(node, DistributedSwitch):
-                node = net.nodes[spec["id"]] = from_switch(node, spec)
-            node.attach(net.nodes, placement)
-        except ValueError as exc:
-            problems.append((f"nodes[{i}]", str(exc)))
-    return problems

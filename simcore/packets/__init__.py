@@ -12,8 +12,12 @@ Contract of this layer:
   emit raises PacketError for values that cannot be encoded.
 * Cross-layer inputs (the pseudo-header addresses) are keyword arguments; time is an argument.
 * Stdlib only; imports nothing else from simcore.
+* Header modules never import one another: a payload is decoded through ``dispatch``'s tables
+  (EtherType, IP protocol, UDP port, VXLAN's inner frame), which ``registry`` fills with the
+  header classes when this package is imported.
 """
 
+from . import registry  # noqa: F401  (fills dispatch's tables: every parse needs them)
 from .addresses import (
     ANY_IP,
     BROADCAST_IP,

@@ -5,15 +5,16 @@ On emit a frame is padded with zero bytes to the 60-byte minimum (64 on the wire
 zero bytes after its 28-byte body. On parse the padding is ignored: the upper layer knows its
 own length (IPv4 total length, ARP's fixed 28 bytes). For an unknown EtherType nothing says
 where the payload ends, so a ``bytes`` payload keeps any padding it arrived with.
+
+The payload is decoded by EtherType through ``dispatch`` (``registry`` says which class).
 """
 
 from dataclasses import dataclass
 from typing import Any
 
+from . import dispatch
 from .addresses import bytes_to_mac, mac_to_bytes
-from .arp import Arp
 from .errors import PacketError
-from .ipv4 import IPv4
 
 ETH_IPV4 = 0x0800
 ETH_ARP = 0x0806
@@ -55,14 +56,7 @@ class Ethernet:
         if len(data) < ETH_HEADER_LEN:
             raise PacketError(f"ethernet: frame too short ({len(data)} bytes)")
         ethertype = int.from_bytes(data[12:14], "big")
-        body = bytes(data[14:])
-        payload: Any
-        if ethertype == ETH_IPV4:
-            payload = IPv4.parse(body, verify=verify)
-        elif ethertype == ETH_ARP:
-            payload = Arp.parse(body)
-        else:
-            payload = body
+        payload = dispatch.ethertype_payload(ethertype, bytes(data[14:]), verify)
         return cls(bytes_to_mac(data[0:6]), bytes_to_mac(data[6:12]), ethertype, payload)
 
     def describe(self) -> dict:

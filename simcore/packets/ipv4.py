@@ -2,19 +2,18 @@
 
 Total length and header checksum are derived on emit and verified on parse; they are not
 fields, so ``IPv4.parse(p.emit()) == p``. The payload is decoded (ICMP, UDP, TCP) only for an
-unfragmented datagram: a fragment's bytes are not a whole transport segment (RFC 791 §2.3).
+unfragmented datagram: a fragment's bytes are not a whole transport segment (RFC 791 §2.3); it
+is decoded by protocol number through ``dispatch`` (``registry`` says which class).
 """
 
 import struct
 from dataclasses import dataclass
 from typing import Any
 
+from . import dispatch
 from .addresses import bytes_to_ip, ip_to_bytes
 from .checksum import checksum16
 from .errors import PacketError
-from .icmp import Icmp
-from .tcp import Tcp
-from .udp import Udp
 
 PROTO_ICMP = 1
 PROTO_TCP = 6
@@ -45,8 +44,8 @@ class IPv4:
         payload = self.payload
         if isinstance(payload, (bytes, bytearray)):
             return bytes(payload)
-        if isinstance(payload, (Udp, Tcp)):
-            # The transport checksum covers the pseudo-header: our addresses.
+        if getattr(payload, "uses_pseudo_header", False):
+            # The transport checksum (UDP, TCP) covers the pseudo-header: our addresses.
             return payload.emit(src=self.src, dst=self.dst)
         return payload.emit()
 
@@ -107,12 +106,7 @@ class IPv4:
         body = bytes(data[hlen:total])
         payload: Any = body
         if frag == 0 and not flags & IP_FLAG_MF:
-            if proto == PROTO_UDP:
-                payload = Udp.parse(body, src=src_s, dst=dst_s, verify=verify)
-            elif proto == PROTO_TCP:
-                payload = Tcp.parse(body, src=src_s, dst=dst_s, verify=verify)
-            elif proto == PROTO_ICMP:
-                payload = Icmp.parse(body, verify=verify)
+            payload = dispatch.ip_payload(proto, body, src_s, dst_s, verify)
         return cls(src_s, dst_s, proto, payload, ttl, ident, flags, tos, frag, bytes(data[20:hlen]))
 
     @property

@@ -7,6 +7,7 @@ keyword arguments; unlike UDP a checksum is mandatory (RFC 9293 §3.1), so they 
 
 import struct
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .checksum import checksum16, pseudo_header
 from .errors import PacketError
@@ -69,6 +70,7 @@ class Tcp:
     payload: bytes = b""
     options: bytes = b""
     urg: int = 0
+    uses_pseudo_header: ClassVar[bool] = True  # IPv4 passes its addresses to emit
 
     def emit(self, *, src: str, dst: str) -> bytes:
         options = self.options

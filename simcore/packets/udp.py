@@ -1,4 +1,5 @@
-"""UDP (RFC 768). The payload is decoded by well-known port: DHCP (67/68), DNS (53), VXLAN (4789).
+"""UDP (RFC 768). The payload is decoded by well-known port: DHCP (67/68), DNS (53), VXLAN (4789),
+through ``dispatch`` (``registry`` binds the ports to their classes).
 
 The checksum covers the IPv4 pseudo-header, so the addresses are keyword arguments of
 ``emit``/``parse`` (``IPv4`` passes its own). Without them ``emit`` writes checksum 0, which
@@ -7,32 +8,19 @@ RFC 768 defines as "no checksum"; a computed 0 is sent as 0xffff for the same re
 
 import struct
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from . import dispatch
 from .checksum import checksum16, pseudo_header
-from .dhcp import Dhcp
-from .dns import Dns
 from .errors import PacketError
-from .vxlan import Vxlan
 
 PORT_DNS = 53
 PORT_DHCP_SERVER = 67
 PORT_DHCP_CLIENT = 68
 PORT_VXLAN = 4789
 
-_DECODERS = {
-    PORT_DHCP_SERVER: Dhcp,
-    PORT_DHCP_CLIENT: Dhcp,
-    PORT_DNS: Dns,
-    PORT_VXLAN: Vxlan,
-}
 _HEADER = struct.Struct("!HHHH")
 _PROTO_UDP = 17
-
-
-def decoder_for(sport: int, dport: int):
-    """The application class for a port pair: the destination port wins (replies from 53 too)."""
-    return _DECODERS.get(dport) or _DECODERS.get(sport)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +28,7 @@ class Udp:
     sport: int
     dport: int
     payload: Any = b""  # bytes | Dhcp | Dns | Vxlan
+    uses_pseudo_header: ClassVar[bool] = True  # IPv4 passes its addresses to emit
 
     def payload_bytes(self) -> bytes:
         payload = self.payload
@@ -82,12 +71,7 @@ class Udp:
             )
             if computed != csum:
                 raise PacketError(f"udp: checksum 0x{csum:04x} != computed 0x{computed:04x}")
-        body = bytes(data[8:length])
-        decoder = decoder_for(sport, dport)
-        payload: Any = body
-        if decoder is not None:
-            payload = decoder.parse(body)
-        return cls(sport, dport, payload)
+        return cls(sport, dport, dispatch.udp_payload(sport, dport, bytes(data[8:length]), verify))
 
     def describe(self) -> dict:
         return {

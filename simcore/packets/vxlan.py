@@ -3,13 +3,15 @@
 Header: flags (8 bits, the I flag 0x08 says the VNI is valid), 24 reserved bits, the 24-bit
 VNI, 8 reserved bits. Reserved bits are sent as zero and ignored on receipt (RFC 7348 §5).
 The inner frame is emitted without minimum-size padding: the tunnel endpoint encapsulates the
-frame as the VM sent it, and padding is only added by a physical NIC.
+frame as the VM sent it, and padding is only added by a physical NIC. It is decoded through
+``dispatch`` (``registry`` says it is Ethernet).
 """
 
 import struct
 from dataclasses import dataclass
 from typing import Any
 
+from . import dispatch
 from .errors import PacketError
 
 VXLAN_PORT = 4789
@@ -37,15 +39,12 @@ class Vxlan:
 
     @classmethod
     def parse(cls, data: bytes, *, verify: bool = True) -> "Vxlan":
-        # Imported here because Ethernet -> IPv4 -> UDP -> VXLAN -> Ethernet is a cycle.
-        from .ethernet import Ethernet
-
         if len(data) < VXLAN_HEADER_LEN:
             raise PacketError(f"vxlan: header too short ({len(data)} bytes)")
         flags, word = _HEADER.unpack_from(data)
         if not flags & VXLAN_FLAG_I:
             raise PacketError(f"vxlan: flags 0x{flags:02x} lack the I flag (0x08)")
-        return cls(word >> 8, Ethernet.parse(bytes(data[8:]), verify=verify), flags)
+        return cls(word >> 8, dispatch.inner_frame(bytes(data[8:]), verify), flags)
 
     def describe(self) -> dict:
         return {"proto": "vxlan", "vni": self.vni, "flags": f"0x{self.flags:02x}"}

@@ -9,11 +9,15 @@ Contract of this layer:
   ``forward``, ``output``, ``postrouting``) -- the seams DHCP, TCP and NAT use.
 - Every drop is traced with a reason code (``packet.dropped``); ARP state changes are traced
   (``arp.entry``); see docs/trace-events.md.
+- The ARP cache (:class:`NeighbourTable`) is a pure state machine returning actions
+  (``neighbour_actions``); ``arp.py`` carries them out on the stack. An application puts an
+  entry in with ``Stack.add_neighbour``.
 """
 
 from simcore.stack.iface import Iface
 from simcore.stack.ipv4 import Stack
-from simcore.stack.neighbour import NeighbourTable, NudState
+from simcore.stack.neighbour import NeighbourTable
+from simcore.stack.neighbour_actions import NudState
 from simcore.stack.routes import Route, RoutingTable
 
 __all__ = ["Iface", "NeighbourTable", "NudState", "Route", "RoutingTable", "Stack"]

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 from simcore.packets import (
-    ARP_REPLY,
-    ARP_REQUEST,
     BROADCAST_MAC,
     ETH_ARP,
     ETH_IPV4,
@@ -28,17 +26,17 @@ from simcore.packets import (
     ICMP_TIME_EXCEEDED,
     PROTO_ICMP,
     PROTO_UDP,
-    Arp,
     Ethernet,
     IPv4,
     Udp,
 )
+from simcore.stack.arp import add_neighbour, arp_input, neigh_do, send_arp_request
 from simcore.stack.iface import Iface, is_group_mac, is_multicast_ip, multicast_mac
-from simcore.stack.neighbour import NeighbourTable, NudState
+from simcore.stack.neighbour import NeighbourTable
 from simcore.stack.routes import Route, RoutingTable
 from simcore.stack.transport import DEFAULT_TTL, LIMITED_BROADCAST, icmp_input, send_icmp_error, udp_input
 
-UNREACH_NET, UNREACH_HOST, UNREACH_PROTOCOL = 0, 1, 2
+UNREACH_NET, UNREACH_PROTOCOL = 0, 2
 
 Hook = Callable[["Stack", Any, Any], Any]
 
@@ -58,7 +56,7 @@ class Stack:
         self.local_ips: dict[str, str] = {"127.0.0.1": "lo"}  # address -> NIC name
         self.broadcasts: dict[str, str] = {}  # subnet broadcast address -> NIC name
         self.routes = RoutingTable()
-        self.neigh = NeighbourTable(self)
+        self.neigh = NeighbourTable(engine.rng)
         self.protocols: dict[int, Callable[[Stack, Any, Any], None]] = {
             PROTO_ICMP: icmp_input,
             PROTO_UDP: udp_input,
@@ -185,35 +183,10 @@ class Stack:
         if ethertype == ETH_IPV4:
             self._ip_input(nic, frame.payload)
         elif ethertype == ETH_ARP:
-            self._arp_input(nic, frame.payload)
+            arp_input(self, nic, frame.payload)
         else:
             self.drop(frame.payload, "eth.unknown_type", self.narrator.words(
                 f"{self.name} does not speak EtherType 0x{ethertype:04x}: it drops the frame"), nic)
-
-    def _arp_input(self, nic: Any, arp: Any) -> None:
-        if self.arp_observers:
-            for observe in self.arp_observers:
-                observe(self, arp, nic)
-        iface = self.ifaces[nic.name]
-        if arp.op == ARP_REQUEST:
-            # arp_ignore=0: answer for any local address, whichever NIC asked (weak host model).
-            if arp.tpa in self.local_ips and arp.tpa != "127.0.0.1":
-                if arp.spa != "0.0.0.0":  # an RFC 5227 probe teaches nothing
-                    self.neigh.learn(nic, arp.spa, arp.sha, confirmed=False, create=True)
-                reply = Arp(ARP_REPLY, nic.mac, arp.tpa, arp.sha, arp.spa)
-                self._send_frame(nic, Ethernet(arp.sha, nic.mac, ETH_ARP, reply))
-                return
-            if arp.spa != "0.0.0.0":
-                self.neigh.learn(nic, arp.spa, arp.sha, confirmed=False, create=False)
-            # The sentence only when traced: every host hears every ARP broadcast of its LAN.
-            text = self.narrator.arp_not_for_us(self, nic, arp, iface.ip) if self.tracer.on else ""
-            self.drop(arp, "arp.not_for_us", text, nic)
-        elif arp.op == ARP_REPLY:
-            n = self.neigh.learn(nic, arp.spa, arp.sha, confirmed=arp.tha == nic.mac, create=False)
-            if n is None:
-                # arp_accept=0: an unsolicited reply creates no entry.
-                self.drop(arp, "arp.unsolicited", self.narrator.words(
-                    f"{self.name} did not ask for {arp.spa}: it ignores the ARP reply"), nic)
 
     def _ip_input(self, nic: Any, packet: Any) -> None:
         if self.prerouting:
@@ -328,7 +301,13 @@ class Stack:
                 packet = hook(self, packet, iface.nic)
                 if packet is None:
                     return
-        self.neigh.resolve_and_send(iface.nic, route.via or packet.dst, packet)
+        nic = iface.nic
+        hop = route.via or dst
+        mac = self.neigh.mac_for(self.engine.now, nic.name, hop)
+        if mac is not None:
+            self.transmit_ip(nic, mac, packet)
+        else:
+            neigh_do(self, self.neigh.output(self.engine.now, nic.name, hop, packet))
 
     def _post_and_transmit(self, packet: Any, nic: Any, mac: str) -> None:
         for hook in self.postrouting:
@@ -362,22 +341,19 @@ class Stack:
                 node=self.node_id, nic=nic.name, reason="nic.no_link")
 
     def send_arp_request(self, nic: Any, target: str, unicast_mac: str | None) -> None:
-        src_ip = self.primary_ip(nic.name) or "0.0.0.0"
-        # Linux fills the target hardware address with zeros in a broadcast request and with the
-        # cached address in a unicast probe (arp_solicit).
-        arp = Arp(ARP_REQUEST, nic.mac, src_ip, unicast_mac or "00:00:00:00:00:00", target)
-        self._send_frame(nic, Ethernet(unicast_mac or BROADCAST_MAC, nic.mac, ETH_ARP, arp))
+        """An ARP who-has for ``target`` out of ``nic``: broadcast, or unicast to ``unicast_mac``."""
+        send_arp_request(self, nic, target, unicast_mac)
+
+    def add_neighbour(self, dev: str, ip: str, mac: str, why: str = "added") -> None:
+        """An application on this host puts ``ip is at mac`` in the ARP cache of ``dev`` (STALE),
+        as dnsmasq does with a new DHCP client's chaddr before it unicasts the OFFER; packets
+        waiting for ``ip`` leave at once. ValueError names what is wrong with the entry."""
+        add_neighbour(self, dev, ip, mac, why)
 
     # -- errors -------------------------------------------------------------------------------
     def send_icmp_error(self, packet: Any, typ: int, code: int) -> None:
         """Answer ``packet`` with an ICMP error (see :func:`simcore.stack.transport.send_icmp_error`)."""
         send_icmp_error(self, packet, typ, code)
-
-    def unreachable_neighbour(self, n: Any, packet: Any) -> None:
-        """ARP gave up on a next hop: each waiting packet is answered with host unreachable,
-        delivered locally when we sent it (ping prints "Destination Host Unreachable")."""
-        self.drop(packet, "arp.failed", self.narrator.arp_failed_drop(self, n, packet), n.nic)
-        self.send_icmp_error(packet, ICMP_DEST_UNREACH, UNREACH_HOST)
 
     def drop(self, packet: Any, reason: str, text: str, nic: Any = None) -> None:
         self.counters["dropped"] += 1
@@ -391,18 +367,12 @@ class Stack:
                 fields["dst"] = packet.dst
             self.tracer.emit("packet.dropped", text, **fields)
 
-    def neighbour_changed(self, n: Any, old: NudState | None, why: str) -> None:
-        if self.tracer.on:
-            self.tracer.emit("arp.entry", self.narrator.arp_entry(self, n, old, why), node=self.node_id,
-                             nic=n.nic.name, ip=n.ip, mac=n.mac, state=n.state.value,
-                             old_state=old.value if old is not None else None, why=why)
-
     # -- reading ------------------------------------------------------------------------------
     def table(self) -> dict:
         return {
             "addresses": [{"dev": name, "mac": i.nic.mac, "ip": str(i.addr) if i.addr else None}
                           for name, i in self.ifaces.items()],
             "routes": [r.to_dict() for r in self.routes.routes()],
-            "arp": self.neigh.rows(),
+            "arp": self.neigh.rows(self.engine.now),
             "ip_forward": self.ip_forward,
         }

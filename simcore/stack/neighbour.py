@@ -9,16 +9,32 @@ tries, retrans_time 1 s, base_reachable_time 30 s randomised to [15 s, 45 s) fro
 delay_first_probe_time 5 s. Only ARP replies addressed to us confirm reachability (ping does not
 confirm, TCP would). Entries are not garbage-collected (Linux keeps them below gc_thresh1 = 128).
 A packet waiting for resolution is queued (at most 101, the oldest dropped first).
+
+A pure state machine, as the DHCP and TCP machines in simcore.apps: it knows no NIC, engine or
+trace. Inputs are method calls carrying ``now``; outputs are the actions of
+``neighbour_actions`` (send this ARP request, transmit these packets, drop these, set this
+timer, this entry changed), which the IPv4 stack carries out in order. Its only other input is
+the ``random.Random`` it draws reachable times from (the engine's).
+
+The output path is split for speed: ``mac_for`` answers the common case (a usable entry) with
+the MAC and allocates nothing; only when it says None does the stack call ``output``.
 """
 
 from __future__ import annotations
 
-import enum
+import random
 from collections import deque
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from simcore.stack.ipv4 import Stack
+from simcore.stack.neighbour_actions import (
+    Action,
+    Drop,
+    NudState,
+    Packet,
+    SendArpRequest,
+    SetTimer,
+    StateChanged,
+    Transmit,
+)
 
 S = 1_000_000_000
 MCAST_SOLICIT = 3
@@ -28,29 +44,23 @@ BASE_REACHABLE_NS = 30 * S
 DELAY_FIRST_PROBE_NS = 5 * S
 QUEUE_LEN = 101
 
-
-class NudState(enum.Enum):
-    INCOMPLETE = "INCOMPLETE"
-    REACHABLE = "REACHABLE"
-    STALE = "STALE"
-    DELAY = "DELAY"
-    PROBE = "PROBE"
-    FAILED = "FAILED"
-
-
-VALID = (NudState.REACHABLE, NudState.STALE, NudState.DELAY, NudState.PROBE)
+INCOMPLETE, REACHABLE, STALE = NudState.INCOMPLETE, NudState.REACHABLE, NudState.STALE
+DELAY, PROBE, FAILED = NudState.DELAY, NudState.PROBE, NudState.FAILED
+VALID = (REACHABLE, STALE, DELAY, PROBE)
+_SAME = object()  # _set's default "old state": the entry's own
 
 
 class Neighbour:
-    __slots__ = ("nic", "ip", "mac", "state", "probes", "token", "queue", "confirmed", "updated", "used")
+    __slots__ = ("dev", "ip", "key", "mac", "state", "probes", "token", "queue", "confirmed", "updated", "used")
 
-    def __init__(self, nic: Any, ip: str, now: int):
-        self.nic = nic
+    def __init__(self, dev: str, ip: str, now: int):
+        self.dev = dev
         self.ip = ip
+        self.key = (dev, ip)
         self.mac: str | None = None
-        self.state = NudState.INCOMPLETE
+        self.state = FAILED  # every entry is born by a change out of "no entry"
         self.probes = 0
-        self.token = 0  # bumped at every state change: a timer carrying an old token is void
+        self.token = 0  # bumped at every state change and timer: a timer with an old token is void
         self.queue: deque = deque()
         self.confirmed = now
         self.updated = now
@@ -58,160 +68,174 @@ class Neighbour:
 
 
 class NeighbourTable:
-    """Resolves next hops for one stack; calls back into it to send requests and queued packets."""
+    """The neighbour entries of one stack, keyed by ``(dev, ip)``."""
 
-    def __init__(self, stack: Stack):
-        self.stack = stack
-        self.engine = stack.engine
+    def __init__(self, rng: random.Random):
+        self.rng = rng
         self.entries: dict[tuple[str, str], Neighbour] = {}
 
     # -- the output path ----------------------------------------------------------------------
-    def resolve_and_send(self, nic: Any, ip: str, packet: Any) -> None:
-        """Send ``packet`` (IPv4) to next hop ``ip`` out ``nic``, resolving its MAC first if needed."""
-        key = (nic.name, ip)
-        n = self.entries.get(key)
-        now = self.engine.now
+    def mac_for(self, now: int, dev: str, ip: str) -> str | None:
+        """The MAC to send to at once (REACHABLE, DELAY, PROBE: no state change), else None."""
+        n = self.entries.get((dev, ip))
         if n is not None:
             state = n.state
-            if state is NudState.REACHABLE or state is NudState.DELAY or state is NudState.PROBE:
+            if state is REACHABLE or state is DELAY or state is PROBE:
                 n.used = now
-                self.stack.transmit_ip(nic, n.mac, packet)
-                return
-            if state is NudState.STALE:
+                return n.mac
+        return None
+
+    def output(self, now: int, dev: str, ip: str, packet: Packet) -> list[Action]:
+        """``packet`` (IPv4) is for next hop ``ip`` out of ``dev``: resolve its MAC if needed."""
+        key = (dev, ip)
+        n = self.entries.get(key)
+        if n is not None:
+            state = n.state
+            if state is REACHABLE or state is DELAY or state is PROBE:
+                n.used = now
+                return [Transmit(dev, n.mac, (packet,))]
+            if state is STALE:
                 # Using a stale entry sends at once and starts the DELAY timer (RFC 4861 7.3.3, the
                 # model Linux follows for ARP too).
                 n.used = now
-                self._set(n, NudState.DELAY, "used while stale")
-                self._arm(n, DELAY_FIRST_PROBE_NS)
-                self.stack.transmit_ip(nic, n.mac, packet)
-                return
-            if state is NudState.INCOMPLETE:
-                self._enqueue(n, packet)
-                return
+                return [self._set(n, DELAY, "used while stale", now),
+                        self._arm(n, now + DELAY_FIRST_PROBE_NS), Transmit(dev, n.mac, (packet,))]
+            if state is INCOMPLETE:
+                return self._enqueue(n, packet)
             # FAILED: a new packet starts a new resolution, as Linux does.
-        if n is None:
-            n = self.entries[key] = Neighbour(nic, ip, now)
-            n.state = NudState.FAILED  # so _set reports the change below
-            old = None
-        else:
             old = n.state
+        else:
+            n = self.entries[key] = Neighbour(dev, ip, now)
+            old = None
         n.probes = 0
         n.used = now
-        self._set(n, NudState.INCOMPLETE, "packet waiting", old_state=old)
-        self._enqueue(n, packet)
-        self._solicit(n)
+        out = [self._set(n, INCOMPLETE, "packet waiting", now, old)]
+        out += self._enqueue(n, packet)
+        out += self._solicit(n, now)
+        return out
 
-    def _enqueue(self, n: Neighbour, packet: Any) -> None:
+    def _enqueue(self, n: Neighbour, packet: Packet) -> list[Action]:
+        out: list[Action] = []
         if len(n.queue) >= QUEUE_LEN:
-            dropped = n.queue.popleft()
-            self.stack.drop(dropped, "arp.queue_full", f"{self.stack.name}'s queue for {n.ip} is full: "
-                            "it drops the oldest waiting packet", nic=n.nic)
+            out.append(Drop(n.dev, n.ip, (n.queue.popleft(),), "arp.queue_full"))
         n.queue.append(packet)
+        return out
 
-    def _solicit(self, n: Neighbour) -> None:
+    def _solicit(self, n: Neighbour, now: int) -> list[Action]:
         n.probes += 1
-        unicast = n.state is NudState.PROBE
-        self.stack.send_arp_request(n.nic, n.ip, n.mac if unicast else None)
-        self._arm(n, RETRANS_NS)
+        unicast = n.mac if n.state is PROBE else None
+        return [SendArpRequest(n.dev, n.ip, unicast), self._arm(n, now + RETRANS_NS)]
 
-    def _arm(self, n: Neighbour, delay: int) -> None:
+    def _arm(self, n: Neighbour, at_ns: int) -> SetTimer:
         n.token += 1
-        self.engine.schedule(delay, self._timer, n, n.token)
+        return SetTimer(n.key, at_ns, n.token)
 
-    def _set(self, n: Neighbour, state: NudState, why: str, old_state: Any = "same") -> None:
-        old = n.state if old_state == "same" else old_state
+    def _set(self, n: Neighbour, state: NudState, why: str, now: int, old: object = _SAME) -> StateChanged:
+        before = n.state if old is _SAME else old
         n.state = state
-        n.updated = self.engine.now
+        n.updated = now
         n.token += 1
-        self.stack.neighbour_changed(n, old, why)
+        return StateChanged(n.dev, n.ip, n.mac, state, before, why)
+
+    def _flush(self, n: Neighbour) -> list[Action]:
+        if not n.queue or n.state not in VALID:
+            return []
+        queued = tuple(n.queue)
+        n.queue.clear()
+        return [Transmit(n.dev, n.mac, queued)]
 
     # -- timers -------------------------------------------------------------------------------
-    def _timer(self, n: Neighbour, token: int) -> None:
-        if token != n.token:
-            return
-        now = self.engine.now
+    def on_timer(self, now: int, key: tuple[str, str], token: int) -> list[Action]:
+        n = self.entries.get(key)
+        if n is None or token != n.token:
+            return []
         state = n.state
-        if state is NudState.INCOMPLETE or state is NudState.PROBE:
-            limit = MCAST_SOLICIT if state is NudState.INCOMPLETE else UCAST_SOLICIT
-            if n.probes < limit:
-                self._solicit(n)
-                return
-            self._fail(n)
-        elif state is NudState.REACHABLE:
+        if state is INCOMPLETE or state is PROBE:
+            if n.probes < (MCAST_SOLICIT if state is INCOMPLETE else UCAST_SOLICIT):
+                return self._solicit(n, now)
+            queued = tuple(n.queue)
+            n.queue.clear()
+            out: list[Action] = [self._set(n, FAILED, f"no reply after {n.probes} requests", now)]
+            if queued:
+                out.append(Drop(n.dev, n.ip, queued, "arp.failed"))
+            return out
+        if state is REACHABLE:
             if n.used + DELAY_FIRST_PROBE_NS > now:
-                self._set(n, NudState.DELAY, "reachable time over, in use")
-                self._arm(n, n.used + DELAY_FIRST_PROBE_NS - now)
-            else:
-                self._set(n, NudState.STALE, "reachable time over")
-        elif state is NudState.DELAY:
+                return [self._set(n, DELAY, "reachable time over, in use", now),
+                        self._arm(n, n.used + DELAY_FIRST_PROBE_NS)]
+            return [self._set(n, STALE, "reachable time over", now)]
+        if state is DELAY:
             if n.confirmed + DELAY_FIRST_PROBE_NS > now:
-                self._set(n, NudState.REACHABLE, "confirmed")
-                self._arm(n, self.reachable_time())
-            else:
-                n.probes = 0
-                self._set(n, NudState.PROBE, "no confirmation")
-                self._solicit(n)
-
-    def _fail(self, n: Neighbour) -> None:
-        queued = list(n.queue)
-        n.queue.clear()
-        self._set(n, NudState.FAILED, f"no reply after {n.probes} requests")
-        for packet in queued:
-            self.stack.unreachable_neighbour(n, packet)
+                return [self._set(n, REACHABLE, "confirmed", now), self._arm(n, now + self.reachable_time())]
+            n.probes = 0
+            return [self._set(n, PROBE, "no confirmation", now), *self._solicit(n, now)]
+        return []
 
     def reachable_time(self) -> int:
         # neigh_rand_reach_time: uniformly in [base/2, 3*base/2).
-        return self.engine.rng.randrange(BASE_REACHABLE_NS // 2, 3 * BASE_REACHABLE_NS // 2)
+        return self.rng.randrange(BASE_REACHABLE_NS // 2, 3 * BASE_REACHABLE_NS // 2)
 
     # -- the input path -----------------------------------------------------------------------
-    def learn(self, nic: Any, ip: str, mac: str, confirmed: bool, create: bool) -> Neighbour | None:
-        """An ARP packet told us ``ip`` is at ``mac``.
+    def learn(self, now: int, dev: str, ip: str, mac: str, *, confirmed: bool,
+              create: bool) -> list[Action] | None:
+        """An ARP packet told us ``ip`` is at ``mac``. None: no entry, and none was made.
 
         ``confirmed``: a reply addressed to us (REACHABLE). Otherwise (a request for our address,
         the requester learned without asking back) the entry becomes STALE if new or changed.
         ``create``: make an entry if there is none (requests for us; replies only when we asked).
         """
-        key = (nic.name, ip)
+        key = (dev, ip)
         n = self.entries.get(key)
-        now = self.engine.now
         if n is None:
             if not create:
                 return None
-            n = self.entries[key] = Neighbour(nic, ip, now)
+            n = self.entries[key] = Neighbour(dev, ip, now)
             n.mac = mac
-            n.state = NudState.FAILED
             if confirmed:
                 n.confirmed = now
-                self._set(n, NudState.REACHABLE, "reply", old_state=None)
-                self._arm(n, self.reachable_time())
-            else:
-                self._set(n, NudState.STALE, "request", old_state=None)
-            return n
+                return [self._set(n, REACHABLE, "reply", now, None), self._arm(n, now + self.reachable_time())]
+            return [self._set(n, STALE, "request", now, None)]
+        out: list[Action] = []
         changed = n.mac != mac
         if confirmed:
             n.mac = mac
             n.confirmed = now
-            if n.state is not NudState.REACHABLE or changed:
-                self._set(n, NudState.REACHABLE, "reply")
-            self._arm(n, self.reachable_time())
-        elif changed or n.state is NudState.INCOMPLETE or n.state is NudState.FAILED:
+            if n.state is not REACHABLE or changed:
+                out.append(self._set(n, REACHABLE, "reply", now))
+            out.append(self._arm(n, now + self.reachable_time()))
+        elif changed or n.state is INCOMPLETE or n.state is FAILED:
             n.mac = mac
-            self._set(n, NudState.STALE, "request")
-        if n.queue and n.state in VALID:
-            queued = list(n.queue)
-            n.queue.clear()
-            for packet in queued:
-                self.stack.transmit_ip(n.nic, n.mac, packet)
-        return n
+            out.append(self._set(n, STALE, "request", now))
+        out += self._flush(n)
+        return out
 
-    def lookup(self, nic_name: str, ip: str) -> Neighbour | None:
-        return self.entries.get((nic_name, ip))
+    def add(self, now: int, dev: str, ip: str, mac: str, why: str = "added") -> list[Action]:
+        """An application on the host says ``ip`` is at ``mac`` on ``dev``.
+
+        What Linux does for SIOCSARP with ATF_COM (dnsmasq injects a new DHCP client's chaddr so
+        it can unicast the OFFER to an address nobody answers ARP for yet): neigh_update to
+        STALE with the address, overriding any other, as an administrator's change (STALE even if
+        the entry was REACHABLE). Packets waiting for the address leave at once.
+        """
+        key = (dev, ip)
+        n = self.entries.get(key)
+        old = None if n is None else n.state
+        if n is None:
+            n = self.entries[key] = Neighbour(dev, ip, now)
+        elif n.state is STALE and n.mac == mac:
+            return []
+        n.mac = mac
+        out: list[Action] = [self._set(n, STALE, why, now, old)]
+        out += self._flush(n)
+        return out
+
+    def lookup(self, dev: str, ip: str) -> Neighbour | None:
+        return self.entries.get((dev, ip))
 
     # -- reading ------------------------------------------------------------------------------
-    def rows(self) -> list[dict]:
-        now = self.engine.now
+    def rows(self, now: int) -> list[dict]:
         return [
-            {"ip": n.ip, "dev": n.nic.name, "mac": n.mac if n.state is not NudState.FAILED else None,
+            {"ip": n.ip, "dev": n.dev, "mac": n.mac if n.state is not FAILED else None,
              "state": n.state.value, "age_s": round((now - n.updated) / 1e9, 9), "queued": len(n.queue)}
             for n in self.entries.values()
         ]
@@ -220,18 +244,18 @@ class NeighbourTable:
         """``ip neigh`` (iproute2): ``IP dev DEV lladdr MAC STATE``; no lladdr when unresolved."""
         lines = []
         for n in self.entries.values():
-            if n.state is NudState.INCOMPLETE or n.state is NudState.FAILED or n.mac is None:
-                lines.append(f"{n.ip} dev {n.nic.name} {n.state.value}")
+            if n.state is INCOMPLETE or n.state is FAILED or n.mac is None:
+                lines.append(f"{n.ip} dev {n.dev} {n.state.value}")
             else:
-                lines.append(f"{n.ip} dev {n.nic.name} lladdr {n.mac} {n.state.value}")
+                lines.append(f"{n.ip} dev {n.dev} lladdr {n.mac} {n.state.value}")
         return lines
 
     def arp_lines(self) -> list[str]:
         """``arp -n`` (net-tools): fixed-width columns; unresolved entries show (incomplete)."""
         lines = ["Address                  HWtype  HWaddress           Flags Mask            Iface"]
         for n in self.entries.values():
-            if n.state is NudState.INCOMPLETE or n.state is NudState.FAILED or n.mac is None:
-                lines.append(f"{n.ip:<23.23s}  {'':<8.8s}{'(incomplete)':<20.20s}{'':<6.6s}{'':<15.15s} {n.nic.name}")
+            if n.state is INCOMPLETE or n.state is FAILED or n.mac is None:
+                lines.append(f"{n.ip:<23.23s}  {'':<8.8s}{'(incomplete)':<20.20s}{'':<6.6s}{'':<15.15s} {n.dev}")
             else:
-                lines.append(f"{n.ip:<23.23s}  {'ether':<8.8s}{n.mac:<20.20s}{'C':<6.6s}{'':<15.15s} {n.nic.name}")
+                lines.append(f"{n.ip:<23.23s}  {'ether':<8.8s}{n.mac:<20.20s}{'C':<6.6s}{'':<15.15s} {n.dev}")
         return lines

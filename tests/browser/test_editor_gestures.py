@@ -1,13 +1,14 @@
-"""Canvas gestures and the page's safety nets: palette drag and drop, a move as one undo
-step, Escape cancelling a drag, a VM dropped on another host, the problems panel selecting what a
-finding is about, and unsaved work kept in localStorage and offered back after a failed save.
+"""Canvas gestures and the page's safety nets: palette drag and drop, a move as one undo step,
+Escape cancelling a drag, a VM, a DHCP server and a NAT network dropped on another host, the
+problems panel selecting what a finding is about, and unsaved work kept in localStorage and
+offered back after a failed save.
 """
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from test_editor_draw import doc, new_design, palette, screen_point, snapshot, wait_saved
+from test_editor_draw import doc, drag, new_design, palette, screen_point, snapshot, wait_saved
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,36 @@ def test_a_vm_dragged_onto_another_host_moves_there_in_one_step(new_context):
     assert next(n for n in doc(page)["nodes"] if n["id"] == "vm1")["host"] == "host2"
     page.keyboard.press("Control+z")
     assert doc(page) == before
+
+
+def host_of(page, node_id: str) -> tuple[str | None, str | None]:
+    """Where `node_id` is placed: the document's `host` and the canvas's compound parent."""
+    placed = next(n for n in doc(page)["nodes"] if n["id"] == node_id).get("host")
+    drawn = {n["id"]: n["parent"] for n in snapshot(page)["view"]["nodes"]}[node_id]
+    return placed, drawn
+
+
+def test_a_dhcp_server_and_a_nat_network_dragged_onto_a_host_are_placed_there(new_context):
+    # Which kinds a drag places is the schema's x-placed-on: both are placed on hosts.
+    page = new_design(new_context(), "Appliance drops")
+    palette(page, "physical host").click()
+    palette(page, "physical host").click()
+    page.evaluate("() => window.designer.select([])")
+    palette(page, "DHCP server").click()
+    assert host_of(page, "dhcp1") == (None, None)  # a DHCP appliance may stand alone
+    drag(page, "dhcp1", "host2")
+    assert host_of(page, "dhcp1") == ("host2", "host2")
+    page.evaluate("() => window.designer.select(['host1'])")
+    palette(page, "NAT network").click()
+    assert host_of(page, "natnet1") == ("host1", "host1")
+    before = doc(page)
+    drag(page, "natnet1", "host2")
+    assert host_of(page, "natnet1") == ("host2", "host2")
+    wait_saved(page)
+    # The move and the placement are one step.
+    page.keyboard.press("Control+z")
+    assert doc(page) == before
+    assert host_of(page, "natnet1") == ("host1", "host1")
 
 
 def test_the_problems_panel_selects_what_a_finding_is_about(new_context):

@@ -55,7 +55,9 @@ def test_services_added_edited_removed_each_one_undo_step(new_context):
     assert "services" not in node(page, "vm1")
     panel.get_by_label("New service kind").select_option("http")
     panel.get_by_role("button", name="Add a service").click()
-    assert node(page, "vm1")["services"] == [{"kind": "http", "port": 80}]
+    # A new service is the schema's default of its kind; the port field shows 80 as its placeholder.
+    assert node(page, "vm1")["services"] == [{"kind": "http"}]
+    expect(panel.get_by_label("Port (service 1)", exact=True)).to_have_attribute("placeholder", "80")
     refused(page, panel, "Port (service 1)", "70000", "Port must be <= 65535")
     saved(panel, "Port (service 1)", "8080")
     saved(panel, "Body (service 1)", "<h1>hello</h1>")
@@ -72,9 +74,8 @@ def test_services_added_edited_removed_each_one_undo_step(new_context):
         "range_start": "192.168.1.100",
         "range_end": "192.168.1.200",
     }
-    expect(panel.get_by_label("NIC (service 2)", exact=True).locator("option")).to_have_text(
-        ["(not set)", "eth0"]
-    )
+    # The NIC is required: no "(not set)" choice that could never be saved.
+    expect(panel.get_by_label("NIC (service 2)", exact=True).locator("option")).to_have_text(["eth0"])
     refused(page, panel, "Router (service 2)", "192.168.1", "IPv4 address")
     saved(panel, "Router (service 2)", "192.168.1.1")
     refused(page, panel, "DNS servers (service 2)", "1.1.1.1, nine", "IPv4 address")
@@ -131,10 +132,15 @@ def test_nat_network_dhcp_options(new_context):
     page.evaluate("() => window.designer.select(['natnet1'])")
     panel = page.locator("#properties-body")
     before = doc(page)
-    refused(page, panel, "DHCP router", "10.0.2", "IPv4 address")
-    saved(panel, "DHCP router", "10.0.2.1")
-    saved(panel, "DHCP DNS servers", "10.0.2.3, 1.1.1.1")
-    panel.get_by_label("DHCP probe before offering", exact=True).select_option("false")
+    # The DHCP server's fields are one group, in the schema's order, under its title.
+    group = panel.locator("fieldset.group", has=page.locator("legend", has_text="DHCP server"))
+    expect(group.locator("label")).to_have_text(
+        ["Range start", "Range end", "Lease time (s)", "Router", "DNS servers", "Probe before offering"]
+    )
+    refused(page, panel, "Router", "10.0.2", "IPv4 address")
+    saved(panel, "Router", "10.0.2.1")
+    saved(panel, "DNS servers", "10.0.2.3, 1.1.1.1")
+    panel.get_by_label("Probe before offering", exact=True).select_option("false")
     dhcp = node(page, "natnet1")["dhcp"]
     assert (dhcp["router"], dhcp["dns"], dhcp["probe"]) == ("10.0.2.1", ["10.0.2.3", "1.1.1.1"], False)
     page.keyboard.press("Escape")

@@ -31,7 +31,7 @@ def nat_demo(new_context, name: str):
     ("label", "bad", "error", "good", "path"),
     [
         (
-            "Gateway (CIDR)",
+            "Gateway",
             "10.0.2.2",
             "IPv4 network or address with prefix length: An IPv4 address and prefix length",
             "10.0.9.1/24",
@@ -45,14 +45,14 @@ def nat_demo(new_context, name: str):
             ("gateway_mac",),
         ),
         (
-            "DHCP range start",
+            "Range start",
             "10.0.2.256",
             "IPv4 address: An IPv4 address in dotted quad form",
             "10.0.2.100",
             ("dhcp", "range_start"),
         ),
         (
-            "DHCP range end",
+            "Range end",
             "ten",
             "IPv4 address: An IPv4 address in dotted quad form",
             "10.0.2.200",

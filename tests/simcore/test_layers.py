@@ -1,4 +1,5 @@
-"""simcore never imports Django, and its imports only point down the layers."""
+"""simcore never imports Django, its imports only point down the layers, and no modules import
+one another in a circle (inside a package either)."""
 
 import ast
 import json
@@ -6,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +24,10 @@ ALLOWED = {
     "apps": {"engine", "packets", "net", "stack", "trace"},
     "devices": {"engine", "packets", "net", "stack", "apps", "trace"},
     "virt": {"engine", "packets", "net", "stack", "apps", "trace", "devices", "design"},
-    "network": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt"},
-    "__main__": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt", "network"},
+    "assembly": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt"},
+    "network": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt", "assembly"},
+    "__main__": {"design", "engine", "packets", "net", "trace", "stack", "apps", "devices", "virt", "network",
+                 "assembly"},
     "__init__": set(),
 }
 
@@ -73,6 +77,102 @@ def test_the_checker_catches_an_upward_import(tmp_path):
     src.write_text("from simcore.devices import Switch\nimport simcore.packets\n")
     assert simcore_imports(src) == {"devices", "packets"}
     assert simcore_imports(src) - ALLOWED[layer_of(fake)] - {"engine"} == {"devices", "packets"}
+
+
+def module_names(package_dir: Path) -> dict[str, Path]:
+    """Dotted name -> file for every module of the package in ``package_dir`` (``__init__`` is the package)."""
+    names = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        parts = list(path.relative_to(package_dir.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        names[".".join(parts)] = path
+    return names
+
+
+def import_graph(package_dir: Path) -> nx.DiGraph:
+    """Which module of the package imports which, from every import statement anywhere in a file.
+
+    Imports inside functions and under ``if TYPE_CHECKING`` count: a lazy import is how a circle
+    hides. ``from pkg import name`` points at ``pkg.name`` when that is a module (a sibling reached
+    through its package), else at ``pkg``; relative imports resolve from the module's package.
+    """
+    names = module_names(package_dir)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(names)
+
+    def known(dotted: str) -> str | None:
+        while dotted and dotted not in names:
+            dotted = dotted.rpartition(".")[0]
+        return dotted or None
+
+    for name, path in names.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [known(alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (node.level - 1)]
+                    module = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    module = node.module or ""
+                targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in names else known(module)
+                           for a in node.names]
+            graph.add_edges_from((name, t) for t in targets if t is not None and t != name)
+    return graph
+
+
+def import_circles(package_dir: Path) -> list[list[str]]:
+    return sorted(sorted(c) for c in nx.strongly_connected_components(import_graph(package_dir)) if len(c) > 1)
+
+
+def test_no_import_circles_in_simcore():
+    assert import_circles(SIMCORE) == [], "modules that import one another, however indirectly"
+
+
+def test_the_graph_sees_every_kind_of_import():
+    graph = import_graph(SIMCORE)
+    assert graph.has_edge("simcore.packets.ethernet", "simcore.packets.dispatch")  # from . import x
+    assert graph.has_edge("simcore.packets", "simcore.packets.registry")  # in a package's __init__
+    assert graph.has_edge("simcore.stack.ipv4", "simcore.stack.neighbour")  # absolute, to a submodule
+    assert graph.has_edge("simcore.stack.neighbour", "simcore.stack.neighbour_actions")
+    assert graph.has_edge("simcore.stack.ipv4", "simcore.packets")  # to a package
+    assert not graph.has_edge("simcore.design.validate", "simcore.design")  # from simcore.design import strictjson
+
+
+def _plant(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / "simcore" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root / "simcore"
+
+
+def test_the_checker_catches_a_planted_circle_inside_a_package(tmp_path):
+    fake = _plant(tmp_path, {
+        "__init__.py": "",
+        "packets/__init__.py": "from .a import A\n",
+        "packets/a.py": "from .b import B\nA = 1\n",  # relative
+        "packets/b.py": "from . import c\nB = 2\n",  # from . import module
+        # absolute, hidden in a function, as the VXLAN parser once did
+        "packets/c.py": "def parse():\n    from simcore.packets.a import A\n    return A\n",
+        "packets/d.py": "import simcore.packets.a\n",  # imports into the circle, not part of it
+        "stack/__init__.py": "from simcore.stack.x import X\n",
+        "stack/x.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from simcore.stack.y import Y\nX = 0\n",
+        "stack/y.py": "from simcore.stack import x\n",  # via the package, to the module: still a circle
+        "design/__init__.py": "from simcore.design.v import V\n",
+        "design/v.py": "from simcore.design import w\nV = 3\n",  # a sibling through the package: no circle
+        "design/w.py": "W = 4\n",
+    })
+    assert import_circles(fake) == [
+        ["simcore.packets.a", "simcore.packets.b", "simcore.packets.c"],
+        ["simcore.stack.x", "simcore.stack.y"],
+    ]
 
 
 def test_importing_all_of_simcore_never_imports_django():

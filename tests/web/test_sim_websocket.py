@@ -224,7 +224,8 @@ async def test_a_late_joiner_gets_the_state_then_the_live_stream():
 
 
 class DroppingLayer:
-    """The channel layer, except that it silently loses the n-th events relay (known-traps.md #5)."""
+    """The channel layer, except that it silently loses the n-th events relay, as
+    channel layers do when a channel's queue is full or a message expires."""
 
     def __init__(self, layer, drop: int):
         self.layer, self.drop, self.count = layer, drop, 0
@@ -511,7 +512,8 @@ async def test_a_killed_worker_marks_the_run_failed_for_every_viewer():
 
 
 async def test_a_relay_the_layer_forgot_joins_again_and_the_gap_is_filled(monkeypatch):
-    """As after a Redis restart (known-traps.md #6): the group no longer has the relay's channel."""
+    """As after a Redis restart, which forgets every group membership without an error: the
+    group no longer has the relay's channel."""
     from designer.simulation import relay as relay_module
 
     monkeypatch.setattr(relay_module, "REJOIN_S", 1.0)
@@ -533,8 +535,9 @@ async def test_a_relay_the_layer_forgot_joins_again_and_the_gap_is_filled(monkey
 
 
 async def test_a_viewer_that_stops_acknowledging_is_closed_4008_and_the_others_go_on(settings):
-    """known-traps.md #8: a stalled viewer is bounded (here 30 unacknowledged messages instead of
-    1,000, to be quick) and closed with 4008; the owner, who acknowledges, keeps the whole stream."""
+    """Daphne buffers what a client does not read (one stalled viewer grew it by 50 MB): a stalled
+    viewer is bounded (here 30 unacknowledged messages instead of 1,000, to be quick) and closed
+    with 4008; the owner, who acknowledges, keeps the whole stream."""
     settings.DESIGNER_WS_UNACKED = (30, 8 * 1024 * 1024)
     world = await sync_to_async(build_world)()
     owner, stalled = await connect(world, "owner"), await connect(world, "viewer")
@@ -580,7 +583,7 @@ async def test_events_ack_is_validated_and_never_answered():
 
 
 async def test_logging_out_closes_the_open_sockets_of_that_session_within_a_second():
-    """Issue 7 item 6: no message needed (the per-message check is the other half, tested in
+    """No message needed (the per-message check is the other half, tested in
     test_websocket.py); the owner's other session is not touched."""
     world = await sync_to_async(build_world)()
     client = await sync_to_async(world.client)("viewer")

@@ -70,7 +70,7 @@ def test_step_runs_to_the_next_traced_event_and_pauses():
     w = worker(play=False)
     seqs = []
     for _ in range(5):
-        out = w.handle({"op": "step", "id": 1}, 0.0)
+        out = w.handle({"op": "run.step", "id": 1}, 0.0)
         seqs += [e["seq"] for e in events(out)]
         assert out[-2]["kind"] == "status" and out[-2]["status"] == "paused"
         assert out[-1] == {"kind": "reply", "id": 1, "ok": True, "data": None}
@@ -89,16 +89,16 @@ def reference(t_s: float, actions=()) -> Network:
 def test_a_seek_back_is_the_run_as_it_was_at_that_instant(target_s):
     w = worker(speed=10.0)
     _, now = play(w, 0.35)  # to 3.5 s
-    w.handle({"op": "console", "node": "vm3", "line": "ping -c 2 192.168.56.11", "id": 2}, now)
+    w.handle({"op": "console.run", "node": "vm3", "line": "ping -c 2 192.168.56.11", "id": 2}, now)
     play(w, 0.7, now)  # to 10.5 s
-    out = w.handle({"op": "seek", "t": target_s, "id": 3}, now)
+    out = w.handle({"op": "run.seek", "t": target_s, "id": 3}, now)
     seeked = out[0]
     ref = reference(target_s, w.user_actions)
     assert seeked["kind"] == "seeked" and seeked["t"] == int(round(target_s * S))
     assert seeked["tables"] == ref.tables()
     assert [c.records for c in w.net.captures.values()] == [c.records for c in ref.captures.values()]
     # And from there it runs on exactly as a fresh run would.
-    w.handle({"op": "seek", "t": 12.0, "id": 4}, now)
+    w.handle({"op": "run.seek", "t": 12.0, "id": 4}, now)
     ref.run_until(12.0)
     assert w.tables() == ref.tables()
 
@@ -107,7 +107,7 @@ def test_a_seek_keeps_the_stream_numbers_going_up():
     w = worker(speed=10.0)
     first, now = play(w, 0.5)
     last_seq = events(first)[-1]["seq"]
-    w.handle({"op": "seek", "t": 0.5, "id": 1}, now)
+    w.handle({"op": "run.seek", "t": 0.5, "id": 1}, now)
     again = events(play(w, 0.3, now)[0])
     assert again[0]["seq"] == last_seq + 1 and again[0]["kind"] == "command.run"
 
@@ -115,8 +115,8 @@ def test_a_seek_keeps_the_stream_numbers_going_up():
 def test_reset_forgets_the_actions_and_starts_over_paused():
     w = worker(speed=10.0)
     _, now = play(w, 0.4)
-    w.handle({"op": "console", "node": "vm2", "line": "ip addr", "id": 1}, now)
-    out = w.handle({"op": "reset", "id": 2}, now)
+    w.handle({"op": "console.run", "node": "vm2", "line": "ip addr", "id": 1}, now)
+    out = w.handle({"op": "run.reset", "id": 2}, now)
     assert out[0]["reset"] is True and out[0]["t"] == 0 and out[0]["status"] == "paused"
     assert w.user_actions == [] and w.net.actions == reference(0.0).actions
 
@@ -131,13 +131,13 @@ def test_limits_cap_the_run_with_a_summary(config, what):
     out, now = play(w, 1.0)
     status = [m for m in out if m["kind"] == "status"]
     assert status[-1]["status"] == "capped" and what in status[-1]["msg"]
-    refused = w.handle({"op": "resume", "id": 9}, now)
+    refused = w.handle({"op": "run.resume", "id": 9}, now)
     assert refused == [{"kind": "reply", "id": 9, "ok": False, "code": "run.refused", "msg": status[-1]["msg"]}]
 
 
 def test_an_unknown_node_or_op_is_refused_not_raised():
     w = worker(play=False)
-    assert w.handle({"op": "console", "node": "vm9", "line": "ip addr", "id": 1}, 0.0) == [
+    assert w.handle({"op": "console.run", "node": "vm9", "line": "ip addr", "id": 1}, 0.0) == [
         {"kind": "reply", "id": 1, "ok": False, "code": "run.refused", "msg": "no node with id 'vm9'"}]
     assert w.handle({"op": "explode", "id": 2}, 0.0)[0]["code"] == "run.bad_op"
 
@@ -178,7 +178,7 @@ def test_a_resumed_worker_continues_exactly_where_the_streamed_run_was():
     the events the original run would have produced next, numbered from seq + 1."""
     original = worker(speed=10.0)
     out, now = play(original, 0.3)
-    original.handle({"op": "console", "node": "vm2", "line": "ping -c 2 192.168.56.11", "id": 1}, now)
+    original.handle({"op": "console.run", "node": "vm2", "line": "ping -c 2 192.168.56.11", "id": 1}, now)
     more, now = play(original, 0.2, start=now)
     out += more
     pos = {**original.state(), "wall_used": original.wall_used, "log": list(original.user_actions)}
@@ -200,11 +200,11 @@ def test_a_resumed_worker_continues_exactly_where_the_streamed_run_was():
 def test_a_resume_from_a_position_reached_by_stepping_stops_at_the_same_event():
     original = worker(speed=10.0, play=False)
     for i in range(7):
-        original.handle({"op": "step", "id": i}, 0.0)
+        original.handle({"op": "run.step", "id": i}, 0.0)
     pos = {**original.state(), "wall_used": 0.0, "log": []}
     resumed = worker(speed=10.0, play=False, resume=pos)
     assert resumed.net.engine.events_run == original.net.engine.events_run == pos["events_run"]
-    step_a = original.handle({"op": "step", "id": 99}, 0.0)
-    step_b = resumed.handle({"op": "step", "id": 99}, 0.0)
+    step_a = original.handle({"op": "run.step", "id": 99}, 0.0)
+    step_b = resumed.handle({"op": "run.step", "id": 99}, 0.0)
     assert [m.get("events") for m in step_a if m["kind"] == "batch"] == \
         [m.get("events") for m in step_b if m["kind"] == "batch"]

@@ -59,7 +59,7 @@ async def open_as(role: str, **kwargs):
     [
         ("http://127.0.0.1:8000", True),
         ("http://localhost:8000", True),
-        ("http://127.0.0.1:8001", False),  # another port of the same host: the trap #1 case
+        ("http://127.0.0.1:8001", False),  # another port of the same host: a prefix or host-only check lets it in
         ("https://127.0.0.1:8000", False),  # another scheme
         ("http://evil.example:8000", False),  # another host
         ("http://127.0.0.1", False),  # default port 80 is not 8000

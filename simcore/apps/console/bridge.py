@@ -1,7 +1,7 @@
 """``bridge fdb [show] [br NAME]`` (iproute2 6.x) on a host: the forwarding tables of its switches.
 
 A host's switches are the vswitches placed on it and its halves of distributed switches; the
-network build lists them in ``node.bridge_devices`` (:func:`simcore.devices.bridge.build_extra`).
+network build lists them in ``node.bridge_devices`` (``simcore.assembly.switches``).
 Lines follow iproute2's default format:
 
     08:00:27:51:00:99 dev p1 master br

@@ -172,9 +172,9 @@ def arp_command(console: Console, argv: list[str]) -> int:
         # BSD style: one sentence per entry, "?" because no name resolves.
         for n in neigh.entries.values():
             if n.state in (NudState.INCOMPLETE, NudState.FAILED) or n.mac is None:
-                console.print(f"? ({n.ip}) at <incomplete> on {n.nic.name}")
+                console.print(f"? ({n.ip}) at <incomplete> on {n.dev}")
             else:
-                console.print(f"? ({n.ip}) at {n.mac} [ether] on {n.nic.name}")
+                console.print(f"? ({n.ip}) at {n.mac} [ether] on {n.dev}")
         return 0
     lines = neigh.arp_lines()
     if len(lines) > 1:  # net-tools prints the title only before the first entry

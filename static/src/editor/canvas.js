@@ -3,6 +3,7 @@
 // the canvas into model commands (a drag = one `nodes.arrange` step, a drop on a host = one
 // `node.place`, a wire = one `link.connect`), never into direct canvas edits.
 
+import { kindOf } from "../model/index.js";
 import { NAT_PARTS, documentToElements } from "./elements.js";
 
 // View choices that are not in the document (which NAT networks are expanded), kept on the
@@ -18,8 +19,6 @@ export function viewState(cy) {
   }
   return view;
 }
-
-const PLACEABLE = new Set(["vm", "container", "vswitch"]);
 
 function samePosition(a, b) {
   return Math.abs(a.x - b.x) < 0.01 && Math.abs(a.y - b.y) < 0.01;
@@ -74,9 +73,12 @@ export function syncCanvas(cy, doc) {
   });
 }
 
-/** The host node drawn under model point `p`, other than `except` (a Cytoscape node or null). */
-export function hostAt(cy, p, except = null) {
-  const hosts = cy.nodes(".host").filter((h) => !except || h.id() !== except.id());
+/**
+ * The node drawn under model point `p` that can take a guest (one of kinds `targets`, a kind's
+ * `placedOn`), other than `except` (a Cytoscape node or null).
+ */
+export function hostAt(cy, p, except = null, targets = ["host"]) {
+  const hosts = cy.nodes().filter((h) => targets.includes(h.data("kind")) && (!except || h.id() !== except.id()));
   let found = null;
   hosts.forEach((h) => {
     const bb = h.boundingBox({ includeLabels: false });
@@ -158,8 +160,10 @@ function commitDrag(cy, editor, freed, onError) {
   for (const id of freed) {
     const n = cy.getElementById(id);
     const node = byId.get(id);
-    if (!node || !PLACEABLE.has(node.kind)) continue;
-    const host = hostAt(cy, n.position(), n.parent().nonempty() ? n.parent()[0] : null);
+    // Any kind the schema lets be placed (x-placed-on) moves onto the host it is dropped on.
+    const targets = node ? kindOf(editor.kinds, node.kind).placedOn : [];
+    if (!targets.length) continue;
+    const host = hostAt(cy, n.position(), n.parent().nonempty() ? n.parent()[0] : null, targets);
     if (host && host.id() !== node.host) placements.push({ node: id, host: host.id() });
   }
   editor.begin("Move");

@@ -5,6 +5,7 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import schema from "../../../simcore/design/schema.json" with { type: "json" };
+import { SCHEMA_KEYWORDS } from "../model/index.js";
 
 export { schema };
 
@@ -12,9 +13,10 @@ let compiled = null;
 
 function validator() {
   if (!compiled) {
-    // strict off: the schema carries annotation keywords ajv does not know; verbose gives each
-    // error its parentSchema, whose title and description make the sentence shown to the user.
-    const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+    // Strict mode, with the schema's own annotation keywords (x-id-prefix...) declared; verbose
+    // gives each error its parentSchema, whose title and description make the sentence shown.
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+    ajv.addVocabulary(SCHEMA_KEYWORDS);
     addFormats(ajv);
     compiled = ajv.compile(schema);
   }

@@ -305,7 +305,7 @@ function mountEditor(container, cy, initial, live) {
     event.preventDefault();
     const at = modelPoint(cy, event.clientX, event.clientY);
     const entry = kinds.find((k) => k.kind === kind);
-    const host = entry?.placedOn.length ? hostAt(cy, at) : null;
+    const host = entry?.placedOn.length ? hostAt(cy, at, null, entry.placedOn) : null;
     addAt(kind, at, host?.id());
   });
 

@@ -1,5 +1,5 @@
 // The palette: one button per node kind, generated from the kinds registry (the schema's kinds,
-// titles and descriptions), with our own icon. Click adds the node; dragging the button onto the
+// titles and descriptions), with our own icon (the kind's `x-icon`). Click adds the node; dragging the button onto the
 // canvas adds it where it is dropped (the drop handler lives with the canvas, in main.js).
 
 import { iconSvg } from "./icons.js";
@@ -18,7 +18,7 @@ export function renderPalette(root, kinds, { onAdd, missing = () => [] }) {
     button.type = "button";
     button.dataset.kind = kind.kind;
     button.setAttribute("aria-label", `Add ${kind.noun}`);
-    button.innerHTML = iconSvg(kind.kind);
+    button.innerHTML = iconSvg(kind.icon);
     button.append(document.createTextNode(kind.title));
     button.addEventListener("click", () => onAdd(kind.kind));
     button.addEventListener("dragstart", (event) => {

@@ -3,27 +3,9 @@
 // its error beside the field and is not saved. A valid value is saved when the field changes
 // (Enter or leaving it), as one `property.set` command, so one edit is one undo step.
 
-import { setProperty } from "../model/index.js";
+import { kindOf, setProperty } from "../model/index.js";
 import { fieldErrors, schema } from "./fieldcheck.js";
-import { fieldsOf, formatValue, kindSchema, newRoute, newService, parseValue, serviceKinds } from "./schemafields.js";
-
-const PLATFORMS = ["", "virtualbox", "vmware", "xen", "hyperv", "kvm"];
-
-// Fields per kind: [key, label, type]; "int" fields hold integers (empty removes the field).
-const KIND_FIELDS = Object.freeze({
-  host: [["platform", "Platform", "platform"], ["cpu_cores", "CPU cores", "int"], ["ram_mb", "RAM (MB)", "int"]],
-  vm: [["guest_os", "Guest OS", "text"], ["vcpus", "vCPUs", "int"], ["ram_mb", "RAM (MB)", "int"]],
-  container: [["image", "Image", "text"]],
-  // Dotted keys reach into objects (dhcp.range_start); "uplink" is a select of the host's NICs.
-  nat_network: [
-    ["gateway", "Gateway (CIDR)", "text", "10.0.2.2/24"],
-    ["gateway_mac", "Gateway MAC", "text", "derived when empty"],
-    ["uplink", "Uplink", "uplink"],
-    ["dhcp.range_start", "DHCP range start", "text", "10.0.2.15"],
-    ["dhcp.range_end", "DHCP range end", "text", "10.0.2.50"],
-    ["dhcp.lease_s", "Lease time (s)", "int", "3600"],
-  ],
-});
+import { formatValue, fieldsOf, kindSchema, newRoute, newService, panelEntries, parseValue, serviceKinds } from "./schemafields.js";
 
 // A port-forward rule's columns, in VirtualBox's order (Name, Protocol, Host IP, Host Port,
 // Guest IP, Guest Port); host_ip empty means any address of the host.
@@ -42,10 +24,6 @@ const ADDRESS_MODES = Object.freeze([["dhcp", "DHCP"], ["static", "Static"], ["n
 function addressMode(ip) {
   if (ip === "dhcp") return "dhcp";
   return ip ? "static" : "none";
-}
-
-function dig(object, dotted) {
-  return dotted.split(".").reduce((value, key) => (value && typeof value === "object" ? value[key] : undefined), object);
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -98,9 +76,11 @@ export class PropertiesPanel {
     if (focused) this.root.querySelector(`[data-path="${CSS.escape(focused)}"]`)?.focus();
   }
 
+  // The kind's fields in the order its schema's `x-panel` gives (schemafields.panelEntries):
+  // plain fields, an object's fields as a group, and the list sections (NICs, routes...).
   renderNode(node, index) {
-    const kind = this.kinds.find((k) => k.kind === node.kind);
-    this.root.append(el("p", { text: `${kind?.title ?? node.kind} ${node.id}${node.host ? ` on ${node.host}` : ""}` }));
+    const kind = kindOf(this.kinds, node.kind);
+    this.root.append(el("p", { text: `${kind.title} ${node.id}${node.host ? ` on ${node.host}` : ""}` }));
     const base = `nodes[${node.id}]`;
     const pointer = `/nodes/${index}`;
     this.root.append(this.field("Name", `${base}.name`, `${pointer}/name`, node.name ?? "", "text"));
@@ -111,52 +91,51 @@ export class PropertiesPanel {
       toggle.addEventListener("click", () => this.nat.toggle(node.id));
       this.root.append(toggle);
     }
-    const listed = KIND_FIELDS[node.kind] ?? [];
-    for (const [key, label, type, placeholder] of listed) {
-      const options = type === "uplink" ? this.uplinkChoices(node) : undefined;
-      this.root.append(this.field(label, `${base}.${key}`, `${pointer}/${key.replaceAll(".", "/")}`, dig(node, key) ?? "", type, placeholder, options));
-    }
-    // Every other scalar property of the kind, from the schema (hypervisor type, OS family, IP
-    // forwarding, VNI, notes...), so a field the schema gains shows up here.
-    const kindProps = kindSchema(schema, node.kind);
-    const hand = new Set(listed.map(([key]) => key.split(".")[0]).concat(["host", "name", "gateway", "uplink"]));
-    for (const spec of fieldsOf(schema, kindProps, [...hand])) this.root.append(this.specField(spec, base, pointer, node, node));
-    if (node.kind === "nat_network") {
-      // The DHCP server's other options (router, DNS, probe), after the hand-listed range and lease.
-      const dhcp = kindProps.properties?.dhcp;
-      for (const spec of fieldsOf(schema, dhcp ?? {}, ["range_start", "range_end", "lease_s"])) {
-        this.root.append(this.specField({ ...spec, label: `DHCP ${/^.[a-z]/.test(spec.label) ? spec.label.charAt(0).toLowerCase() + spec.label.slice(1) : spec.label}` }, `${base}.dhcp`, `${pointer}/dhcp`, node.dhcp ?? {}, node));
-      }
-      this.renderForwards(node, base, pointer);
-    }
-    if (Array.isArray(node.nics)) {
-      this.root.append(el("h3", { text: "Network interfaces" }));
-      node.nics.forEach((nic, j) => {
-        const set = el("fieldset", {}, el("legend", { text: nic.name }));
-        const nicPath = `${base}.nics[${nic.name}]`;
-        set.append(this.field("MAC address", `${nicPath}.mac`, `${pointer}/nics/${j}/mac`, nic.mac ?? "", "text", "derived from the id when empty"));
-        set.append(this.addressChoice(nic, `${nicPath}.ip`));
-        set.append(this.field("Address (dhcp or CIDR)", `${nicPath}.ip`, `${pointer}/nics/${j}/ip`, nic.ip ?? "", "text", "dhcp or 192.168.1.10/24"));
-        // The NIC's other fields (attachment mode, network name...) straight from the schema.
-        for (const spec of fieldsOf(schema, schema.$defs.nic, ["name", "mac", "ip"])) {
-          set.append(this.specField({ ...spec, label: `${spec.label} (${nic.name})` }, nicPath, `${pointer}/nics/${j}`, nic, node));
-        }
-        // VirtualBox's port forwarding is on the NIC in nat and natnetwork modes.
-        if (nic.mode === "nat" || nic.mode === "natnetwork" || nic.port_forwards) {
-          this.renderForwards(node, nicPath, `${pointer}/nics/${j}`, { into: set, nic });
-        }
-        const remove = el("button", { type: "button", text: `Remove ${nic.name}`, title: "Removes the NIC, its link and the routes through it" });
-        remove.addEventListener("click", () => this.run("nic.remove", { node: node.id, nic: nic.name }));
-        set.append(remove);
+    for (const entry of panelEntries(schema, kind)) {
+      if (entry.as === "field") this.root.append(this.specField(entry.spec, base, pointer, node, node));
+      else if (entry.as === "group") {
+        const set = el("fieldset", { class: "group", "data-key": entry.key }, el("legend", { text: entry.title }));
+        for (const spec of entry.fields) set.append(this.specField(spec, `${base}.${entry.key}`, `${pointer}/${entry.key}`, node[entry.key] ?? {}, node));
         this.root.append(set);
-      });
-      const add = el("button", { type: "button", text: "Add a NIC" });
-      add.addEventListener("click", () => this.run("nic.add", { node: node.id }));
-      this.root.append(add);
+      } else this.lists[entry.key].call(this, node, base, pointer);
     }
-    if (node.kind === "distributed_switch") this.renderMembers(node, base, pointer);
-    if (kindProps.properties?.routes) this.renderRoutes(node, base, pointer);
-    if (kindProps.properties?.services) this.renderServices(node, base, pointer);
+  }
+
+  // One renderer per list section the schema's `x-panel` may name (schemafields.LIST_SECTIONS).
+  get lists() {
+    return {
+      nics: this.renderNics,
+      routes: this.renderRoutes,
+      services: this.renderServices,
+      members: this.renderMembers,
+      port_forwards: this.renderForwards,
+    };
+  }
+
+  renderNics(node, base, pointer) {
+    this.root.append(el("h3", { text: "Network interfaces" }));
+    (node.nics ?? []).forEach((nic, j) => {
+      const set = el("fieldset", {}, el("legend", { text: nic.name }));
+      const nicPath = `${base}.nics[${nic.name}]`;
+      set.append(this.field("MAC address", `${nicPath}.mac`, `${pointer}/nics/${j}/mac`, nic.mac ?? "", "text", "derived from the id when empty"));
+      set.append(this.addressChoice(nic, `${nicPath}.ip`));
+      set.append(this.field("Address (dhcp or CIDR)", `${nicPath}.ip`, `${pointer}/nics/${j}/ip`, nic.ip ?? "", "text", "dhcp or 192.168.1.10/24"));
+      // The NIC's other fields (attachment mode, network name...) straight from the schema.
+      for (const spec of fieldsOf(schema, schema.$defs.nic, ["name", "mac", "ip"])) {
+        set.append(this.specField({ ...spec, label: `${spec.label} (${nic.name})` }, nicPath, `${pointer}/nics/${j}`, nic, node));
+      }
+      // VirtualBox's port forwarding is on the NIC in nat and natnetwork modes.
+      if (nic.mode === "nat" || nic.mode === "natnetwork" || nic.port_forwards) {
+        this.renderForwards(node, nicPath, `${pointer}/nics/${j}`, { into: set, nic });
+      }
+      const remove = el("button", { type: "button", text: `Remove ${nic.name}`, title: "Removes the NIC, its link and the routes through it" });
+      remove.addEventListener("click", () => this.run("nic.remove", { node: node.id, nic: nic.name }));
+      set.append(remove);
+      this.root.append(set);
+    });
+    const add = el("button", { type: "button", text: "Add a NIC" });
+    add.addEventListener("click", () => this.run("nic.add", { node: node.id }));
+    this.root.append(add);
   }
 
   // Services: one fieldset per service with its kind's fields from the schema (an HTTP server's
@@ -185,7 +164,7 @@ export class PropertiesPanel {
     const id = `prop-${++serial}`;
     const choice = el("select", { id }, ...kinds.map((k) => el("option", { value: k.kind, text: k.title })));
     const add = el("button", { type: "button", text: "Add a service" });
-    add.addEventListener("click", () => this.run("property.set", { path: listPath, value: [...services, newService(node, choice.value)] }));
+    add.addEventListener("click", () => this.run("property.set", { path: listPath, value: [...services, newService(schema, node, choice.value)] }));
     this.root.append(el("div", { class: "field add-row" }, el("label", { for: id, text: "New service kind" }), choice, add));
   }
 
@@ -250,25 +229,20 @@ export class PropertiesPanel {
   // A field generated from a schema field spec (schemafields.js) for key `spec.key` of `obj`.
   specField(spec, basePath, basePointer, obj, node) {
     const value = formatValue(spec, obj?.[spec.key]);
+    // A required field that has a value offers no "(not set)": choosing it could never be saved.
+    const blank = spec.required && value !== "" ? [] : [""];
     let options;
-    if (spec.type === "enum") options = ["", ...spec.options.map(String)];
-    else if (spec.type === "bool") options = ["", "true", "false"];
+    if (spec.type === "enum") options = [...blank, ...spec.options.map(String)];
+    else if (spec.type === "bool") options = [...blank, "true", "false"];
     else if (spec.type === "nic") {
-      // A kind without NICs of its own (a virtual switch's "bridged to") names a NIC of its host.
+      // A kind without NICs of its own (a virtual switch's "bridged to", a NAT network's uplink)
+      // names a NIC of its host; the current value stays listed even when the host lost that NIC,
+      // so the select never silently shows another one.
       const owner = kindSchema(schema, node.kind).properties?.nics ? node : this.editor.doc.nodes.find((n) => n.id === node.host);
-      options = ["", ...(owner?.nics ?? []).map((n) => n.name)];
+      options = [...blank, ...(owner?.nics ?? []).map((n) => n.name)];
       if (value && !options.includes(value)) options.push(value);
     }
     return this.field(spec.label, `${basePath}.${spec.key}`, `${basePointer}/${spec.key}`, value, options ? "choice" : spec.type, spec.placeholder, options, spec);
-  }
-
-  // The host's NIC names for a NAT network's uplink; the current value stays listed even when the
-  // host lost that NIC, so the select never silently shows another one.
-  uplinkChoices(node) {
-    const host = this.editor.doc.nodes.find((n) => n.id === node.host);
-    const names = (host?.nics ?? []).map((nic) => nic.name);
-    if (node.uplink && !names.includes(node.uplink)) names.unshift(node.uplink);
-    return names;
   }
 
   // DHCP / Static / None as radio buttons: DHCP and None are one click (one property.set);
@@ -354,7 +328,7 @@ export class PropertiesPanel {
     const id = `prop-${++serial}`;
     const errorId = `${id}-error`;
     const wrap = el("div", { class: "field" });
-    const choices = type === "platform" ? PLATFORMS : type === "proto" ? ["tcp", "udp"] : type === "uplink" || type === "choice" ? options : null;
+    const choices = type === "proto" ? ["tcp", "udp"] : type === "choice" ? options : null;
     const placeholderText = (p) => (p ? p : spec?.placeholder !== undefined ? `(default: ${spec.placeholder})` : "(not set)");
     const input = choices
       ? el("select", { id, "data-path": path, "aria-describedby": errorId }, ...choices.map((p) => el("option", { value: p, text: placeholderText(p), selected: p === value })))

@@ -2,9 +2,10 @@
 // property the schema gains (a NIC's `network`, a service's option) shows up in the panel without
 // a second hand-written list. Pure: no DOM, tested with `node --test`.
 //
-// A field spec is {key, label, type, options?, placeholder?, description?}; type is one of
-// text, int, num, bool (a yes/no/default select), enum (a select of `options`), list (comma
-// separated values -> an array) or nic (a select of the node's NIC names).
+// A field spec is {key, label, type, options?, placeholder?, description?, required?}; type is
+// one of text, int, num, bool (a yes/no/default select), enum (a select of `options`), list (comma
+// separated values -> an array) or nic (a select of the node's NIC names). A field's placeholder
+// is its schema `default`.
 
 /** The schema object at a local `$ref` ("#/$defs/ipv4"), or the object itself. */
 export function resolve(schema, prop) {
@@ -20,12 +21,13 @@ export function resolve(schema, prop) {
 }
 
 /** One field spec for property `key` of schema `prop` (after resolving its $ref), or null. */
-export function fieldSpec(schema, key, prop) {
+export function fieldSpec(schema, key, prop, required = false) {
   if (prop === true || prop === undefined) return null;
   const nic = prop.$ref === "#/$defs/nic_name";
   const p = resolve(schema, prop);
   const base = { key, label: p.title ?? key, description: p.description };
-  if (p.default !== undefined) base.placeholder = String(p.default);
+  if (required) base.required = true;
+  if (p.default !== undefined) base.placeholder = Array.isArray(p.default) ? p.default.join(", ") : String(p.default);
   if (nic) return { ...base, type: "nic" };
   if (Array.isArray(p.enum)) return { ...base, type: "enum", options: p.enum };
   if (p.type === "boolean") return { ...base, type: "bool" };
@@ -42,11 +44,45 @@ export function fieldSpec(schema, key, prop) {
 
 /** Field specs for the scalar properties of object schema `obj`, minus the keys in `skip`. */
 export function fieldsOf(schema, obj, skip = []) {
-  const props = resolve(schema, obj).properties ?? {};
+  const resolved = resolve(schema, obj);
+  const props = resolved.properties ?? {};
+  const required = resolved.required ?? [];
   return Object.entries(props)
     .filter(([key]) => !skip.includes(key))
-    .map(([key, prop]) => fieldSpec(schema, key, prop))
+    .map(([key, prop]) => fieldSpec(schema, key, prop, required.includes(key)))
     .filter(Boolean);
+}
+
+// The properties panel's list sections: properties edited as rows of their own (properties.js
+// has one renderer per name), never as a single field.
+export const LIST_SECTIONS = Object.freeze(["nics", "routes", "services", "members", "port_forwards"]);
+
+/**
+ * What the properties panel shows for `kind` (an entry of kindsFromSchema), in the order of its
+ * `x-panel`: `{key, as: "field", spec}`, `{key, as: "group", title, fields}` (an object property,
+ * drawn as a group of its own fields) or `{key, as: "list"}` (one of LIST_SECTIONS). Throws for
+ * an entry the panel cannot draw, so a schema mistake is loud, not a silently missing field.
+ */
+export function panelEntries(schema, kind) {
+  const def = kindSchema(schema, kind.kind);
+  const props = def.properties ?? {};
+  const common = schema.$defs?.node?.properties ?? {};
+  return kind.panel.map((key) => {
+    const where = `$defs/kind_${kind.kind}/x-panel: '${key}'`;
+    if (!Object.prototype.hasOwnProperty.call(props, key)) throw new TypeError(`${where} is not a property of the kind`);
+    if (LIST_SECTIONS.includes(key)) return { key, as: "list" };
+    // `true`: a field common to every node (notes), described once at $defs/node.
+    const prop = props[key] === true ? common[key] : props[key];
+    const resolved = resolve(schema, prop ?? {});
+    if (resolved.type === "object") {
+      const fields = fieldsOf(schema, resolved);
+      if (fields.length !== Object.keys(resolved.properties ?? {}).length) throw new TypeError(`${where} has fields the panel cannot show`);
+      return { key, as: "group", title: resolved.title ?? key, fields };
+    }
+    const spec = fieldSpec(schema, key, prop, (def.required ?? []).includes(key));
+    if (!spec) throw new TypeError(`${where} is not a field the panel can show`);
+    return { key, as: "field", spec };
+  });
 }
 
 /** The schema of one node kind (`$defs.kind_<kind>`), or {}. */
@@ -105,18 +141,23 @@ function inSubnet(address, last) {
 }
 
 /**
- * A schema-valid new service of `kind` for `node`, so adding one never saves an invalid list: a
- * DHCP service on the node's first statically addressed NIC leasing .100-.200 of its /24.
+ * A schema-valid new service of `kind` for `node`, so adding one never saves an invalid list: the
+ * schema's `default` of `$defs/service_<kind>` (its kind and every required field), fitted to the
+ * node: a NIC field names the node's first statically addressed NIC (else its first NIC), and an
+ * IPv4 field moves into that NIC's /24, keeping its last byte (a DHCP service leases .100-.200 of
+ * the node's own subnet).
  */
-export function newService(node, kind) {
-  if (kind === "http") return { kind, port: 80 };
-  if (kind === "udp_sink") return { kind, port: 9 };
-  if (kind === "udp_traffic") return { kind, to: "random" };
-  if (kind === "dhcp") {
-    const at = firstStatic(node) ?? { nic: node.nics?.[0]?.name ?? "eth0", address: "192.168.1.1" };
-    return { kind, nic: at.nic, range_start: inSubnet(at.address, 100), range_end: inSubnet(at.address, 200) };
+export function newService(schema, node, kind) {
+  const def = schema.$defs?.[`service_${kind}`] ?? {};
+  const start = structuredClone(def.default ?? { kind });
+  const at = firstStatic(node);
+  for (const [key, value] of Object.entries(start)) {
+    const prop = def.properties?.[key];
+    if (!prop || typeof prop !== "object") continue;
+    if (prop.$ref === "#/$defs/nic_name") start[key] = at?.nic ?? node.nics?.[0]?.name ?? value;
+    else if (at && typeof value === "string" && resolve(schema, prop).format === "ipv4") start[key] = inSubnet(at.address, value.split(".")[3]);
   }
-  return { kind };
+  return start;
 }
 
 /** A schema-valid new static route for `node`: the default route via .1 of its first static subnet. */

@@ -18,7 +18,7 @@ export { apply, diff, invert } from "./diff.js";
 export { change, createCommands, CommandRegistry, replay } from "./commands.js";
 export { History, compact, DEFAULT_LIMIT } from "./history.js";
 export { copySelection, paste, isPayload, PAYLOAD_FORMAT, PASTE_OFFSET } from "./clipboard.js";
-export { kindsFromSchema, kindOf } from "./kinds.js";
+export { kindsFromSchema, kindOf, SCHEMA_KEYWORDS } from "./kinds.js";
 export { missingPrerequisite, requiredDefaults } from "./defaults.js";
 export { addCapture, removeCapture, addStep, removeStep } from "./lesson.js";
 export { deriveMac, effectiveMac, freshMac, usedMacs } from "./mac.js";

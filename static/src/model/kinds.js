@@ -1,37 +1,41 @@
-// The palette's registry of node kinds, read from the design schema (simcore/design/schema.json),
-// so a kind added to the schema appears in the palette without a second hand-written list
-// (design-document.md: "Adding a kind is one place"). The Python twin is simcore/design/kinds.py.
+// The registry of node kinds, read from the design schema (simcore/design/schema.json), the one
+// place where a kind is described; the Python twin is simcore/design/kinds.py, and
+// simcore/design/annotations.py explains and checks every keyword read here.
 //
 // What the schema says, and how it is read:
 // - the kinds and their palette order: the enum of `$defs/node/properties/kind`;
 // - label and tooltip: `title` and `description` of `$defs/kind_<kind>`;
-// - hasNics: the kind's schema has a `nics` property (it has an IP stack);
-// - isSwitch: it has no `nics` (design-document.md, Links: "an endpoint on a switch has no nic; an
-//   endpoint on a node with NICs must name one", so a kind without NICs is what grows a port per link);
-// - placedOn: the kinds named `kind '<k>'` in the description of its `host` property ("a node of
-//   kind 'host'"), empty when it has no `host` field; placementRequired: `host` is in `required`.
+// - hasNics: the kind's schema has a `nics` property (it has an IP stack); isSwitch: it has none
+//   (a link end on a kind without NICs names no NIC: the switch grows a port per link);
+// - placementRequired: `host` is in its `required`;
+// - the id prefix of new nodes (`x-id-prefix`), the palette icon (`x-icon`), the kinds its
+//   `host` may name (`x-placed-on`) and the properties panel's fields in order (`x-panel`).
 
 import { isObject } from "./json.js";
 
-// The id prefix of new nodes ("vm1", "vm2", ...). A kind missing here uses its own name, so a new
-// kind in the schema still works; this only makes the common ones read well.
-const PREFIXES = Object.freeze({
-  host: "host",
-  vm: "vm",
-  container: "ct",
-  vswitch: "vswitch",
-  lan_switch: "switch",
-  outside_host: "pc",
-  internet: "internet",
-  dhcp_server: "dhcp",
-  nat_network: "natnet",
-  distributed_switch: "dvs",
-});
+// The schema's own keywords, declared to ajv (strict mode refuses keywords it does not know):
+// annotations only, each with the shape ajv checks when it compiles the schema.
+const NAMES = { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true };
+export const SCHEMA_KEYWORDS = Object.freeze([
+  { keyword: "x-id-prefix", schemaType: "string", metaSchema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_-]{0,39}$" } },
+  { keyword: "x-icon", schemaType: "string", metaSchema: { type: "string", minLength: 1 } },
+  { keyword: "x-placed-on", schemaType: "array", metaSchema: NAMES },
+  { keyword: "x-panel", schemaType: "array", metaSchema: NAMES },
+]);
+
+function annotation(def, kind, keyword, check) {
+  const value = def[keyword];
+  if (!check(value)) throw new TypeError(`design schema: $defs/kind_${kind} has no valid ${keyword}`);
+  return value;
+}
+
+const isNameList = (v) => Array.isArray(v) && v.every((s) => typeof s === "string" && s.length > 0);
+const isText = (v) => typeof v === "string" && v.length > 0;
 
 /**
- * The kinds of a design schema, in palette order:
- * `[{kind, title, description, hasNics, isSwitch, placedOn, placementRequired, prefix, noun}]`.
- * Throws when the schema does not have the shape described above (a broken palette must be loud).
+ * The kinds of a design schema, in palette order: `[{kind, title, description, icon, hasNics,
+ * isSwitch, placedOn, placementRequired, prefix, panel, noun}]`. Throws when the schema does not
+ * have the shape described above (a broken palette must be loud).
  */
 export function kindsFromSchema(schema) {
   const defs = schema?.$defs;
@@ -45,19 +49,23 @@ export function kindsFromSchema(schema) {
       if (!isObject(def) || !isObject(def.properties)) {
         throw new TypeError(`design schema: kind '${kind}' has no $defs/kind_${kind}`);
       }
-      const props = def.properties;
-      const hasNics = Object.prototype.hasOwnProperty.call(props, "nics");
-      const placedOn = isObject(props.host) ? placementTargets(props.host, names) : [];
+      const hasNics = Object.prototype.hasOwnProperty.call(def.properties, "nics");
+      const placedOn = annotation(def, kind, "x-placed-on", isNameList);
+      const unknown = placedOn.find((k) => !names.includes(k));
+      if (unknown) throw new TypeError(`design schema: $defs/kind_${kind}/x-placed-on names '${unknown}', which is not a node kind`);
+      const title = String(def.title ?? kind);
       return Object.freeze({
         kind,
-        title: String(def.title ?? kind),
+        title,
         description: String(def.description ?? ""),
+        icon: annotation(def, kind, "x-icon", isText),
         hasNics,
         isSwitch: !hasNics,
-        placedOn: Object.freeze(placedOn),
+        placedOn: Object.freeze([...placedOn]),
         placementRequired: Array.isArray(def.required) && def.required.includes("host"),
-        prefix: PREFIXES[kind] ?? kind.replace(/[^A-Za-z0-9]/g, ""),
-        noun: noun(String(def.title ?? kind)),
+        prefix: annotation(def, kind, "x-id-prefix", isText),
+        panel: Object.freeze([...annotation(def, kind, "x-panel", isNameList)]),
+        noun: noun(title),
       });
     }),
   );
@@ -67,12 +75,6 @@ export function kindsFromSchema(schema) {
 // stays (the Python side's references.noun does the same).
 function noun(title) {
   return /^[A-Z]{2}/.test(title) ? title : title.slice(0, 1).toLowerCase() + title.slice(1);
-}
-
-function placementTargets(hostProperty, names) {
-  const text = String(hostProperty.description ?? "");
-  const found = [...text.matchAll(/kind '([A-Za-z_]+)'/g)].map((m) => m[1]).filter((k) => names.includes(k));
-  return [...new Set(found)];
 }
 
 const indexes = new WeakMap();

@@ -95,7 +95,7 @@ def test_normalized_fills_every_default():
                 "name": "pc",
                 "nics": [{"name": "eth0", "mac": "02:aa:bb:cc:dd:ee"}],
                 "routes": [],
-                "services": [{"kind": "http", "port": 80}],
+                "services": [{"kind": "http", "port": 80, "server": "http.server"}],
                 "ip_forward": False,
             },
             {

@@ -26,7 +26,7 @@ def test_vm_frames_leave_the_physical_nic_with_the_vms_own_mac():
         (HOST2, VM, "Echo (ping) reply"),
     ]
     # host2 learns the VM's own MAC, never the host's: no NAT, no proxy ARP.
-    assert [r for r in net.nodes["host2"].stack.neigh.rows() if r["ip"] == "198.51.100.99"][0]["mac"] == VM
+    assert [r for r in net.nodes["host2"].stack.neigh.rows(net.now_ns) if r["ip"] == "198.51.100.99"][0]["mac"] == VM
 
 
 @pytest.mark.parametrize("who, line, rtt_us", [

@@ -1,5 +1,6 @@
 """The ARP cache as Linux's neighbour state machine, with its timers."""
 
+import pytest
 from sim_designs import S, build, kinds, lan
 
 US = 1000
@@ -88,3 +89,37 @@ def test_arp_observers_see_every_arp_packet_received():
     net.command("pc1", "ping -c 1 10.0.0.2", at=1.0)
     net.run_until(2)
     assert seen == [(100 * US, 1, "10.0.0.1", "eth0"), (S + 100 * US, 1, "10.0.0.1", "eth0")]
+
+
+def test_an_application_puts_an_entry_in_and_the_frame_leaves_without_asking():
+    # As dnsmasq does with a new client's chaddr: pc2 does not hold 10.0.0.77, so it would never
+    # answer ARP for it, yet the unicast reaches its MAC.
+    net, events = build(lan(2))
+    stack = net.nodes["pc1"].stack
+    net.engine.at(0, stack.add_neighbour, "eth0", "10.0.0.77", "02:00:00:00:00:02", "DHCP OFFER")
+    net.engine.at(10 * US, stack.udp_send, 67, "10.0.0.77", 68, b"offer")
+    net.run_until(6)
+    sent = [(e["t"], e["layers"][0]["dst"], e["summary"]) for e in kinds(events, "frame.sent") if e["node"] == "pc1"]
+    assert sent[0] == (10 * US, "02:00:00:00:00:02", "67 \u2192 68 Len=5")
+    # Nobody confirms it: after delay_first_probe_time the entry is re-asked by unicast.
+    assert sent[1] == (5 * S + 10 * US, "02:00:00:00:00:02", "Who has 10.0.0.77? Tell 10.0.0.1")
+    assert [(t, old, new) for t, old, new in states(events, "pc1")][:3] == [
+        (0, None, "STALE"), (10 * US, "STALE", "DELAY"), (5 * S + 10 * US, "DELAY", "PROBE")]
+    assert [e["why"] for e in kinds(events, "arp.entry") if e["node"] == "pc1"][0] == "DHCP OFFER"
+    dropped = [e for e in kinds(events, "packet.dropped") if e["node"] == "pc2"]
+    assert dropped[0]["reason"] == "ip.not_for_us" and dropped[0]["dst"] == "10.0.0.77"
+
+
+@pytest.mark.parametrize("dev, ip, mac, message", [
+    ("eth9", "10.0.0.5", "02:00:00:00:00:05", "pc1: no NIC named 'eth9' for the ARP entry of 10.0.0.5"),
+    ("eth0", "10.0.0.256", "02:00:00:00:00:05", "pc1: '10.0.0.256' is not an IPv4 address (ARP entry on eth0)"),
+    ("eth0", "10.0.0.5", "02:00:00:00:00", "pc1: '02:00:00:00:00' is not a MAC address like 08:00:27:00:00:01 "
+     "(ARP entry for 10.0.0.5 on eth0)"),
+    ("eth0", "10.0.0.5", "02:00:00:00:00:0G", "pc1: '02:00:00:00:00:0G' is not a MAC address"),
+])
+def test_a_bad_application_entry_is_refused_and_changes_nothing(dev, ip, mac, message):
+    net, events = build(lan(2))
+    with pytest.raises(ValueError) as err:
+        net.nodes["pc1"].stack.add_neighbour(dev, ip, mac)
+    assert str(err.value).startswith(message)
+    assert net.nodes["pc1"].stack.neigh.entries == {} and kinds(events, "arp.entry") == []

@@ -169,3 +169,15 @@ def test_a_script_line_for_a_switch_is_a_design_error():
     assert [p.to_dict() for p in info.value.problems] == [
         {"code": "build.script", "path": "script[0].node", "msg": "node 'sw' (lan_switch) has no console",
          "severity": "error", "objects": []}]
+
+
+def test_ctrl_c_on_a_node_without_a_console_or_in_the_past_is_refused_like_a_command():
+    net, _ = build(lan(1))
+    net.run_until(2)
+    with pytest.raises(ValueError, match=r"^node 'sw' \(lan_switch\) has no console$"):
+        net.interrupt("sw")
+    with pytest.raises(ValueError, match=r"^no node with id 'nobody'$"):
+        net.interrupt("nobody")
+    with pytest.raises(ValueError, match=r"^at=1.0 s is in the past \(now is 2.0 s\)$"):
+        net.interrupt("pc1", at=1.0)
+    assert net.actions == []  # a refused action is not in the log a replay follows
