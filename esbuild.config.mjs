@@ -6,6 +6,8 @@ const options = {
   entryPoints: {
     editor: "static/src/editor/main.js",
     pages: "static/src/pages/main.js",
+    // The presenter view (/designs/<id>/present/): the drawing read-only and the live run.
+    present: "static/src/live/present.js",
     // xterm.js's stylesheet for the live consoles, served from the build (never a CDN).
     xterm: "node_modules/@xterm/xterm/css/xterm.css",
   },

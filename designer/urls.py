@@ -6,7 +6,7 @@ the URLconf and needs an expectation for each (tests/web/matrix_pages.py).
 
 from django.urls import path
 
-from designer.pages import accounts, design, home, revisions, sharing
+from designer.pages import accounts, design, home, present, revisions, sharing
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("designs/new/", design.design_new, name="design_new"),
     path("designs/import/", design.design_import, name="design_import"),
     path("designs/<int:design_id>/", design.design_detail, name="design_detail"),
+    path("designs/<int:design_id>/present/", present.design_present, name="design_present"),
     path("designs/<int:design_id>/export/", design.design_export, name="design_export"),
     path("designs/<int:design_id>/copy/", design.design_copy, name="design_copy"),
     path("designs/<int:design_id>/delete/", design.design_delete, name="design_delete"),

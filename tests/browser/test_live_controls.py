@@ -33,7 +33,7 @@ def test_step_console_interrupt_filter_pick_and_reset(new_context):
     expect(page.locator(".live-status")).to_have_text("No run yet")
 
     # Step with no run: a paused run starts and runs to its first traced event (the script's ping).
-    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_role("button", name="Next event →", exact=True).click()
     # (The run's worker process imports the engine first: slow on a loaded machine.)
     expect(page.locator(".live-status")).to_have_text("Paused", timeout=30_000)
     expect(page.locator(".live-events")).to_contain_text("vm1$ ping -c 3 192.168.56.12", timeout=30_000)

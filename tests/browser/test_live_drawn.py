@@ -1,6 +1,6 @@
 """The teacher's path, with no reload between drawing and playing: draw the
-lecture's NAT demo from an empty canvas and wire the host to the Internet, press Play, and the two
-new VMs have consoles; `dhclient eth0` typed in vm1's console gets a lease from the NAT network's
+lecture's NAT demo from an empty canvas (the panel lists the new VMs' consoles and captures before
+any run) and wire the host to the Internet, press Play, and the two new VMs have consoles; `dhclient eth0` typed in vm1's console gets a lease from the NAT network's
 DHCP server (the lease table shows it); vm1 pings the Internet and the NAT table gains the
 connection; the pcap of vm1's NIC (a capture point the document never declared: a live run
 captures every drawn NIC and link) downloads with the DHCP exchange in it.
@@ -22,8 +22,14 @@ pytestmark = pytest.mark.browser
 def test_draw_the_nat_demo_then_play_and_lease_without_reloading(new_context):
     page = new_design(new_context(), "Drawn NAT demo")
     wait_live(page)
-    expect(page.get_by_text("No node of this design has a console.")).to_be_visible()
+    expect(page.get_by_text("No node of this design has a console yet")).to_be_visible()
+    expect(page.get_by_text("This design has no NIC to capture yet")).to_be_visible()
     draw_nat_demo(page)
+    # Before Play the panel follows the drawing: the new VMs have consoles and captures already.
+    expect(page.get_by_role("tab", name="vm1", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="vm1 eth0 (pcap)")).to_be_attached()
+    expect(page.get_by_text("No node of this design has a console yet")).to_have_count(0)
+    expect(page.get_by_text("This design has no NIC to capture yet")).to_have_count(0)
     # Wiring the host to the Internet addresses the Internet's NIC and routes the host through it.
     palette(page, "internet").click()
     page.get_by_role("button", name="Wire mode").click()
@@ -45,8 +51,7 @@ def test_draw_the_nat_demo_then_play_and_lease_without_reloading(new_context):
     page.get_by_label("Speed").select_option("5")
     page.get_by_role("button", name="Play", exact=True).click()
     expect(page.locator(".live-status")).to_have_text("Playing", timeout=30_000)
-    # The panel was built for the empty design; the run started on the drawn one, so it lists
-    # the new VMs now.
+    # The run started on the drawn design: its VMs are still listed.
     expect(page.get_by_role("tab", name="vm1", exact=True)).to_be_visible()
     expect(page.get_by_role("tab", name="vm2", exact=True)).to_be_visible()
 

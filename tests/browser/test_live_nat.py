@@ -137,7 +137,7 @@ def test_nat_example_live_run_owner_and_viewer(new_context):
     owner.keyboard.type("ip addr")
     owner.keyboard.press("Enter")
     expect(owner.locator(".live-console[data-node='vm'] .xterm-rows")).to_contain_text("queued at")
-    owner.get_by_role("button", name="Step", exact=True).click()
+    owner.get_by_role("button", name="Next event →", exact=True).click()
     expect(owner.locator(".live-console[data-node='vm'] .xterm-rows")).to_contain_text(
         "vm$ ip addr", timeout=10_000
     )

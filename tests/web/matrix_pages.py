@@ -59,6 +59,7 @@ PAGE_EXPECTATIONS = {
     "design_new": {"GET": members_only(SIGNED_IN, 405), "POST": members_only(SIGNED_IN, 302)},
     "design_import": {"POST": members_only(SIGNED_IN, 302)},
     "design_detail": {"GET": on_design(VIEWERS, 200), "POST": everyone(405)},
+    "design_present": {"GET": on_design(VIEWERS, 200), "POST": everyone(405)},
     "design_export": {"GET": on_design(VIEWERS, 200)},
     "design_copy": {"GET": members_only(SIGNED_IN, 405), "POST": members_only(("owner", "editor", "viewer"), 302)},
     "design_delete": {"GET": members_only(("owner",), 200), "POST": members_only(("owner",), 302)},

@@ -36,3 +36,54 @@ export function protocolOfFrame(summary) {
 export function colourOf(protocol) {
   return ANIM_COLOURS[protocol] ?? ANIM_COLOURS.Other;
 }
+
+/**
+ * What a moving packet is called on the canvas: "DHCP OFFER", "ARP request", "ICMP echo reply",
+ * "TCP SYN,ACK", "DNS query", "UDP port 9"… from its summary and protocol class. A tunnelled frame
+ * (class VXLAN, the inner frame's summary) is "VXLAN: " and what it carries.
+ */
+export function packetLabel(summary, protocol = protocolOfFrame(summary)) {
+  const text = String(summary ?? "");
+  if (protocol === "VXLAN") {
+    if (/^VXLAN/.test(text) || !text) return "VXLAN";
+    return `VXLAN: ${packetLabel(text)}`;
+  }
+  let m = /^DHCP (\S+)/.exec(text);
+  if (m) return `DHCP ${m[1].toUpperCase()}`;
+  if (/^Who has /.test(text)) return "ARP request";
+  if (/^\S+ is at /.test(text)) return "ARP reply";
+  m = /^Echo \(ping\) (request|reply)/.exec(text);
+  if (m) return `ICMP echo ${m[1]}`;
+  m = /^(?:Destination unreachable|Time-to-live exceeded) \(([^)]+)\)/.exec(text);
+  if (m) return `ICMP ${m[1].replace(/ in transit$/, "").toLowerCase()}`;
+  if (/^Redirect/.test(text)) return "ICMP redirect";
+  if (/^ICMP/.test(text)) return "ICMP";
+  m = /\[([A-Z, ]+)\]/.exec(text);
+  if (m && protocol === "TCP") return `TCP ${m[1].replace(/ /g, "")}`;
+  if (/^Standard query response/.test(text)) return "DNS response";
+  if (/^Standard query/.test(text)) return "DNS query";
+  m = /^\d+ → (\d+) Len=/.exec(text);
+  if (m) return `UDP port ${m[1]}`;
+  if (/^Fragmented IP/.test(text)) return "IP fragment";
+  m = /^\S+ → \S+ (\S+)$/.exec(text);
+  if (m) return m[1];
+  if (/^Ethernet/.test(text)) return "Ethernet";
+  return protocol === "Other" ? "" : protocol;
+}
+
+/** WCAG contrast ratio of two #rrggbb colours. */
+export function contrast(a, b) {
+  const lum = (hex) => {
+    const [r, g, b2] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** The text colour of a packet's name tag on its protocol's colour: white or black,
+ * whichever contrasts more (each is ≥ 4.5:1, animcolors.test.js). */
+export function tagTextColour(background) {
+  return contrast(background, "#ffffff") >= contrast(background, "#000000") ? "#ffffff" : "#000000";
+}

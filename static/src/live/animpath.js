@@ -9,12 +9,13 @@
 // between a NAT network's switch and its host's stack) travels between the two drawn ends when
 // they are apart, and pulses the inner node when one holds the other. A frame tunnelled by a
 // distributed switch is coloured VXLAN: the `vxlan.encapsulated` event names the host and the
-// inner frame's summary, which the underlay `frame.sent` from that host repeats.
+// inner frame's summary, which the underlay `frame.sent` from that host repeats. Every dot carries
+// its `label` (animcolors.js packetLabel: "DHCP OFFER", "ARP request", "VXLAN: ICMP echo reply").
 //
 // The drawing is read through a small `graph` interface, so this runs on plain objects in tests:
 //   hasEdge(id), edgeEnds(id) -> {source, target} | null, hasNode(id), parentOf(id) -> id | null,
 //   edgeAt(node, nic) -> edge id | null (the edge whose end at `node` is labelled `nic`).
-import { protocolOfFrame } from "./animcolors.js";
+import { packetLabel, protocolOfFrame } from "./animcolors.js";
 
 const VXLAN_MEMORY = 512;
 
@@ -83,6 +84,7 @@ export class EventPlanner {
   #sent(event) {
     const g = this.graph;
     const protocol = this.#protocol(event);
+    const label = packetLabel(event.summary, protocol);
     const fanout = this.#fanout(event);
     const simNs = Number.isFinite(event.arrives) && Number.isFinite(event.t) ? Math.max(0, event.arrives - event.t) : 0;
     const edge = this.#edgeOf(event);
@@ -93,11 +95,11 @@ export class EventPlanner {
       // Towards to_node; else away from node; else as drawn.
       let forward = true;
       if (to === ends.source || (to !== ends.target && from === ends.target)) forward = false;
-      return [{ kind: "dot", edge, from: forward ? ends.source : ends.target, to: forward ? ends.target : ends.source, protocol, fanout, t: event.t, simNs }];
+      return [{ kind: "dot", edge, from: forward ? ends.source : ends.target, to: forward ? ends.target : ends.source, protocol, label, fanout, t: event.t, simNs }];
     }
     const to = g.hasNode(event.to_node) ? event.to_node : null;
     if (from && to && from !== to && !this.#within(from, to) && !this.#within(to, from)) {
-      return [{ kind: "dot", edge: null, from, to, protocol, fanout, t: event.t, simNs }];
+      return [{ kind: "dot", edge: null, from, to, protocol, label, fanout, t: event.t, simNs }];
     }
     // Nested ends (a NAT network inside its host) or one end not drawn: pulse the inner one.
     const inner = from && to && this.#within(to, from) ? to : (from ?? to);

@@ -25,7 +25,7 @@ const sent = (fields) => ({ kind: "frame.sent", arrives: fields.t + 50_000, ...f
 test("a frame.sent is a dot on its link, from the sender to the receiver, coloured by protocol", () => {
   const planner = new EventPlanner(graphOf(example("nat-dhcp")));
   const [out] = planner.plan(sent({ t: 1e9, node: "vm", nic: "eth0", link: "l_vm", to_node: "natnet", summary: "DHCP Discover - Transaction ID 0x1" }));
-  assert.deepEqual(out, { kind: "dot", edge: "l_vm", from: "vm", to: "natnet", protocol: "DHCP", fanout: false, t: 1e9, simNs: 50_000 });
+  assert.deepEqual(out, { kind: "dot", edge: "l_vm", from: "vm", to: "natnet", protocol: "DHCP", label: "DHCP DISCOVER", fanout: false, t: 1e9, simNs: 50_000 });
   // The other way on the same link (the edge is drawn vm -> natnet).
   const [back] = planner.plan(sent({ t: 2e9, node: "natnet", port: 2, link: "l_vm", to_node: "vm", summary: "Who has 10.0.2.15? Tell 10.0.2.2" }));
   assert.equal(back.from, "natnet");
@@ -81,7 +81,7 @@ test("the underlay frame of a VXLAN tunnel is coloured VXLAN, the host's own ARP
   assert.equal(arp.protocol, "ARP");
   // The tunnelled frame leaves later (it waited for that ARP): still VXLAN, and only once.
   const [tunnel] = planner.plan(sent({ t: 1000150000, node: "hvA", nic: "underlay", link: "l_underlay", to_node: "hvB", summary: inner }));
-  assert.deepEqual([tunnel.protocol, tunnel.from, tunnel.to], ["VXLAN", "hvA", "hvB"]);
+  assert.deepEqual([tunnel.protocol, tunnel.from, tunnel.to, tunnel.label], ["VXLAN", "hvA", "hvB", "VXLAN: DHCP DISCOVER"]);
   const [again] = planner.plan(sent({ t: 1000250000, node: "hvA", nic: "underlay", link: "l_underlay", to_node: "hvB", summary: inner }));
   assert.equal(again.protocol, "DHCP");
   // reset() forgets pending tunnels and floods (a seek).

@@ -12,13 +12,14 @@ import { formatTime } from "./format.js";
 export const CONSOLE_REASON = "console access is for the design's owner and editors (console access means admin access)";
 export const MAX_LINES = 2000;
 
-export function createConsoles({ nodes, canEdit, command }) {
-  const consoles = new Map(nodes.map((n) => [n.id, makeConsole(n, { canEdit, command })]));
+export function createConsoles({ nodes, canEdit, command, fontSize = 13 }) {
+  const consoles = new Map(nodes.map((n) => [n.id, makeConsole(n, { canEdit, command, fontSize })]));
   const tabset = tabs([...consoles.values()].map((c) => ({ id: c.id, label: c.name, panel: c.panel })),
     { label: "Consoles", onSelect: (id) => consoles.get(id)?.shown() });
   const element = h("section", { className: "live-consoles", "aria-label": "Consoles" },
     canEdit ? null : h("p", { className: "live-note" }, `Consoles are read-only here: ${CONSOLE_REASON}.`),
-    nodes.length ? tabset.element : h("p", { className: "live-muted" }, "No node of this design has a console."));
+    nodes.length ? tabset.element : h("p", { className: "live-muted" },
+      "No node of this design has a console yet: hosts, VMs, containers, outside hosts, DHCP servers and the Internet node get one."));
   return {
     element,
     /** A `console` event of the session: {node, kind, line, t}. */
@@ -32,11 +33,13 @@ export function createConsoles({ nodes, canEdit, command }) {
       for (const c of consoles.values()) c.cut(-1);
     },
     select: (id) => tabset.select(id),
+    /** The node whose console is in view. */
+    current: () => tabset.selected(),
     lines: () => Object.fromEntries([...consoles].map(([id, c]) => [id, c.texts()])),
   };
 }
 
-function makeConsole(node, { canEdit, command }) {
+function makeConsole(node, { canEdit, command, fontSize }) {
   const prompt = `${node.name}$ `;
   const lines = []; // [{t, text}]
   let term = null;
@@ -92,7 +95,7 @@ function makeConsole(node, { canEdit, command }) {
 
   function shown() {
     if (term || termBox.hidden || !termBox.isConnected) return;
-    term = new Terminal({ convertEol: true, disableStdin: !canEdit, rows: 14, cols: 80, fontSize: 13, scrollback: MAX_LINES,
+    term = new Terminal({ convertEol: true, disableStdin: !canEdit, rows: 14, cols: 80, fontSize, scrollback: MAX_LINES,
       screenReaderMode: false, cursorBlink: canEdit });
     // As many columns as the panel is wide (the rows stay 14), again whenever it resizes.
     const fit = new FitAddon();

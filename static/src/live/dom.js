@@ -36,7 +36,10 @@ export function tabs(items, { label, onSelect } = {}) {
   const list = h("div", { role: "tablist", "aria-label": label, className: "live-tabs" });
   const panels = h("div", { className: "live-tabpanels" });
   const buttons = new Map();
+  let selected = null;
   const select = (id, focus = false) => {
+    if (!buttons.has(id)) return;
+    selected = id;
     for (const [key, { button, panel }] of buttons) {
       const on = key === id;
       button.setAttribute("aria-selected", String(on));
@@ -71,5 +74,6 @@ export function tabs(items, { label, onSelect } = {}) {
   });
   items.forEach(add);
   return { element: h("div", { className: "live-tabset" }, list, panels), select, add, has: (id) => buttons.has(id),
+    selected: () => selected,
     button: (id) => buttons.get(id)?.button, panel: (id) => buttons.get(id)?.panel };
 }

@@ -1,18 +1,19 @@
-// The event list: each event's sentence, time and protocol (its kind in the row's tooltip and
-// `data-kind`); filters by protocol and device; click a row to pick it (highlight on the canvas,
-// open in the inspector).
+// The event list: each event's sentence, time and protocol (`data-kind`; the whole sentence and
+// the kind in the row's tooltip); filters by protocol and device; click a row to pick it
+// (highlight on the canvas, open in the inspector).
 //
 // Virtualised: up to MAX_KEPT events are kept and scrollable, but only the rows in view (plus a
-// few either side) exist in the DOM, each ROW_PX high, absolutely placed over a spacer as tall as
-// the whole list; new events are taken in once per animation frame. A capped list of 2,000 real
+// few either side) exist in the DOM, each ROW_PX high (two lines of sentence: it wraps once, and
+// what is longer still shows whole in the tooltip, the inspector and the caption), absolutely
+// placed over a spacer as tall as the whole list; new events are taken in once per animation frame. A capped list of 2,000 real
 // rows was tried first: at 1,000 events/s its appends and removals cost the page 10-30 % of its
 // frames (bench/live_panel.py), while hiding the list gave them all back.
 // Keyboard: arrows move the current row, Home/End jump to the first/last, Enter picks.
 import { h, uid } from "./dom.js";
-import { PROTOCOLS, devicesOf, formatTime, isFrameEvent, protocolOf } from "./format.js";
+import { PROTOCOLS, ProtocolClassifier, devicesOf, formatTime, isFrameEvent } from "./format.js";
 
 export const MAX_KEPT = 10_000;
-export const ROW_PX = 24;
+export const ROW_PX = 40;
 const OVERSCAN = 8;
 
 export function createEventList({ devices, onPick, frame = requestAnimationFrame }) {
@@ -26,6 +27,10 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
   let viewport = 22 * 16; // the list's height in px (a ResizeObserver keeps it)
   let drawnFrom = -1; // index of the first row drawn
   const filter = { protocol: "", device: "" };
+  // Each event's protocol, decided once on arrival (a tunnelled frame is VXLAN by what came before).
+  const classifier = new ProtocolClassifier();
+  const protocols = new WeakMap();
+  const protocolOf = (event) => protocols.get(event) ?? "Other";
 
   const protocolId = uid("live-proto");
   const deviceId = uid("live-device");
@@ -50,7 +55,7 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
     const protocol = protocolOf(event);
     const button = h("button", { type: "button", className: "live-event", tabindex: "-1",
       dataset: { seq: event.seq, kind: event.kind, protocol },
-      title: `${event.kind}${isFrameEvent(event) ? ": click to inspect the packet" : ""}`,
+      title: `${event.text ?? ""}\n(${event.kind}${isFrameEvent(event) ? ": click to inspect the packet" : ""})`,
       "aria-current": event.seq === picked ? "true" : null,
       onclick: () => pick(index) },
     h("span", { className: "live-event-time" }, formatTime(event.t)),
@@ -152,7 +157,10 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
     element,
     /** New events, in seq order: kept, and drawn at the next animation frame. */
     add(events) {
-      for (const event of events) kept.push(event);
+      for (const event of events) {
+        protocols.set(event, classifier.classify(event));
+        kept.push(event);
+      }
       queue.push(...events);
       // A background tab gets no animation frames: stay bounded anyway.
       if (kept.length > 2 * MAX_KEPT) flush();
@@ -174,7 +182,45 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
     clear() {
       kept.length = 0;
       picked = null;
+      classifier.reset();
       rebuild();
+    },
+    /** The protocol the list gave an event (its filter's class). */
+    protocolOf,
+    /** The newest event kept at or before `t` (ns; all of them with no `t`), or null. */
+    newest(t = Infinity) {
+      for (let i = kept.length - 1; i >= 0; i -= 1) if (kept[i].t <= t) return kept[i];
+      return null;
+    },
+    /** The instant of the newest event before the newest one's instant (the "back one event"
+     * target), 0 when there is none, null when the list is empty. */
+    previousInstant() {
+      const last = kept.at(-1);
+      if (!last) return null;
+      for (let i = kept.length - 2; i >= 0; i -= 1) if (kept[i].t < last.t) return kept[i].t;
+      return 0;
+    },
+    /** The picked event's seq (null when none), and picking one by seq (a follower's view). */
+    picked: () => picked,
+    pickSeq(seq) {
+      if (seq === null || seq === undefined) {
+        picked = null;
+        render();
+        return false;
+      }
+      flush();
+      let index = shown.findIndex((e) => e.seq === seq);
+      if (index < 0 && kept.some((e) => e.seq === seq)) {
+        filter.protocol = protocolSelect.value = "";
+        filter.device = deviceSelect.value = "";
+        rebuild();
+        index = shown.findIndex((e) => e.seq === seq);
+      }
+      if (index < 0) return false;
+      stick = false;
+      list.scrollTop = Math.max(0, index * ROW_PX - viewport / 2);
+      pick(index);
+      return true;
     },
     /** Read-only view for the test hook. */
     events: () => kept.map(({ seq, t, kind, text }) => ({ seq, t, kind, text })),

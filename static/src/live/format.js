@@ -19,11 +19,12 @@ export function isFrameEvent(event) {
  * Wireshark-like summary (the stream is slim: no layers), the others by their kind. */
 export function protocolOf(event) {
   const kind = event.kind ?? "";
+  // A VXLAN event names the tunnelled frame's summary: it is about VXLAN, not the inner protocol.
+  if (kind.startsWith("vxlan.")) return "VXLAN";
   if (event.summary !== undefined) return protocolOfSummary(event.summary);
   if (kind.startsWith("dhcp.")) return "DHCP";
   if (kind.startsWith("nat.")) return "NAT";
   if (kind.startsWith("tcp.")) return "TCP";
-  if (kind.startsWith("vxlan.")) return "VXLAN";
   if (kind === "arp.entry") return "ARP";
   if (kind.startsWith("switch.")) return "Switch";
   if (kind === "internet.answered") return "ICMP";
@@ -35,6 +36,50 @@ export function protocolOf(event) {
     return { arp: "ARP", icmp: "ICMP", udp: "UDP", nat: "NAT", vxlan: "VXLAN", ip: "IP", eth: "Switch", nic: "Other" }[head] ?? "Other";
   }
   return "Other";
+}
+
+const TUNNEL_MEMORY = 512;
+
+/**
+ * The protocol of each event of a stream, in seq order: protocolOf, plus the frames a distributed
+ * switch tunnels. Their summary is the inner frame's (the underlay datagram to UDP 4789 says
+ * "DHCP Discover …"), so alone they read as DHCP or ARP and the VXLAN filter showed none of them.
+ * Order tells them apart: `vxlan.encapsulated` on host H with summary S comes just before the
+ * `frame.sent` of S out of H; that frame's `frame.received` at the far end (same link and summary)
+ * follows. Both are counted as VXLAN, as the packet animation colours them (animpath.js).
+ */
+export class ProtocolClassifier {
+  constructor() {
+    this.reset();
+  }
+
+  reset() {
+    this.wrapped = new Map(); // `${host}|${summary}` -> frames waiting to leave the host
+    this.inFlight = new Map(); // `${link}|${summary}` -> tunnelled frames on the underlay link
+  }
+
+  classify(event) {
+    const kind = event?.kind ?? "";
+    if (kind === "vxlan.encapsulated" && typeof event.host === "string") {
+      take(this.wrapped, `${event.host}|${event.summary}`, +1);
+    } else if (kind === "frame.sent" && take(this.wrapped, `${event.node}|${event.summary}`, -1)) {
+      take(this.inFlight, `${event.link}|${event.summary}`, +1);
+      return "VXLAN";
+    } else if (kind === "frame.received" && take(this.inFlight, `${event.link}|${event.summary}`, -1)) {
+      return "VXLAN";
+    }
+    return protocolOf(event ?? {});
+  }
+}
+
+/** Adds `delta` to a count in `map`; a -1 on a missing key answers false (nothing to take). */
+function take(map, key, delta) {
+  const have = map.get(key) ?? 0;
+  if (delta < 0 && have <= 0) return false;
+  if (have + delta <= 0) map.delete(key);
+  else map.set(key, have + delta);
+  if (map.size > TUNNEL_MEMORY) map.delete(map.keys().next().value);
+  return true;
 }
 
 export function protocolOfSummary(summary) {

@@ -1,10 +1,13 @@
-// The "Simulation" panel of the design page (docs/live.md): one LiveSession (the websocket), the
-// transport bar, the event list, the packet inspector, the live tables, the consoles, the pcap
-// links, and the packet animation on the canvas (overlay.js, createOverlay(cy)). main.js calls
-// mountLive({cy, designId, canEdit, root, doc}) for everyone who can see the design; it returns a
-// read-only `snapshot()` for the test hook.
+// The live run of a design in the page (docs/live.md): one LiveSession (the websocket), the
+// transport bar, the caption (the current event's sentence), the event list, the packet
+// inspector, the live tables, the consoles, the pcap links, and the packet animation on the canvas
+// (overlay.js, createOverlay(cy)). The design page (editor/main.js) and the presenter view
+// (present.js) call mountLive; `arrange(parts)` puts the parts where the page wants them (by
+// default the Simulation panel's own layout in `root`). It returns a read-only `snapshot()` for the
+// test hook and the person's view state (viewstate.js).
 import { kindsFromSchema } from "../model/index.js";
 import { schema } from "../editor/fieldcheck.js";
+import { CaptionPacer, createCaption } from "./caption.js";
 import { createConsoles } from "./consoles.js";
 import { h } from "./dom.js";
 import { createEventList } from "./eventlist.js";
@@ -14,11 +17,25 @@ import { createOverlay } from "./overlay.js";
 import { LiveSession } from "./session.js";
 import { createTablesView } from "./tablesview.js";
 import { createTransport } from "./transport.js";
+import { createViewState } from "./viewstate.js";
 
-export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc, WebSocket: Socket }) {
+const nodeList = (doc) => (doc?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
+
+/** The design page's Simulation panel layout. */
+export function panelLayout(root, parts) {
+  root.replaceChildren(...[
+    h("div", { className: "live-head" }, parts.transport.element, parts.connection),
+    parts.transport.note, parts.banner, parts.caption.element,
+    h("div", { className: "live-grid" }, parts.events.element, parts.inspector.element),
+    h("div", { className: "live-grid" }, parts.tables.element, parts.consoles.element),
+    parts.pcap].filter(Boolean));
+}
+
+export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc, WebSocket: Socket, arrange = panelLayout,
+  overlayScale = 1, consoleFontSize }) {
   const withShell = new Set(kindsFromSchema(schema).filter((k) => k.hasNics).map((k) => k.kind));
   const session = new LiveSession({ designId, ...(Socket ? { WebSocket: Socket } : {}) });
-  const overlay = safeOverlay(cy);
+  const overlay = safeOverlay(cy, overlayScale);
 
   const banner = h("p", { className: "live-error", role: "alert", hidden: true });
   const say = (message) => {
@@ -30,44 +47,79 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   let editable = canEdit;
   let transport, lastState = null;
   const inspector = createInspector({ load: (seq) => session.detail(seq) });
-  const connection = h("span", { className: "live-connection", dataset: { connected: "false" } }, "Connecting…");
+  const connectionText = h("span", {}, "Connecting…");
+  const retry = h("button", { type: "button", hidden: true, onclick: () => session.retry() }, "Try again");
+  const connection = h("span", { className: "live-connection", dataset: { connected: "false" } }, connectionText, retry);
+  const caption = createCaption();
+
+  // The caption (and the ring on the canvas) show the current event: the one just picked, else
+  // the newest the run reached, paced while it plays (caption.js).
+  let events, tables, consoles, nodes, nodesKey, pcap;
+  const showCurrent = (event) => {
+    caption.set(event, event ? events.protocolOf(event) : "");
+    const { nodes: places } = event ? placesOf(event) : { nodes: [] };
+    overlay.focus(places.slice(0, 1));
+  };
+  const pacer = new CaptionPacer({ show: showCurrent });
 
   // The parts that list the design's nodes are built from the document, and built again when a
-  // new run starts on a document whose nodes changed since (the editor added or renamed some).
-  let events, tables, consoles, nodes, nodesKey;
+  // new run starts on a document whose nodes changed since (the editor added or renamed some), or
+  // at once while there is no run yet (so an empty design being drawn does not keep saying it has
+  // no console and no NIC).
   const build = (current) => {
-    nodes = (current?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
+    nodes = nodeList(current);
     nodesKey = JSON.stringify(nodes);
-    transport = createTransport({ canEdit: editable, command, onError: say });
+    transport = createTransport({ canEdit: editable, command, onError: say, backTarget: () => events.previousInstant() });
     if (lastState) transport.update(lastState);
-    events = createEventList({ devices: nodes, onPick: (event) => { highlight(cy, event); inspector.show(event); } });
+    events = createEventList({ devices: nodes, onPick: (event) => {
+      highlight(cy, event);
+      inspector.show(event);
+      pacer.offer(event, { immediate: true });
+    } });
     tables = createTablesView({ devices: nodes });
-    consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit: editable, command });
-    root.replaceChildren(...[
-      h("div", { className: "live-head" }, transport.element, connection),
-      transport.note, banner,
-      h("div", { className: "live-grid" }, events.element, inspector.element),
-      h("div", { className: "live-grid" }, tables.element, consoles.element),
-      pcapLinks(designId, current)].filter(Boolean));
+    consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit: editable, command, fontSize: consoleFontSize });
+    pcap = pcapLinks(designId, current);
+    caption.set(null);
+    arrange(root, { transport, connection, banner, caption, events, inspector, tables, consoles, pcap });
   };
   const rebuildIfChanged = () => {
     const current = getDoc();
-    const next = JSON.stringify((current?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind })));
-    if (next === nodesKey) return;
+    if (JSON.stringify(nodeList(current)) === nodesKey) return false;
     build(current);
     requestAnimationFrame(() => consoles.select(nodes.find((n) => withShell.has(n.kind))?.id));
+    return true;
   };
   build(getDoc());
   root.dataset.ready = "true";
+  const view = createViewState({ cy, root, panels: () => ({ events, tables, consoles }) });
 
+  // Before the first run, follow the drawing as it is edited (coalesced: one check a frame).
+  let docCheck = false;
+  cy?.on("add remove data", () => {
+    if (docCheck || session.status.status !== "none") return;
+    docCheck = true;
+    requestAnimationFrame(() => {
+      docCheck = false;
+      if (session.status.status === "none") rebuildIfChanged();
+    });
+  });
+
+  let connectionSaid = null; // the banner's sentence about the connection, taken back once connected
   session.addEventListener("hello", () => {
-    connection.textContent = "Connected";
+    connectionText.textContent = "Connected";
     connection.dataset.connected = "true";
+    connection.title = "";
+    retry.hidden = true;
+    if (connectionSaid && banner.textContent === connectionSaid) say(null);
+    connectionSaid = null;
   });
   session.addEventListener("connection", ({ detail }) => {
     if (detail.connected) return;
     connection.dataset.connected = "false";
-    connection.textContent = detail.code === 4404 ? "Disconnected" : "Reconnecting…";
+    connectionText.textContent = !detail.retrying ? "Disconnected" : detail.why ? "Not connected" : "Reconnecting…";
+    connection.title = detail.why ?? "";
+    retry.hidden = detail.retrying || detail.code === 4404;
+    if (detail.why) say((connectionSaid = detail.why));
   });
   session.addEventListener("state", ({ detail }) => {
     lastState = { ...lastState, ...detail };
@@ -77,12 +129,15 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       events.clear();
       tables.clear();
       consoles.clear();
+      showCurrent(null);
     }
   });
   session.addEventListener("time", ({ detail }) => transport.update({ t: detail.t }));
   session.addEventListener("events", ({ detail }) => {
     events.add(detail.events);
     if (detail.live) overlay.play(detail.events);
+    const newest = detail.events.at(-1);
+    if (newest) pacer.offer(newest, { immediate: !detail.live || session.status.status !== "playing" });
   });
   session.addEventListener("console", ({ detail }) => consoles.line(detail));
   session.addEventListener("tables", ({ detail }) => tables.update(detail.tables, detail.t));
@@ -98,6 +153,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       consoles.cut(detail.t);
     }
     tables.update(detail.tables, detail.t, { replace: true });
+    pacer.offer(detail.started || detail.reset ? null : events.newest(detail.t), { immediate: true });
   });
   session.addEventListener("error", ({ detail }) => say(detail.message));
   // A role given or taken away while the page is open: rebuild the panel for it, then ask for the
@@ -116,6 +172,9 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
 
   return {
     session,
+    view,
+    /** The transport's keyboard verbs as built now (playPause, step, back). */
+    keys: () => transport.keys,
     snapshot: () => ({
       connected: session.connected,
       role: session.role,
@@ -124,6 +183,9 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       events: events.events(),
       tables: tables.rows(),
       consoles: consoles.lines(),
+      caption: caption.current ? { seq: caption.current.seq, text: caption.current.text ?? "" } : null,
+      focused: overlay.focused(),
+      view: view.get(),
     }),
   };
 }
@@ -145,21 +207,23 @@ function highlight(cy, event) {
 }
 
 /** The overlay must never take the panel down: a failing one is replaced by a no-op. */
-function safeOverlay(cy) {
+function safeOverlay(cy, scale) {
   let overlay = null;
   try {
-    overlay = cy ? createOverlay(cy) : null;
+    overlay = cy ? createOverlay(cy, { scale }) : null;
   } catch (error) {
     console.error("packet animation unavailable:", error);
   }
   const call = (name, ...args) => {
     try {
-      overlay?.[name]?.(...args);
+      return overlay?.[name]?.(...args);
     } catch (error) {
       console.error(`packet animation ${name} failed:`, error);
+      return undefined;
     }
   };
-  return { play: (events) => call("play", events), clear: () => call("clear"), setSpeed: (s) => call("setSpeed", s) };
+  return { play: (events) => call("play", events), clear: () => call("clear"), setSpeed: (s) => call("setSpeed", s),
+    focus: (ids) => call("focus", ids), focused: () => call("focused") ?? [] };
 }
 
 /** Downloads of the run's captures: all in one pcapng, or one capture point as a pcap. */
@@ -175,5 +239,5 @@ function pcapLinks(designId, doc) {
       h("li", {}, h("a", { href: base, download: true }, "All capture points (pcapng)")),
       points.map((p) => h("li", {}, h("a", { href: `${base}?capture=${encodeURIComponent(p.name)}`, download: true }, `${p.label} (pcap)`)))),
     h("p", { className: "live-muted" }, points.length ? "Open them in Wireshark. A download is the run as it is now (after a seek back, as it was then)."
-      : "This design has no NIC to capture yet."));
+      : "This design has no NIC to capture yet: every NIC drawn gets a capture here."));
 }

@@ -5,6 +5,7 @@
 //   overlay.play(events);               // each live batch of trace events, in seq order
 //   overlay.clear();                    // after a seek or a reset
 //   overlay.setSpeed(speed);            // the run's simulated-time speed (0.1 .. 100)
+//   overlay.focus(["vm"]);              // ring the nodes the current event is about ([] for none)
 //   overlay.stats();                    // read-only counters (also canvas.overlayStats())
 //   overlay.destroy();
 //
@@ -16,16 +17,24 @@
 // What to draw for an event is animpath.js, when and for how long animsched.js, the colours
 // animcolors.js (all pure and unit-tested). With `prefers-reduced-motion: reduce` nothing moves:
 // the link a frame crosses lights up in the protocol's colour with an arrowhead, and fades.
-import { ANIM_COLOURS, ANIM_PROTOCOLS, colourOf } from "./animcolors.js";
+//
+// While few dots move (a step, a ping: at most LABEL_MAX), each carries its name ("DHCP OFFER",
+// "ARP request") on a tag of its colour; a stream (hundreds on screen) is not labelled, which also
+// keeps the 1,000 events/s figure (bench/animation.py) what it was. `scale` (the presenter view: 2)
+// makes dots, tags and rings bigger, for a projector.
+import { ANIM_COLOURS, ANIM_PROTOCOLS, colourOf, tagTextColour } from "./animcolors.js";
 import { EventPlanner } from "./animpath.js";
 import { DotScheduler } from "./animsched.js";
 
-const DOT_RADIUS = 4; // CSS pixels, whatever the zoom: a 1,000-node design zoomed out still shows them
+const DOT_RADIUS = 5; // CSS pixels, whatever the zoom: a 1,000-node design zoomed out still shows them
 const TAIL = 0.14; // the tail behind a dot, as a fraction of the link
 const PULSE_GROWTH = 16;
 // Above this many dots on screen (a stream), tails and fan-out rings are left out: the flow shows
 // the direction by then, and each of them would be one more thing to rasterise every frame.
 const DETAIL_MAX = 200;
+const LABEL_MAX = 24;
+const LABEL_FONT_PX = 11;
+const FOCUS_COLOUR = "#f59e0b"; // site.css --focus: the ring around the node the caption is about
 const FIRST_MARK = "overlay:first-dot";
 
 /** A `graph` (animpath.js) over a Cytoscape instance, with the NIC -> edge index cached. */
@@ -63,21 +72,22 @@ function finitePoint(p) {
   return p && Number.isFinite(p.x) && Number.isFinite(p.y);
 }
 
-function makeLegend() {
+function makeLegend(scale) {
   const legend = document.createElement("div");
   legend.className = "packet-legend";
   legend.setAttribute("aria-hidden", "true"); // the event list says the same in words
   Object.assign(legend.style, {
     position: "absolute", left: "6px", bottom: "6px", zIndex: "11", pointerEvents: "none",
     display: "none", flexWrap: "wrap", gap: "2px 8px", maxWidth: "calc(100% - 12px)",
-    font: "11px/1.3 system-ui, sans-serif", color: "var(--fg, #1b1f24)",
+    font: `${Math.round(11 * (1 + (scale - 1) / 5))}px/1.3 system-ui, sans-serif`, color: "var(--fg, #1b1f24)",
     background: "var(--surface, #ffffff)", border: "1px solid var(--border, #d0d7de)",
     borderRadius: "4px", padding: "2px 6px", opacity: "0.92",
   });
   for (const protocol of ANIM_PROTOCOLS) {
     const item = document.createElement("span");
     const swatch = document.createElement("span");
-    Object.assign(swatch.style, { display: "inline-block", width: "9px", height: "9px", borderRadius: "50%",
+    const dot = `${Math.round(9 * (1 + (scale - 1) / 5))}px`;
+    Object.assign(swatch.style, { display: "inline-block", width: dot, height: dot, borderRadius: "50%",
       background: ANIM_COLOURS[protocol], marginRight: "3px", verticalAlign: "-1px" });
     item.append(swatch, protocol);
     legend.append(item);
@@ -92,7 +102,11 @@ function legendFanout(legend, still) {
   legend.querySelector(".packet-legend-fanout").textContent = still ? "thick: broadcast fan-out" : "◯ broadcast fan-out";
 }
 
-export function createOverlay(cy, { reducedMotion } = {}) {
+export function createOverlay(cy, { reducedMotion, scale = 1 } = {}) {
+  const radius = DOT_RADIUS * scale;
+  const labelFont = `600 ${Math.round(LABEL_FONT_PX * scale)}px system-ui, sans-serif`;
+  const labelWidths = new Map(); // label -> measured width (the same few labels every frame)
+  const tagInk = new Map(); // tag colour -> its text colour
   const container = cy.container();
   if (!container) throw new Error("the packet animation needs a Cytoscape instance drawn in a container");
   const canvas = document.createElement("canvas");
@@ -100,7 +114,7 @@ export function createOverlay(cy, { reducedMotion } = {}) {
   canvas.setAttribute("aria-hidden", "true");
   Object.assign(canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%",
     pointerEvents: "none", zIndex: "10" });
-  const legend = makeLegend();
+  const legend = makeLegend(scale);
   container.append(canvas, legend);
   const ctx = canvas.getContext("2d");
 
@@ -112,7 +126,9 @@ export function createOverlay(cy, { reducedMotion } = {}) {
   let firstDrawnAt = null;
   let firstDrawnT = null;
   let raf = 0;
-  let painted = false; // whether the canvas holds anything (to clear it once when idle)
+  let painted = false; // whether the canvas holds moving things (to clear it once when idle)
+  let focused = []; // node ids ringed (overlay.focus)
+  let ringed = false; // whether the canvas holds a focus ring
   let destroyed = false;
 
   // Reduced motion: asked for by the caller, else the user's setting (followed live).
@@ -128,9 +144,24 @@ export function createOverlay(cy, { reducedMotion } = {}) {
   // Positions in model coordinates, cached until something moves.
   let nodeCache = new Map();
   let edgeCache = new Map();
+  let boxCache = new Map();
   const forgetPositions = () => {
     nodeCache = new Map();
     edgeCache = new Map();
+    boxCache = new Map();
+  };
+  const boxOf = (id) => {
+    let hit = boxCache.get(id);
+    if (hit === undefined) {
+      const n = cy.getElementById(id);
+      hit = null;
+      if (n.nonempty() && n.visible()) {
+        const b = n.boundingBox({ includeLabels: true, includeOverlays: false });
+        if (Number.isFinite(b.x1) && Number.isFinite(b.y2)) hit = { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 };
+      }
+      boxCache.set(id, hit);
+    }
+    return hit;
   };
   const forgetAll = () => {
     forgetPositions();
@@ -206,7 +237,7 @@ export function createOverlay(cy, { reducedMotion } = {}) {
   resizeObserver?.observe(container);
 
   function wake() {
-    if (!raf && !destroyed && (scheduler.busy || painted)) raf = requestAnimationFrame(frame);
+    if (!raf && !destroyed && (scheduler.busy || painted || ringed || focused.length)) raf = requestAnimationFrame(frame);
   }
 
   function frame(now) {
@@ -229,6 +260,11 @@ export function createOverlay(cy, { reducedMotion } = {}) {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     painted = false;
+    ringed = false;
+    if (focused.length) {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ringed = drawFocus(cy.zoom(), cy.pan());
+    }
     if (scheduler.active.length) {
       const zoom = cy.zoom();
       const pan = cy.pan();
@@ -249,7 +285,32 @@ export function createOverlay(cy, { reducedMotion } = {}) {
       }
     }
     counters.busyMs += performance.now() - began;
+    // A ring alone is drawn once (again when the view moves: wake), not every frame.
     if (scheduler.busy || painted) raf = requestAnimationFrame(frame);
+  }
+
+  /** Rings around the focused nodes (their drawn box, whatever the zoom). */
+  function drawFocus(zoom, pan) {
+    let any = false;
+    ctx.strokeStyle = FOCUS_COLOUR;
+    ctx.lineWidth = 4 * scale;
+    ctx.globalAlpha = 0.95;
+    for (const id of focused) {
+      const box = boxOf(id);
+      if (!box) continue;
+      const pad = 6 * scale;
+      const x = box.x1 * zoom + pan.x - pad;
+      const y = box.y1 * zoom + pan.y - pad;
+      const w = (box.x2 - box.x1) * zoom + 2 * pad;
+      const hgt = (box.y2 - box.y1) * zoom + 2 * pad;
+      ctx.beginPath();
+      if (ctx.roundRect) ctx.roundRect(x, y, w, hgt, 8 * scale);
+      else ctx.rect(x, y, w, hgt);
+      ctx.stroke();
+      any = true;
+    }
+    ctx.globalAlpha = 1;
+    return any;
   }
 
   /** Moving dots with a short tail (the direction), grouped by colour: a few paths per frame. */
@@ -258,7 +319,9 @@ export function createOverlay(cy, { reducedMotion } = {}) {
     const tails = new Map();
     const rings = new Map();
     const pulses = [];
+    const tags = [];
     const detail = scheduler.active.length <= DETAIL_MAX;
+    const labelled = scheduler.active.length <= LABEL_MAX;
     for (const item of scheduler.active) {
       const p = Math.min(1, Math.max(0, (now - item.start) / (item.end - item.start)));
       if (item.kind === "pulse") {
@@ -283,17 +346,18 @@ export function createOverlay(cy, { reducedMotion } = {}) {
       }
       let head = heads.get(colour);
       if (!head) heads.set(colour, (head = new Path2D()));
-      head.moveTo(x + DOT_RADIUS, y);
-      head.arc(x, y, DOT_RADIUS, 0, Math.PI * 2);
+      head.moveTo(x + radius, y);
+      head.arc(x, y, radius, 0, Math.PI * 2);
       if (item.fanout && detail) {
         let ring = rings.get(colour);
         if (!ring) rings.set(colour, (ring = new Path2D()));
-        ring.moveTo(x + DOT_RADIUS + 3, y);
-        ring.arc(x, y, DOT_RADIUS + 3, 0, Math.PI * 2);
+        ring.moveTo(x + radius + 3 * scale, y);
+        ring.arc(x, y, radius + 3 * scale, 0, Math.PI * 2);
       }
+      if (labelled && item.label) tags.push([item.label, colour, x, y]);
     }
     ctx.lineCap = "round";
-    ctx.lineWidth = 2.5;
+    ctx.lineWidth = 2.5 * scale;
     ctx.globalAlpha = 0.55;
     for (const [colour, path] of tails) {
       ctx.strokeStyle = colour;
@@ -311,11 +375,44 @@ export function createOverlay(cy, { reducedMotion } = {}) {
     }
     for (const [item, p] of pulses) drawPulse(item, p, zoom, pan, true);
     ctx.globalAlpha = 1;
+    if (tags.length) drawTags(tags);
+  }
+
+  /** Name tags above the dots: the protocol's colour, white or black text (≥ 4.5:1 for each). */
+  function drawTags(tags) {
+    ctx.font = labelFont;
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left";
+    const size = LABEL_FONT_PX * scale;
+    const padX = 4 * scale;
+    const height = size + 5 * scale;
+    for (const [label, colour, x, y] of tags) {
+      let width = labelWidths.get(label);
+      if (width === undefined) {
+        width = ctx.measureText(label).width;
+        if (labelWidths.size > 256) labelWidths.clear();
+        labelWidths.set(label, width);
+      }
+      const w = width + 2 * padX;
+      const left = Math.min(Math.max(2, x - w / 2), cssWidth - w - 2);
+      const top = Math.max(2, y - radius - 4 * scale - height);
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      if (ctx.roundRect) ctx.roundRect(left, top, w, height, 4 * scale);
+      else ctx.rect(left, top, w, height);
+      ctx.fill();
+      let ink = tagInk.get(colour);
+      if (!ink) tagInk.set(colour, (ink = tagTextColour(colour)));
+      ctx.fillStyle = ink;
+      ctx.fillText(label, left + padX, top + height / 2 + 0.5);
+    }
   }
 
   /** Reduced motion: the link lights up (with an arrowhead towards the receiver) and fades. */
   function drawStill(now, zoom, pan) {
     ctx.lineCap = "round";
+    const tags = [];
+    const labelled = scheduler.active.length <= LABEL_MAX;
     for (const item of scheduler.active) {
       const p = Math.min(1, Math.max(0, (now - item.start) / (item.end - item.start)));
       if (item.kind === "pulse") {
@@ -332,7 +429,7 @@ export function createOverlay(cy, { reducedMotion } = {}) {
       ctx.globalAlpha = 1 - 0.6 * p;
       ctx.strokeStyle = colour;
       ctx.fillStyle = colour;
-      ctx.lineWidth = item.fanout ? 5 : 4;
+      ctx.lineWidth = (item.fanout ? 5 : 4) * scale;
       ctx.beginPath();
       ctx.moveTo(ax, ay);
       ctx.lineTo(bx, by);
@@ -348,8 +445,10 @@ export function createOverlay(cy, { reducedMotion } = {}) {
       ctx.lineTo(tipX - ux * 6 + uy * 6, tipY - uy * 6 - ux * 6);
       ctx.closePath();
       ctx.fill();
+      if (labelled && item.label) tags.push([item.label, colour, tipX, tipY]);
     }
     ctx.globalAlpha = 1;
+    if (tags.length) drawTags(tags);
   }
 
   function drawPulse(item, p, zoom, pan, grow) {
@@ -357,10 +456,10 @@ export function createOverlay(cy, { reducedMotion } = {}) {
     if (!n) return;
     const x = n.x * zoom + pan.x;
     const y = n.y * zoom + pan.y;
-    const r = Math.max(DOT_RADIUS + 2, n.r * zoom) + (grow ? p * PULSE_GROWTH : 4);
+    const r = Math.max(radius + 2, n.r * zoom) + (grow ? p * PULSE_GROWTH * scale : 4);
     ctx.globalAlpha = grow ? 1 - p : 1 - 0.6 * p;
     ctx.strokeStyle = colourOf(item.protocol);
-    ctx.lineWidth = 3;
+    ctx.lineWidth = 3 * scale;
     ctx.beginPath();
     ctx.arc(x, y, r, 0, Math.PI * 2);
     ctx.stroke();
@@ -381,6 +480,14 @@ export function createOverlay(cy, { reducedMotion } = {}) {
     scheduler.clear();
     planner.reset();
     wake(); // one more frame wipes what is drawn
+  }
+
+  /** Rings `ids` (the nodes the current event is about) until the next call; [] removes them. */
+  function focus(ids) {
+    const next = (ids ?? []).filter((id) => typeof id === "string" && cy.getElementById(id).nonempty());
+    if (next.length === focused.length && next.every((id, i) => id === focused[i])) return;
+    focused = next;
+    wake();
   }
 
   function stats() {
@@ -425,6 +532,8 @@ export function createOverlay(cy, { reducedMotion } = {}) {
   return {
     play,
     clear,
+    focus,
+    focused: () => [...focused],
     setSpeed: (speed) => scheduler.setSpeed(speed),
     stats,
     destroy,

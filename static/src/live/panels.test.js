@@ -3,7 +3,7 @@
 // changed between two snapshots.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatTime, hexDump, layerTitle, placesOf, protocolOf } from "./format.js";
+import { ProtocolClassifier, formatTime, hexDump, layerTitle, placesOf, protocolOf } from "./format.js";
 import { changedRows, tableSections } from "./tablemodel.js";
 
 test("protocol of an event: by summary for frames (the stream is slim), by kind otherwise", () => {
@@ -74,4 +74,27 @@ test("changed rows: new or different rows, not the ones whose age alone moved", 
   const changed = changedRows(before, tableSections(later));
   assert.deepEqual([...changed].sort(), ["dhcp:hv:natnet\n08:00:27:00:02:15", "forward:natnet\nweb"]);
   assert.equal(changedRows(null, before).size, 0, "a first snapshot (or one after a seek) highlights nothing");
+});
+
+test("the event list's classifier: a distributed switch's tunnelled frames are VXLAN, as its own events", async () => {
+  const { readFileSync } = await import("node:fs");
+  // The first 110 events of examples/distributed-switch.json as the live stream delivers them (slim:
+  // no layers), written by `python -m simcore run examples/distributed-switch.json --trace`.
+  const trace = readFileSync(new URL("./testdata/distributed-switch.jsonl", import.meta.url), "utf8")
+    .trim().split("\n").map((line) => JSON.parse(line));
+  const classifier = new ProtocolClassifier();
+  const got = trace.map((event) => [event, classifier.classify(event)]);
+  const vxlan = got.filter(([, p]) => p === "VXLAN").map(([e]) => e);
+  // Before: protocolOf alone found no VXLAN event at all in this trace.
+  assert.equal(trace.filter((e) => protocolOf(e) === "VXLAN").length, trace.filter((e) => e.kind.startsWith("vxlan.")).length);
+  assert.ok(vxlan.some((e) => e.kind === "vxlan.encapsulated") && vxlan.some((e) => e.kind === "vxlan.decapsulated"));
+  // Every datagram to UDP 4789 on the underlay, sent and received, and nothing else.
+  const underlay = trace.filter((e) => (e.kind === "frame.sent" || e.kind === "frame.received") && / 4789\b|to 4789\)/.test(e.text));
+  assert.ok(underlay.length >= 10);
+  for (const e of underlay) assert.equal(got.find(([x]) => x === e)[1], "VXLAN", e.text);
+  const framesCalledVxlan = vxlan.filter((e) => e.kind.startsWith("frame."));
+  assert.equal(framesCalledVxlan.length, underlay.length);
+  // The host's own ARP on the underlay is ARP.
+  const hostArp = trace.find((e) => e.kind === "frame.sent" && e.node === "hvA" && e.summary.startsWith("Who has 172.16.0.2"));
+  assert.equal(got.find(([x]) => x === hostArp)[1], "ARP");
 });

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FETCH_LIMIT, StreamTracker, backoffDelay } from "./protocol.js";
-import { LiveSession } from "./session.js";
+import { GIVE_UP_AFTER, LiveSession, closeReason } from "./session.js";
 
 const ev = (seq, extra = {}) => ({ seq, t: seq * 1000, kind: "frame.sent", node: "vm", text: `event ${seq}`, ...extra });
 const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => ev(a + i));
@@ -137,9 +137,9 @@ class FakeSocket {
   server(msg) {
     this.onmessage?.({ data: JSON.stringify(msg) });
   }
-  close(code = 1000) {
+  close(code = 1000, reason = "") {
     this.readyState = 3;
-    this.onclose?.({ code });
+    this.onclose?.({ code, reason });
   }
 }
 
@@ -244,4 +244,40 @@ test("forget: the next run.state is a first join again, its recent events delive
   assert.equal(tracker.onState(state).deliver.flatMap((g) => g.events).length, 0, "duplicates dropped");
   tracker.forget();
   assert.deepEqual(tracker.onState(state).deliver.flatMap((g) => g.events).map((e) => e.seq), [1, 2]);
+});
+
+test("a socket refused before it opens is retried, then given up with the reason; Try again starts over", () => {
+  const { s, timers, seen } = session();
+  FakeSocket.made[0].close(1006); // an open socket dropped: retried, no sentence
+  const why = () => seen.filter(([t]) => t === "connection").map(([, d]) => d).at(-1);
+  assert.equal(why().why, null);
+  assert.equal(why().retrying, true);
+  let scheduled = 0;
+  for (let i = 1; i <= GIVE_UP_AFTER; i += 1) {
+    timers.queue.at(-1).fn();
+    scheduled = timers.queue.length;
+    FakeSocket.made.at(-1).close(1006); // never opened: a refused handshake looks like this
+    if (i === 2) assert.match(why().why, /could not be opened \(tried 2 times\): retrying/);
+  }
+  assert.equal(timers.queue.length, scheduled, "no retry scheduled after giving up");
+  assert.equal(why().retrying, false);
+  assert.equal(why().opened, false);
+  assert.match(why().why, /refused the live connection .*gave up after 8 tries/);
+  s.retry();
+  FakeSocket.made.at(-1).open();
+  assert.equal(s.connected, true);
+  assert.equal(s.unopened, 0);
+});
+
+test("a close reason from the server is said; 4429 says why and keeps retrying", () => {
+  const { timers, seen } = session();
+  const last = () => seen.filter(([t]) => t === "connection").map(([, d]) => d).at(-1);
+  FakeSocket.made[0].close(4429);
+  assert.match(last().why, /Too many live connections .* retries every 2 s/);
+  assert.equal(last().retrying, true);
+  timers.queue.at(-1).fn();
+  FakeSocket.made.at(-1).open();
+  FakeSocket.made.at(-1).close(4403, "origin http://10.0.0.5:8001 is not allowed");
+  assert.equal(last().why, "The server closed the live connection: origin http://10.0.0.5:8001 is not allowed");
+  assert.equal(closeReason(4404, ""), "This design is not available to you any more (deleted, or access removed).");
 });

@@ -7,7 +7,7 @@
 //   console {node, kind, line, t, seq, live}             command.run and console.output events
 //   hello   {design}                                     design.hello (role)
 //   error   {message, code}                              an error nobody awaited
-//   connection {connected, code}                         socket opened / closed
+//   connection {connected, code, reason, opened, attempt, retrying, why}   socket opened / closed
 //   time    {t}                                          the simulated time a batch reached
 //
 // What to fetch or resync is decided by StreamTracker (protocol.js, pure); this class only owns
@@ -17,6 +17,11 @@ import { StreamTracker, backoffDelay } from "./protocol.js";
 
 export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_TOO_SLOW = 4008; // the server's flow control: reconnect and resync
+export const CLOSE_TOO_MANY = 4429; // more than 10 sockets of one user: retried until one closes
+// Sockets that closed before they ever opened, in a row, before the session stops retrying: the
+// server refused the handshake (an origin it does not allow answers HTTP 403, which a browser
+// reports as 1006 and nothing more) or cannot be reached. About 14 s of backoff.
+export const GIVE_UP_AFTER = 8;
 export const ACK_EVERY_MS = 500; // events.ack at most twice a second
 const CONSOLE_KINDS = new Set(["command.run", "console.output"]);
 
@@ -51,6 +56,8 @@ export class LiveSession extends EventTarget {
     this.socket = null;
     this.closed = false;
     this.everOpened = false;
+    this.unopened = 0; // sockets in a row that closed before opening
+    this.gaveUp = false;
     this.retryTimer = null;
     this.status = { run: null, status: "none", t: 0, speed: 1, seq: 0, msg: null, seed: 0 };
     this.role = null;
@@ -58,9 +65,12 @@ export class LiveSession extends EventTarget {
 
   connect() {
     this.closed = false;
+    this.gaveUp = false;
     const socket = new this.Socket(this.url);
     this.socket = socket;
     socket.onopen = () => {
+      socket.netdesignerOpened = true;
+      this.unopened = 0;
       this.lastAck = -Infinity;
       this.#emit("connection", { connected: true, code: null });
       // A reconnect resyncs: the server sends run.state only when a run is going, and we must
@@ -69,9 +79,19 @@ export class LiveSession extends EventTarget {
       this.everOpened = true;
     };
     socket.onmessage = (message) => this.#receive(message.data);
-    socket.onclose = (event) => this.#closed(socket, event.code);
+    socket.onclose = (event) => this.#closed(socket, event.code, event.reason ?? "");
     socket.onerror = () => {}; // a close follows
     return this;
+  }
+
+  /** Try again after the session gave up (a "Try again" button): a fresh round of attempts. */
+  retry() {
+    if (this.connected) return;
+    if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.unopened = 0;
+    this.attempt = 0;
+    this.connect();
   }
 
   close() {
@@ -231,17 +251,24 @@ export class LiveSession extends EventTarget {
 
   // -- closing and reconnecting
 
-  #closed(socket, code) {
+  #closed(socket, code, reason) {
     if (socket !== this.socket) return;
     for (const [, pending] of this.pending) pending.reject(new LiveError("The connection closed.", "ws.closed"));
     this.pending.clear();
     this.tracker.fetchFailed();
-    this.#emit("connection", { connected: false, code });
+    const opened = Boolean(socket.netdesignerOpened);
+    if (!opened) this.unopened += 1;
+    const notFound = code === CLOSE_NOT_FOUND;
+    this.gaveUp = !this.closed && !notFound && this.unopened >= GIVE_UP_AFTER;
+    const retrying = !this.closed && !notFound && !this.gaveUp;
+    this.#emit("connection", { connected: false, code, reason, opened, attempt: this.unopened, retrying,
+      why: closeReason(code, reason, { opened, gaveUp: this.gaveUp, tries: this.unopened }) });
     if (this.closed) return;
-    if (code === CLOSE_NOT_FOUND) {
+    if (notFound) {
       this.#emit("error", { message: "This design is not available to you any more (deleted, or access removed).", code: "ws.not_found" });
       return;
     }
+    if (this.gaveUp) return;
     const delay = backoffDelay(this.attempt++, { random: this.random });
     this.retryTimer = this.timers.setTimeout(() => {
       this.retryTimer = null;
@@ -252,6 +279,27 @@ export class LiveSession extends EventTarget {
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
+}
+
+/**
+ * Why the socket closed, in a sentence for the page (null for an ordinary drop that is being
+ * retried). The server's own close reason wins when it sends one; 1006 before the socket ever
+ * opened is a refused handshake or a server out of reach (the browser cannot tell them apart).
+ */
+export function closeReason(code, reason, { opened = true, gaveUp = false, tries = 0 } = {}) {
+  const said = reason ? `The server closed the live connection: ${reason}` : null;
+  if (code === CLOSE_NOT_FOUND) return said ?? "This design is not available to you any more (deleted, or access removed).";
+  if (code === CLOSE_TOO_MANY) {
+    return `${said ?? "Too many live connections are open for you (at most 10: other tabs of this site)."} Close one; this page retries every 2 s.`;
+  }
+  if (gaveUp) {
+    const where = globalThis.location?.origin ? ` for this page's address (${globalThis.location.origin})` : "";
+    return `${said ?? `The server refused the live connection${where} or cannot be reached`}: gave up after ${tries} tries. `
+      + "Reload the page, or press Try again, once the server answers.";
+  }
+  if (said) return said;
+  if (!opened && tries >= 2) return `The live connection could not be opened (tried ${tries} times): retrying.`;
+  return null;
 }
 
 function withoutType({ type, ...fields }) {

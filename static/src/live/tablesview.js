@@ -2,13 +2,17 @@
 // services) and a node picker. Drawn once per animation frame from the newest `tables` message;
 // a row new or changed since the previous one is highlighted for a moment (class `live-changed`
 // and the words "changed" for screen readers). After a seek the tables are replaced as they are.
+// Tables fit their panel: headers wrap between words, an address before its port (a NAT
+// connection's nine columns used to run out of the panel).
 import { h, tabs, uid } from "./dom.js";
 import { TABS, changedRows, tableSections } from "./tablemodel.js";
 
 export const HIGHLIGHT_MS = 2500;
+const NO_RUN = "No tables yet: they fill in once the run starts (Play or Next event).";
 
 export function createTablesView({ devices, frame = requestAnimationFrame, timers = globalThis }) {
   let sections = [];
+  let ran = false; // whether a tables message came (before it, nothing can be said about a tab)
   let changed = new Map(); // key -> time it stops being highlighted
   let latest = null;
   let scheduled = false;
@@ -22,7 +26,7 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
   const pickerId = uid("live-tables-node");
   picker = h("select", { id: pickerId, onchange: () => draw() },
     h("option", { value: "" }, "All nodes"), devices.map(({ id, name }) => h("option", { value: id }, name)));
-  const when = h("span", { className: "live-muted" }, "No tables yet: start the run.");
+  const when = h("span", { className: "live-muted" }, NO_RUN);
   const element = h("section", { className: "live-tables", "aria-label": "Live tables" },
     h("div", { className: "live-filters" }, h("label", { for: pickerId }, "Node "), picker, when), tabset.element);
 
@@ -34,9 +38,10 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
       if (t.id !== shown) continue;
       const mine = sections.filter((s) => s.tab === t.id && (!node || s.node === node));
       const withRows = mine.filter((s) => s.rows.length);
+      const none = !ran ? NO_RUN : mine.length ? "Empty." : "Nothing of this kind in this design.";
       panels[t.id].replaceChildren(...(withRows.length
         ? withRows.map((s) => sectionTable(s, changed, now))
-        : [h("p", { className: "live-muted" }, mine.length ? "Empty." : "Nothing of this kind here.")]));
+        : [h("p", { className: "live-muted" }, none)]));
     }
   }
 
@@ -51,6 +56,7 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     for (const key of changedRows(replace ? null : (sections.length ? sections : null), next)) changed.set(key, now + HIGHLIGHT_MS);
     for (const [key, until] of changed) if (until <= now) changed.delete(key);
     sections = next;
+    ran = true;
     when.textContent = `as of ${(Number(t ?? tables?.t ?? 0) / 1e9).toFixed(3)} s`;
     draw();
     if (changed.size) timers.setTimeout(() => { if (!scheduled) draw(); }, HIGHLIGHT_MS + 50);
@@ -71,22 +77,47 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     clear() {
       sections = [];
       changed = new Map();
-      when.textContent = "No tables yet: start the run.";
+      ran = false;
+      when.textContent = NO_RUN;
       draw();
     },
     select: (tab) => tabset.select(tab),
+    /** The tab and node in view (the view state a follower copies), and setting them. */
+    current: () => ({ tab: tabset.selected(), node: picker.value }),
+    show({ tab, node } = {}) {
+      if (node !== undefined && [...picker.options].some((o) => o.value === node)) picker.value = node;
+      if (tab) tabset.select(tab);
+      else draw();
+    },
     /** Read-only view for the test hook: {section id: [row cells]}. */
     rows: () => Object.fromEntries(sections.map((s) => [s.id, s.rows.map((r) => r.cells)])),
   };
 }
 
+// A table of many columns (a NAT connection has nine) cannot fit a narrow panel at a readable size:
+// there (live.css, a container query) each of its rows is drawn as a card of "label: value" cells.
+// The roles are explicit because a table whose rows are not drawn as table rows loses its table
+// semantics in some browsers.
+export const WIDE_COLUMNS = 7;
+
 function sectionTable(section, changed, now) {
-  return h("table", { className: "live-table", dataset: { section: section.id } },
+  const wide = section.columns.length >= WIDE_COLUMNS;
+  const role = (name) => (wide ? name : null);
+  return h("table", { className: wide ? "live-table live-table-wide" : "live-table", role: role("table"), dataset: { section: section.id } },
     h("caption", {}, section.title),
-    h("thead", {}, h("tr", {}, section.columns.map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, section.rows.map((r) => {
+    h("thead", { role: role("rowgroup") }, h("tr", { role: role("row") }, section.columns.map((c) => h("th", { scope: "col", role: role("columnheader") }, c)))),
+    h("tbody", { role: role("rowgroup") }, section.rows.map((r) => {
       const hot = (changed.get(`${section.id}\n${r.key}`) ?? 0) > now;
-      return h("tr", { className: hot ? "live-changed" : null, dataset: { key: r.key, changed: hot ? "true" : null } },
-        r.cells.map((c, i) => h("td", {}, c, i === 0 && hot ? h("span", { className: "visually-hidden" }, " (changed)") : null)));
+      return h("tr", { role: role("row"), className: hot ? "live-changed" : null, dataset: { key: r.key, changed: hot ? "true" : null } },
+        r.cells.map((c, i) => h("td", { role: role("cell"), dataset: { label: section.columns[i] } },
+          breakable(c), i === 0 && hot ? h("span", { className: "visually-hidden" }, " (changed)") : null)));
     })));
+}
+
+/** A cell's text with line-break opportunities between an IPv4 address and its port or prefix
+ * length, so a narrow panel wraps "203.0.113.10:39924" rather than overflowing (MACs stay whole). */
+function breakable(text) {
+  const parts = String(text).split(/(?<=\d+\.\d+\.\d+\.\d+[:/])/);
+  if (parts.length === 1) return text;
+  return parts.flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
 }

@@ -1,6 +1,13 @@
-// The transport bar: play, pause, step, reset, stop, speed, the status, the simulated time and
-// the timeline (drag to seek back or forward). Editors get working controls; viewers see them
-// disabled with the reason. Commands go out through `command(type, fields)` (LiveSession.send).
+// The transport bar: play, pause, next event (step), back one event, reset, stop, speed, the
+// status, the simulated time and the timeline (drag to seek back or forward). Editors get working
+// controls; viewers see them disabled with the reason. Commands go out through
+// `command(type, fields)` (LiveSession.send).
+//
+// Two rows that never change size while the run moves: the buttons, the speed, the status word and
+// the clock on the first (each of fixed width; the server's longer message goes to a line of its
+// own below), the timeline alone on the second between its two ends. Dragging the timeline used to
+// grow the clock with "(release to go there)": the first row wrapped, the slider jumped to another
+// row under the pointer and the seek landed far from where it was aimed.
 import { h, uid } from "./dom.js";
 import { formatTime } from "./format.js";
 
@@ -17,11 +24,20 @@ const STATUS_TEXT = {
   failed: "Failed",
   interrupted: "Interrupted",
 };
+export const NEXT_LABEL = "Next event →";
+export const BACK_LABEL = "← Back one event";
 
-export function createTransport({ canEdit, command, onError }) {
+/**
+ * @param {object} options
+ * @param {boolean} options.canEdit
+ * @param {Function} options.command (type, fields) -> Promise
+ * @param {Function} options.onError (message | null)
+ * @param {Function} [options.backTarget] () -> the instant (ns) "back one event" goes to, or null
+ */
+export function createTransport({ canEdit, command, onError, backTarget = () => null }) {
   const reason = canEdit ? null : VIEWER_REASON;
-  const button = (label, title, onclick) => h("button", { type: "button", title: reason ?? title, disabled: true,
-    dataset: { live: label.toLowerCase() }, onclick }, label);
+  const button = (label, title, onclick, key) => h("button", { type: "button", title: reason ?? title, disabled: true,
+    dataset: { live: key }, onclick }, label);
   let state = { status: "none", t: 0, speed: 1, run: null, msg: null };
   let maxT = 0;
   let dragging = false;
@@ -34,13 +50,15 @@ export function createTransport({ canEdit, command, onError }) {
     if (data?.run && state.run !== data.run) update({ run: data.run, status: "starting", msg: null });
   };
   const start = (fields) => command("run.start", fields).then(started);
-  const play = button("Play", "Start the run, or resume it", () => {
+  const play = button("Play", "Start the run, or resume it (Space in the presenter view)", () => {
     onError(null);
     if (ACTIVE.has(state.status)) run("run.resume");
     else start({ speed }).catch((e) => onError(e.message));
-  });
-  const pause = button("Pause", "Pause the run", () => run("run.pause"));
-  const step = button("Step", "Run to the next event, then pause", async () => {
+  }, "play");
+  const pause = button("Pause", "Pause the run", () => run("run.pause"), "pause");
+  // The server runs simulator events until one logs something: one step can log several lines at
+  // the same instant (a switch flooding a frame: the flood and one line per port).
+  const step = button(NEXT_LABEL, "Run until the next thing happens, then pause (one simulator event: it can log several lines at once)", async () => {
     if (!ACTIVE.has(state.status)) {
       try {
         await start({ speed, paused: true });
@@ -50,9 +68,17 @@ export function createTransport({ canEdit, command, onError }) {
       }
     }
     run("run.step");
-  });
-  const reset = button("Reset", "Back to t = 0, paused; the typed commands are forgotten", () => run("run.reset"));
-  const stop = button("Stop", "End the run", () => run("run.stop"));
+  }, "step");
+  step.setAttribute("aria-keyshortcuts", "ArrowRight");
+  // A seek is by instant: going back undoes every event of the newest instant at once.
+  const back = button(BACK_LABEL, "Go back to the instant of the event before the newest one (the run pauses there if it was paused)", () => {
+    const target = backTarget();
+    if (target === null || target === undefined) return;
+    run("run.seek", { t: target / 1e9 });
+  }, "back");
+  back.setAttribute("aria-keyshortcuts", "ArrowLeft");
+  const reset = button("Reset", "Back to t = 0, paused; the typed commands are forgotten", () => run("run.reset"), "reset");
+  const stop = button("Stop", "End the run", () => run("run.stop"), "stop");
 
   const speedId = uid("live-speed");
   const speedSelect = h("select", { id: speedId, disabled: !canEdit, title: reason ?? "Simulated seconds per wall second",
@@ -63,27 +89,42 @@ export function createTransport({ canEdit, command, onError }) {
 
   const status = h("span", { className: "live-status", role: "status", "aria-live": "polite", dataset: { status: "none" } }, STATUS_TEXT.none);
   const clock = h("output", { className: "live-clock", "aria-label": "Simulated time" }, formatTime(0));
+  const message = h("p", { className: "live-message", hidden: true });
   const timelineId = uid("live-timeline");
   const timeline = h("input", { type: "range", id: timelineId, min: 0, max: 10, step: 0.001, value: 0, disabled: true,
-    title: reason ?? "Drag to move the run to another instant (back or forward)" });
+    title: reason ?? "Drag to move the run to another instant (back or forward); it goes there when you let go" });
+  const timelineEnd = h("span", { className: "live-timeline-end", "aria-hidden": "true" }, "10 s");
   timeline.addEventListener("pointerdown", () => { dragging = true; });
+  // While dragging the clock previews the instant (same width: nothing moves); letting go seeks.
   timeline.addEventListener("input", () => {
     dragging = true;
-    clock.textContent = `${formatTime(Number(timeline.value) * 1e9)} (release to go there)`;
+    clock.textContent = formatTime(Number(timeline.value) * 1e9);
+    clock.dataset.preview = "true";
   });
   timeline.addEventListener("change", () => {
     dragging = false;
+    delete clock.dataset.preview;
     run("run.seek", { t: Number(timeline.value) });
   });
-  timeline.addEventListener("blur", () => { dragging = false; });
+  timeline.addEventListener("blur", () => {
+    dragging = false;
+    delete clock.dataset.preview;
+  });
 
   const note = reason ? h("p", { className: "live-note", id: uid("live-reason") }, reason) : null;
   const element = h("div", { className: "live-transport", role: "toolbar", "aria-label": "Simulation controls" },
-    play, pause, step, reset, stop,
-    h("label", { for: speedId }, "Speed "), speedSelect,
-    status, clock,
-    h("label", { for: timelineId, className: "live-timeline-label" }, "Timeline"), timeline);
-  if (note) for (const control of [play, pause, step, reset, stop, speedSelect, timeline]) control.setAttribute("aria-describedby", note.id);
+    // Groups that wrap as wholes in a narrow panel (a button never alone on a line by accident).
+    h("div", { className: "live-transport-row" },
+      h("span", { className: "live-group" }, play, pause),
+      h("span", { className: "live-group" }, back, step),
+      h("span", { className: "live-group" }, reset, stop),
+      h("span", { className: "live-group live-speed" }, h("label", { for: speedId }, "Speed "), speedSelect),
+      h("span", { className: "live-group" }, status, clock)),
+    h("div", { className: "live-transport-row live-timeline-row" },
+      h("label", { for: timelineId, className: "live-timeline-label" }, "Timeline"),
+      h("span", { className: "live-timeline-end", "aria-hidden": "true" }, "0 s"), timeline, timelineEnd),
+    message);
+  if (note) for (const control of [play, pause, back, step, reset, stop, speedSelect, timeline]) control.setAttribute("aria-describedby", note.id);
 
   const update = (next) => {
     state = { ...state, ...next };
@@ -91,11 +132,16 @@ export function createTransport({ canEdit, command, onError }) {
     if (state.status === "none" || next.started || next.reset) maxT = 0;
     maxT = Math.max(maxT, t);
     const label = STATUS_TEXT[state.status] ?? state.status;
-    status.textContent = state.msg ? `${label}: ${state.msg}` : label;
+    status.textContent = label;
+    status.title = state.msg ? `${label}: ${state.msg}` : label;
     status.dataset.status = state.status;
+    message.hidden = !state.msg;
+    message.textContent = state.msg ? `${label}: ${state.msg}` : "";
     if (!dragging) {
       clock.textContent = formatTime(t);
-      timeline.max = String(Math.max(10, Math.ceil(maxT / 1e9)));
+      const end = Math.max(10, Math.ceil(maxT / 1e9));
+      timeline.max = String(end);
+      timelineEnd.textContent = `${end} s`;
       timeline.value = String(t / 1e9);
     }
     timeline.setAttribute("aria-valuetext", formatTime(t));
@@ -108,10 +154,24 @@ export function createTransport({ canEdit, command, onError }) {
     play.disabled = state.status === "playing" || state.status === "capped" || state.status === "starting";
     pause.disabled = state.status !== "playing";
     step.disabled = state.status === "capped" || state.status === "starting";
+    back.disabled = !active || state.status === "starting" || t <= 0;
     reset.disabled = !active;
     stop.disabled = !active;
     timeline.disabled = !active;
   };
   update({});
-  return { element, note, update, get state() { return state; } };
+
+  // The keyboard's verbs (the presenter view binds Space, → and ←): each does what its button
+  // does, and nothing when its button is disabled.
+  const press = (control) => {
+    if (control.disabled) return false;
+    control.click();
+    return true;
+  };
+  const keys = {
+    playPause: () => (state.status === "playing" ? press(pause) : press(play)),
+    step: () => press(step),
+    back: () => press(back),
+  };
+  return { element, note, update, keys, get state() { return state; }, get dragging() { return dragging; } };
 }
