@@ -189,7 +189,7 @@ def _since(t_ns: int) -> str:
     import datetime
 
     seconds, ns = divmod(t_ns, 1_000_000_000)
-    when = datetime.datetime.fromtimestamp(DEFAULT_EPOCH_S + seconds, tz=datetime.timezone.utc)
+    when = datetime.datetime.fromtimestamp(DEFAULT_EPOCH_S + seconds, tz=datetime.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%S") + f".{ns:09d}"
 
 

@@ -2,7 +2,7 @@
 GRUB, the kernel, systemd, the login prompt) and brings its NICs up as the design says."""
 
 import pytest
-from virt_designs import BCAST, D, FF, MS, S, VM1, build, dhcp_frames, kinds, lan_design, lines
+from virt_designs import BCAST, FF, MS, VM1, D, S, build, dhcp_frames, kinds, lan_design, lines
 
 from simcore.packets.dhcp import DHCPACK, DHCPDISCOVER, DHCPOFFER, DHCPREQUEST
 

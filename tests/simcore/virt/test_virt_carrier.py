@@ -3,7 +3,7 @@ port's learned addresses (as a Linux bridge does when a port's link goes down), 
 nowhere and it answers nothing. A paused VM keeps its carrier but drops what reaches it."""
 
 import pytest
-from virt_designs import S, VM1, VM2, build, lan_design
+from virt_designs import VM1, VM2, S, build, lan_design
 
 PING = [(1.0, "vm1", "ping -c 1 10.0.0.12"), (5.0, "vm1", "ping -c 2 -W 1 10.0.0.12")]
 

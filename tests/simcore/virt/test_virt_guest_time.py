@@ -1,7 +1,7 @@
 """Pause and save stop a guest's time: its ARP entries do not age, its DHCP renewal and TCP
 retransmissions wait, and once it runs again everything goes on as if no time had passed."""
 
-from virt_designs import BCAST, D, FF, S, SRV, build, dhcp_frames, lan_design
+from virt_designs import BCAST, FF, SRV, D, S, build, dhcp_frames, lan_design
 
 from simcore.packets import ETH_ARP
 from simcore.packets.dhcp import DHCPACK, DHCPNAK, DHCPREQUEST
