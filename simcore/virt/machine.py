@@ -112,6 +112,7 @@ class Machine:
         self.waiters: list = []  # objects told ``settled(machine)`` when a transition is over
         self._token = 0  # the transitional state's end event; a newer one voids it
         self._busy_until = 0  # software simulation: the guest works on one frame at a time
+        self._fast = None
         node.machine = self
         self._install()
 
@@ -184,6 +185,7 @@ class Machine:
         switched off has no carrier because it is going to be powered off)."""
         old = self.state
         self.state = state
+        self._set_fast()
         self.since_ns = self.engine.now
         if self.tracer.on:
             self.tracer.emit("vm.state", self._sentence(old, state, action), node=self.id, **{"from": old},
@@ -285,15 +287,26 @@ class Machine:
         if initial != SAVED:
             self._wipe()
         self.state = initial
+        self._set_fast()
         self._carrier(False, announce=False)
 
     # -- the wire -------------------------------------------------------------------------------
     def _install(self) -> None:
         for nic in self.node.nics.values():
             nic.handler = self.receive
+        self._set_fast()
+
+    def _set_fast(self) -> None:
+        # The receive path's shortcut (a bound method of the current stack), kept in step with
+        # the state and the stack: set after every change of either.
+        self._fast = self.node.stack.receive if self.state == RUNNING and not self.packet_ns else None
 
     def receive(self, nic: Any, frame: Any) -> None:
         """Every frame reaching one of the VM's NICs (its ``handler``)."""
+        fast = self._fast
+        if fast is not None:  # running, hardware-assisted: straight to the guest's stack
+            fast(nic, frame)
+            return
         if self.state == RUNNING:
             if self.packet_ns:
                 clock = self.clock
