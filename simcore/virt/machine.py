@@ -26,6 +26,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from simcore.apps.dhcp.glue import guest_nic_up
 from simcore.trace import Tracer
 from simcore.virt import power
 from simcore.virt.boot import (
@@ -385,18 +386,6 @@ class Machine:
 
 
 def dhcp_at_boot(node: Any, nic_name: str, names: Any) -> Any:
-    """A booting guest's DHCP client on ``nic_name``.
-
-    The seam for the guest's own client: when ``simcore.apps.dhcp.glue`` has ``guest_nic_up``
-    (an Ubuntu guest's systemd-networkd client), that one runs; until then it is ISC dhclient,
-    started as ``dhclient NIC`` would start it."""
-    from simcore.apps.dhcp import glue
-
-    guest_nic_up = getattr(glue, "guest_nic_up", None)
-    if guest_nic_up is not None:
-        return guest_nic_up(node, nic_name, names)
-    from simcore.apps.console.dhclient import client_for
-
-    client = client_for(node.console, nic_name)
-    client.start()
-    return client
+    """A booting guest's DHCP client on ``nic_name``: an Ubuntu guest's systemd-networkd
+    (``simcore.apps.dhcp.glue.guest_nic_up``); the console's ``dhclient`` stays ISC dhclient."""
+    return guest_nic_up(node, nic_name, names)
