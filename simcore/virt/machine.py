@@ -380,8 +380,8 @@ class Machine:
         }
 
     def cpu_facts(self) -> dict:
-        """What ``lscpu`` shows in the guest: the host's CPU model ("all virtual machines have the
-        kind of CPU identical to the physical CPU"), the VM's vCPUs, the hypervisor seen."""
+        """What ``lscpu`` shows in the guest: the host's CPU model (guest code runs on the host's CPU,
+        so every VM shows its model), the VM's vCPUs, the hypervisor seen."""
         return {"model": self.cpu_model, "cpus": self.vcpus, "hypervisor": None if self.software else "KVM"}
 
 
