@@ -114,6 +114,7 @@ class Machine:
         self._token = 0  # the transitional state's end event; a newer one voids it
         self._busy_until = 0  # software simulation: the guest works on one frame at a time
         self._fast = None
+        self._phase = 0  # the boot or shutdown sequence under way; an older one's steps are void
         node.machine = self
         self._install()
 
@@ -238,17 +239,21 @@ class Machine:
     def _guest_boot(self) -> None:
         self.guest = GUEST_BOOTING
         self.boot_at = self.clock.now + KERNEL_START_NS * self.factor  # the kernel's uptime counts from there
+        self._phase += 1
         for step in boot_steps(self.facts()):
-            self.clock.schedule(step.at_ns, self._step, step)
+            self.clock.schedule(step.at_ns, self._step, self._phase, step)
 
     def _guest_shutdown(self, *, reboot: bool, acpi: bool) -> None:
         if self.guest == GUEST_SHUTTING_DOWN:
             return  # already on its way down: a second press changes nothing
         self.guest = GUEST_SHUTTING_DOWN
+        self._phase += 1  # a boot still under way (ACPI pressed early) goes no further
         for step in shutdown_steps(self.facts(), self.clock.now - self.boot_at, reboot=reboot, acpi=acpi):
-            self.clock.schedule(step.at_ns, self._step, step)
+            self.clock.schedule(step.at_ns, self._step, self._phase, step)
 
-    def _step(self, step: Step) -> None:
+    def _step(self, phase: int, step: Step) -> None:
+        if phase != self._phase:
+            return
         if step.line is not None:
             self.node.console.print(step.line)
         if step.does == NETWORK:
