@@ -14,7 +14,16 @@ Contract:
   ``send_ip``, ``routes``, ``neigh``): they know nothing of links or switches.
 """
 
-from simcore.apps.console import conntrack, curl, dhclient, iproute, ping  # noqa: F401  (importing registers the commands)
+from simcore.apps.console import (  # noqa: F401  (importing registers the commands)
+    conntrack,
+    curl,
+    dhclient,
+    guestpower,
+    iproute,
+    lscpu,
+    ping,
+    vboxmanage,
+)
 from simcore.apps.console.shell import REGISTRY, Command, Console, Job, command
 
 __all__ = ["Command", "Console", "Job", "REGISTRY", "command"]
