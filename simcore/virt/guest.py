@@ -1,0 +1,324 @@
+"""A machine's software side: its OS image, filesystems, hardware and (for a host) its VM store.
+
+A :class:`Guest` hangs on a node as ``node.guest``; the console's file and system commands read it
+(``ls``, ``df``, ``free -m``, ``lsblk``, ``uname``...), the host's ``VBoxManage`` changes VMs
+through it. ``attach_guests(specs, nodes)`` makes one for every host, VM and outside machine of a
+normalized document (a VM's disks registered in its host's store, its first disk the OS image).
+
+Hardware changes go through :meth:`Guest.apply` (``action`` + parameters, the VM's power state):
+refused with a :class:`~simcore.virt.hardware.Refusal` and nothing changed, or done, narrated
+(``vm.hardware``, ``vm.disk``, ``vm.dvd``) and handed to ``on_change`` hooks, which is how the
+network learns of a cable pulled or a NIC added (see docs/virt.md, "Hardware by software").
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from simcore.design import check, derive_mac
+from simcore.virt.fs import EPOCH, Volume, blob_file, directory
+from simcore.virt.hardware import IDE, MUTABLE, SATA, Change, DiskSlot, Hardware, NicSetting, Refusal
+from simcore.virt.namespace import Namespace
+from simcore.virt.osimage import GIB, IMAGE_TIME, MIB, OsImage, blank_volume, hostname_of, image_for, system_volume, tmpfs
+from simcore.virt.store import Medium, VmStore
+
+S = 1_000_000_000
+DEFAULT_DISK_MB = {"vm": 25600, "host": 512000, "outside_host": 65536}  # VirtualBox's 25 GB default
+DEFAULT_RAM_MB = {"vm": 1024, "host": 8192, "outside_host": 4096}
+DEFAULT_CPUS = {"vm": 1, "host": 4, "outside_host": 2}
+ISO_FILES = {  # what a host keeps in ~/ISOs to put in a VM's DVD drive (sizes of the real images)
+    "ubuntu-24.04.1-live-server-amd64.iso": 2_773_874_688,
+    "debian-12.7.0-amd64-netinst.iso": 661_651_456,
+    "alpine-virt-3.20.3-x86_64.iso": 65_011_712,
+}
+GUEST_ADDITIONS = "/usr/share/virtualbox/VBoxGuestAdditions.iso"
+
+
+class Guest:
+    def __init__(self, node, spec: dict, image: OsImage, host: Guest | None = None):
+        self.node = node  # the HostNode (its stack, engine, tracer, name)
+        self.kind = spec["kind"]
+        self.image = image
+        self.hostname = hostname_of(spec.get("name") or spec["id"])
+        self.host = host
+        self.on_change: list[Callable[[Guest, list[Change]], None]] = []
+        self.vms: list[Guest] = []  # a host's VMs, in design order
+        self._state = "Running"  # until a power controller drives it: today's always-on VM
+        user = image.user
+        self.fs = Namespace(user=user, home=f"/home/{user}", cwd=f"/home/{user}", clock=self.wall_clock)
+        self.cpu_cores = int(spec.get("cpu_cores", spec.get("vcpus", DEFAULT_CPUS.get(self.kind, 1))))
+        self.store: VmStore | None = None
+        self.hardware: Hardware | None = None
+        if self.kind == "vm":
+            self.hardware = Hardware(spec.get("name") or spec["id"], int(spec.get("ram_mb", DEFAULT_RAM_MB["vm"])),
+                                     int(spec.get("vcpus", DEFAULT_CPUS["vm"])))
+        self._ram_mb = int(spec.get("ram_mb", DEFAULT_RAM_MB.get(self.kind, 1024)))
+        self.root_disk_mb = DEFAULT_DISK_MB.get(self.kind, 65536)
+
+    # -- what the console reads ---------------------------------------------------------------
+    def wall_clock(self) -> int:
+        """The guest's wall clock, in seconds (file times)."""
+        return EPOCH + self.node.engine.now // S
+
+    @property
+    def state(self) -> str:
+        """The VM's power state (VirtualBox's MachineState name); a power controller, when the node
+        has one (``node.vm``), is the authority."""
+        ctrl = getattr(self.node, "vm", None)
+        return ctrl.state if ctrl is not None else self._state
+
+    @property
+    def ram_mb(self) -> int:
+        return self.hardware.ram_mb if self.hardware is not None else self._ram_mb
+
+    @property
+    def vcpus(self) -> int:
+        return self.hardware.vcpus if self.hardware is not None else self.cpu_cores
+
+    def memory(self) -> dict[str, int]:
+        """``free`` in MiB: what the kernel reports of the RAM it was given (firmware and the
+        kernel keep about 3 % + 32 MB), the image's use after boot, a host's running VMs."""
+        total = max(1, self.ram_mb - self.ram_mb * 3 // 100 - 32)
+        used = self.image.ram_used_mb + 4 * self.vcpus
+        for vm in self.vms:
+            if vm.state not in MUTABLE and vm.state != "Saved":
+                used += vm.ram_mb  # VirtualBox allocates a running guest's RAM on its host
+        used = min(used, total)
+        cache = min(self.image.cache_mb, (total - used) // 2)
+        free = total - used - cache
+        return {"total": total, "used": used, "free": free, "shared": 1 if total > 64 else 0,
+                "buff/cache": cache, "available": min(total, free + cache * 4 // 5)}
+
+    def mounts(self):
+        return self.fs.mounts
+
+    # -- building -----------------------------------------------------------------------------
+    def install_system(self, capacity: int, device: str = "/dev/sda1") -> Volume:
+        vol = system_volume(self.image, self.hostname, capacity, device)
+        self.fs.mount("/", vol)
+        self._mount_tmpfs()
+        return vol
+
+    def _mount_tmpfs(self) -> None:
+        kib = self.memory()["total"] * 1024
+        self.fs.mount("/run", tmpfs(kib * 1024 // 10, {"lock": {}}))
+        self.fs.mount("/dev/shm", tmpfs(kib * 1024 // 2))
+        self.fs.mount("/run/lock", tmpfs(5 * MIB))
+
+    def resize_tmpfs(self) -> None:
+        """tmpfs sizes follow the RAM (10 % for /run, half for /dev/shm), as at the next boot."""
+        total = self.memory()["total"] * MIB
+        for m in self.fs.mounts:
+            if m.point == "/run":
+                m.volume.capacity = total // 10
+            elif m.point == "/dev/shm":
+                m.volume.capacity = total // 2
+
+    # -- hardware changes ---------------------------------------------------------------------
+    def check(self, action: str, **params) -> Refusal | None:
+        """The Refusal ``apply`` would raise now, or None; changes nothing."""
+        shadow = copy.copy(self)
+        shadow.hardware = copy.deepcopy(self.hardware)
+        try:
+            shadow._change(action, dry_run=True, **params)
+        except Refusal as refusal:
+            return refusal
+        return None
+
+    def apply(self, action: str, **params) -> list[Change]:
+        """Do ``action`` (modifyvm, setlinkstate, nic, storageattach) now; Refusal if refused."""
+        changes = self._change(action, **params)
+        if changes:
+            self._after(changes)
+        return changes
+
+    def _change(self, action: str, dry_run: bool = False, **params) -> list[Change]:
+        hw, state = self.hardware, self.state
+        if hw is None:
+            raise Refusal(f"Could not find a registered machine named '{self.node.name}'",
+                          f"{self.node.name} is not a virtual machine")
+        if action == "modifyvm":
+            changes = []
+            if params.get("memory") is not None:
+                changes += hw.set_ram(state, int(params["memory"]))
+            if params.get("cpus") is not None:
+                changes += hw.set_cpus(state, int(params["cpus"]))
+            for slot, (word, network) in sorted((params.get("nics") or {}).items()):
+                mac = derive_mac(self.node.id, f"eth{len(hw.nics)}", "vm")
+                changes += hw.set_nic(state, int(slot), word, network, mac)
+            return changes
+        if action == "setlinkstate":
+            return hw.set_cable(state, int(params["nic"]), bool(params["on"]))
+        if action == "nic":
+            return hw.set_attachment(state, int(params["nic"]), params["mode"], params.get("network"))
+        if action == "storageattach":
+            return self._storage(state, dry_run, **params)
+        raise Refusal(f"Invalid parameter '{action}'", f"{action} is not a hardware change")
+
+    def _storage(self, state: str, dry_run: bool, *, medium: str, type: str = "hdd", port: int = 0,
+                 device: int = 0, controller: str = SATA, hotpluggable: bool | None = None) -> list[Change]:
+        hw, store = self.hardware, self.host.store if self.host is not None else None
+        if type == "dvddrive":
+            if controller != IDE or (port, device) != (1, 0):
+                raise Refusal(f"No drive attached to device slot {device} on port {port} of controller "
+                              f"'{controller}'", f"{hw.name}'s DVD drive is on the IDE controller, port 1, device 0")
+            if medium in ("emptydrive", "none"):
+                return hw.set_dvd(state, None)
+            if store is None:
+                raise Refusal(f"Could not find file for the medium '{medium}' (VERR_FILE_NOT_FOUND)",
+                              f"{hw.name} has no host to read {medium} from")
+            store.iso_size(medium)
+            return hw.set_dvd(state, store.fs.abspath(medium))
+        if type != "hdd":
+            raise Refusal(f"Invalid --type argument '{type}'", "a drive is hdd or dvddrive")
+        if medium == "none":
+            return hw.detach_disk(state, int(port))
+        if store is None:
+            raise Refusal(f"Could not find file for the medium '{medium}' (VERR_FILE_NOT_FOUND)",
+                          f"{hw.name} has no host to read {medium} from")
+        med = store.open(store.fs.abspath(medium))
+        if med.attached_to is not None and med.attached_to != hw.name:
+            raise Refusal(f"Medium '{med.path}' is already attached to machine '{med.attached_to}'",
+                          f"{med.path} is a disk of {med.attached_to}: a disk image belongs to one VM at a time")
+        return hw.attach_disk(state, int(port), med, bool(hotpluggable), controller)
+
+    def _after(self, changes: list[Change]) -> None:
+        hw = self.hardware
+        for ch in changes:
+            if ch.what == "disk":
+                self._disk_changed(ch)
+            elif ch.what == "ram_mb":
+                self.resize_tmpfs()
+        if self.host is not None and self.host.store is not None:
+            self.host.store.write_settings(hw, _os_type(self.image))
+        tracer = self.node.tracer
+        if tracer.on:
+            for ch in changes:
+                kind = {"disk": "vm.disk", "dvd": "vm.dvd"}.get(ch.what, "vm.hardware")
+                tracer.emit(kind, self.sentence(ch), node=self.node.id, what=ch.what, item=ch.item,
+                            **{"from": ch.before, "to": ch.after})
+        for hook in self.on_change:
+            hook(self, changes)
+
+    def _disk_changed(self, ch: Change) -> None:
+        hw = self.hardware
+        if ch.after is not None:  # attached: the medium is now this VM's (not mounted until asked)
+            slot = hw.slot(ch.item)
+            slot.medium.attached_to = hw.name
+            return
+        medium = self.host.store.media.get(ch.before) if self.host and self.host.store else None
+        if medium is not None:
+            medium.attached_to = None
+            if medium.volume is not None and self.fs.mount_of(medium.volume) is not None:
+                self.fs.umount(self.fs.mount_of(medium.volume))
+
+    def sentence(self, ch: Change) -> str:
+        name = self.node.name
+        if ch.what == "ram_mb":
+            return f"{name} now has {ch.after} MB of RAM (it had {ch.before} MB); the guest sees it at its next boot"
+        if ch.what == "vcpus":
+            return f"{name} now has {ch.after} virtual CPUs (it had {ch.before})"
+        if ch.what == "nic":
+            return (f"{name} has a new NIC, {ch.after}" if ch.after else f"{name}'s NIC {ch.before} is removed")
+        if ch.what == "cable":
+            return (f"{name}'s NIC {ch.item}: the virtual cable is plugged in again (carrier up)" if ch.after else
+                    f"{name}'s NIC {ch.item}: the virtual cable is pulled out (no carrier; the guest sees its link down)")
+        if ch.what == "attachment":
+            return f"{name}'s NIC {ch.item} is now attached to {_mode_words(ch.after)} (it was {_mode_words(ch.before)})"
+        if ch.what == "disk":
+            return (f"{name} gets the disk {ch.after} on SATA port {ch.item}" if ch.after else
+                    f"{name}'s disk {ch.before} on SATA port {ch.item} is removed")
+        return (f"{name}'s DVD drive now holds {ch.after}" if ch.after else f"{name}'s DVD drive is ejected (empty)")
+
+    # -- the host's view ----------------------------------------------------------------------
+    def allocation(self) -> dict:
+        """A host's CPU and RAM and what its VMs are given, with the design checks' over-commit
+        warnings on the VMs' current settings."""
+        vms = [vm for vm in self.vms if vm.hardware is not None]
+        doc = {"version": 1, "name": "allocation", "nodes": [
+            {"id": "h", "kind": "host", "name": self.node.name, "cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb},
+            *({"id": f"v{i}", "kind": "vm", "host": "h", "name": vm.node.name, "ram_mb": vm.ram_mb,
+               "vcpus": vm.vcpus} for i, vm in enumerate(vms))]}
+        warnings = [p.msg for p in check(doc) if p.code in ("check.ram_overcommit", "check.vcpu_overcommit")]
+        return {"cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb, "vcpus_given": sum(vm.vcpus for vm in vms),
+                "ram_given_mb": sum(vm.ram_mb for vm in vms), "warnings": warnings}
+
+
+def _mode_words(value) -> str:
+    mode, network = value if isinstance(value, tuple) else (value, None)
+    if mode is None:
+        return "nothing (not attached)"
+    return f"{mode}{f' {network}' if network else ''}"
+
+
+def _os_type(image: OsImage) -> str:
+    return {"ubuntu-24.04": "Ubuntu_64", "debian-12": "Debian_64"}.get(image.key, "Linux_64")
+
+
+def attach_guests(specs: dict[str, dict], nodes: dict) -> dict[str, Guest]:
+    """A Guest for every host, VM and outside machine of a normalized document (``specs``: id ->
+    spec in document order; ``nodes``: id -> device), set as ``node.guest``; hosts first, so each
+    VM's disks go into its host's store."""
+    guests: dict[str, Guest] = {}
+    order = sorted(specs, key=lambda i: specs[i]["kind"] != "host")  # stable: document order within
+    for node_id in order:
+        spec = specs[node_id]
+        node = nodes.get(node_id)
+        if spec["kind"] not in ("host", "vm", "outside_host") or node is None:
+            continue
+        host = guests.get(spec.get("host")) if spec["kind"] == "vm" else None
+        image = image_for(spec.get("guest_os")) if spec["kind"] == "vm" else image_for(None)
+        guest = Guest(node, spec, image, host)
+        if spec["kind"] == "host":
+            guest.install_system(guest.root_disk_mb * MIB)
+            folder = spec.get("vm_folder") or f"/home/{image.user}/VirtualBox VMs"
+            guest.store = VmStore(folder, guest.fs, guest.node.name)
+            _install_isos(guest)
+        elif spec["kind"] == "vm":
+            _build_vm(guest, spec, host)
+        else:
+            guest.install_system(guest.root_disk_mb * MIB)
+        node.guest = guest
+        guests[node_id] = guest
+        if host is not None:
+            host.vms.append(guest)
+    return guests
+
+
+def _install_isos(host: Guest) -> None:
+    home = host.fs.home
+    for name, size in ISO_FILES.items():
+        host.fs.install(f"{home}/ISOs/{name}", blob_file(size, owner=host.image.user))
+    host.fs.install(GUEST_ADDITIONS, blob_file(58_433_536))
+
+
+def _build_vm(guest: Guest, spec: dict, host: Guest | None) -> None:
+    hw = guest.hardware
+    for nic in spec.get("nics", []):
+        hw.nics.append(NicSetting(nic["name"], nic["mac"], nic.get("mode"), nic.get("network"),
+                                  drawn=nic.get("mode") is None))
+    disks = spec.get("disks") or [{"name": hw.name}]
+    store = host.store if host is not None else None
+    for port, d in enumerate(disks):
+        size_mb = int(d.get("size_mb", DEFAULT_DISK_MB["vm"] if port == 0 else 1024))
+        path = d.get("path") or (store.default_path(hw.name, d["name"]) if store else f"/{hw.name}/{d['name']}.vdi")
+        dev = f"sd{'abcdefghijklmnopqrstuvwxyz'[port]}"
+        if port == 0:
+            volume = guest.install_system(size_mb * MIB, f"/dev/{dev}1")
+        else:
+            volume = blank_volume(size_mb * MIB, f"/dev/{dev}")
+        medium = store.create(path, size_mb, volume) if store else Medium(path, size_mb, "", volume)
+        medium.attached_to = hw.name
+        hw.disks.append(DiskSlot(port, medium, bool(d.get("hotpluggable", False)), SATA, dev, d.get("mount")))
+        if port > 0 and d.get("mount"):  # formatted and in /etc/fstab: mounted at boot
+            if not guest.fs.exists(d["mount"]):
+                guest.fs.install(guest.fs.abspath(d["mount"]), directory(mtime=IMAGE_TIME))
+            guest.fs.mount(d["mount"], volume)
+    dvd = (spec.get("dvd") or {}).get("iso")
+    hw.dvd = dvd
+    if store is not None:
+        store.register(hw, _os_type(guest.image))
+
+
+__all__ = ["Guest", "attach_guests", "GIB", "MIB"]
