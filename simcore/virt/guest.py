@@ -17,10 +17,11 @@ import copy
 from collections.abc import Callable
 
 from simcore.design import check, derive_mac
+from simcore.virt import blockdev
 from simcore.virt.fs import EPOCH, Volume, blob_file, directory
 from simcore.virt.hardware import IDE, MUTABLE, SATA, Change, DiskSlot, Hardware, NicSetting, Refusal
 from simcore.virt.namespace import Namespace
-from simcore.virt.osimage import GIB, IMAGE_TIME, MIB, OsImage, blank_volume, hostname_of, image_for, system_volume, tmpfs
+from simcore.virt.osimage import GIB, IMAGE_TIME, MIB, OsImage, program, blank_volume, hostname_of, image_for, system_volume, tmpfs
 from simcore.virt.store import Medium, VmStore
 
 S = 1_000_000_000
@@ -45,6 +46,7 @@ class Guest:
         self.on_change: list[Callable[[Guest, list[Change]], None]] = []
         self.vms: list[Guest] = []  # a host's VMs, in design order
         self._state = "Running"  # until a power controller drives it: today's always-on VM
+        self._dvd: tuple[str, Volume] | None = None  # (ISO path, its read-only filesystem) once mounted
         user = image.user
         self.fs = Namespace(user=user, home=f"/home/{user}", cwd=f"/home/{user}", clock=self.wall_clock)
         self.cpu_cores = int(spec.get("cpu_cores", spec.get("vcpus", DEFAULT_CPUS.get(self.kind, 1))))
@@ -90,8 +92,28 @@ class Guest:
         return {"total": total, "used": used, "free": free, "shared": 1 if total > 64 else 0,
                 "buff/cache": cache, "available": min(total, free + cache * 4 // 5)}
 
-    def mounts(self):
-        return self.fs.mounts
+    def block_devices(self) -> list[blockdev.BlockDev]:
+        return blockdev.block_devices(self)
+
+    def find_device(self, path: str) -> blockdev.BlockDev | None:
+        return blockdev.find(self, path)
+
+    def device_of(self, volume: Volume) -> str:
+        return blockdev.device_of(self, volume)
+
+    def make_filesystem(self, dev: blockdev.BlockDev) -> Volume:
+        return blockdev.make_filesystem(self, dev)
+
+    def dvd_volume(self) -> Volume:
+        """The disc in the DVD drive as a read-only filesystem (its files are not simulated)."""
+        if self._dvd is None or self._dvd[0] != self.hardware.dvd:
+            size = self.host.store.iso_size(self.hardware.dvd)
+            self._dvd = (self.hardware.dvd, Volume(directory(), size, device="/dev/sr0", fstype="iso9660",
+                                                   base_used=size, read_only=True))
+        return self._dvd[1]
+
+    def dvd_mounted(self) -> Volume | None:
+        return self._dvd[1] if self._dvd is not None and self.fs.mount_of(self._dvd[1]) else None
 
     # -- building -----------------------------------------------------------------------------
     def install_system(self, capacity: int, device: str = "/dev/sda1") -> Volume:
@@ -102,7 +124,7 @@ class Guest:
 
     def _mount_tmpfs(self) -> None:
         kib = self.memory()["total"] * 1024
-        self.fs.mount("/run", tmpfs(kib * 1024 // 10, {"lock": {}}))
+        self.fs.mount("/run", tmpfs(kib * 1024 // 10, {"lock": {}}, mode=0o755))
         self.fs.mount("/dev/shm", tmpfs(kib * 1024 // 2))
         self.fs.mount("/run/lock", tmpfs(5 * MIB))
 
@@ -190,6 +212,11 @@ class Guest:
                 self._disk_changed(ch)
             elif ch.what == "ram_mb":
                 self.resize_tmpfs()
+            elif ch.what == "dvd" and self._dvd is not None:  # the disc leaves: its mount goes with it
+                point = self.fs.mount_of(self._dvd[1])
+                if point is not None:
+                    self.fs.umount(point)
+                self._dvd = None
         if self.host is not None and self.host.store is not None:
             self.host.store.write_settings(hw, _os_type(self.image))
         tracer = self.node.tracer
@@ -289,8 +316,9 @@ def attach_guests(specs: dict[str, dict], nodes: dict) -> dict[str, Guest]:
 def _install_isos(host: Guest) -> None:
     home = host.fs.home
     for name, size in ISO_FILES.items():
-        host.fs.install(f"{home}/ISOs/{name}", blob_file(size, owner=host.image.user))
-    host.fs.install(GUEST_ADDITIONS, blob_file(58_433_536))
+        host.fs.install(f"{home}/ISOs/{name}", blob_file(size, owner=host.image.user, mtime=IMAGE_TIME))
+    host.fs.install(GUEST_ADDITIONS, blob_file(58_433_536, mtime=IMAGE_TIME))
+    host.fs.install("/usr/bin/VBoxManage", program("VBoxManage"))
 
 
 def _build_vm(guest: Guest, spec: dict, host: Guest | None) -> None:

@@ -13,7 +13,7 @@ import errno
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from simcore.virt.fs import EPOCH, MAX_SYMLINKS, Inode, Volume, blob_file, directory, fs_error, text_file
+from simcore.virt.fs import BLOCK, EPOCH, MAX_SYMLINKS, Inode, Volume, blob_file, directory, fs_error, text_file
 
 
 @dataclass
@@ -155,6 +155,9 @@ class Namespace:
             return False
 
     def size(self, path: str, node: Inode) -> int:
+        """What ``ls -l`` shows: a file's bytes, a directory's block, a symlink's target length."""
+        if node.is_dir:
+            return BLOCK
         if node.blob and self.dynamic_size is not None:
             dyn = self.dynamic_size(self.abspath(path))
             if dyn is not None:
@@ -303,7 +306,7 @@ class Namespace:
             owner = self.stat(parent)
             for sub in reversed(missing):
                 vol, parts = self._split(sub)
-                vol.put(parts, replace(owner, entries={}, mtime=self.now()), sub)
+                vol.put(parts, replace(owner, entries={}, mode=0o755, mtime=self.now()), sub)
             _node, vol, parts = self._walk(path, follow_last=False)
             if node is not None or _node is not None:
                 vol.put(parts, node, path)

@@ -17,9 +17,11 @@ entries of its copy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from functools import cache
 
+from simcore.apps.console import REGISTRY
 from simcore.virt.fs import EPOCH, Inode, Volume, blob_file, directory, symlink, text_file, tree
 
 GIB = 1024 ** 3
@@ -142,14 +144,26 @@ def hostname_of(name: str) -> str:
     return out[:63] or "localhost"
 
 
+# The console's commands that are programs on disk (cd and help are bash builtins); the
+# administrator's ones live in /usr/sbin.
+PROGRAMS = sorted(name for name in REGISTRY if name not in ("cd", "help", "VBoxManage"))
+SBIN = ("arp", "conntrack", "dhclient", "mkfs.ext4")
+
+
+def program(name: str) -> Inode:
+    """An executable of a plausible size (derived from its name: stable, never random)."""
+    size = 20_000 + int(hashlib.sha256(name.encode()).hexdigest()[:6], 16) % 400_000
+    return blob_file(size, mode=0o755, mtime=IMAGE_TIME)
+
+
 @cache
 def _base_tree(key: str) -> Inode:
     image = IMAGES[key]
     t = IMAGE_TIME
     user = image.user
     usr = {
-        "bin": directory(mtime=t),
-        "sbin": directory(mtime=t),
+        "bin": directory({name: program(name) for name in PROGRAMS if name not in SBIN}, mtime=t),
+        "sbin": directory({name: program(name) for name in PROGRAMS if name in SBIN}, mtime=t),
         "lib": {"os-release": text_file(image.os_release, mtime=t)},
         "share": {},
         "local": {"bin": {}},
@@ -225,5 +239,7 @@ def blank_volume(capacity: int, device: str) -> Volume:
     return Volume(directory({"lost+found": directory(mode=0o700)}), capacity, device=device)
 
 
-def tmpfs(capacity: int, entries: dict | None = None) -> Volume:
-    return Volume(tree(entries or {}), capacity, device="tmpfs", fstype="tmpfs")
+def tmpfs(capacity: int, entries: dict | None = None, mode: int = 0o1777) -> Volume:
+    """A RAM filesystem (/dev/shm, /run/lock are world-writable with the sticky bit; /run is not)."""
+    root = replace(tree(entries or {}), mode=mode, mtime=EPOCH)
+    return Volume(root, capacity, device="tmpfs", fstype="tmpfs")
