@@ -31,6 +31,8 @@ from simcore.engine import PRIORITY_URGENT, Engine, RunStatus
 from simcore.net import Capture, Link
 from simcore.trace import Tracer
 from simcore.trace.sentences import Names, Narrator
+from simcore.virt import power
+from simcore.virt.machine import Machine
 
 
 class EventSink(Protocol):
@@ -101,6 +103,11 @@ class Network:
         return self.assembly.vbox.engines
 
     @property
+    def machines(self) -> dict[str, Machine]:
+        """Each VM's controller by node id: ``net.machines["vm1"].state`` is its power state."""
+        return self.assembly.machines
+
+    @property
     def bridges(self) -> dict[str, Bridged]:
         return self.assembly.bridges
 
@@ -149,6 +156,35 @@ class Network:
             raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
         self.actions.append({"t": t, "node": node_id, "interrupt": True})
         self.engine.at(t, node.console.interrupt, priority=PRIORITY_URGENT)
+
+    def vm_action(self, node_id: str, action: str, at: float | None = None, **params: Any) -> None:
+        """Press a VM's power control (VBoxManage's ``action``: start, pause, resume, savestate,
+        acpipowerbutton, poweroff, reset) at simulated second ``at`` (None: now). Logged in
+        ``net.actions`` and replayed like a console line; an action illegal when it runs is refused
+        then, with VBoxManage's sentence (``vm.refused``)."""
+        machine = self._vm(node_id, action, params)
+        t = self.engine.now if at is None else seconds_to_ns(at, "at")
+        if t < self.engine.now:
+            raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
+        self.actions.append({"t": t, "node": node_id, "vm": action, "params": dict(params)})
+        self.engine.at(t, machine.request, action, "asked from the run's controls", priority=PRIORITY_URGENT)
+
+    def check_vm_action(self, node_id: str, action: str, **params: Any) -> str | None:
+        """Why ``action`` on VM ``node_id`` would be refused now (VBoxManage's sentence), or None.
+        An unknown node, a node that is not a VM, an unknown action or parameter: ValueError."""
+        return self._vm(node_id, action, params).refusal(action)
+
+    def _vm(self, node_id: str, action: str, params: dict) -> Machine:
+        machine = self.machines.get(node_id)
+        if machine is None:
+            if node_id not in self.nodes:
+                raise ValueError(f"no node with id {node_id!r}")
+            raise ValueError(f"node {node_id!r} ({self.nodes[node_id].kind}) is not a virtual machine")
+        if action not in power.ACTIONS:
+            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(power.ACTIONS)}")
+        if params:
+            raise ValueError(f"{action} takes no parameters, not {', '.join(sorted(params))}")
+        return machine
 
     def _console_node(self, node_id: str) -> HostNode:
         node = self.nodes.get(node_id)
@@ -242,6 +278,7 @@ class Network:
             # VirtualBox's NAT engines and NAT Network services (``nics[].mode``), by hidden node id.
             "vbox_nat": {node_id: nat.table() for node_id, nat in self.vbox.items()},
             "services": {node_id: [s.row() for s in services] for node_id, services in self.services.items()},
+            "vms": {node_id: machine.row() for node_id, machine in self.machines.items()},
         }
 
     def facts(self) -> list[dict]:

@@ -8,7 +8,10 @@
 5. services (``services.py``): the random source is drawn in document order;
 6. bridged vswitches, distributed switches (``switches.py``), then the VirtualBox modes
    (``vbox/``): their ports come after the link ports; the problems of 4-6 are raised together;
-7. capture points (``links.py``).
+7. capture points (``links.py``);
+8. VM controllers and their initial power states (``vms.py``): a VM that is off at t = 0 was built
+   like any other (so its problems are reported), then its RAM is emptied and its NICs lose their
+   carrier.
 
 Each step reports its problems to the context (``build.<what>`` at a document path); a document
 with problems raises one ``DesignError`` with all of a stage's problems, and no half-built network
@@ -18,7 +21,7 @@ the events scheduled at t = 0 and the draws from the run's random source.
 
 from __future__ import annotations
 
-from simcore.assembly import links, natnet, nodes, services, switches
+from simcore.assembly import links, natnet, nodes, services, switches, vms
 from simcore.assembly.context import BuildContext
 from simcore.assembly.vbox.attach import attach_modes
 
@@ -42,3 +45,4 @@ def assemble(ctx: BuildContext, doc: dict, *, capture_all: bool = False) -> None
     if capture_all:
         links.capture_everything(ctx, doc["nodes"], doc["links"])
     ctx.raise_problems()
+    vms.attach_machines(ctx, doc["nodes"])

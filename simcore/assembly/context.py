@@ -27,6 +27,8 @@ from simcore.net import Capture, Link, Nic, Port
 from simcore.packets import Ethernet
 from simcore.trace import Tracer
 from simcore.trace.sentences import Names, Narrator
+from simcore.virt.clock import GuestClock
+from simcore.virt.machine import Machine
 
 # Every device of a network is one of these (InternetNode is a HostNode, DistributedSwitch a Switch).
 Node = HostNode | Switch
@@ -49,6 +51,7 @@ class BuildContext:
     services: dict[str, list[Service]] = field(default_factory=dict)  # node id -> its services, in order
     bridges: dict[str, Bridged] = field(default_factory=dict)  # bridged vswitch id -> its bridge
     vbox: VboxState = field(default_factory=VboxState)
+    machines: dict[str, Machine] = field(default_factory=dict)  # VM node id -> its controller, in design order
     problems: list[Problem] = field(default_factory=list)
     # What each capture name records (a NIC or a link): one file per name.
     _tapped: dict[str, Port | Link] = field(default_factory=dict)
@@ -91,10 +94,11 @@ class BuildContext:
         return switch
 
     def new_host(self, node_id: str, name: str, *, kind: str, ip_forward: bool = False,
-                 cls: HostClass = HostNode) -> HostNode:
-        """A node with a stack (``cls``: HostNode or InternetNode), traced like every other."""
-        node = cls(self.engine, node_id, name=name, kind=kind, ip_forward=ip_forward, tracer=self.tracer,
-                   narrator=self.narrator)
+                 cls: HostClass = HostNode, clock: GuestClock | None = None) -> HostNode:
+        """A node with a stack (``cls``: HostNode or InternetNode), traced like every other.
+        ``clock``: a VM's guest clock, which everything inside it schedules on (default: the engine)."""
+        node = cls(clock if clock is not None else self.engine, node_id, name=name, kind=kind, ip_forward=ip_forward,
+                   tracer=self.tracer, narrator=self.narrator)
         self.add_node(node)
         return node
 

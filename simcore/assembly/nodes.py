@@ -16,6 +16,7 @@ from simcore.assembly.context import BuildContext, Node
 from simcore.design.kinds import KINDS
 from simcore.devices import HostNode, InternetNode
 from simcore.devices.switch import DEFAULT_AGING_S
+from simcore.virt.clock import GuestClock
 
 
 def add_node(ctx: BuildContext, i: int, spec: dict) -> Node | None:
@@ -30,7 +31,10 @@ def add_node(ctx: BuildContext, i: int, spec: dict) -> Node | None:
     if not kind.has_nics:
         return None
     cls = InternetNode if kind.id == "internet" else HostNode
-    node = ctx.new_host(node_id, name, kind=kind.id, ip_forward=bool(spec.get("ip_forward", False)), cls=cls)
+    # A VM's guest has its own clock, which stops while the VM is paused, saved or off (simcore.virt).
+    clock = GuestClock(ctx.engine) if kind.id == "vm" else None
+    node = ctx.new_host(node_id, name, kind=kind.id, ip_forward=bool(spec.get("ip_forward", False)), cls=cls,
+                        clock=clock)
     for j, nic in enumerate(spec.get("nics", [])):
         try:
             ctx.add_nic(node, nic["name"], nic["mac"], nic.get("ip"))

@@ -1,8 +1,9 @@
 """A node with an IP stack: a physical host, a VM, a container or a plain outside machine.
 
-What the kind changes in the simulation today: nothing on the wire (a VM's and a host's Linux
-stacks behave alike); the kind is kept for the trace, the tables and later issues (placement,
-power states).
+What the kind changes on the wire: nothing (a VM's and a host's Linux stacks behave alike). A VM
+schedules on its own guest clock (``engine`` is then a ``simcore.virt.GuestClock``) and has a
+controller, ``machine`` (``simcore.virt.Machine``: its power state, ``machine.state``); every other
+node has ``machine = None`` and schedules on the run's engine.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from simcore.trace.sentences import Narrator
 
 class HostNode:
     has_stack = True
+    machine = None  # a VM's controller (simcore.virt.Machine), set by the assembly
 
     def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "host",
                  ip_forward: bool = False, tracer: Tracer | None = None, narrator: Narrator | None = None):
@@ -27,11 +29,20 @@ class HostNode:
         self.tracer = tracer if tracer is not None else Tracer(engine)
         self.narrator = narrator if narrator is not None else Narrator()
         self.nics: dict[str, Nic] = {}
+        self.ip_forward = ip_forward
         self.stack = self._make_stack(ip_forward)
         self.console = Console(self)
 
     def _make_stack(self, ip_forward: bool) -> Stack:
         return Stack(self, self.engine, self.tracer, self.narrator, ip_forward=ip_forward)
+
+    def fresh_stack(self) -> Stack:
+        """Replace the stack with an empty one holding the same NICs, without addresses: what a
+        VM's kernel has after its RAM was lost (power off, reset). Handlers point at the new stack."""
+        self.stack = self._make_stack(self.ip_forward)
+        for nic in self.nics.values():
+            self.stack.add_nic(nic, None)
+        return self.stack
 
     def add_nic(self, name: str, mac: str, cidr: str | None = None) -> Nic:
         nic = Nic(self, name, mac, number=len(self.nics) + 1)

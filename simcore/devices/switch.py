@@ -6,6 +6,10 @@
 - Unknown unicast, broadcast and multicast: flood to every port but the ingress port.
 - Learned entries age out after ``aging_s`` (300 s, the Linux bridge's and 802.1D's default).
   One timer per entry, re-armed lazily: a refresh only moves ``seen``.
+- A port whose link loses its carrier (the VM behind it powered off or saved) is disabled, as a
+  Linux bridge disables a port whose link goes down: its learned entries are flushed at once
+  (``switch.flushed``), nothing is learned or flooded there, and a unicast frame for a MAC of the
+  NIC behind it is traced as going nowhere (``packet.dropped``, ``link.no_carrier``).
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ class Switch:
         self.tracer = tracer if tracer is not None else Tracer(engine)
         self.narrator = narrator
         self.counters = {"flooded": 0, "forwarded": 0, "filtered": 0, "learned": 0, "aged": 0}
+        self.down = 0  # ports without carrier: the forwarding path looks at carriers only when > 0
+        self.down_why: dict[int, str] = {}  # port number -> why it has no carrier, for sentences
 
     def add_port(self) -> Port:
         number = len(self.ports) + 1
@@ -97,6 +103,8 @@ class Switch:
     def _flood(self, in_port: Port, frame: Ethernet, why: str) -> None:
         self.counters["flooded"] += 1
         outs = [p for p in self.ports if p is not in_port and p.link is not None]
+        if self.down:
+            outs = self._with_carrier(outs, frame, why)
         if self.tracer.on:
             self.tracer.emit("switch.flooded", self.narrator.flooded(self, in_port, outs, frame, why), frame,
                              node=self.id, port=in_port.number, out_ports=[p.number for p in outs],
@@ -105,6 +113,8 @@ class Switch:
             p.send(frame)
 
     def _learn(self, mac: str, port: Port, now: int, moved_from: Port | None, frame: Ethernet) -> None:
+        if not port.carrier:
+            return  # a frame still on the wire when its port went down: a disabled port learns nothing
         entry = self.fdb.get(mac)
         if entry is None:
             entry = self.fdb[mac] = FdbEntry(mac, port, now)
@@ -135,6 +145,39 @@ class Switch:
             self.tracer.emit("switch.aged", self.narrator.aged(self, entry.port, entry.mac),
                              node=self.id, port=entry.port.number, link=entry.port.link.id, mac=entry.mac,
                              aging_s=self.aging_ns / 1e9)
+
+    # -- carrier ------------------------------------------------------------------------------
+    def carrier_changed(self, port: Port, up: bool, why: str, *, announce: bool = True) -> None:
+        """The link on ``port`` gained or lost its carrier (``why``: a sentence's reason, "vm1 is
+        powered off"). Down: the port is disabled and its learned entries are flushed, which is
+        traced unless ``announce`` is false (a VM that is off from t = 0)."""
+        if port.carrier is up:
+            return
+        port.carrier = up
+        if up:
+            self.down -= 1
+            self.down_why.pop(port.number, None)
+            return
+        self.down += 1
+        self.down_why[port.number] = why
+        macs = sorted(e.mac for e in self.fdb.values() if e.port is port)
+        for mac in macs:
+            del self.fdb[mac]
+        if announce and self.tracer.on:
+            self.tracer.emit("switch.flushed", self.narrator.flushed(self, port, macs, why), node=self.id,
+                             port=port.number, link=port.link.id if port.link is not None else None, macs=macs,
+                             why=why)
+
+    def _with_carrier(self, outs: list[Port], frame: Ethernet, why: str) -> list[Port]:
+        kept = []
+        for p in outs:
+            if p.carrier:
+                kept.append(p)
+            elif why == "unknown" and getattr(p.peer, "mac", None) == frame.dst and self.tracer.on:
+                reason = self.down_why.get(p.number, "no carrier")
+                self.tracer.emit("packet.dropped", self.narrator.no_carrier(self, p, frame, reason), frame,
+                                 node=self.id, port=p.number, link=p.link.id, reason="link.no_carrier")
+        return kept
 
     # -- reading ------------------------------------------------------------------------------
     def fdb_rows(self) -> list[dict]:

@@ -9,7 +9,7 @@ from typing import Any
 class Port:
     """One attachment point of a device. ``handler(port, frame)`` receives delivered frames."""
 
-    __slots__ = ("node", "name", "link", "handler", "taps", "number")
+    __slots__ = ("node", "name", "link", "handler", "taps", "number", "carrier")
 
     def __init__(self, node: Any, name: str, number: int = 0):
         if not name:
@@ -20,6 +20,9 @@ class Port:
         self.link = None
         self.handler: Callable[[Port, Any], None] | None = None
         self.taps: list = []  # Capture objects on this port (see Capture.attach_port)
+        # False while the device at this end is not running (a VM powered off or saved): a switch
+        # port without carrier is disabled, as a Linux bridge port whose link is down.
+        self.carrier = True
 
     @property
     def peer(self) -> Port | None:

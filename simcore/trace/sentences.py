@@ -230,6 +230,14 @@ class Narrator:
         return (f"{sw.name} forgets {self.names.mac_words(mac)} on {_port_words(port)}: not seen for "
                 f"{sw.aging_ns // 1_000_000_000} s")
 
+    def flushed(self, sw: Any, port: Any, macs: list[str], why: str) -> str:
+        what = ", ".join(self.names.mac_words(m) for m in macs) if macs else "nothing (it had learned no address there)"
+        return f"{sw.name}'s {_port_words(port)} lost its carrier ({why}): it forgets {what}"
+
+    def no_carrier(self, sw: Any, port: Any, frame: Any, why: str) -> str:
+        return (f"{sw.name} cannot deliver the frame for {self.names.mac_words(frame.dst)}: its {_port_words(port)} "
+                f"has no carrier ({why}); the frame goes nowhere there")
+
 
 _TCP_FLAG_NAMES = ((0x02, "SYN"), (0x10, "ACK"), (0x01, "FIN"), (0x04, "RST"), (0x08, "PSH"), (0x20, "URG"))
 

@@ -20,7 +20,17 @@ Contract:
 """
 
 from simcore.apps.console import (  # noqa: F401  (importing registers the commands)
-    conntrack, curl, dhclient, files, iproute, mounts, ping, sysinfo,
+    conntrack,
+    curl,
+    dhclient,
+    files,
+    guestpower,
+    iproute,
+    lscpu,
+    mounts,
+    ping,
+    sysinfo,
+    vboxmanage,
 )
 from simcore.apps.console.shell import REGISTRY, Command, Console, Job, command
 

@@ -53,8 +53,8 @@ class Console:
 
     def __init__(self, node: Any):
         self.node = node
-        self.engine = node.engine
-        self.tracer = node.tracer
+        self.engine = node.engine  # a VM's guest clock: what its commands time themselves with
+        self.tracer = node.tracer  # its engine is the run's: output lines are stamped with that time
         self.stack = node.stack
         self.lines: list[tuple[int, str]] = []  # (t_ns, text) of every output line
         self.facts: list[dict] = []
@@ -65,6 +65,12 @@ class Console:
     # -- input --------------------------------------------------------------------------------
     def run(self, line: str) -> Job | int:
         """Run one command line now. Returns the exit status, or the Job still running."""
+        machine = getattr(self.node, "machine", None)
+        if machine is not None:
+            refused = machine.console_refusal()
+            if refused is not None:  # a VM that is off, paused or booting: no shell reads the line
+                machine.refuse("console", refused)
+                return 1
         tr = self.tracer
         if tr.on:
             tr.emit("command.run", f"{self.node.name}$ {line}", node=self.node.id, line=line)
@@ -100,12 +106,18 @@ class Console:
         for job in list(self.jobs):
             job.interrupt()
 
+    def restart(self) -> None:
+        """The machine lost its RAM (a VM powered off or reset): no job runs any more, and commands
+        use the node's new stack. The lines already printed stay."""
+        self.stack = self.node.stack
+        self.jobs = []
+
     # -- output -------------------------------------------------------------------------------
     def print(self, text: str = "") -> None:
         if self.capture is not None:  # ``> file``: the line goes to the file, not the screen
             self.capture.append(text + "\n")
             return
-        now = self.engine.now
+        now = self.tracer.engine.now
         self.lines.append((now, text))
         tr = self.tracer
         if tr.on:
@@ -122,7 +134,7 @@ class Console:
                 self.print(line)
 
     def fact(self, fact: dict) -> None:
-        self.facts.append({"t": self.engine.now, "node": self.node.id, **fact})
+        self.facts.append({"t": self.tracer.engine.now, "node": self.node.id, **fact})
 
     def job_done(self, job: Job, status: int) -> None:
         job.status = status
