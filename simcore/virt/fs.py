@@ -24,12 +24,14 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass, replace
 
+from simcore.apps.http.server import DEFAULT_EPOCH_S
+
 MAX_FILE_BYTES = 64 * 1024
 MAX_INODES = 4096
 MAX_STORED_BYTES = 1024 * 1024
 BLOCK = 4096  # ext4's block size: what ``du``, ``ls -s`` and ``df`` count in
-# The wall-clock instant of simulated t = 0 on every guest: 2024-09-01 08:00:00 UTC.
-EPOCH = 1725177600
+# The wall-clock instant of simulated t = 0 on every machine: the run's calendar (2026-01-01 UTC).
+EPOCH = DEFAULT_EPOCH_S
 MAX_SYMLINKS = 40  # Linux's limit on symlinks followed in one lookup (ELOOP past it)
 
 # The C library's words for each error (glibc's strerror), so messages never depend on the host.

@@ -34,6 +34,7 @@ ISO_FILES = {  # what a host keeps in ~/ISOs to put in a VM's DVD drive (sizes o
     "alpine-virt-3.20.3-x86_64.iso": 65_011_712,
 }
 GUEST_ADDITIONS = "/usr/share/virtualbox/VBoxGuestAdditions.iso"
+HOST_USER = "student"  # who sits at a physical host (its machine folder is /home/student/VirtualBox VMs)
 
 
 class Guest:
@@ -47,7 +48,8 @@ class Guest:
         self.vms: list[Guest] = []  # a host's VMs, in design order
         self._state = "Running"  # until a power controller drives it: today's always-on VM
         self._dvd: tuple[str, Volume] | None = None  # (ISO path, its read-only filesystem) once mounted
-        user = image.user
+        user = HOST_USER if self.kind == "host" else image.user
+        self.user = user
         self.fs = Namespace(user=user, home=f"/home/{user}", cwd=f"/home/{user}", clock=self.wall_clock)
         self.cpu_cores = int(spec.get("cpu_cores", spec.get("vcpus", DEFAULT_CPUS.get(self.kind, 1))))
         self.store: VmStore | None = None
@@ -65,9 +67,9 @@ class Guest:
 
     @property
     def state(self) -> str:
-        """The VM's power state (VirtualBox's MachineState name); a power controller, when the node
-        has one (``node.vm``), is the authority."""
-        ctrl = getattr(self.node, "vm", None)
+        """The VM's power state (VirtualBox's MachineState name): its controller's (``node.machine``),
+        Running for a node without one."""
+        ctrl = getattr(self.node, "machine", None)
         return ctrl.state if ctrl is not None else self._state
 
     @property
@@ -117,7 +119,7 @@ class Guest:
 
     # -- building -----------------------------------------------------------------------------
     def install_system(self, capacity: int, device: str = "/dev/sda1") -> Volume:
-        vol = system_volume(self.image, self.hostname, capacity, device)
+        vol = system_volume(self.image, self.hostname, capacity, device, self.user)
         self.fs.mount("/", vol)
         self._mount_tmpfs()
         return vol
@@ -299,7 +301,7 @@ def attach_guests(specs: dict[str, dict], nodes: dict) -> dict[str, Guest]:
         guest = Guest(node, spec, image, host)
         if spec["kind"] == "host":
             guest.install_system(guest.root_disk_mb * MIB)
-            folder = spec.get("vm_folder") or f"/home/{image.user}/VirtualBox VMs"
+            folder = spec.get("vm_folder") or f"/home/{HOST_USER}/VirtualBox VMs"
             guest.store = VmStore(folder, guest.fs, guest.node.name)
             _install_isos(guest)
         elif spec["kind"] == "vm":
@@ -316,7 +318,7 @@ def attach_guests(specs: dict[str, dict], nodes: dict) -> dict[str, Guest]:
 def _install_isos(host: Guest) -> None:
     home = host.fs.home
     for name, size in ISO_FILES.items():
-        host.fs.install(f"{home}/ISOs/{name}", blob_file(size, owner=host.image.user, mtime=IMAGE_TIME))
+        host.fs.install(f"{home}/ISOs/{name}", blob_file(size, owner=host.user, mtime=IMAGE_TIME))
     host.fs.install(GUEST_ADDITIONS, blob_file(58_433_536, mtime=IMAGE_TIME))
     host.fs.install("/usr/bin/VBoxManage", program("VBoxManage"))
 

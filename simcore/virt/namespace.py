@@ -19,10 +19,7 @@ from simcore.virt.fs import BLOCK, EPOCH, MAX_SYMLINKS, Inode, Volume, blob_file
 @dataclass
 class Mount:
     point: str  # absolute, normalized: "/", "/data"
-    volume: Volume
-
-    def __deepcopy__(self, memo: dict) -> Mount:
-        return Mount(self.point, self.volume.copy())
+    volume: Volume  # also a disk's medium's: a deep copy keeps the two one object (the memo)
 
 
 def normpath(path: str) -> str:

@@ -26,7 +26,7 @@ from simcore.virt.fs import EPOCH, Inode, Volume, blob_file, directory, symlink,
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2
-# Image files carry the image's build date: 2024-08-27 12:00 UTC, five days before simulated t = 0.
+# Image files carry the image's build date: five days and 20 hours before simulated t = 0.
 IMAGE_TIME = EPOCH - 5 * 86400 + 4 * 3600
 
 
@@ -221,10 +221,19 @@ def _boot_log(image: OsImage, hostname: str) -> str:
             f"{stamp.format(2)} {hostname} systemd[1]: Reached target multi-user.target - Multi-User System.\n")
 
 
-def system_volume(image: OsImage, hostname: str, capacity: int, device: str = "/dev/sda1") -> Volume:
-    """The root filesystem of a machine installed from ``image`` on a disk of ``capacity`` bytes."""
+def system_volume(image: OsImage, hostname: str, capacity: int, device: str = "/dev/sda1",
+                  user: str | None = None) -> Volume:
+    """The root filesystem of a machine installed from ``image`` on a disk of ``capacity`` bytes;
+    ``user``: the account made at install if not the image's default (a host's ``student``)."""
     vol = Volume(_base_tree(image.key), capacity, device=device, base_used=image.base_used)
     t = IMAGE_TIME
+    if user is not None and user != image.user:
+        home = vol.lookup(("home", image.user))
+        vol.put(("home", image.user), None, f"/home/{image.user}")
+        vol.put(("home", user), replace(home, owner=user, group=user, entries={
+            name: replace(f, owner=user, group=user) for name, f in home.entries.items()}), f"/home/{user}")
+        passwd = vol.lookup(("etc", "passwd")).text.replace(image.user, user)
+        vol.put(("etc", "passwd"), text_file(passwd, mtime=t), "/etc/passwd")
     vol.put(("etc", "hostname"), text_file(f"{hostname}\n", mtime=t), "/etc/hostname")
     vol.put(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n", mtime=t), "/etc/hosts")
     log = _boot_log(image, hostname)

@@ -11,9 +11,9 @@ SESSION = [
     ("echo hello world > notes.txt", []),
     ("echo again >> notes.txt", []),
     ("cat notes.txt", ["hello world", "again"]),
-    ("ls -l", ["total 4", "-rw-r--r-- 1 ubuntu ubuntu 18 Sep  1 08:00 notes.txt"]),
+    ("ls -l", ["total 4", "-rw-r--r-- 1 ubuntu ubuntu 18 Jan  1 00:00 notes.txt"]),
     ("echo -n abc > n.txt", []),
-    ("ls -l n.txt", ["-rw-r--r-- 1 ubuntu ubuntu 3 Sep  1 08:00 n.txt"]),
+    ("ls -l n.txt", ["-rw-r--r-- 1 ubuntu ubuntu 3 Jan  1 00:00 n.txt"]),
     ("ls x", ["ls: cannot access 'x': No such file or directory"]),
     ("cat x notes.txt", ["cat: x: No such file or directory", "hello world", "again"]),
     ("mkdir a/b", ["mkdir: cannot create directory \u2018a/b\u2019: No such file or directory"]),
@@ -30,7 +30,7 @@ SESSION = [
     ("echo x > /etc/motd", ["bash: /etc/motd: Permission denied"]),
     ("sudo echo x > /etc/motd", ["bash: /etc/motd: Permission denied"]),  # the shell opens it, not sudo
     ("sudo touch /etc/motd", []),
-    ("ls -l /etc/motd", ["-rw-r--r-- 1 root root 0 Sep  1 08:00 /etc/motd"]),
+    ("ls -l /etc/motd", ["-rw-r--r-- 1 root root 0 Jan  1 00:00 /etc/motd"]),
     ("ls /root", ["ls: cannot open directory '/root': Permission denied"]),
     ("cat /etc", ["cat: /etc: Is a directory"]),
     ("cd /nowhere", ["bash: cd: /nowhere: No such file or directory"]),
@@ -38,13 +38,13 @@ SESSION = [
     ("pwd", ["/etc"]),
     ("cd", []),
     ("pwd", ["/home/ubuntu"]),
-    ("ls -l /etc/os-release", ["lrwxrwxrwx 1 root root 21 Aug 27 12:00 /etc/os-release -> ../usr/lib/os-release"]),
+    ("ls -l /etc/os-release", ["lrwxrwxrwx 1 root root 21 Dec 27 04:00 /etc/os-release -> ../usr/lib/os-release"]),
     ("ls -z", ["ls: invalid option -- 'z'", "Try 'ls --help' for more information."]),
     ("echo 'a > b' \"c\"", ["a > b c"]),
     ("echo >", ["bash: syntax error near unexpected token `newline'"]),
     ("fallocate -l 30G big", ["fallocate: fallocate failed: No space left on device"]),
     ("fallocate -l 2G big", []),
-    ("ls -lh big", ["-rw-r--r-- 1 ubuntu ubuntu 2.0G Sep  1 08:00 big"]),
+    ("ls -lh big", ["-rw-r--r-- 1 ubuntu ubuntu 2.0G Jan  1 00:00 big"]),
 ]
 
 
@@ -90,14 +90,12 @@ def test_ls_columns_fit_80_characters_like_coreutils():
 
 
 def test_a_node_without_a_guest_has_no_file_commands():
-    from simcore.network import Network
-    from virt_guests import DESIGN
-
-    net = Network.from_design(DESIGN)  # no guests attached
+    net, guests = build()  # the Internet node is not a machine with a filesystem
+    assert "net" not in guests
     talk = Talk(net)
-    assert talk("vm1", "ls") == ["bash: ls: command not found"]
-    assert talk("vm1", "echo hi") == ["hi"]
-    assert talk("vm1", "echo hi > f") == ["bash: f: Read-only file system"]
+    assert talk("net", "ls") == ["bash: ls: command not found"]
+    assert talk("net", "echo hi") == ["hi"]
+    assert talk("net", "echo hi > f") == ["bash: f: Read-only file system"]
 
 
 def test_the_host_lists_its_vms_disk_files_and_isos():
@@ -106,8 +104,8 @@ def test_the_host_lists_its_vms_disk_files_and_isos():
     assert talk("hv", "ls 'VirtualBox VMs'") == ["alp  deb  vm1"]
     assert talk("hv", "ls -lh 'VirtualBox VMs/vm1'") == [
         "total 4.6G",
-        "-rw------- 1 ubuntu ubuntu  882 Sep  1 08:00 vm1.vbox",
-        "-rw------- 1 ubuntu ubuntu 4.6G Sep  1 08:00 vm1.vdi",
+        "-rw------- 1 student student  882 Jan  1 00:00 vm1.vbox",
+        "-rw------- 1 student student 4.6G Jan  1 00:00 vm1.vdi",
     ]
     assert talk("hv", "ls ISOs") == [  # coreutils fills columns top to bottom
         "alpine-virt-3.20.3-x86_64.iso    ubuntu-24.04.1-live-server-amd64.iso",

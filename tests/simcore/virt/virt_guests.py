@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 
 from simcore.network import Network
-from simcore.virt.guest import attach_guests
 
 DESIGN = {
     "version": 1,
@@ -21,6 +20,7 @@ DESIGN = {
         {"id": "alp", "kind": "vm", "host": "hv", "guest_os": "Alpine 3.20", "ram_mb": 512, "vcpus": 1,
          "nics": [{"name": "eth0", "mode": "internal"}]},
         {"id": "out", "kind": "outside_host", "nics": [{"name": "eth0", "ip": "192.0.2.20/24"}]},
+        {"id": "net", "kind": "internet", "nics": []},
     ],
     "links": [{"id": "l1", "a": {"node": "hv", "nic": "eth0"}, "b": {"node": "out", "nic": "eth0"}}],
 }
@@ -34,8 +34,9 @@ def design(**vm1: object) -> dict:
 
 
 def build(doc: dict | None = None) -> tuple[Network, dict]:
+    """The network and each machine's guest (the assembly attached them) by node id."""
     net = Network.from_design(doc or DESIGN)
-    return net, attach_guests(net.assembly.specs, net.nodes)
+    return net, {i: n.guest for i, n in net.nodes.items() if getattr(n, "guest", None) is not None}
 
 
 class Talk:
