@@ -96,9 +96,11 @@ class UdpTraffic:
 class DhcpService:
     def __init__(self, node: HostNode, spec: dict, names: Names | None = None):
         self.nic = spec["nic"]
+        # A design's DHCP service is dnsmasq: it writes its clients into the host's ARP cache
+        # whether or not it pings first (--no-ping).
         self.glue = DhcpServerGlue(node, spec["nic"], range_start=spec["range_start"], range_end=spec["range_end"],
                                    lease_s=spec["lease_s"], router=spec.get("router"), dns=tuple(spec["dns"]),
-                                   probe=spec["probe"], names=names)
+                                   probe=spec["probe"], names=names, kernel_arp=True)
 
     def row(self) -> dict:
         return {"kind": "dhcp", "nic": self.nic, "leases": self.glue.leases()}

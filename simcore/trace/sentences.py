@@ -181,6 +181,9 @@ class Narrator:
         if state == "STALE" and why == "request":
             return (f"{stack.name} learns from the request that {who} is at {n.mac}, without asking back "
                     "(ARP entry STALE)")
+        if state == "STALE" and why not in ("reachable time over", "request"):
+            # An application wrote the entry (Stack.add_neighbour): ``why`` says who and why.
+            return f"{stack.name}'s ARP cache now says {who} is at {n.mac}: {why} (ARP entry STALE)"
         if state == "STALE":
             return f"{stack.name} has not confirmed {who} for a while (ARP entry STALE)"
         if state == "DELAY":

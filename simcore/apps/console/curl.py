@@ -1,4 +1,4 @@
-"""``curl`` (curl 8.5) and ``ss`` (iproute2 6.x) on a node's console, over its TCP table.
+"""``curl`` (curl 7.88, Debian 12's) and ``ss`` (iproute2 6.x) on a node's console, over its TCP table.
 
 ``curl URL`` is a job: it connects (``simcore.apps.tcp.glue``), and when curl's session is done
 prints the body (or curl's error line, e.g. ``curl: (7) Failed to connect to 203.0.113.2 port

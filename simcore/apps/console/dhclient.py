@@ -10,7 +10,7 @@ One client per NIC: a second ``dhclient eth0`` on a running one starts a new rou
 from __future__ import annotations
 
 from simcore.apps.console.shell import Console, command
-from simcore.apps.dhcp.glue import DhcpClientGlue
+from simcore.apps.dhcp.glue import DhcpClientGlue, client_on
 
 USAGE = "Usage: dhclient [-v] [-r] [interface]"
 
@@ -18,11 +18,7 @@ USAGE = "Usage: dhclient [-v] [-r] [interface]"
 def client_for(console: Console, nic_name: str) -> DhcpClientGlue:
     """The node's dhclient on ``nic_name``, created on first use."""
     node = console.node
-    clients = node.__dict__.setdefault("dhcp_clients", {})
-    glue = clients.get(nic_name)
-    if glue is None:
-        glue = clients[nic_name] = DhcpClientGlue(node, nic_name, getattr(node.narrator, "names", None))
-    return glue
+    return client_on(node, nic_name, "isc-dhclient", getattr(node.narrator, "names", None))
 
 
 @command("dhclient", "ask a DHCP server for an address (-r releases it, -v shows the conversation)")

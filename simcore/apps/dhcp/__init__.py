@@ -13,7 +13,8 @@ Contract of this package (the *socket* layer of smoltcp's layering):
   the client. No sets are iterated, no wall clock is read: same inputs, same actions.
 * Imports point down: ``simcore.packets`` only.
 
-``DhcpClient(mac, hostname, rng)``: ``start``, ``on_message``, ``on_timer``, ``release``.
+``DhcpClient(mac, hostname, rng)`` (ISC dhclient 4.4): ``start``, ``on_message``, ``on_timer``,
+``release``.
 ``DhcpServer(server_ip, server_mac, pool_start, pool_end, prefix_len, lease_s, router, dns,
 domain, probe)``: ``on_message``, ``on_timer``, ``on_probe_result``, ``leases``.
 ``frame_for(send, src_mac)`` builds the reference Ethernet frame of a ``Send``; ``Note.log``

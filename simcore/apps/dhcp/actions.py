@@ -7,7 +7,8 @@ in the order the host must carry them out. The host glue maps them onto its stac
 * ``Send``: put ``msg`` in a UDP datagram ``src_ip:src_port -> dst_ip:dst_port``. ``dst_mac`` is
   the Ethernet destination the machine already knows (``ff:ff:ff:ff:ff:ff`` for a broadcast, the
   client's MAC for a unicast OFFER/ACK to an address the client does not hold yet, RFC 2131 §4.1);
-  ``None`` means "route it as any IP datagram" (ARP for the next hop as usual).
+  ``None`` means "route it as any IP datagram" (ARP for the next hop as usual). ``tos``, ``df``
+  and ``pad`` say how the program's IP header and message look (``framing.py``).
 * ``SetTimer``: call ``on_timer(now, timer_id)`` at ``at_ns``. Setting an id that is already set
   replaces it: one pending instant per id.
 * ``CancelTimer``: forget ``timer_id`` (no error if it is not set).
@@ -33,6 +34,12 @@ class Send:
     dst_mac: str | None  # None: resolve as any routed datagram would
     src_port: int
     dst_port: int
+    # The IP header and message as the sending program builds them: a kernel UDP socket's
+    # defaults (TOS 0, DF) unless the program writes its own header on a packet socket
+    # (dhclient: TOS 0x10, no DF); ``pad``: the message is padded to BOOTP's 300 bytes.
+    tos: int = 0
+    df: bool = True
+    pad: bool = True
 
 
 @dataclass(frozen=True, slots=True)

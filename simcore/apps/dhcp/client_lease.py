@@ -39,8 +39,10 @@ def natural_prefix(address: str) -> int:
     return 8 if first < 128 else 16 if first < 192 else 24
 
 
-def lease_from_ack(now: int, msg: Dhcp, lease_s: int, server: str) -> ClientLease:
-    """The lease a DHCPACK grants, counted from ``now`` (its arrival, as dhclient does)."""
+def lease_from_ack(now: int, msg: Dhcp, lease_s: int, server: str, *, t1_s: int | None = None,
+                   t2_s: int | None = None) -> ClientLease:
+    """The lease a DHCPACK grants, counted from ``now``. ``t1_s``/``t2_s``: the client's own
+    renewal and rebinding times (dhclient fuzzes T1); else the server's, or RFC 2131's."""
     mask = msg.get(OPT_SUBNET_MASK)
     try:
         prefix = mask_to_prefix(mask) if mask else natural_prefix(msg.yiaddr)
@@ -48,7 +50,9 @@ def lease_from_ack(now: int, msg: Dhcp, lease_s: int, server: str) -> ClientLeas
         prefix = natural_prefix(msg.yiaddr)
     routers = msg.get(OPT_ROUTER) or ()
     dns = tuple(msg.get(OPT_DNS) or ())
-    if lease_s == INFINITE_LEASE:
+    if t1_s is not None and t2_s is not None:
+        t1, t2, end = now + t1_s * SECOND_NS, now + t2_s * SECOND_NS, now + lease_s * SECOND_NS
+    elif lease_s == INFINITE_LEASE:
         t1 = t2 = end = None
     else:
         # RFC 2131 §4.4.5: T1 defaults to 0.5 and T2 to 0.875 of the lease; values from the

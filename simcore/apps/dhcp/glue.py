@@ -1,6 +1,6 @@
 """The DHCP machines bound on a host's NIC: actions carried out on the host's stack and engine.
 
-The machines (``client.py``, ``server.py``) are pure; this module is the host glue that
+The machines (``client.py``, ``networkd.py``, ``server.py``) are pure; this module is the host glue that
 ``docs/dhcp.md`` ("what the glue must do") describes:
 
 * the client gets **every** UDP datagram to port 68 arriving on its NIC, whatever the
@@ -10,9 +10,14 @@ The machines (``client.py``, ``server.py``) are pure; this module is the host gl
   the NIC it arrived on, so a host can serve several NAT networks);
 * a ``Send`` with a known ``dst_mac`` leaves as a whole frame without ARP; one without is routed;
 * timers are engine events with a token: a replaced or cancelled timer is ignored when it fires;
-* the address probe: ``SendArpProbe`` is one who-has; ``SendIcmpProbe`` waits behind it and
-  leaves only if the who-has is answered (the kernel queues dnsmasq's ping behind ARP); an
-  ARP reply or echo reply for a probed address goes to ``on_probe_result``;
+* the address probe: ``SendArpProbe`` is one who-has; ``SendIcmpProbe`` (dnsmasq's ping: a
+  random id, seq 0, 20 zero bytes) waits behind it, as the kernel queues a packet behind ARP for
+  up to 3 s; an ARP reply or echo reply for a probed address goes to ``on_probe_result``;
+* dnsmasq learns the client from the DHCP exchange: before a unicast reply to a client that has
+  no address yet it puts the client's MAC (chaddr) into the host's ARP cache for the offered
+  address (SIOCSARP, ``Stack.add_neighbour``: STALE). That releases the queued ping, which
+  leaves unicast to the client just before the OFFER, and spares the host an ARP request when it
+  later sends to the client (``kernel_arp``; VirtualBox's own servers answer from user space);
 * ``Note`` becomes a trace event whose kind is the note's (``dhcp.offer``...); dhclient's log
   lines are printed on the console when ``dhclient -v`` asked for them.
 """
@@ -23,6 +28,7 @@ from typing import Any
 
 from simcore.packets import (
     ARP_REPLY,
+    BROADCAST_MAC,
     ICMP_ECHO_REQUEST,
     PROTO_ICMP,
     PROTO_UDP,
@@ -34,14 +40,14 @@ from simcore.packets import (
 from .actions import Bind, CancelTimer, Note, Send, SendArpProbe, SendIcmpProbe, SetTimer, Unbind
 from .client import DhcpClient
 from .framing import frame_for
+from .networkd import NetworkdClient, machine_id_for
 from .options import CLIENT_PORT, SERVER_PORT
 from .server import DhcpServer
 
-# dnsmasq's ping check uses one fixed echo identifier per process; any free one will do.
-PROBE_ICMP_IDENT = 0xD4C9
 # The kernel keeps a packet queued behind ARP while it solicits: 3 tries, 1 s apart
 # (ucast/mcast_solicit 3, retrans_time 1 s); after that the queued ping is dropped.
 PROBE_QUEUE_NS = 3_000_000_000
+PROBE_PAYLOAD = bytes(20)  # dnsmasq sends a whole struct icmp: 8 header bytes and 20 zeros
 
 
 def _message(udp: Any) -> Dhcp:
@@ -118,14 +124,33 @@ class _Glue:
             tracer.emit(note.kind, note.text, node=self.node.id, nic=self.nic.name)
 
 
-class DhcpClientGlue(_Glue):
-    """dhclient on one NIC of a node. ``start``, ``release``; ``verbose`` prints dhclient's log."""
+CLIENT_PROGRAMS = ("isc-dhclient", "systemd-networkd")
 
-    def __init__(self, node: Any, nic_name: str, names: Any = None):
-        client = DhcpClient(node.nics[nic_name].mac, node.name, node.engine.rng, name=node.name)
+
+class DhcpClientGlue(_Glue):
+    """A DHCP client on one NIC of a node: ``program`` is ``isc-dhclient`` (the console's
+    ``dhclient``) or ``systemd-networkd`` (an Ubuntu guest bringing its NIC up). ``start``,
+    ``release``; ``verbose`` prints the client's log lines on the console."""
+
+    def __init__(self, node: Any, nic_name: str, names: Any = None, program: str = "isc-dhclient"):
+        mac, rng = node.nics[nic_name].mac, node.engine.rng
+        if program == "isc-dhclient":
+            client: Any = DhcpClient(mac, node.name, rng, name=node.name, ifname=nic_name)
+        elif program == "systemd-networkd":
+            client = NetworkdClient(mac, node.name, rng, name=node.name, ifname=nic_name,
+                                    machine_id=machine_id_for(node.id))
+        else:
+            raise ValueError(f"{node.name}: unknown DHCP client {program!r}; one of {', '.join(CLIENT_PROGRAMS)}")
         super().__init__(node, nic_name, client, names)
+        self.program = program
         self.verbose = False
         self.stack.prerouting.insert(0, self._prerouting)
+
+    def detach(self) -> None:
+        """Stop this client for good: it hears nothing more and its timers are dropped."""
+        if self._prerouting in self.stack.prerouting:
+            self.stack.prerouting.remove(self._prerouting)
+        self.timers.tokens.clear()
 
     def start(self, verbose: bool = False) -> None:
         self.verbose = verbose
@@ -170,12 +195,33 @@ class DhcpClientGlue(_Glue):
             super()._other(action)
 
 
+def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:
+    """The node's DHCP client ``program`` on ``nic_name``, created on first use. One client per
+    NIC: another program's client there is stopped first."""
+    clients = node.__dict__.setdefault("dhcp_clients", {})
+    glue = clients.get(nic_name)
+    if glue is not None and glue.program != program:
+        glue.detach()
+        glue = None
+    if glue is None:
+        glue = clients[nic_name] = DhcpClientGlue(node, nic_name, names, program)
+    return glue
+
+
+def guest_nic_up(node: Any, nic_name: str, names: Any = None) -> DhcpClientGlue:
+    """An Ubuntu guest's NIC comes up with DHCP (netplan ``dhcp4: true``, systemd-networkd): its
+    client starts at once. The VM lifecycle calls this when a VM boots."""
+    glue = client_on(node, nic_name, "systemd-networkd", names)
+    glue.start()
+    return glue
+
+
 class DhcpServerGlue(_Glue):
     """A DHCP server (dnsmasq) bound on one NIC of a node, which has a static address there."""
 
     def __init__(self, node: Any, nic_name: str, *, range_start: str, range_end: str, lease_s: int,
                  router: str | None = None, dns: tuple[str, ...] = (), probe: bool = True,
-                 names: Any = None):
+                 names: Any = None, kernel_arp: bool | None = None):
         stack = node.stack
         iface = stack.ifaces[nic_name]
         if iface.addr is None:
@@ -183,13 +229,15 @@ class DhcpServerGlue(_Glue):
         server = DhcpServer(iface.ip, iface.nic.mac, range_start, range_end, iface.addr.network.prefixlen,
                             lease_s, router=router, dns=tuple(dns), probe=probe, name=node.name)
         super().__init__(node, nic_name, server, names)
+        # dnsmasq (which probes) writes its clients into the kernel's ARP cache; VirtualBox's
+        # servers, which the presets build with probe=False, answer from user space.
+        self.kernel_arp = probe if kernel_arp is None else kernel_arp
         self._pending_echo: dict[str, tuple[int, IPv4]] = {}  # ip -> (dropped at, queued ping)
         servers = getattr(stack, "dhcp_servers", None)
         if servers is None:
             servers = stack.dhcp_servers = {}
             stack.udp_bind(SERVER_PORT, _serve)
             stack.arp_observers.append(_observe_arp)
-            stack.icmp_bind(PROBE_ICMP_IDENT, _ProbeReplies(stack))
         if nic_name in servers:
             raise ValueError(f"{node.name}: two DHCP servers on {nic_name}")
         servers[nic_name] = self
@@ -202,11 +250,28 @@ class DhcpServerGlue(_Glue):
         if isinstance(action, SendArpProbe):
             stack.send_arp_request(nic, action.ip, None)
         elif isinstance(action, SendIcmpProbe):
-            echo = IcmpEcho(ICMP_ECHO_REQUEST, PROBE_ICMP_IDENT, 0, b"")
-            packet = IPv4(self.machine.server_ip, action.ip, PROTO_ICMP, echo, 64, stack.next_ident())
+            # dnsmasq's icmp_ping: a new id each time (rand16), seq 0, on a raw socket (DF; an
+            # unconnected DF datagram gets IP id 0).
+            ident = self.engine.rng.getrandbits(16)
+            while ident in stack.icmp_sockets:
+                ident = self.engine.rng.getrandbits(16)
+            stack.icmp_bind(ident, _ProbeReplies(stack))
+            echo = IcmpEcho(ICMP_ECHO_REQUEST, ident, 0, PROBE_PAYLOAD)
+            packet = IPv4(self.machine.server_ip, action.ip, PROTO_ICMP, echo, 64, 0)
             self._pending_echo[action.ip] = (self.engine.now + PROBE_QUEUE_NS, packet)
         else:
             super()._other(action)
+
+    def _send(self, send: Send) -> None:
+        if self.kernel_arp and send.dst_mac is not None and send.dst_mac != BROADCAST_MAC:
+            # A unicast reply to a client without an address: dnsmasq's SIOCSARP first. The
+            # ping still queued for that address (within the kernel's 3 s) is released by it.
+            self.stack.add_neighbour(self.nic.name, send.dst_ip, send.dst_mac,
+                                     "dnsmasq put the DHCP client's MAC there before answering it")
+            pending = self._pending_echo.pop(send.dst_ip, None)
+            if pending is not None and pending[0] >= self.engine.now:
+                self.stack.transmit_ip(self.nic, send.dst_mac, pending[1])
+        super()._send(send)
 
     def on_arp(self, arp: Any) -> None:
         if arp.op != ARP_REPLY:

@@ -1,7 +1,8 @@
-"""HTTP/1.1 over a TCP byte stream: a small web server service and curl's client logic.
+"""HTTP/1.x over a TCP byte stream: the web server service and curl's client logic.
 
 Contract of this layer: pure logic over bytes and ``simcore.apps.tcp.stream`` events. The
-server (``server.HttpServerConnection``) and the client (``curl.CurlSession``) are stream
+server (``server.HttpServerConnection``, speaking as Python's http.server, nginx or Apache:
+``programs.py``) and the client (``curl.CurlSession``) are stream
 applications: told ``on_connected/on_data/on_eof/on_closed/on_deadline`` with ``now`` in
 nanoseconds, they answer ``StreamOps`` (bytes to send, close, abort, a deadline). They never
 see a socket, a clock or a console; curl's output is a ``CurlResult`` value (exit code, stdout,

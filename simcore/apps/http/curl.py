@@ -1,7 +1,7 @@
-"""curl 8.5's behaviour as pure logic: its command line, its request, its output and exit codes.
+"""curl 7.88's behaviour (Debian 12's curl 7.88.1) as pure logic: its command line, its request, its output and exit codes.
 
 ``parse_curl_args`` reads the command line (the options a student types: ``-s -S -i -I -f -m
---connect-timeout -H -A -o``), ``build_request`` writes the bytes curl 8 sends, and
+--connect-timeout -H -A -o``), ``build_request`` writes the bytes curl sends, and
 ``CurlSession`` is the stream application that reads the response and ends with a
 ``CurlResult``. Messages and exit codes are curl's own (``libcurl-errors(3)``):
 
@@ -28,7 +28,7 @@ from simcore.apps.tcp.stream import NOTHING, StreamOps
 
 from .message import HttpError, split_head
 
-CURL_VERSION = "8.5.0"  # Ubuntu 24.04's curl
+CURL_VERSION = "7.88.1"  # Debian 12's curl, the client of the reference captures
 NS_PER_MS = 1_000_000
 
 
@@ -178,7 +178,9 @@ def parse_curl_args(argv: list[str]) -> CurlRequest:
 
 
 def build_request(req: CurlRequest) -> bytes:
-    """What curl 8 writes: request line, Host (with the port unless 80), User-Agent, Accept."""
+    """What curl writes: request line, Host (with the port unless 80), User-Agent, Accept.
+
+    For ``curl http://203.0.113.2:8080/`` that is 80 bytes, as captured from Debian 12's curl."""
     host = req.host if req.port == 80 else f"{req.host}:{req.port}"
     fields = [("Host", host), ("User-Agent", req.user_agent), ("Accept", "*/*")]
     overrides = {name.lower(): (name, value) for name, value in req.headers}
@@ -243,7 +245,10 @@ class CurlSession:
             length = self._head.get("Content-Length")
             no_body = self.req.method == "HEAD" or self.status in (204, 304) or 100 <= self.status < 200
             self._length = 0 if no_body else (int(length) if length and length.isdigit() else None)
-            self._server_closes = (self._head.get("Connection") or "").lower() == "close"
+            # The server closes after this reply when it says so, or answers HTTP/1.0 without
+            # keep-alive (Python's http.server): curl then waits for its FIN (see docs/tcp.md).
+            conn = (self._head.get("Connection") or "").lower()
+            self._server_closes = "close" in conn or (parts[0] == "HTTP/1.0" and "keep-alive" not in conn)
         if self._length is not None and len(self._buf) - self._body_at >= self._length:
             # Whole response: curl is done. It closes now unless the server said it would close
             # (then the server's FIN, already on its way, ends the connection: see docs/tcp.md).

@@ -1,45 +1,48 @@
-"""A tiny HTTP/1.1 server: the ``{"kind": "http", "port": 80, "body": …}`` service of a node.
+"""The design's ``{"kind": "http", "port": 80, "body": …, "server": …}`` service: a web server.
 
-One request per connection: it answers, then closes (``Connection: close``), as a small static
-server configured without keep-alive does. ``/`` and ``/index.html`` serve the service body with
-``200 OK``; other paths get ``404 Not Found``; methods other than GET and HEAD get ``405``; a
-message that is not HTTP gets ``400``. The ``Date`` field comes from simulated time, counted from
-``HttpService.epoch_s`` (never the wall clock).
+``server`` names the program (``programs.py``): Python's ``http.server`` (the default: what labs
+start with ``python3 -m http.server``), ``nginx`` or ``apache``. ``HttpServerConnection`` is one
+accepted connection: it reads requests, asks the program for the reply, and writes it the way
+the program does:
+
+- **http.server** writes the head, then the body, then shuts the connection down. Each step
+  comes after the previous write is acknowledged (``on_all_acked``): Python's interpreter is
+  slow next to a LAN round trip, and that is the order of the reference capture (head; the
+  client's ACK; body; the client's ACK; FIN).
+- **nginx** and **Apache** write head and body together and keep the connection for the next
+  request until the client closes, the keep-alive timeout passes (65 s, 5 s; then they close),
+  or the reply said ``Connection: close``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import formatdate
 
 from simcore.apps.tcp.actions import CloseReason
 from simcore.apps.tcp.stream import NOTHING, StreamOps
 
-from .message import HttpError, HttpHead, split_head
+from .message import HttpError, split_head
+from .programs import DEFAULT_PROGRAM, Reply, Request, Site, program
 
 DEFAULT_EPOCH_S = 1_767_225_600  # 2026-01-01T00:00:00Z: simulated t = 0
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-           505: "HTTP Version Not Supported"}
 
 
 @dataclass(frozen=True, slots=True)
 class HttpService:
     port: int = 80
     body: str = "<h1>hello</h1>\n"
-    server: str = "simcore-httpd/1.0"
-    content_type: str = "text/html"
+    server: str = DEFAULT_PROGRAM  # which program answers: "http.server", "nginx" or "apache"
     epoch_s: int = DEFAULT_EPOCH_S
     paths: tuple[str, ...] = ("/", "/index.html")
 
     def __post_init__(self) -> None:
         if not 0 < self.port <= 0xFFFF:
             raise ValueError(f"HttpService: port must be in 1..65535, not {self.port!r}")
+        program(self.server)  # an unknown program name fails here, naming the choices
 
-
-def error_page(status: int) -> bytes:
-    title = f"{status} {REASONS[status]}"
-    return (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
-            f"</body>\r\n</html>\r\n").encode("ascii")
+    def site(self) -> Site:
+        # The page was written when the run began: its modification time is simulated t = 0.
+        return Site(self.body.encode("utf-8"), self.epoch_s, self.epoch_s, self.paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,77 +54,98 @@ class Served:
     body_bytes: int
 
 
-def respond(service: HttpService, head: HttpHead | None, now: int) -> tuple[int, bytes, str]:
-    """``(status, response bytes, request line as received)`` for a request head (None: unparseable)."""
-    method = ""
-    status = 400
-    if head is not None:
-        parts = head.start.split(" ")
-        if len(parts) == 3 and parts[0] and parts[1]:
-            method, target, version = parts
-            if version not in ("HTTP/1.0", "HTTP/1.1"):
-                status = 505 if version.startswith("HTTP/") else 400
-            elif version == "HTTP/1.1" and head.get("Host") is None:
-                status = 400  # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host
-            elif method not in ("GET", "HEAD"):
-                status = 405
-            else:
-                path = target.split("?", 1)[0]
-                status = 200 if path in service.paths else 404
-    if status == 200:
-        body, ctype = service.body.encode("utf-8"), service.content_type
-    else:
-        body, ctype = error_page(status), "text/html"
-    fields = [
-        ("Server", service.server),
-        ("Date", formatdate(service.epoch_s + now // 1_000_000_000, usegmt=True)),
-        ("Content-Type", ctype),
-        ("Content-Length", str(len(body))),
-        ("Connection", "close"),
-    ]
-    if status == 405:
-        fields.append(("Allow", "GET, HEAD"))
-    head_text = f"HTTP/1.1 {status} {REASONS[status]}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields) + "\r\n"
-    payload = head_text.encode("latin-1") + (b"" if method == "HEAD" else body)
-    return status, payload, head.start if head is not None else ""
-
-
 class HttpServerConnection:
     """The server side of one connection (a ``StreamApp``)."""
 
-    def __init__(self, service: HttpService, log: list[Served] | None = None):
+    def __init__(self, service: HttpService, log: list[Served] | None = None, local: tuple[str, int] | None = None):
         self.service = service
-        self._buf = bytearray()
+        self.program = program(service.server)
+        self.site = service.site()
+        self.local = local or ("0.0.0.0", service.port)  # our address and port (Apache's signature)
         self.served: list[Served] = log if log is not None else []  # shared by a service's connections
+        self._buf = bytearray()
+        self._writes: list[bytes] = []  # what is still to write, one write per entry
+        self._closing = False  # close once the writes are done
+        self._count = 0
         self.answered = False
+        self.closed = False
 
     def on_connected(self, now: int) -> StreamOps:
         return NOTHING
 
     def on_data(self, now: int, data: bytes) -> StreamOps:
-        if self.answered:
-            return NOTHING  # one request per connection; anything after it is ignored
+        if self.closed:
+            return NOTHING
         self._buf += data
+        return self._serve(now)
+
+    def _serve(self, now: int) -> StreamOps:
+        if self._writes or self._closing:
+            return NOTHING  # still writing the last reply: the next request waits in the buffer
         try:
             found = split_head(bytes(self._buf))
         except HttpError:
-            return self._answer(None, now)
+            found, self._buf = (None, 0), bytearray()
         if found is None:
             return NOTHING
-        return self._answer(found[0], now)
+        head, size = found
+        del self._buf[:size]
+        self._count += 1
+        reply = self.program.respond(self.site, Request(head, now, self.local[0], self.local[1], self._count))
+        return self._answer(now, reply)
 
-    def _answer(self, head: HttpHead | None, now: int) -> StreamOps:
-        status, payload, line = respond(self.service, head, now)
+    def _answer(self, now: int, reply: Reply) -> StreamOps:
         self.answered = True
-        self.served.append(Served(line, status, len(payload) - payload.find(b"\r\n\r\n") - 4))
-        return StreamOps(send=payload, close=True)
+        if reply.status:
+            self.served.append(Served(reply.request_line, reply.status, len(reply.body)))
+        writes = [reply.head, reply.body] if reply.separate_writes else [reply.head + reply.body]
+        self._writes = [w for w in writes if w]
+        self._closing = not reply.keep_alive
+        if not self._writes:
+            return self._finish_writes(now)
+        first = self._writes.pop(0)
+        if self._writes or reply.separate_writes:
+            return StreamOps(send=first)  # the rest after this write is acknowledged
+        return StreamOps(send=first, close=self._closing, deadline_ns=self._keepalive_deadline(now))
+
+    def on_all_acked(self, now: int) -> StreamOps:
+        if self.closed:
+            return NOTHING
+        if self._writes:
+            return StreamOps(send=self._writes.pop(0))
+        if self._closing:
+            return self._finish_writes(now)
+        return NOTHING
+
+    def _finish_writes(self, now: int) -> StreamOps:
+        if self._closing:
+            self.closed = True
+            return StreamOps(close=True)
+        ops = self._serve(now)  # a request that came while we were writing
+        if ops is NOTHING:
+            return StreamOps(deadline_ns=self._keepalive_deadline(now))
+        return ops
+
+    def _keepalive_deadline(self, now: int) -> int | None:
+        if self._closing or self.program.keepalive_ns is None:
+            return None
+        return now + self.program.keepalive_ns
 
     def on_eof(self, now: int) -> StreamOps:
-        # The client closed before a whole request arrived: close our side too.
-        return NOTHING if self.answered else StreamOps(close=True)
+        # The client closed: close our side too (a keep-alive server reads the end and closes;
+        # http.server, still writing, closes when it has written).
+        if self.closed or (self._writes and self._closing):
+            return NOTHING
+        self.closed = True
+        return StreamOps(close=True)
 
     def on_closed(self, now: int, reason: CloseReason) -> StreamOps:
+        self.closed = True
         return NOTHING
 
     def on_deadline(self, now: int) -> StreamOps:
-        return NOTHING
+        # Keep-alive timeout with nothing asked: the server closes the idle connection.
+        if self.closed or self._writes:
+            return NOTHING
+        self.closed = True
+        return StreamOps(close=True)

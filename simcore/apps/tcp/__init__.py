@@ -17,6 +17,7 @@ See docs/tcp.md.
 
 from .actions import (
     Action,
+    AllAcked,
     CancelTimer,
     Closed,
     CloseReason,
@@ -40,7 +41,7 @@ from .stream import StreamApp, StreamOps, pump
 from .table import TcpTable
 
 __all__ = [
-    "Action", "CancelTimer", "Closed", "CloseReason", "ConnKey", "Connected", "Deliver", "Emit",
+    "Action", "AllAcked", "CancelTimer", "Closed", "CloseReason", "ConnKey", "Connected", "Deliver", "Emit",
     "EndOfStream", "Note", "SetTimer", "StreamApp", "StreamOps", "TcpConfig", "TcpListener",
     "TcpSocket", "TcpState", "TcpTable", "TimerKey", "TimerKind", "pump", "reset_for", "ss_lines", "ss_rows",
 ]

@@ -45,6 +45,7 @@ class CloseReason(enum.Enum):
 class TimerKind(enum.Enum):
     RETRANSMIT = "retransmit"  # RFC 6298 retransmission timer
     TIME_WAIT = "time-wait"  # 2*MSL, Linux's fixed 60 s (TCP_TIMEWAIT_LEN)
+    DELACK = "delack"  # the delayed ACK (delack.py): an ACK owed but not sent yet
     APP = "app"  # a deadline the application asked for (curl's -m); TcpTable routes it
 
 
@@ -111,6 +112,12 @@ class Connected:
 
 
 @dataclass(frozen=True, slots=True)
+class AllAcked:
+    """Everything the application wrote has been acknowledged by the peer (the send queue is
+    empty again): an application that writes in steps can take its next one."""
+
+
+@dataclass(frozen=True, slots=True)
 class Closed:
     """The connection reached CLOSED; nothing of it remains."""
 
@@ -129,4 +136,4 @@ class Note:
     kind: str = "tcp.note"
 
 
-Action = Emit | SetTimer | CancelTimer | Deliver | EndOfStream | Connected | Closed | Note
+Action = Emit | SetTimer | CancelTimer | Deliver | EndOfStream | Connected | AllAcked | Closed | Note

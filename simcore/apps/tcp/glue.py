@@ -10,7 +10,8 @@ segments to ``on_icmp_unreachable`` (code 3, port unreachable: refused; else unr
 IP identification (Linux): a reset for a segment of no connection leaves with ID 0 (and DF);
 segments of a connection take the stack's counter.
 
-``http_service(node, spec)`` binds the design's ``{"kind": "http"}`` service on port ``spec.port``.
+``http_service(node, spec)`` binds the design's ``{"kind": "http"}`` service on port ``spec.port``,
+answered by the program ``spec.server`` names (Python's http.server when absent).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from simcore.apps.http import HttpServerConnection, HttpService
+from simcore.apps.http.programs import DEFAULT_PROGRAM
 from simcore.packets import ICMP_DEST_UNREACH, PROTO_TCP, IPv4
 from simcore.packets.tcp import RST
 
@@ -80,17 +82,18 @@ class HttpServiceGlue:
 
     def __init__(self, node: Any, spec: dict):
         self.port = spec["port"]
-        self.service = HttpService(port=self.port, body=spec.get("body", ""))
+        self.service = HttpService(port=self.port, body=spec.get("body", ""),
+                                   server=spec.get("server", DEFAULT_PROGRAM))
         self.served: list = []
         # A bound method, not a lambda: ``Network.fork`` deep-copies the run, and a lambda's
         # closure would keep pointing at the original's log.
         tcp_for(node).table.listen(self.port, self._accept)
 
     def _accept(self, key: Any) -> HttpServerConnection:
-        return HttpServerConnection(self.service, self.served)
+        return HttpServerConnection(self.service, self.served, (key.local_ip, key.local_port))
 
     def row(self) -> dict:
-        return {"kind": "http", "port": self.port,
+        return {"kind": "http", "port": self.port, "server": self.service.server,
                 "served": [{"request": s.request, "status": s.status, "bytes": s.body_bytes}
                            for s in self.served]}
 

@@ -7,8 +7,9 @@ splitting the segment-arrival steps over files would hide their order, which the
 
 What it does, Linux-like (see docs/tcp.md for the full list and what is left out):
 handshake with MSS/SACK-permitted/timestamps/window-scale options, data cut at the effective MSS
-with PSH on the segment that empties the send buffer, an immediate ACK for every segment that
-carries data or FIN (Linux's quick-ACK mode), out-of-order data held and SACKed, RFC 6298
+with PSH on the segment that empties the send buffer, ACKs when Linux sends them (quick ACKs at
+the start, then delayed ACKs; the ACK of a FIN waits for the application's own FIN: ``delack.py``),
+out-of-order data held and SACKed, RFC 6298
 retransmission with doubling and a bounded number of retries, fast retransmit on the third
 duplicate ACK, slow start and congestion avoidance from an initial window of 10 segments, FIN
 from either side and simultaneous close, TIME-WAIT of 60 s, RST handling with RFC 5961's exact
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 import random
 
-from simcore.packets.tcp import ACK, FIN, PSH, RST, SYN, Tcp, tcp_options
+from simcore.packets.tcp import ACK, FIN, PSH, RST, SYN, URG, Tcp, tcp_options
 
 from .actions import (
     Action,
+    AllAcked,
     CancelTimer,
     Closed,
     CloseReason,
@@ -38,6 +40,7 @@ from .actions import (
     TimerKind,
 )
 from .config import NS_PER_MS, TcpConfig
+from .delack import TCP_HEADER, AckPolicy
 from .options import TS_OPTION_LEN, PeerSyn, read_syn_options, read_tsval, segment_options
 from .reset import reset_for
 from .rto import RtoEstimator
@@ -97,6 +100,7 @@ class TcpSocket:
         self.cwnd = 0
         self.ssthresh = 1 << 30
         self._timers: dict[TimerKind, int] = {}
+        self._acks: AckPolicy | None = None  # receive-side ACK policy, from the handshake on
 
     def __repr__(self) -> str:
         return f"TcpSocket({self.key}, {self.state.value})"
@@ -187,6 +191,9 @@ class TcpSocket:
             self._finish(CloseReason.NORMAL, acts)
         elif key.kind is TimerKind.RETRANSMIT:
             self._on_rto(now, acts)
+        elif key.kind is TimerKind.DELACK:
+            if self._acks.on_timer(self._rto.rto) and self.state in _SYNCHRONIZED:
+                self._send_ack(now, acts)  # no data or FIN went the other way in time to carry it
         return acts
 
     def _on_rto(self, now: int, acts: list[Action]) -> None:
@@ -254,6 +261,8 @@ class TcpSocket:
             if not seg.flags & RST:
                 if self.state is S.TIME_WAIT and seg.flags & FIN:
                     self._arm(TimerKind.TIME_WAIT, now + self.cfg.time_wait_ns, acts)  # a FIN again
+                if length and seq_lt(seg.seq, self.rcv_nxt) and self._acks is not None:
+                    self._acks.enter_quickack(self.rcv_wnd)  # a duplicate: ACKs were lost (tcp_send_dupack)
                 self._send_ack(now, acts)
             return acts
         # Second: RST. RFC 5961 §3.2: only an exact match resets; in-window earns a challenge ACK.
@@ -334,11 +343,14 @@ class TcpSocket:
         """Process SEG.ACK in a synchronized state; True when the connection ended."""
         ack = seg.ack
         if seq_gt(ack, self.snd_una):
+            queued = len(self._sndbuf)
             self._ack_advances(now, ack)
             if self.snd_una == self.snd_max:
                 self._disarm(TimerKind.RETRANSMIT, acts)
             else:  # RFC 6298 §5.3: restart the timer when new data is ACKed
                 self._arm(TimerKind.RETRANSMIT, now + self._rto.rto, acts)
+            if queued and not self._sndbuf:
+                acts.append(AllAcked())  # the application may write its next step
         elif (ack == self.snd_una and not seg.payload and not seg.flags & FIN
               and self.snd_una != self.snd_max and seg.window << self._snd_wscale == self.snd_wnd):
             self._dupacks += 1  # RFC 5681 §2 "duplicate acknowledgment"
@@ -404,12 +416,18 @@ class TcpSocket:
             data = data[skip:]
             seq = self.rcv_nxt
         data = data[: max(0, self.rcv_wnd - seq_diff(seq, self.rcv_nxt))]  # never beyond the window
-        need_ack = bool(seg.payload) or fin_seq is not None
+        # An ACK at once for what is not plain in-order data (RFC 5681 §4.2: out-of-order data,
+        # a gap filled); in-order data and the FIN go through the ACK policy.
+        ack_now = bool(seg.payload) and not data
         if self.state not in _RECEIVES_TEXT:
+            ack_now = ack_now or bool(data)
             data = b""  # data after the peer's FIN is not accepted
         if data and seq == self.rcv_nxt:
             chunks = [data]
             self.rcv_nxt = seq_add(self.rcv_nxt, len(data))
+            had_hole = bool(self._ooo)
+            self._acks.on_data(now, len(data), bool(seg.flags & (PSH | FIN | SYN | URG)), bool(seg.flags & PSH),
+                               self.rcv_wnd, self._rto.rto)
             while self._ooo:  # fill from what arrived early
                 first = min(self._ooo, key=lambda s: seq_diff(s, self.rcv_nxt))
                 gap = seq_diff(self.rcv_nxt, first)
@@ -420,10 +438,13 @@ class TcpSocket:
                     chunks.append(held[gap:])
                     self.rcv_nxt = seq_add(self.rcv_nxt, len(held) - gap)
             payload = b"".join(chunks)
+            if had_hole and not self._ooo:
+                self._acks.on_hole_filled()
         elif data:
             if len(data) > len(self._ooo.get(seq, b"")):
                 self._ooo[seq] = data
             payload = b""
+            ack_now = True
             acts.append(Note(f"{self.key}: segment at {seq_diff(seq, self.irs)} arrived before "
                              f"{seq_diff(self.rcv_nxt, self.irs)}: held, duplicate ACK sent", kind="tcp.out_of_order"))
         else:
@@ -438,8 +459,13 @@ class TcpSocket:
             acts.append(Note(f"{self.key}: FIN at {seq_diff(fin_seq, self.irs)} arrived before "
                              f"{seq_diff(self.rcv_nxt, self.irs)}: held until the data before it comes",
                              kind="tcp.out_of_order"))
-        if need_ack:
-            self._send_ack(now, acts)
+            ack_now = True
+        if fin_now:
+            if self.state in (S.SYN_RECEIVED, S.ESTABLISHED):
+                self._acks.on_fin_established()  # tcp_fin: its ACK waits for our answer
+            else:
+                ack_now = True  # FIN-WAIT: Linux's tcp_fin ACKs at once
+        self._ack_decision(now, acts, ack_now, app_reads=bool(payload))
         if payload:
             acts.append(Deliver(payload))
         if fin_now:
@@ -455,6 +481,18 @@ class TcpSocket:
             acts.append(Note(f"{self.key}: the peer's FIN crossed ours (simultaneous close), CLOSING", kind="tcp.fin_received"))
         elif self.state is S.FIN_WAIT_2:
             self._enter_time_wait(now, acts)
+
+    def _ack_decision(self, now: int, acts: list[Action], ack_now: bool, app_reads: bool) -> None:
+        """Send the owed ACK now, or arm the delayed-ACK timer (``delack.py``)."""
+        policy = self._acks
+        if ack_now or policy.due_now(self.rcv_nxt, app_reads):
+            self._send_ack(now, acts)
+        elif policy.scheduled:
+            at = policy.delayed_at(now, self._rto.srtt)
+            if at is None:
+                self._send_ack(now, acts)
+            else:
+                self._arm(TimerKind.DELACK, at, acts)
 
     # -- sending ---------------------------------------------------------------------------------
     def _output(self, now: int, acts: list[Action]) -> None:
@@ -485,6 +523,8 @@ class TcpSocket:
             flags |= FIN
         self._emit(self._seg(now, flags, seq, payload), acts)
         after = seq_add(seq, seg_len(flags, n))
+        if n and seq_gt(after, self.snd_max):
+            self._acks.on_data_sent(now)  # new data: a quick reply makes the connection interactive
         if seq_gt(after, self.snd_max):
             if self._timed is None:
                 self._timed = (after, now)
@@ -524,6 +564,7 @@ class TcpSocket:
         if cfg.wscale is not None and peer.wscale is not None:  # RFC 7323 §2.2: both or neither
             self._snd_wscale, self._rcv_wscale, self._ws_offered = peer.wscale, cfg.wscale, True
         self.eff_mss = min(peer.mss, cfg.mss) - (TS_OPTION_LEN if self._ts_ok else 0)
+        self._acks = AckPolicy(cfg.mss, TCP_HEADER + (TS_OPTION_LEN if self._ts_ok else 0), self.rcv_wnd)
 
     def _start_window(self, seg: Tcp) -> None:
         self.snd_wnd = seg.window if seg.flags & SYN else seg.window << self._snd_wscale
@@ -556,11 +597,15 @@ class TcpSocket:
 
     def _emit(self, seg: Tcp, acts: list[Action]) -> None:
         acts.append(Emit(seg, self.key.local_ip, self.key.remote_ip))
+        if seg.flags & ACK and self._acks is not None:
+            self._acks.on_ack_sent(self.rcv_nxt)  # every ACK-bearing segment pays what is owed
+            self._disarm(TimerKind.DELACK, acts)
 
     # -- bookkeeping -----------------------------------------------------------------------------
     def _enter_time_wait(self, now: int, acts: list[Action]) -> None:
         self.state = S.TIME_WAIT
         self._disarm(TimerKind.RETRANSMIT, acts)
+        self._disarm(TimerKind.DELACK, acts)
         self._arm(TimerKind.TIME_WAIT, now + self.cfg.time_wait_ns, acts)
         acts.append(Note(f"{self.key}: both FINs are ACKed; TIME-WAIT for {self.cfg.time_wait_ns // 10**9} s "
                          f"(2 MSL) so that a late segment cannot reach a new connection on the same ports", kind="tcp.time_wait"))

@@ -1,7 +1,8 @@
 """Applications over a byte stream, and the pump that joins them to a socket.
 
 An application (the HTTP server, curl) never holds a socket: it is told what happened
-(``on_connected``, ``on_data``, ``on_eof``, ``on_closed``, ``on_deadline``) and answers with a
+(``on_connected``, ``on_data``, ``on_eof``, ``on_closed``, ``on_deadline``, and, if it has the
+method, ``on_all_acked`` when everything it wrote has been acknowledged) and answers with a
 ``StreamOps`` value (bytes to send, close, abort, a deadline). ``pump`` applies those answers to
 the socket and splices the socket's resulting actions in place, so the actions come out in the
 order they happen (an ACK, then the data that the application wrote in reply).
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from .actions import Action, Closed, CloseReason, Connected, Deliver, EndOfStream
+from .actions import Action, AllAcked, Closed, CloseReason, Connected, Deliver, EndOfStream
 from .socket import TcpSocket
 
 
@@ -64,6 +65,11 @@ def pump(now: int, sock: TcpSocket, app: StreamApp | None, actions: list[Action]
             ops = app.on_connected(now)
         elif isinstance(act, EndOfStream):
             ops = app.on_eof(now)
+        elif isinstance(act, AllAcked):
+            step = getattr(app, "on_all_acked", None)  # optional: apps that write in steps
+            if step is None:
+                continue
+            ops = step(now)
         elif isinstance(act, Closed):
             ops = app.on_closed(now, act.reason)
             if ops.deadline_ns is not None and deadlines is not None:

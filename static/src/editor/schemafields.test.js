@@ -25,7 +25,8 @@ test("every service kind of the schema has its fields, NIC references as a NIC c
   assert.equal(dhcp.probe.type, "bool");
   assert.equal(dhcp.lease_s.placeholder, "3600");
   const http = byKey(fieldsOf(schema, kinds.find((k) => k.kind === "http").schema, ["kind"]));
-  assert.deepEqual(Object.keys(http), ["port", "body"]);
+  assert.deepEqual(Object.keys(http), ["port", "body", "server"]);
+  assert.deepEqual(http.server.options, ["http.server", "nginx", "apache"]);
   assert.equal(byKey(fieldsOf(schema, kinds.find((k) => k.kind === "udp_traffic").schema))["interval_s"].type, "num");
 });
 

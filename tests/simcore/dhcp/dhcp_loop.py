@@ -29,11 +29,18 @@ from simcore.packets import (
     ETH_ARP,
     ZERO_MAC,
     Arp,
+    Dhcp,
     Ethernet,
     PcapWriter,
 )
 
 SECOND = 1_000_000_000
+
+
+def message(frame: Ethernet) -> Dhcp:
+    """The DHCP message of a frame (systemd-networkd's unpadded ones travel as bytes)."""
+    payload = frame.payload.payload.payload
+    return payload if isinstance(payload, Dhcp) else Dhcp.parse(bytes(payload))
 
 
 class Segment:
@@ -142,8 +149,12 @@ class Segment:
             if frame.ethertype == ETH_ARP:
                 continue
             ip = frame.payload
-            out.append((t, ip.payload.payload.message_type, ip.src, ip.dst, frame.dst))
+            out.append((t, message(frame).message_type, ip.src, ip.dst, frame.dst))
         return out
+
+    def messages(self):
+        """``(t_ns, Dhcp, frame)`` of every DHCP frame on the wire."""
+        return [(t, message(frame), frame) for t, frame in self.wire if frame.ethertype != ETH_ARP]
 
     def notes(self, owner=None):
         return [a.text for _t, who, a in self.log if isinstance(a, Note) and owner in (None, who)]

@@ -28,13 +28,10 @@ def test_dora_with_the_probe_frame_by_frame():
     start(seg, vm, 0)
     seg.run_until(10 * SECOND)
     # The ARP probe at t, t+1 s, t+2 s after the DISCOVER reaches the server; the OFFER at t+3 s.
-    # The client's second DISCOVER (3 s, dhclient's first interval) is answered with the same
-    # address and xid: two OFFERs, as with dnsmasq.
+    # dhclient's retransmission (3 + random() % 6 s, here 8 s) would come after it: one DISCOVER.
     assert arp_instants(seg) == [D, SECOND + D, 2 * SECOND + D]
     assert seg.dhcp_frames() == [
         (0, DHCPDISCOVER, "0.0.0.0", BCAST, FF),
-        (3 * SECOND, DHCPDISCOVER, "0.0.0.0", BCAST, FF),
-        (3 * SECOND + D, DHCPOFFER, "10.0.2.2", "10.0.2.15", VM),
         (3 * SECOND + D, DHCPOFFER, "10.0.2.2", "10.0.2.15", VM),
         (3 * SECOND + 2 * D, DHCPREQUEST, "0.0.0.0", BCAST, FF),
         (3 * SECOND + 3 * D, DHCPACK, "10.0.2.2", "10.0.2.15", VM),
@@ -44,6 +41,30 @@ def test_dora_with_the_probe_frame_by_frame():
     assert seg.bound == {VM: "10.0.2.15"}
     assert seg.server.leases() == [{"mac": VM, "ip": "10.0.2.15", "hostname": "vm",
                                     "expires_at_ns": 3 * SECOND + 3 * D + 3600 * SECOND, "state": "bound"}]
+    # dhclient's own IP header on its broadcasts (TOS 0x10, no DF), dnsmasq's kernel one (DF).
+    headers = [(f.payload.tos, f.payload.flags) for _t, f in seg.wire if f.ethertype != ETH_ARP]
+    assert headers == [(0x10, 0), (0, 2), (0x10, 0), (0, 2)]
+
+
+def test_a_retransmission_during_the_probe_gets_a_second_offer_with_the_same_xid():
+    # Seed 11: dhclient's first interval is 3 s (+0.102035 s): started at 0.9 s, the second
+    # DISCOVER leaves at 3.102035 s, while dnsmasq still probes (until 3.90005 s). Both are
+    # answered when the probe ends, with the same address and xid.
+    seg, (vm,) = nat_segment(seed=11)
+    start(seg, vm, 900_000_000)
+    seg.run_until(10 * SECOND)
+    t0 = 900_000_000
+    assert seg.dhcp_frames() == [
+        (t0, DHCPDISCOVER, "0.0.0.0", BCAST, FF),
+        (3 * SECOND + 102_035_000, DHCPDISCOVER, "0.0.0.0", BCAST, FF),
+        (t0 + 3 * SECOND + D, DHCPOFFER, "10.0.2.2", "10.0.2.15", VM),
+        (t0 + 3 * SECOND + D, DHCPOFFER, "10.0.2.2", "10.0.2.15", VM),
+        (t0 + 3 * SECOND + 2 * D, DHCPREQUEST, "0.0.0.0", BCAST, FF),
+        (t0 + 3 * SECOND + 3 * D, DHCPACK, "10.0.2.2", "10.0.2.15", VM),
+    ]
+    secs = [f.payload.payload.payload.secs for _t, f in seg.wire if f.ethertype != ETH_ARP]
+    assert secs[:2] == [0, 3]  # whole seconds: 3 - 0 (dhclient's cur_time)
+    assert seg.bound == {VM: "10.0.2.15"}
 
 
 def test_two_clients_get_15_then_16():
@@ -64,38 +85,46 @@ def test_probe_finds_a_squatter_and_the_next_address_is_leased():
     assert [(r["ip"], r["state"]) for r in seg.server.leases()] == [("10.0.2.15", "conflict"), ("10.0.2.16", "bound")]
 
 
-def test_renew_unicast_at_t1_then_rebind_broadcast_at_t2_then_expiry_when_the_server_is_gone():
+def test_renew_unicast_then_rebind_broadcast_then_expiry_when_the_server_is_gone():
     seg, (vm,) = nat_segment()
     start(seg, vm, 0)
     seg.run_until(10 * SECOND)
-    bound_at = 3 * SECOND + 4 * D  # the ACK's arrival
+    renew_at = [a.at_ns for _t, _who, a in seg.log if type(a).__name__ == "SetTimer" and a.timer_id == "t1"][-1]
+    assert 3 * SECOND + 1350 * SECOND <= renew_at < 3 * SECOND + 1801 * SECOND  # T1 fuzzed: 75-100 %
     seg.wire.clear()
-    seg.run_until(bound_at + 1800 * SECOND + 10 * D)
-    # T1: REQUEST unicast from the leased address to the server; ACK unicast back.
+    seg.run_until(renew_at + 10 * D)
+    # The renewal: REQUEST unicast from the leased address to the server (the kernel's header:
+    # TOS 0, DF), ACK unicast back.
     assert seg.dhcp_frames() == [
-        (bound_at + 1800 * SECOND, DHCPREQUEST, "10.0.2.15", "10.0.2.2", GW_MAC),
-        (bound_at + 1800 * SECOND + D, DHCPACK, "10.0.2.2", "10.0.2.15", VM),
+        (renew_at, DHCPREQUEST, "10.0.2.15", "10.0.2.2", GW_MAC),
+        (renew_at + D, DHCPACK, "10.0.2.2", "10.0.2.15", VM),
     ]
-    renewed_at = bound_at + 1800 * SECOND + 2 * D
+    assert (seg.wire[0][1].payload.tos, seg.wire[0][1].payload.flags) == (0, 2)
+    renewed_s = (renew_at + 2 * D) // SECOND  # dhclient counts the new lease from this second
     seg.wire.clear()
     seg.server_up = False
-    seg.run_until(renewed_at + 3600 * SECOND + 1)
+    seg.run_until(renewed_s * SECOND + 3602 * SECOND)
     frames = seg.dhcp_frames()
     renew = [f for f in frames if f[3] == "10.0.2.2"]
     rebind = [f for f in frames if f[2] == "10.0.2.15" and f[3] == BCAST]
-    assert [t - renewed_at for t, *_ in renew] == [s * SECOND // 1000 for s in (1800_000, 2475_000, 2812_500,
-                                                                                  2981_250, 3065_625, 3125_625)]
-    assert [t - renewed_at for t, *_ in rebind] == [s * SECOND // 1000 for s in (3150_000, 3375_000, 3487_500,
-                                                                                   3547_500)]
-    # At the lease end the address goes and a new DORA begins from 0.0.0.0.
-    assert frames[-1] == (renewed_at + 3600 * SECOND, DHCPDISCOVER, "0.0.0.0", BCAST, FF)
+    # Unicast until T2 (3150 s after the renewal's second), broadcast after it, every 3 to 21 s
+    # (dhclient's backoff with its 15 s cutoff), until one second past the lease end.
+    assert renew and rebind
+    assert all(t <= (renewed_s + 3151) * SECOND for t, *_ in renew)
+    assert all((renewed_s + 3151) * SECOND <= t < (renewed_s + 3601) * SECOND for t, *_ in rebind)
+    times = [t for t, *_ in renew + rebind]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert all(2 * SECOND < g < 22 * SECOND for g in gaps[:-1]), gaps  # 3..21 s from the whole second
+    assert SECOND <= gaps[-1] < 22 * SECOND  # the last one cut to end one second past the lease
+    # One second past the lease end the address goes and a new DORA begins from 0.0.0.0.
+    t, mtype, src, dst, mac = frames[-1]
+    assert (mtype, src, dst, mac) == (DHCPDISCOVER, "0.0.0.0", BCAST, FF)
+    assert (renewed_s + 3601) * SECOND <= t < (renewed_s + 3602) * SECOND
     assert seg.bound == {}
     assert "vm's lease of 10.0.2.15 ran out without a renewal: it must stop using the address and starts over " \
            "(RFC 2131 §4.4.5)" in seg.notes(VM)
-    # The server's record ran out too (its clock started at the ACK it sent, one delay earlier).
-    seg.run_until(renewed_at + 3600 * SECOND + 2)
     seg.server_up = True
-    seg.run_until(renewed_at + 3700 * SECOND)
+    seg.run_until(renewed_s * SECOND + 3700 * SECOND)
     assert seg.bound == {VM: "10.0.2.15"}  # asked for again with option 50, and free
 
 
@@ -129,9 +158,6 @@ def test_tshark_decodes_the_dora_pcap(tmp_path):
     rows = [line.split("\t") for line in out.stdout.splitlines()]
     assert rows == [
         ["0.000000000", "1", "0.0.0.0", BCAST, FF, "0", "0.0.0.0", "", "", "vm", "", "", "", prl],
-        ["3.000000000", "1", "0.0.0.0", BCAST, FF, "0", "0.0.0.0", "", "", "vm", "", "", "", prl],
-        ["3.000050000", "2", "10.0.2.2", "10.0.2.15", VM, "0", "10.0.2.15", "", "10.0.2.2", "", "3600", "1800",
-         "3150", ""],
         ["3.000050000", "2", "10.0.2.2", "10.0.2.15", VM, "0", "10.0.2.15", "", "10.0.2.2", "", "3600", "1800",
          "3150", ""],
         ["3.000100000", "3", "0.0.0.0", BCAST, FF, "0", "0.0.0.0", "10.0.2.15", "10.0.2.2", "vm", "", "", "", prl],
@@ -174,6 +200,7 @@ def test_pythonhashseed_changes_nothing(tmp_path):
 
 DOCUMENTED_KINDS = {
     "dhcp.discover", "dhcp.select", "dhcp.request", "dhcp.bound", "dhcp.renew", "dhcp.rebind", "dhcp.expire",
+    "dhcp.reboot",
     "dhcp.nak", "dhcp.release", "dhcp.timeout", "dhcp.ignore", "dhcp.client", "dhcp.probe", "dhcp.conflict",
     "dhcp.offer", "dhcp.ack", "dhcp.withdraw", "dhcp.exhausted",
 }

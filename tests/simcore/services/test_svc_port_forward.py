@@ -26,7 +26,8 @@ def test_curl_prints_the_body_then_cannot_connect(net):
 
 def test_the_web_server_logged_one_request(net):
     assert net.tables()["services"]["vm"] == [
-        {"kind": "http", "port": 80, "served": [{"request": "GET / HTTP/1.1", "status": 200, "bytes": len(BODY) + 1}]}
+        {"kind": "http", "port": 80, "server": "http.server",
+         "served": [{"request": "GET / HTTP/1.1", "status": 200, "bytes": len(BODY) + 1}]}
     ]
 
 

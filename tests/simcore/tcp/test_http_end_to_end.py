@@ -14,14 +14,14 @@ OUT, VM = "203.0.113.10", "10.0.2.15"
 PAGE = "<h1>hello from the VM</h1>\n"
 
 
-def run_curl(command, *, loss=None, serve=True, app=None, until=400 * S, config=None, port=80):
+def run_curl(command, *, loss=None, serve=True, app=None, until=400 * S, config=None, port=80, server="http.server"):
     w = World(loss=loss)
     client = w.host(OUT, 1, config)
-    server = w.host(VM, 2, config)
+    host = w.host(VM, 2, config)
     log = []
     if serve:
-        service = HttpService(port=port, body=PAGE)
-        server.listen(port, app or (lambda key: HttpServerConnection(service, log)))
+        service = HttpService(port=port, body=PAGE, server=server)
+        host.listen(port, app or (lambda key: HttpServerConnection(service, log, (VM, port))))
     req = parse_curl_args(command.split())
     session = CurlSession(req, w.now)
     w.call(OUT, client.connect, OUT, req.host, req.port, session)
@@ -29,14 +29,23 @@ def run_curl(command, *, loss=None, serve=True, app=None, until=400 * S, config=
     return session, w, log
 
 
+# Python's http.server (the default server) answering at t = 150 µs.
 RESPONSE_HEAD = (
-    "HTTP/1.1 200 OK\r\n"
-    "Server: simcore-httpd/1.0\r\n"
+    "HTTP/1.0 200 OK\r\n"
+    "Server: SimpleHTTP/0.6 Python/3.11.2\r\n"
     "Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
-    "Content-Type: text/html\r\n"
+    "Content-type: text/html\r\n"
     f"Content-Length: {len(PAGE)}\r\n"
-    "Connection: close\r\n\r\n"
+    "Last-Modified: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\n"
 )
+C, V = f"{OUT}:57794", f"{VM}:80"
+HANDSHAKE = [
+    f"0.000000 {C}>{V} [SYN] seq=0 win=64240 len=0",
+    f"0.000050 {V}>{C} [SYN,ACK] seq=0 ack=1 win=65160 len=0",
+    f"0.000100 {C}>{V} [ACK] seq=1 ack=1 win=502 len=0",
+    f"0.000100 {C}>{V} [PSH,ACK] seq=1 ack=1 win=502 len=73",
+    f"0.000150 {V}>{C} [ACK] seq=1 ack=74 win=510 len=0",
+]
 
 
 def test_on_done_is_told_once_when_the_page_is_complete():
@@ -47,8 +56,9 @@ def test_on_done_is_told_once_when_the_page_is_complete():
     session = CurlSession(parse_curl_args(["curl", f"http://{VM}/"]), 0, on_done=lambda r: done.append((w.now, r)))
     w.call(OUT, client.connect, OUT, VM, 80, session)
     w.run(100 * S)
-    # At 200 µs the response arrives: curl is done then, before the FIN exchange ends.
-    assert done == [(200_000, CurlResult(0, PAGE, ()))]
+    # At 300 µs the page (http.server's second write) arrives: curl is done then, before the
+    # FIN exchange ends.
+    assert done == [(300_000, CurlResult(0, PAGE, ()))]
 
 
 def test_curl_prints_the_page():
@@ -56,53 +66,95 @@ def test_curl_prints_the_page():
     assert session.result == CurlResult(0, PAGE, ())
     assert session.result.lines() == ["<h1>hello from the VM</h1>"]
     request = w.wire[3].seg.payload
-    assert request == f"GET / HTTP/1.1\r\nHost: {VM}\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n".encode()
-    assert w.wire[5].seg.payload == RESPONSE_HEAD.encode() + PAGE.encode()
+    assert request == f"GET / HTTP/1.1\r\nHost: {VM}\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n".encode()
+    assert w.wire[5].seg.payload == RESPONSE_HEAD.encode()
+    assert w.wire[7].seg.payload == PAGE.encode()
     assert [(s.request, s.status, s.body_bytes) for s in log] == [("GET / HTTP/1.1", 200, len(PAGE))]
     # Both ends are gone once TIME-WAIT (on the server, which closed first) is over.
     assert w.hosts[OUT].conns == {} and w.hosts[VM].conns == {}
 
 
-def test_curl_conversation_on_the_wire():
+def test_curl_against_python_http_server_on_the_wire():
+    # The reference capture's order: the head in one segment, the client's ACK, the page in a
+    # second segment, the client's ACK, the server's FIN; curl answers it with one FIN,ACK (the
+    # ACK of the FIN waits for curl's own close), and the server's last ACK.
     session, w, log = run_curl(f"curl http://{VM}/")
-    c, v = f"{OUT}:57794", f"{VM}:80"
-    assert w.lines() == [
-        f"0.000000 {c}>{v} [SYN] seq=0 win=64240 len=0",
-        f"0.000050 {v}>{c} [SYN,ACK] seq=0 ack=1 win=65160 len=0",
-        f"0.000100 {c}>{v} [ACK] seq=1 ack=1 win=502 len=0",
-        f"0.000100 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=72",
-        f"0.000150 {v}>{c} [ACK] seq=1 ack=73 win=510 len=0",
-        f"0.000150 {v}>{c} [PSH,ACK] seq=1 ack=73 win=510 len={len(RESPONSE_HEAD) + len(PAGE)}",
-        f"0.000150 {v}>{c} [FIN,ACK] seq={1 + len(RESPONSE_HEAD) + len(PAGE)} ack=73 win=510 len=0",
-        f"0.000200 {c}>{v} [ACK] seq=73 ack={1 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
-        f"0.000200 {c}>{v} [ACK] seq=73 ack={2 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
-        f"0.000200 {c}>{v} [FIN,ACK] seq=73 ack={2 + len(RESPONSE_HEAD) + len(PAGE)} win=502 len=0",
-        f"0.000250 {v}>{c} [ACK] seq={2 + len(RESPONSE_HEAD) + len(PAGE)} ack=74 win=510 len=0",
+    h, p = len(RESPONSE_HEAD), len(PAGE)
+    assert h == 185
+    assert w.lines() == HANDSHAKE + [
+        f"0.000150 {V}>{C} [PSH,ACK] seq=1 ack=74 win=510 len={h}",
+        f"0.000200 {C}>{V} [ACK] seq=74 ack={1 + h} win=502 len=0",
+        f"0.000250 {V}>{C} [PSH,ACK] seq={1 + h} ack=74 win=510 len={p}",
+        f"0.000300 {C}>{V} [ACK] seq=74 ack={1 + h + p} win=502 len=0",
+        f"0.000350 {V}>{C} [FIN,ACK] seq={1 + h + p} ack=74 win=510 len=0",
+        f"0.000400 {C}>{V} [FIN,ACK] seq=74 ack={2 + h + p} win=502 len=0",
+        f"0.000450 {V}>{C} [ACK] seq={2 + h + p} ack=75 win=510 len=0",
+    ]
+
+
+# Apache's ETag is weak (W/"...") here: the page is less than a second old.
+@pytest.mark.parametrize(("server", "head_len"), [("nginx", 236), ("apache", 252)])
+def test_curl_against_keep_alive_servers_on_the_wire(server, head_len):
+    # nginx and Apache write head and page in one segment and keep the connection; curl, done,
+    # closes; the server's ACK of curl's FIN rides on its own FIN.
+    session, w, log = run_curl(f"curl http://{VM}/", server=server)
+    assert session.result == CurlResult(0, PAGE, ())
+    n = head_len + len(PAGE)
+    assert w.lines() == HANDSHAKE + [
+        f"0.000150 {V}>{C} [PSH,ACK] seq=1 ack=74 win=510 len={n}",
+        f"0.000200 {C}>{V} [ACK] seq=74 ack={1 + n} win=502 len=0",
+        f"0.000200 {C}>{V} [FIN,ACK] seq=74 ack={1 + n} win=502 len=0",
+        f"0.000250 {V}>{C} [FIN,ACK] seq={1 + n} ack=75 win=510 len=0",
+        f"0.000300 {C}>{V} [ACK] seq=75 ack={2 + n} win=502 len=0",
+    ]
+    assert [(s.request, s.status) for s in log] == [("GET / HTTP/1.1", 200)]
+
+
+@pytest.mark.parametrize(("server", "idle_s", "reply_len"), [("nginx", 65, 263), ("apache", 5, 279)])
+def test_keep_alive_servers_close_an_idle_connection(server, idle_s, reply_len):
+    # A client that keeps the connection open after its answer: the server closes it once its
+    # keep-alive timeout (nginx 65 s, Apache 5 s) has passed since the reply.
+    request = f"GET / HTTP/1.1\r\nHost: {VM}\r\n\r\n".encode()
+    client = Recorder(on_connected_send=request)
+    w = World()
+    out, host = w.host(OUT, 1), w.host(VM, 2)
+    service = HttpService(body=PAGE, server=server)
+    host.listen(80, lambda key: HttpServerConnection(service))
+    w.call(OUT, out.connect, OUT, VM, 80, client)
+    w.run(200 * S)
+    r = len(request)
+    assert w.lines()[3:] == [
+        f"0.000100 {C}>{V} [PSH,ACK] seq=1 ack=1 win=502 len={r}",
+        f"0.000150 {V}>{C} [ACK] seq=1 ack={1 + r} win=510 len=0",
+        f"0.000150 {V}>{C} [PSH,ACK] seq=1 ack={1 + r} win=510 len={reply_len}",
+        f"0.000200 {C}>{V} [ACK] seq={1 + r} ack={1 + reply_len} win=502 len=0",
+        f"{idle_s}.000150 {V}>{C} [FIN,ACK] seq={1 + reply_len} ack={1 + r} win=510 len=0",
+        f"{idle_s}.000200 {C}>{V} [FIN,ACK] seq={1 + r} ack={2 + reply_len} win=502 len=0",
+        f"{idle_s}.000250 {V}>{C} [ACK] seq={2 + reply_len} ack={2 + r} win=510 len=0",
     ]
 
 
 def test_curl_gets_the_page_through_lost_segments():
-    # The request (segment 3) and the response (segment 6) are lost. The client resends the
-    # request at its RTO (200.1 ms); the FIN that overtook the lost response is held and answered
-    # with a duplicate ACK; the server resends the response, with the FIN on it, at its RTO.
-    session, w, log = run_curl(f"curl http://{VM}/", loss=lambda n, seg: n in (3, 6))
+    # The request (segment 3) and the page (segment 8) are lost. The client resends the request
+    # at its RTO (200.1 ms); the server resends the page at its RTO and, once it is ACKed, closes.
+    session, w, log = run_curl(f"curl http://{VM}/", loss=lambda n, seg: n in (3, 8))
     assert session.result == CurlResult(0, PAGE, ())
-    c, v = f"{OUT}:57794", f"{VM}:80"
-    n = len(RESPONSE_HEAD) + len(PAGE)
+    h, p = len(RESPONSE_HEAD), len(PAGE)
     assert w.lines()[3:] == [
-        f"0.000100 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=72 LOST",
-        f"0.200200 {c}>{v} [PSH,ACK] seq=1 ack=1 win=502 len=72",
-        f"0.200250 {v}>{c} [ACK] seq=1 ack=73 win=510 len=0",
-        f"0.200250 {v}>{c} [PSH,ACK] seq=1 ack=73 win=510 len={n} LOST",
-        f"0.200250 {v}>{c} [FIN,ACK] seq={n + 1} ack=73 win=510 len=0",
-        f"0.200300 {c}>{v} [ACK] seq=73 ack=1 win=502 len=0",
-        f"0.400350 {v}>{c} [FIN,PSH,ACK] seq=1 ack=73 win=510 len={n}",
-        f"0.400400 {c}>{v} [ACK] seq=73 ack={n + 2} win=502 len=0",
-        f"0.400400 {c}>{v} [FIN,ACK] seq=73 ack={n + 2} win=502 len=0",
-        f"0.400450 {v}>{c} [ACK] seq={n + 2} ack=74 win=510 len=0",
+        f"0.000100 {C}>{V} [PSH,ACK] seq=1 ack=1 win=502 len=73 LOST",
+        f"0.200200 {C}>{V} [PSH,ACK] seq=1 ack=1 win=502 len=73",
+        f"0.200250 {V}>{C} [ACK] seq=1 ack=74 win=510 len=0",
+        f"0.200250 {V}>{C} [PSH,ACK] seq=1 ack=74 win=510 len={h}",
+        f"0.200300 {C}>{V} [ACK] seq=74 ack={1 + h} win=502 len=0",
+        f"0.200350 {V}>{C} [PSH,ACK] seq={1 + h} ack=74 win=510 len={p} LOST",
+        f"0.400450 {V}>{C} [PSH,ACK] seq={1 + h} ack=74 win=510 len={p}",
+        f"0.400500 {C}>{V} [ACK] seq=74 ack={1 + h + p} win=502 len=0",
+        f"0.400550 {V}>{C} [FIN,ACK] seq={1 + h + p} ack=74 win=510 len=0",
+        f"0.400600 {C}>{V} [FIN,ACK] seq=74 ack={2 + h + p} win=502 len=0",
+        f"0.400650 {V}>{C} [ACK] seq={2 + h + p} ack=75 win=510 len=0",
     ]
-    assert w.kinds() == ["tcp.connect", "tcp.accept", "tcp.established", "tcp.retransmit", "tcp.out_of_order",
-                         "tcp.retransmit", "tcp.fin_received", "tcp.time_wait", "tcp.closed", "tcp.closed"]
+    assert w.kinds() == ["tcp.connect", "tcp.accept", "tcp.established", "tcp.retransmit", "tcp.retransmit",
+                         "tcp.fin_received", "tcp.time_wait", "tcp.closed", "tcp.closed"]
 
 
 def test_refused_port_prints_linux_curl_s_line():
@@ -137,13 +189,14 @@ def test_kernel_gives_up_on_the_syn():
 
 
 def test_404_prints_the_error_page_and_exits_0():
-    session, w, log = run_curl(f"curl http://{VM}/missing")
+    session, w, log = run_curl(f"curl http://{VM}/missing", server="nginx")
     assert session.result.exit_code == 0
     assert session.result.lines() == [
         "<html>",
         "<head><title>404 Not Found</title></head>",
         "<body>",
         "<center><h1>404 Not Found</h1></center>",
+        "<hr><center>nginx/1.22.1</center>",
         "</body>",
         "</html>",
     ]
