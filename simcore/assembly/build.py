@@ -47,5 +47,6 @@ def assemble(ctx: BuildContext, doc: dict, *, capture_all: bool = False) -> None
     if capture_all:
         links.capture_everything(ctx, doc["nodes"], doc["links"])
     ctx.raise_problems()
-    attach_guests(ctx.specs, ctx.nodes)  # filesystems, hardware settings, hosts' disk stores
+    attach_guests(ctx.specs, ctx.nodes, ctx.report)  # filesystems, hardware settings, hosts' disk stores
+    ctx.raise_problems()
     vms.attach_machines(ctx, doc["nodes"])

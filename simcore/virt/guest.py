@@ -21,7 +21,19 @@ from simcore.virt import blockdev
 from simcore.virt.fs import EPOCH, Volume, blob_file, directory
 from simcore.virt.hardware import IDE, MUTABLE, SATA, Change, DiskSlot, Hardware, NicSetting, Refusal
 from simcore.virt.namespace import Namespace
-from simcore.virt.osimage import GIB, IMAGE_TIME, MIB, OsImage, program, blank_volume, hostname_of, image_for, system_volume, tmpfs
+from simcore.virt.osimage import (
+    GIB,
+    IMAGE_TIME,
+    MIB,
+    OsImage,
+    blank_volume,
+    hostname_of,
+    image_for,
+    program,
+    system_volume,
+    tmpfs,
+)
+from simcore.virt.power import HAS_CARRIER
 from simcore.virt.store import Medium, VmStore
 
 S = 1_000_000_000
@@ -48,6 +60,7 @@ class Guest:
         self.vms: list[Guest] = []  # a host's VMs, in design order
         self._state = "Running"  # until a power controller drives it: today's always-on VM
         self._dvd: tuple[str, Volume] | None = None  # (ISO path, its read-only filesystem) once mounted
+        self._unplugged: dict = {}  # NIC name -> its link, while its virtual cable is pulled out
         user = HOST_USER if self.kind == "host" else image.user
         self.user = user
         self.fs = Namespace(user=user, home=f"/home/{user}", cwd=f"/home/{user}", clock=self.wall_clock)
@@ -157,6 +170,17 @@ class Guest:
             self._after(changes)
         return changes
 
+    def request(self, action: str, params: dict, origin: str) -> str | None:
+        """The run's door: ``apply``, or the refusal traced (``vm.refused``) and returned as a sentence."""
+        try:
+            self.apply(action, **params)
+        except Refusal as refusal:
+            machine = getattr(self.node, "machine", None)
+            if machine is not None:
+                machine.refuse(action, refusal.sentence)
+            return refusal.sentence
+        return None
+
     def _change(self, action: str, dry_run: bool = False, **params) -> list[Change]:
         hw, state = self.hardware, self.state
         if hw is None:
@@ -168,9 +192,9 @@ class Guest:
                 changes += hw.set_ram(state, int(params["memory"]))
             if params.get("cpus") is not None:
                 changes += hw.set_cpus(state, int(params["cpus"]))
-            for slot, (word, network) in sorted((params.get("nics") or {}).items()):
+            if params.get("nic") is not None:  # --nicN MODE [--intnetN NAME...]: one NIC per change
                 mac = derive_mac(self.node.id, f"eth{len(hw.nics)}", "vm")
-                changes += hw.set_nic(state, int(slot), word, network, mac)
+                changes += hw.set_nic(state, int(params["nic"]), params["mode"], params.get("network"), mac)
             return changes
         if action == "setlinkstate":
             return hw.set_cable(state, int(params["nic"]), bool(params["on"]))
@@ -204,7 +228,8 @@ class Guest:
         med = store.open(store.fs.abspath(medium))
         if med.attached_to is not None and med.attached_to != hw.name:
             raise Refusal(f"Medium '{med.path}' is already attached to machine '{med.attached_to}'",
-                          f"{med.path} is a disk of {med.attached_to}: a disk image belongs to one VM at a time")
+                          f"{med.path} is a disk of {med.attached_to}: a disk image belongs to one VM at a time",
+                          ours=True)
         return hw.attach_disk(state, int(port), med, bool(hotpluggable), controller)
 
     def _after(self, changes: list[Change]) -> None:
@@ -212,6 +237,8 @@ class Guest:
         for ch in changes:
             if ch.what == "disk":
                 self._disk_changed(ch)
+            elif ch.what == "cable":
+                self._cable(ch.item, ch.after)
             elif ch.what == "ram_mb":
                 self.resize_tmpfs()
             elif ch.what == "dvd" and self._dvd is not None:  # the disc leaves: its mount goes with it
@@ -223,10 +250,17 @@ class Guest:
             self.host.store.write_settings(hw, _os_type(self.image))
         tracer = self.node.tracer
         if tracer.on:
+            warned = False
             for ch in changes:
                 kind = {"disk": "vm.disk", "dvd": "vm.dvd"}.get(ch.what, "vm.hardware")
-                tracer.emit(kind, self.sentence(ch), node=self.node.id, what=ch.what, item=ch.item,
-                            **{"from": ch.before, "to": ch.after})
+                text = self.sentence(ch)
+                if ch.what in ("ram_mb", "vcpus") and self.host is not None and not warned:
+                    warnings = self.host.allocation()["warnings"]  # the design checks' over-commit words
+                    if warnings:
+                        text += ". " + " ".join(warnings)
+                        warned = True
+                tracer.emit(kind, text, node=self.node.id, what=ch.what, item=ch.item,
+                            **{"from": _jsonable(ch.before), "to": _jsonable(ch.after)})
         for hook in self.on_change:
             hook(self, changes)
 
@@ -241,6 +275,32 @@ class Guest:
             medium.attached_to = None
             if medium.volume is not None and self.fs.mount_of(medium.volume) is not None:
                 self.fs.umount(self.fs.mount_of(medium.volume))
+
+    def nic_link(self, name: str):
+        """NIC ``name``'s link, also while its cable is pulled out (then the NIC holds none)."""
+        nic = self.node.nics.get(name)
+        return self._unplugged.get(name) or (nic.link if nic is not None else None)
+
+    def _cable(self, name: str, connected: bool) -> None:
+        """The virtual cable of NIC ``name``: pulled, the NIC has no link (the guest's frames go
+        nowhere, ``ip link`` says NO-CARRIER) and the switch port behind it loses its carrier;
+        plugged back, both return (the carrier only while the VM runs)."""
+        nic = self.node.nics.get(name)
+        if nic is None:
+            return
+        why = f"{self.node.name}'s cable on {name} is {'plugged in' if connected else 'pulled out'}"
+        if not connected:
+            peer = nic.peer
+            self._unplugged[name] = nic.link
+            nic.link, nic.carrier = None, False
+            if peer is not None and hasattr(peer.node, "carrier_changed"):
+                peer.node.carrier_changed(peer, False, why)
+            return
+        nic.link = self._unplugged.pop(name, nic.link)
+        nic.carrier = self.state in HAS_CARRIER
+        peer = nic.peer
+        if nic.carrier and peer is not None and hasattr(peer.node, "carrier_changed"):
+            peer.node.carrier_changed(peer, True, why)
 
     def sentence(self, ch: Change) -> str:
         name = self.node.name
@@ -274,6 +334,10 @@ class Guest:
                 "ram_given_mb": sum(vm.ram_mb for vm in vms), "warnings": warnings}
 
 
+def _jsonable(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _mode_words(value) -> str:
     mode, network = value if isinstance(value, tuple) else (value, None)
     if mode is None:
@@ -285,11 +349,14 @@ def _os_type(image: OsImage) -> str:
     return {"ubuntu-24.04": "Ubuntu_64", "debian-12": "Debian_64"}.get(image.key, "Linux_64")
 
 
-def attach_guests(specs: dict[str, dict], nodes: dict) -> dict[str, Guest]:
+def attach_guests(specs: dict[str, dict], nodes: dict,
+                  report: Callable[[str, str, str], None] | None = None) -> dict[str, Guest]:
     """A Guest for every host, VM and outside machine of a normalized document (``specs``: id ->
     spec in document order; ``nodes``: id -> device), set as ``node.guest``; hosts first, so each
-    VM's disks go into its host's store."""
+    VM's disks go into its host's store. A disk or ISO the host cannot hold is reported with
+    ``report(code, path, message)`` (``build.disk`` / ``build.dvd``); without ``report`` it raises."""
     guests: dict[str, Guest] = {}
+    index = {node_id: i for i, node_id in enumerate(specs)}
     order = sorted(specs, key=lambda i: specs[i]["kind"] != "host")  # stable: document order within
     for node_id in order:
         spec = specs[node_id]
@@ -305,7 +372,12 @@ def attach_guests(specs: dict[str, dict], nodes: dict) -> dict[str, Guest]:
             guest.store = VmStore(folder, guest.fs, guest.node.name)
             _install_isos(guest)
         elif spec["kind"] == "vm":
-            _build_vm(guest, spec, host)
+            try:
+                _build_vm(guest, spec, host)
+            except _Problem as problem:
+                if report is None:
+                    raise ValueError(problem.message) from None
+                report(problem.code, f"nodes[{index[node_id]}].{problem.where}", problem.message)
         else:
             guest.install_system(guest.root_disk_mb * MIB)
         node.guest = guest
@@ -323,6 +395,12 @@ def _install_isos(host: Guest) -> None:
     host.fs.install("/usr/bin/VBoxManage", program("VBoxManage"))
 
 
+class _Problem(Exception):
+    def __init__(self, code: str, where: str, message: str):
+        super().__init__(message)
+        self.code, self.where, self.message = code, where, message
+
+
 def _build_vm(guest: Guest, spec: dict, host: Guest | None) -> None:
     hw = guest.hardware
     for nic in spec.get("nics", []):
@@ -338,7 +416,10 @@ def _build_vm(guest: Guest, spec: dict, host: Guest | None) -> None:
             volume = guest.install_system(size_mb * MIB, f"/dev/{dev}1")
         else:
             volume = blank_volume(size_mb * MIB, f"/dev/{dev}")
-        medium = store.create(path, size_mb, volume) if store else Medium(path, size_mb, "", volume)
+        try:
+            medium = store.create(path, size_mb, volume) if store else Medium(path, size_mb, "", volume)
+        except Refusal as refusal:
+            raise _Problem("build.disk", f"disks[{port}].path", f"{hw.name}'s disk {d['name']}: {refusal.why}") from None
         medium.attached_to = hw.name
         hw.disks.append(DiskSlot(port, medium, bool(d.get("hotpluggable", False)), SATA, dev, d.get("mount")))
         if port > 0 and d.get("mount"):  # formatted and in /etc/fstab: mounted at boot
@@ -346,6 +427,11 @@ def _build_vm(guest: Guest, spec: dict, host: Guest | None) -> None:
                 guest.fs.install(guest.fs.abspath(d["mount"]), directory(mtime=IMAGE_TIME))
             guest.fs.mount(d["mount"], volume)
     dvd = (spec.get("dvd") or {}).get("iso")
+    if dvd and store is not None:
+        try:
+            store.iso_size(dvd)
+        except Refusal as refusal:
+            raise _Problem("build.dvd", "dvd.iso", f"{hw.name}'s DVD drive: {refusal.why}") from None
     hw.dvd = dvd
     if store is not None:
         store.register(hw, _os_type(guest.image))

@@ -54,15 +54,18 @@ class Refusal(Exception):
     """A change VirtualBox refuses: ``message`` in its words, ``details`` its Details line (or ""),
     ``why`` one plain sentence with the user's names."""
 
-    def __init__(self, message: str, why: str, details: str = ""):
+    def __init__(self, message: str, why: str, details: str = "", *, ours: bool = False):
         super().__init__(message)
         self.message, self.why, self.details = message, why, details
+        self.ours = ours  # a rule of this simulator, not VirtualBox's: the console says why too
 
     def lines(self) -> list[str]:
-        """What VBoxManage prints."""
+        """What VBoxManage prints (and, for the simulator's own rules, why)."""
         out = [f"VBoxManage: error: {self.message}"]
         if self.details:
             out.append(f"VBoxManage: error: Details: {self.details}")
+        if self.ours:
+            out.append(f"({self.why})")
         return out
 
     @property
@@ -163,7 +166,7 @@ class Hardware:
                 return []
             if slot != count:
                 raise Refusal(f"NIC {slot} of {self.name} is not its last NIC",
-                              f"remove NIC {count} first: the guest names its interfaces in slot order")
+                              f"remove NIC {count} first: the guest names its interfaces in slot order", ours=True)
             gone = self.nics.pop()
             return [Change("nic", gone.name, None, gone.name)]
         mode = MODE_OF[word]
@@ -171,13 +174,14 @@ class Hardware:
             nic = self.nics[slot - 1]
             if nic.drawn:
                 raise Refusal(f"NIC {slot} of {self.name} ({nic.name}) is cabled by a link of the design",
-                              "change a drawn link in the editor; modifyvm changes NICs attached by a VirtualBox mode")
+                              "change a drawn link in the editor; modifyvm changes NICs attached by a VirtualBox mode",
+                              ours=True)
             before = (nic.mode, nic.network)
             nic.mode, nic.network = mode, network
             return [Change("attachment", before, (mode, network), nic.name)] if before != (mode, network) else []
         if slot != count + 1:
             raise Refusal(f"NIC {slot} of {self.name} would leave slot {count + 1} empty",
-                          f"add NIC {count + 1} first: the guest names its interfaces in slot order")
+                          f"add NIC {count + 1} first: the guest names its interfaces in slot order", ours=True)
         name = _free_name(self.nics)
         self.nics.append(NicSetting(name, mac, mode, network))
         return [Change("nic", None, name, name)]
@@ -210,7 +214,8 @@ class Hardware:
                           f"a NIC's attachment is one of {', '.join(MODE_OF)}")
         if nic.drawn:
             raise Refusal(f"NIC {slot} of {self.name} ({nic.name}) is cabled by a link of the design",
-                          "change a drawn link in the editor; controlvm changes NICs attached by a VirtualBox mode")
+                          "change a drawn link in the editor; controlvm changes NICs attached by a VirtualBox mode",
+                          ours=True)
         before = (nic.mode, nic.network)
         nic.mode, nic.network = MODE_OF[word], network
         after = (nic.mode, nic.network)
@@ -238,7 +243,7 @@ class Hardware:
                           f"{self.name} is {state}: only its SATA controller can take a disk while it runs", _STATE)
         if controller != SATA or not 0 <= port < SATA_PORTS:
             raise Refusal(f"Invalid port number {port} for controller '{controller}'",
-                          f"the simulator attaches disks to SATA ports 0 to {SATA_PORTS - 1}", _ARG)
+                          f"the simulator attaches disks to SATA ports 0 to {SATA_PORTS - 1}", _ARG, ours=True)
         old = self.slot(port)
         path = medium.path
         if old is not None:
@@ -288,3 +293,34 @@ def _free_device(disks: list[DiskSlot]) -> str:
         if f"sd{c}" not in taken:
             return f"sd{c}"
     return f"sd{len(disks)}"
+
+
+# The run's door (``net.vm_action(node, action, **params)``): each hardware action's parameters,
+# their types, and which must be given. JSON-able, so the action log replays them as written.
+PARAMS: dict[str, dict[str, type]] = {
+    "modifyvm": {"memory": int, "cpus": int, "nic": int, "mode": str, "network": str},
+    "setlinkstate": {"nic": int, "on": bool},
+    "nic": {"nic": int, "mode": str, "network": str},
+    "storageattach": {"medium": str, "type": str, "port": int, "device": int, "controller": str,
+                      "hotpluggable": bool},
+}
+REQUIRED = {"modifyvm": (), "setlinkstate": ("nic", "on"), "nic": ("nic", "mode"), "storageattach": ("medium",)}
+ACTIONS = tuple(PARAMS)
+
+
+def check_params(action: str, params: dict) -> None:
+    """ValueError saying which parameter is wrong and why (nothing is logged or changed then)."""
+    allowed = PARAMS[action]
+    for key, value in params.items():
+        if key not in allowed:
+            raise ValueError(f"{action} takes {', '.join(allowed)}, not {key!r}")
+        want = allowed[key]
+        if value is not None and (type(value) is not want):  # bool is not an int here, nor the reverse
+            raise ValueError(f"{action}: {key} must be {want.__name__}, not {value!r}")
+    missing = [k for k in REQUIRED[action] if params.get(k) is None]
+    if missing:
+        raise ValueError(f"{action} needs {', '.join(missing)}")
+    if action == "modifyvm" and not any(params.get(k) is not None for k in ("memory", "cpus", "nic")):
+        raise ValueError("modifyvm needs memory, cpus or nic")
+    if params.get("nic") is not None and action == "modifyvm" and params.get("mode") is None:
+        raise ValueError("modifyvm with nic needs mode (none, or an attachment)")

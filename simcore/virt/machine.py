@@ -44,7 +44,6 @@ from simcore.virt.power import (
     ACTIONS,
     HAS_CARRIER,
     PAUSED,
-    POWERED_OFF,
     RESTORING,
     RUNNING,
     SAVED,

@@ -13,7 +13,17 @@ import errno
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from simcore.virt.fs import BLOCK, EPOCH, MAX_SYMLINKS, Inode, Volume, blob_file, directory, fs_error, text_file
+from simcore.virt.fs import (
+    BLOCK,
+    EPOCH,
+    MAX_SYMLINKS,
+    Inode,
+    Volume,
+    blob_file,
+    directory,
+    fs_error,
+    text_file,
+)
 
 
 @dataclass

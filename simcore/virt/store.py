@@ -71,10 +71,10 @@ class VmStore:
         if not norm.startswith(self.folder + "/"):
             raise Refusal(f"Could not create the medium storage unit '{path}'.",
                           f"the disk file {path} is outside {self.host_name}'s machine folder {self.folder}: "
-                          f"the simulator keeps every disk image of {self.host_name} there")
+                          f"the simulator keeps every disk image of {self.host_name} there", ours=True)
         if "." + norm.rsplit(".", 1)[-1].lower() not in FORMATS or "/" in norm.rsplit(".", 1)[-1]:
             raise Refusal(f"Could not determine the format of the medium '{path}'.",
-                          f"a disk image's name ends in {', '.join(FORMATS)} (its format)")
+                          f"a disk image's name ends in {', '.join(FORMATS)} (its format)", ours=True)
         return norm
 
     def file_size(self, path: str) -> int | None:

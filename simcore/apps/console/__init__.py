@@ -30,6 +30,7 @@ from simcore.apps.console import (  # noqa: F401  (importing registers the comma
     mounts,
     ping,
     sysinfo,
+    vboxhw,  # after vboxmanage: it adds modifyvm, storageattach, createmedium... to its tables
     vboxmanage,
 )
 from simcore.apps.console.shell import REGISTRY, Command, Console, Job, command

@@ -276,8 +276,8 @@ def fallocate_command(console: Console, argv: list[str]) -> int:
 
 def parse_size(text: str) -> int | None:
     """util-linux sizes: ``512``, ``100M``, ``2G``, ``1GiB``, ``10MB`` (powers of 1000)."""
-    number = text.rstrip("KMGTBiB")
-    unit = text[len(number):].replace("iB", "").upper()
+    digits = len(text) - len(text.lstrip("0123456789"))
+    number, unit = text[:digits], text[digits:].replace("iB", "").upper()
     if not number.isdigit() or unit not in _SIZE_UNITS:
         return None
     return int(number) * _SIZE_UNITS[unit]
