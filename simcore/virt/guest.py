@@ -233,21 +233,7 @@ class Guest:
         return hw.attach_disk(state, int(port), med, bool(hotpluggable), controller)
 
     def _after(self, changes: list[Change]) -> None:
-        hw = self.hardware
-        for ch in changes:
-            if ch.what == "disk":
-                self._disk_changed(ch)
-            elif ch.what == "cable":
-                self._cable(ch.item, ch.after)
-            elif ch.what == "ram_mb":
-                self.resize_tmpfs()
-            elif ch.what == "dvd" and self._dvd is not None:  # the disc leaves: its mount goes with it
-                point = self.fs.mount_of(self._dvd[1])
-                if point is not None:
-                    self.fs.umount(point)
-                self._dvd = None
-        if self.host is not None and self.host.store is not None:
-            self.host.store.write_settings(hw, _os_type(self.image))
+        """Narrate the changes (the cause first), then carry them out on the guest and the wire."""
         tracer = self.node.tracer
         if tracer.on:
             warned = False
@@ -261,6 +247,20 @@ class Guest:
                         warned = True
                 tracer.emit(kind, text, node=self.node.id, what=ch.what, item=ch.item,
                             **{"from": _jsonable(ch.before), "to": _jsonable(ch.after)})
+        for ch in changes:
+            if ch.what == "disk":
+                self._disk_changed(ch)
+            elif ch.what == "cable":
+                self._cable(ch.item, ch.after)
+            elif ch.what == "ram_mb":
+                self.resize_tmpfs()
+            elif ch.what == "dvd" and self._dvd is not None:  # the disc leaves: its mount goes with it
+                point = self.fs.mount_of(self._dvd[1])
+                if point is not None:
+                    self.fs.umount(point)
+                self._dvd = None
+        if self.host is not None and self.host.store is not None:
+            self.host.store.write_settings(self.hardware, _os_type(self.image))
         for hook in self.on_change:
             hook(self, changes)
 

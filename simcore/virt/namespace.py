@@ -221,10 +221,10 @@ class Namespace:
         if not parent.is_dir:
             raise fs_error(errno.ENOTDIR, path)
         node, vol, parts = self._walk(abs_path, follow_last=not parent_write)
+        if vol.read_only:  # the kernel checks the filesystem before the permission bits
+            raise fs_error(errno.EROFS, path)
         if (node is None or parent_write) and not self._may(parent, 0o2 | 0o1):
             raise fs_error(errno.EACCES, path)
-        if vol.read_only:
-            raise fs_error(errno.EROFS, path)
         return vol, parts, node
 
     def write(self, path: str, text: str, append: bool = False) -> None:
