@@ -66,7 +66,7 @@ def test_disks_follow_the_hot_plug_rules_and_the_dvd_changes_while_running():
     net, _ = build()
     talk = Talk(net)
     talk("hv", f"VBoxManage createmedium disk --filename '{STORE}/vm1/hot.vdi' --size 64")
-    attach = f"VBoxManage storageattach vm1 --storagectl SATA --port 1 --device 0 --type hdd --medium"
+    attach = "VBoxManage storageattach vm1 --storagectl SATA --port 1 --device 0 --type hdd --medium"
     assert talk("hv", f"{attach} '{STORE}/vm1/hot.vdi'") == []  # running: SATA takes it, hot-pluggable
     assert talk("vm1", "lsblk")[3] == "sdb      8:16   0   64M  0 disk "
     assert talk("hv", f"{attach} none") == []
