@@ -95,6 +95,11 @@ _ROWS = (
           required=("node", "line"), example={"node": "vm1", "line": "ip addr"}),
     _edit("console.interrupt", WORKER, "console", fields={"node": NODE}, required=("node",),
           example={"node": "vm1"}),
+    # A VM's power control (VBoxManage's actions); the worker refuses an illegal one with
+    # VirtualBox's sentence before it enters the action log.
+    _edit("run.vm", WORKER, fields={"node": NODE, "action": {"type": "string", "minLength": 1, "maxLength": 32},
+                                    "params": {"type": "object", "maxProperties": 16}},
+          required=("node", "action"), example={"node": "vm1", "action": "pause"}),
 )
 
 MESSAGES: dict[str, MessageType] = {row.type: row for row in _ROWS}

@@ -328,6 +328,17 @@ class RunWorker:
     def console_interrupt(self, cmd, now):
         return self._act(cmd, {"node": cmd["node"], "interrupt": True})
 
+    @command
+    def run_vm(self, cmd, now):
+        """A VM's power control: refused at once, with VBoxManage's sentence, when illegal now (it
+        never enters the log); else logged and run 1 ns from now like a console line."""
+        self._playable()
+        params = dict(cmd.get("params") or {})
+        refusal = self.net.check_vm_action(cmd["node"], cmd["action"], **params)
+        if refusal is not None:
+            raise ValueError(refusal)
+        return self._act(cmd, {"node": cmd["node"], "vm": cmd["action"], "params": params})
+
     def _act(self, cmd, action: dict):
         self._playable()
         # One nanosecond after now: every event at `now` has run (or will, in step mode, before
@@ -344,7 +355,9 @@ class RunWorker:
 
     def _schedule(self, net, action: dict) -> None:
         at = action["t"] / 1e9
-        if action.get("interrupt"):
+        if "vm" in action:
+            net.vm_action(action["node"], action["vm"], at=at, **action.get("params", {}))
+        elif action.get("interrupt"):
             net.interrupt(action["node"], at=at)
         else:
             net.command(action["node"], action["command"], at=at)

@@ -174,7 +174,7 @@ class Machine:
             self.clock.freeze()
             self._wipe()
         if t.via is not None:
-            self._enter(t.via, t.action, origin)
+            self._enter(t.via, t.action, origin, goal=t.to)
             self._token += 1
             self.engine.schedule(t.via_ns, self._settle, self._token, t)
             return
@@ -196,14 +196,16 @@ class Machine:
             if t.guest == "boot":
                 self._guest_boot()
 
-    def _enter(self, state: str, action: str, why: str) -> None:
+    def _enter(self, state: str, action: str, why: str, goal: str | None = None) -> None:
+        """Now in ``state`` (on the way to ``goal``, which the carrier's reason names: a VM being
+        switched off has no carrier because it is going to be powered off)."""
         old = self.state
         self.state = state
         self.since_ns = self.engine.now
         if self.tracer.on:
             self.tracer.emit("vm.state", self._sentence(old, state, action), node=self.id, **{"from": old},
                              to=state, action=action, why=why)
-        self._carrier(state in HAS_CARRIER)
+        self._carrier(state in HAS_CARRIER, goal=goal)
         if state not in TRANSITIONAL and self.waiters:
             waiters, self.waiters = self.waiters, []
             for waiter in waiters:
@@ -337,8 +339,8 @@ class Machine:
         self.tracer.emit("packet.dropped", text, frame, node=self.id, nic=nic.name,
                          link=nic.link.id if nic.link is not None else None, reason=reason)
 
-    def _carrier(self, up: bool, *, announce: bool = True) -> None:
-        why = f"{self.name} is {SHOWN[self.state]}"
+    def _carrier(self, up: bool, *, announce: bool = True, goal: str | None = None) -> None:
+        why = f"{self.name} is {SHOWN[self.state if up or goal is None else goal]}"
         hw = self.hardware
         pulled = {n.name for n in hw.nics if not n.cable} if hw is not None else set()
         for nic in self.node.nics.values():
