@@ -238,15 +238,20 @@ class Guest:
         if tracer.on:
             warned = False
             for ch in changes:
-                kind = {"disk": "vm.disk", "dvd": "vm.dvd"}.get(ch.what, "vm.hardware")
                 text = self.sentence(ch)
                 if ch.what in ("ram_mb", "vcpus") and self.host is not None and not warned:
                     warnings = self.host.allocation()["warnings"]  # the design checks' over-commit words
                     if warnings:
                         text += ". " + " ".join(warnings)
                         warned = True
-                tracer.emit(kind, text, node=self.node.id, what=ch.what, item=ch.item,
-                            **{"from": _jsonable(ch.before), "to": _jsonable(ch.after)})
+                fields = {"node": self.node.id, "what": ch.what, "item": ch.item, "from": _jsonable(ch.before),
+                          "to": _jsonable(ch.after)}
+                if ch.what == "disk":
+                    tracer.emit("vm.disk", text, **fields)
+                elif ch.what == "dvd":
+                    tracer.emit("vm.dvd", text, **fields)
+                else:
+                    tracer.emit("vm.hardware", text, **fields)
         for ch in changes:
             if ch.what == "disk":
                 self._disk_changed(ch)
