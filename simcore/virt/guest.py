@@ -143,6 +143,20 @@ class Guest:
         self.fs.mount("/dev/shm", tmpfs(kib * 1024 // 2))
         self.fs.mount("/run/lock", tmpfs(5 * MIB))
 
+    def lose_ram(self) -> None:
+        """Power off or reset: what lived in RAM is gone. The tmpfs filesystems come back empty,
+        only the disks in /etc/fstab (``disks[].mount``) are mounted again, the next shell starts
+        in the user's home; the disks keep everything written to them."""
+        fstab = {s.mount: s.medium.volume for s in self.hardware.disks if s.mount} if self.hardware else {}
+        root = self.fs.mounts[0]
+        self.fs.mounts[:] = [root]
+        self._mount_tmpfs()
+        for point, volume in fstab.items():
+            if volume is not None:
+                self.fs.mount(point, volume)
+        self._dvd = None
+        self.fs.cwd, self.fs.user = self.fs.home, self.user
+
     def resize_tmpfs(self) -> None:
         """tmpfs sizes follow the RAM (10 % for /run, half for /dev/shm), as at the next boot."""
         total = self.memory()["total"] * MIB

@@ -289,6 +289,9 @@ class Machine:
         """The guest's RAM is gone: no timer, a fresh stack without addresses, a console with no job."""
         self.clock.wipe()
         self.setup.wipe(self.node)
+        guest = getattr(self.node, "guest", None)
+        if guest is not None:  # its tmpfs filesystems were RAM too; the disks stay
+            guest.lose_ram()
         self._install()
         self._busy_until = 0
         self.guest = GUEST_OFF

@@ -130,3 +130,18 @@ def test_a_forked_run_has_its_own_files():
     Talk(twin)("vm1", "echo twin > f")
     assert talk("vm1", "cat f") == ["before"]
     assert Talk(twin)("vm1", "cat f") == ["twin"]
+
+
+def test_files_on_disk_survive_a_power_cycle_and_tmpfs_does_not():
+    net, _ = build()
+    talk = Talk(net)
+    talk("vm1", "echo kept > notes.txt")
+    talk("vm1", "echo lost > /dev/shm/scratch")
+    talk("vm1", "cd /tmp")
+    talk("hv", "VBoxManage controlvm vm1 poweroff")
+    net.run_until(5)
+    talk("hv", "VBoxManage startvm vm1")
+    net.run_until(60)
+    assert talk("vm1", "pwd") == ["/home/ubuntu"]
+    assert talk("vm1", "cat notes.txt /dev/shm/scratch") == [
+        "kept", "cat: /dev/shm/scratch: No such file or directory"]
