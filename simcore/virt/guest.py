@@ -156,6 +156,10 @@ class Guest:
                 self.fs.mount(point, volume)
         self._dvd = None
         self.fs.cwd, self.fs.user = self.fs.home, self.user
+        try:  # a name set with ``hostname`` lived in RAM: the kernel reads /etc/hostname at boot
+            self.hostname = self.fs.read("/etc/hostname").text.strip() or self.hostname
+        except OSError:
+            pass
 
     def resize_tmpfs(self) -> None:
         """tmpfs sizes follow the RAM (10 % for /run, half for /dev/shm), as at the next boot."""
