@@ -25,7 +25,7 @@ from __future__ import annotations
 from simcore.assembly import links, natnet, nodes, services, switches, vms
 from simcore.assembly.context import BuildContext
 from simcore.assembly.vbox.attach import attach_modes
-from simcore.virt.guest import attach_guests
+from simcore.virt.install import attach_guests
 
 
 def assemble(ctx: BuildContext, doc: dict, *, capture_all: bool = False) -> None:

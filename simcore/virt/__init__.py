@@ -11,7 +11,8 @@ Contract of this layer (it sits on ``devices`` and may read ``design``; ``assemb
   the VM's node (clock, carrier, boot, RAM), traces them, and answers ``state`` to anyone asking.
 - ``fs.py``, ``namespace.py``, ``osimage.py``: the guest filesystem (persistent trees: a copy
   shares what did not change), a machine's mounted view of it, the OS images it starts from.
-- ``hardware.py``, ``store.py``, ``blockdev.py``, ``guest.py``: a VM's hardware settings with
-  VirtualBox's refusals, a host's disk images, the block devices a guest sees, and ``Guest``
-  (``node.guest``) tying them to a node for its console's file and system commands.
+- ``hardware.py``, ``store.py``, ``blockdev.py``, ``guest.py``, ``install.py``: a VM's hardware
+  settings with VirtualBox's refusals, a host's disk images, the block devices a guest sees,
+  ``Guest`` (``node.guest``) tying them to a node for its console's file and system commands, and
+  every machine of a design installed (``attach_guests``, called by the assembly).
 """

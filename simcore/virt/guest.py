@@ -2,8 +2,9 @@
 
 A :class:`Guest` hangs on a node as ``node.guest``; the console's file and system commands read it
 (``ls``, ``df``, ``free -m``, ``lsblk``, ``uname``...), the host's ``VBoxManage`` changes VMs
-through it. ``attach_guests(specs, nodes)`` makes one for every host, VM and outside machine of a
-normalized document (a VM's disks registered in its host's store, its first disk the OS image).
+through it. ``install.attach_guests(specs, nodes)`` makes one for every host, VM and outside machine of a
+normalized document (``install.py``: a VM's disks registered in its host's store, its first
+disk the OS image).
 
 Hardware changes go through :meth:`Guest.apply` (``action`` + parameters, the VM's power state):
 refused with a :class:`~simcore.virt.hardware.Refusal` and nothing changed, or done, narrated
@@ -18,34 +19,23 @@ from collections.abc import Callable
 
 from simcore.design import check, derive_mac
 from simcore.virt import blockdev
-from simcore.virt.fs import EPOCH, Volume, blob_file, directory
-from simcore.virt.hardware import IDE, MUTABLE, SATA, Change, DiskSlot, Hardware, NicSetting, Refusal
+from simcore.virt.fs import EPOCH, Volume, directory
+from simcore.virt.hardware import IDE, MUTABLE, SATA, Change, Hardware, Refusal
 from simcore.virt.namespace import Namespace
 from simcore.virt.osimage import (
-    GIB,
-    IMAGE_TIME,
     MIB,
     OsImage,
-    blank_volume,
     hostname_of,
-    image_for,
-    program,
     system_volume,
     tmpfs,
 )
 from simcore.virt.power import HAS_CARRIER
-from simcore.virt.store import Medium, VmStore
+from simcore.virt.store import VmStore
 
 S = 1_000_000_000
 DEFAULT_DISK_MB = {"vm": 25600, "host": 512000, "outside_host": 65536}  # VirtualBox's 25 GB default
 DEFAULT_RAM_MB = {"vm": 1024, "host": 8192, "outside_host": 4096}
 DEFAULT_CPUS = {"vm": 1, "host": 4, "outside_host": 2}
-ISO_FILES = {  # what a host keeps in ~/ISOs to put in a VM's DVD drive (sizes of the real images)
-    "ubuntu-24.04.1-live-server-amd64.iso": 2_773_874_688,
-    "debian-12.7.0-amd64-netinst.iso": 661_651_456,
-    "alpine-virt-3.20.3-x86_64.iso": 65_011_712,
-}
-GUEST_ADDITIONS = "/usr/share/virtualbox/VBoxGuestAdditions.iso"
 HOST_USER = "student"  # who sits at a physical host (its machine folder is /home/student/VirtualBox VMs)
 
 
@@ -176,7 +166,7 @@ class Guest:
         shadow = copy.copy(self)
         shadow.hardware = copy.deepcopy(self.hardware)
         try:
-            shadow._change(action, dry_run=True, **params)
+            shadow._change(action, **params)
         except Refusal as refusal:
             return refusal
         return None
@@ -199,7 +189,7 @@ class Guest:
             return refusal.sentence
         return None
 
-    def _change(self, action: str, dry_run: bool = False, **params) -> list[Change]:
+    def _change(self, action: str, **params) -> list[Change]:
         hw, state = self.hardware, self.state
         if hw is None:
             raise Refusal(f"Could not find a registered machine named '{self.node.name}'",
@@ -219,10 +209,10 @@ class Guest:
         if action == "nic":
             return hw.set_attachment(state, int(params["nic"]), params["mode"], params.get("network"))
         if action == "storageattach":
-            return self._storage(state, dry_run, **params)
+            return self._storage(state, **params)
         raise Refusal(f"Invalid parameter '{action}'", f"{action} is not a hardware change")
 
-    def _storage(self, state: str, dry_run: bool, *, medium: str, type: str = "hdd", port: int = 0,
+    def _storage(self, state: str, *, medium: str, type: str = "hdd", port: int = 0,
                  device: int = 0, controller: str = SATA, hotpluggable: bool | None = None) -> list[Change]:
         hw, store = self.hardware, self.host.store if self.host is not None else None
         if type == "dvddrive":
@@ -283,7 +273,7 @@ class Guest:
                     self.fs.umount(point)
                 self._dvd = None
         if self.host is not None and self.host.store is not None:
-            self.host.store.write_settings(self.hardware, _os_type(self.image))
+            self.host.store.write_settings(self.hardware, os_type(self.image))
         for hook in self.on_change:
             hook(self, changes)
 
@@ -368,96 +358,5 @@ def _mode_words(value) -> str:
     return f"{mode}{f' {network}' if network else ''}"
 
 
-def _os_type(image: OsImage) -> str:
+def os_type(image: OsImage) -> str:
     return {"ubuntu-24.04": "Ubuntu_64", "debian-12": "Debian_64"}.get(image.key, "Linux_64")
-
-
-def attach_guests(specs: dict[str, dict], nodes: dict,
-                  report: Callable[[str, str, str], None] | None = None) -> dict[str, Guest]:
-    """A Guest for every host, VM and outside machine of a normalized document (``specs``: id ->
-    spec in document order; ``nodes``: id -> device), set as ``node.guest``; hosts first, so each
-    VM's disks go into its host's store. A disk or ISO the host cannot hold is reported with
-    ``report(code, path, message)`` (``build.disk`` / ``build.dvd``); without ``report`` it raises."""
-    guests: dict[str, Guest] = {}
-    index = {node_id: i for i, node_id in enumerate(specs)}
-    order = sorted(specs, key=lambda i: specs[i]["kind"] != "host")  # stable: document order within
-    for node_id in order:
-        spec = specs[node_id]
-        node = nodes.get(node_id)
-        if spec["kind"] not in ("host", "vm", "outside_host") or node is None:
-            continue
-        host = guests.get(spec.get("host")) if spec["kind"] == "vm" else None
-        image = image_for(spec.get("guest_os")) if spec["kind"] == "vm" else image_for(None)
-        guest = Guest(node, spec, image, host)
-        if spec["kind"] == "host":
-            guest.install_system(guest.root_disk_mb * MIB)
-            folder = spec.get("vm_folder") or f"/home/{HOST_USER}/VirtualBox VMs"
-            guest.store = VmStore(folder, guest.fs, guest.node.name)
-            _install_isos(guest)
-        elif spec["kind"] == "vm":
-            try:
-                _build_vm(guest, spec, host)
-            except _Problem as problem:
-                if report is None:
-                    raise ValueError(problem.message) from None
-                report(problem.code, f"nodes[{index[node_id]}].{problem.where}", problem.message)
-        else:
-            guest.install_system(guest.root_disk_mb * MIB)
-        node.guest = guest
-        guests[node_id] = guest
-        if host is not None:
-            host.vms.append(guest)
-    return guests
-
-
-def _install_isos(host: Guest) -> None:
-    home = host.fs.home
-    for name, size in ISO_FILES.items():
-        host.fs.install(f"{home}/ISOs/{name}", blob_file(size, owner=host.user, mtime=IMAGE_TIME))
-    host.fs.install(GUEST_ADDITIONS, blob_file(58_433_536, mtime=IMAGE_TIME))
-    host.fs.install("/usr/bin/VBoxManage", program("VBoxManage"))
-
-
-class _Problem(Exception):
-    def __init__(self, code: str, where: str, message: str):
-        super().__init__(message)
-        self.code, self.where, self.message = code, where, message
-
-
-def _build_vm(guest: Guest, spec: dict, host: Guest | None) -> None:
-    hw = guest.hardware
-    for nic in spec.get("nics", []):
-        hw.nics.append(NicSetting(nic["name"], nic["mac"], nic.get("mode"), nic.get("network"),
-                                  drawn=nic.get("mode") is None))
-    disks = spec.get("disks") or [{"name": hw.name}]
-    store = host.store if host is not None else None
-    for port, d in enumerate(disks):
-        size_mb = int(d.get("size_mb", DEFAULT_DISK_MB["vm"] if port == 0 else 1024))
-        path = d.get("path") or (store.default_path(hw.name, d["name"]) if store else f"/{hw.name}/{d['name']}.vdi")
-        dev = f"sd{'abcdefghijklmnopqrstuvwxyz'[port]}"
-        if port == 0:
-            volume = guest.install_system(size_mb * MIB, f"/dev/{dev}1")
-        else:
-            volume = blank_volume(size_mb * MIB, f"/dev/{dev}")
-        try:
-            medium = store.create(path, size_mb, volume) if store else Medium(path, size_mb, "", volume)
-        except Refusal as refusal:
-            raise _Problem("build.disk", f"disks[{port}].path", f"{hw.name}'s disk {d['name']}: {refusal.why}") from None
-        medium.attached_to = hw.name
-        hw.disks.append(DiskSlot(port, medium, bool(d.get("hotpluggable", False)), SATA, dev, d.get("mount")))
-        if port > 0 and d.get("mount"):  # formatted and in /etc/fstab: mounted at boot
-            if not guest.fs.exists(d["mount"]):
-                guest.fs.install(guest.fs.abspath(d["mount"]), directory(mtime=IMAGE_TIME))
-            guest.fs.mount(d["mount"], volume)
-    dvd = (spec.get("dvd") or {}).get("iso")
-    if dvd and store is not None:
-        try:
-            store.iso_size(dvd)
-        except Refusal as refusal:
-            raise _Problem("build.dvd", "dvd.iso", f"{hw.name}'s DVD drive: {refusal.why}") from None
-    hw.dvd = dvd
-    if store is not None:
-        store.register(hw, _os_type(guest.image))
-
-
-__all__ = ["Guest", "attach_guests", "GIB", "MIB"]
