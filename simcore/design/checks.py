@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from simcore.design.derive import normalized
 from simcore.design.graph import Segment, segments, switch_loops
 from simcore.design.paths import format_path, path_sort_key
+from simcore.design.platforms import HOST_OS_RESERVE_MB
 from simcore.design.problems import Problem
 
 _OS_WORDS = {"linux": "Linux", "windows": "Windows", "macos": "macOS", "bsd": "BSD"}
@@ -226,13 +227,17 @@ def _overcommit(design: _Design) -> Iterator[Found]:
         name = design.name(host_id)
         asked = [vm for vm in vms if "ram_mb" in vm]
         total = sum(vm["ram_mb"] for vm in asked)
-        if "ram_mb" in host and total > host["ram_mb"]:
+        # A type 2 hypervisor's host OS keeps some RAM for itself (platforms.HOST_OS_RESERVE_MB).
+        reserve = HOST_OS_RESERVE_MB if host.get("hypervisor_type") == 2 else 0
+        if "ram_mb" in host and total > host["ram_mb"] - reserve:
+            kept = (f", {reserve} MB of which its host OS keeps for itself (a type 2 hypervisor runs on an "
+                    "operating system)" if reserve else "")
             yield _problem(
                 "check.ram_overcommit",
                 "warning",
                 ("nodes", i, "ram_mb"),
                 f"{_guests_words(name, asked)} {'asks' if len(asked) == 1 else 'ask'} for {total} MB of RAM but {name} "
-                f"has {host['ram_mb']} MB: the host will swap, or refuse to start some of them.",
+                f"has {host['ram_mb']} MB{kept}: the host will swap, or refuse to start some of them.",
                 (host_id, *(vm["id"] for vm in asked)),
             )
         asked = [vm for vm in vms if "vcpus" in vm]

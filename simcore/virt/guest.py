@@ -61,6 +61,9 @@ class Guest:
             self.hardware = Hardware(spec.get("name") or spec["id"], int(spec.get("ram_mb", DEFAULT_RAM_MB["vm"])),
                                      int(spec.get("vcpus", DEFAULT_CPUS["vm"])))
         self._ram_mb = int(spec.get("ram_mb", DEFAULT_RAM_MB.get(self.kind, 1024)))
+        # What the over-commit check reads of a host besides its cores and RAM (a type 2 host's
+        # own OS keeps some RAM for itself).
+        self._platform = {k: spec[k] for k in ("platform", "hypervisor_type") if k in spec}
         self.root_disk_mb = DEFAULT_DISK_MB.get(self.kind, 65536)
 
     # -- what the console reads ---------------------------------------------------------------
@@ -301,6 +304,9 @@ class Guest:
         nic = self.node.nics.get(name)
         if nic is None:
             return
+        machine = getattr(self.node, "machine", None)
+        if machine is not None:
+            machine._set_fast()  # frames to a NIC without its cable must meet the carrier check
         why = f"{self.node.name}'s cable on {name} is {'plugged in' if connected else 'pulled out'}"
         if not connected:
             peer = nic.peer
@@ -339,7 +345,8 @@ class Guest:
         warnings on the VMs' current settings."""
         vms = [vm for vm in self.vms if vm.hardware is not None]
         doc = {"version": 1, "name": "allocation", "nodes": [
-            {"id": "h", "kind": "host", "name": self.node.name, "cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb},
+            {"id": "h", "kind": "host", "name": self.node.name, "cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb,
+             **self._platform},
             *({"id": f"v{i}", "kind": "vm", "host": "h", "name": vm.node.name, "ram_mb": vm.ram_mb,
                "vcpus": vm.vcpus} for i, vm in enumerate(vms))]}
         warnings = [p.msg for p in check(doc) if p.code in ("check.ram_overcommit", "check.vcpu_overcommit")]

@@ -26,6 +26,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from simcore.apps.dhcp.glue import guest_nic_up
 from simcore.trace import Tracer
 from simcore.virt import power
 from simcore.virt.boot import (
@@ -114,6 +115,8 @@ class Machine:
         self.waiters: list = []  # objects told ``settled(machine)`` when a transition is over
         self._token = 0  # the transitional state's end event; a newer one voids it
         self._busy_until = 0  # software simulation: the guest works on one frame at a time
+        self._fast = None
+        self._phase = 0  # the boot or shutdown sequence under way; an older one's steps are void
         node.machine = self
         self._install()
 
@@ -201,6 +204,7 @@ class Machine:
         switched off has no carrier because it is going to be powered off)."""
         old = self.state
         self.state = state
+        self._set_fast()
         self.since_ns = self.engine.now
         if self.tracer.on:
             self.tracer.emit("vm.state", self._sentence(old, state, action), node=self.id, **{"from": old},
@@ -252,17 +256,21 @@ class Machine:
     def _guest_boot(self) -> None:
         self.guest = GUEST_BOOTING
         self.boot_at = self.clock.now + KERNEL_START_NS * self.factor  # the kernel's uptime counts from there
+        self._phase += 1
         for step in boot_steps(self.facts()):
-            self.clock.schedule(step.at_ns, self._step, step)
+            self.clock.schedule(step.at_ns, self._step, self._phase, step)
 
     def _guest_shutdown(self, *, reboot: bool, acpi: bool) -> None:
         if self.guest == GUEST_SHUTTING_DOWN:
             return  # already on its way down: a second press changes nothing
         self.guest = GUEST_SHUTTING_DOWN
+        self._phase += 1  # a boot still under way (ACPI pressed early) goes no further
         for step in shutdown_steps(self.facts(), self.clock.now - self.boot_at, reboot=reboot, acpi=acpi):
-            self.clock.schedule(step.at_ns, self._step, step)
+            self.clock.schedule(step.at_ns, self._step, self._phase, step)
 
-    def _step(self, step: Step) -> None:
+    def _step(self, phase: int, step: Step) -> None:
+        if phase != self._phase:
+            return
         if step.line is not None:
             self.node.console.print(step.line)
         if step.does == NETWORK:
@@ -305,16 +313,29 @@ class Machine:
         if initial != SAVED:
             self._wipe()
         self.state = initial
+        self._set_fast()
         self._carrier(False, announce=False)
 
     # -- the wire -------------------------------------------------------------------------------
     def _install(self) -> None:
         for nic in self.node.nics.values():
             nic.handler = self.receive
+        self._set_fast()
+
+    def _set_fast(self) -> None:
+        # The receive path's shortcut (a bound method of the current stack), kept in step with
+        # the state and the stack: set after every change of either.
+        hw = self.hardware
+        pulled = hw is not None and any(not n.cable for n in hw.nics)  # then each frame's NIC is checked
+        self._fast = self.node.stack.receive if self.state == RUNNING and not self.packet_ns and not pulled else None
 
     def receive(self, nic: Any, frame: Any) -> None:
         """Every frame reaching one of the VM's NICs (its ``handler``)."""
-        if self.state == RUNNING and nic.carrier:
+        fast = self._fast
+        if fast is not None:  # running, hardware-assisted: straight to the guest's stack
+            fast(nic, frame)
+            return
+        if self.state == RUNNING and nic.carrier:  # a pulled cable (setlinkstate off) takes nothing
             if self.packet_ns:
                 clock = self.clock
                 now = clock.now
@@ -397,24 +418,12 @@ class Machine:
                 "dvd": hw.dvd}
 
     def cpu_facts(self) -> dict:
-        """What ``lscpu`` shows in the guest: the host's CPU model ("all virtual machines have the
-        kind of CPU identical to the physical CPU"), the VM's vCPUs, the hypervisor seen."""
+        """What ``lscpu`` shows in the guest: the host's CPU model (guest code runs on the host's CPU,
+        so every VM shows its model), the VM's vCPUs, the hypervisor seen."""
         return {"model": self.cpu_model, "cpus": self.vcpus, "hypervisor": None if self.software else "KVM"}
 
 
 def dhcp_at_boot(node: Any, nic_name: str, names: Any) -> Any:
-    """A booting guest's DHCP client on ``nic_name``.
-
-    The seam for the guest's own client: when ``simcore.apps.dhcp.glue`` has ``guest_nic_up``
-    (an Ubuntu guest's systemd-networkd client), that one runs; until then it is ISC dhclient,
-    started as ``dhclient NIC`` would start it."""
-    from simcore.apps.dhcp import glue
-
-    guest_nic_up = getattr(glue, "guest_nic_up", None)
-    if guest_nic_up is not None:
-        return guest_nic_up(node, nic_name, names)
-    from simcore.apps.console.dhclient import client_for
-
-    client = client_for(node.console, nic_name)
-    client.start()
-    return client
+    """A booting guest's DHCP client on ``nic_name``: an Ubuntu guest's systemd-networkd
+    (``simcore.apps.dhcp.glue.guest_nic_up``); the console's ``dhclient`` stays ISC dhclient."""
+    return guest_nic_up(node, nic_name, names)

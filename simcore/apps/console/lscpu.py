@@ -1,7 +1,7 @@
 """``lscpu``: the CPU as the machine sees it (util-linux 2.39, Ubuntu 24.04).
 
-In a VM it is the host's CPU model ("all virtual machines have the kind of CPU identical to the
-physical CPU"): a hypervisor passes the model through, with the VM's number of vCPUs and, when
+In a VM it is the host's CPU model (guest code runs on the host's CPU, so every VM shows the
+same model): a hypervisor passes the model through, with the VM's number of vCPUs and, when
 the host has VT-x/AMD-V, the hypervisor the guest detects (VirtualBox offers KVM's paravirtual
 interface to Linux guests). Under software simulation there is no hypervisor to detect. On a
 physical host it is its own CPU and cores, with ``Virtualization: VT-x`` when the extensions are

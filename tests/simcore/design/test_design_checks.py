@@ -253,6 +253,22 @@ CASES = [
         ],
     ),
     (
+        "ram-overcommit-the-host-os-of-a-type-2-hypervisor-keeps-some",
+        design([host("hv", ram_mb=8192, hypervisor_type=2), bare_vm("vm1", ram_mb=4096), bare_vm("vm2", ram_mb=3072)]),
+        design([host("hv", ram_mb=8192, hypervisor_type=1), bare_vm("vm1", ram_mb=4096), bare_vm("vm2", ram_mb=3072)]),
+        [
+            (
+                "check.ram_overcommit",
+                "warning",
+                "nodes[0].ram_mb",
+                "The VMs on hv (vm1 and vm2) ask for 7168 MB of RAM but hv has 8192 MB, 2048 MB of which its host OS "
+                "keeps for itself (a type 2 hypervisor runs on an operating system): the host will swap, or refuse "
+                "to start some of them.",
+                ("hv", "vm1", "vm2"),
+            )
+        ],
+    ),
+    (
         "vcpu-overcommit",
         design([host("hv", cpu_cores=2), bare_vm("vm1", vcpus=2), bare_vm("vm2", vcpus=1)]),
         design([host("hv", cpu_cores=4), bare_vm("vm1", vcpus=2), bare_vm("vm2", vcpus=1)]),

@@ -174,3 +174,14 @@ def test_lscpu_in_a_simulated_guest_finds_no_hypervisor():
     assert guest[-2:] == ["Virtualization features:",
                           "  Virtualization type:    none: the host simulates this CPU in software"]
     assert not any("Hypervisor vendor" in text for text in guest)
+
+
+def test_the_power_button_during_the_boot_stops_the_boot_and_shuts_down():
+    trace = []
+    net = build(lan_design(script=[(1.0, "hv", "VBoxManage startvm vm1")]), trace)
+    net.vm_action("vm1", "acpipowerbutton", at=3.0)  # 1.5 s into the boot: the network is not up yet
+    net.run_until(10)
+    texts = [text for _, text in lines(net, "vm1")]
+    assert "[  OK  ] Reached target network.target - Network." not in texts
+    assert texts[-1] == "[    2.000000] reboot: Power down"
+    assert dhcp_frames(net) == [] and net.machines["vm1"].state == "PoweredOff"
