@@ -190,3 +190,19 @@ def test_a_fork_keeps_each_disk_one_object_with_its_mount():
     assert other("vm1", "lsblk")[3] == "sdb      8:16   0   64M  0 disk /mnt"
     size = lambda t: int(t("hv", f"ls -l '{STORE}/vm1/d.vdi'")[0].split()[4])  # noqa: E731
     assert size(other) - size(talk) == 10 * 1024 * 1024
+
+
+def test_a_frame_reaching_a_nic_whose_cable_is_pulled_is_dropped():
+    from simcore.packets import Ethernet
+
+    trace: list[dict] = []
+    net = Network.from_design(DESIGN, trace=trace)
+    Talk(net)("hv", "VBoxManage controlvm vm1 setlinkstate1 off")
+    nic = net.nodes["vm1"].nics["eth0"]
+    stack = net.nodes["vm1"].stack
+    before = dict(stack.counters)
+    nic.handler(nic, Ethernet(nic.mac, "02:00:00:00:00:01", 0x0806, b"\0" * 28))  # as its NAT engine would
+    assert stack.counters == before
+    assert trace[-1]["kind"] == "packet.dropped" and trace[-1]["reason"] == "link.no_carrier"
+    Talk(net)("hv", "VBoxManage controlvm vm1 setlinkstate1 on")
+    assert net.machines["vm1"]._fast is not None  # the receive shortcut is back once every cable is in
