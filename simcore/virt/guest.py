@@ -53,7 +53,8 @@ class Guest:
         self._unplugged: dict = {}  # NIC name -> its link, while its virtual cable is pulled out
         user = HOST_USER if self.kind == "host" else image.user
         self.user = user
-        self.fs = Namespace(user=user, home=f"/home/{user}", cwd=f"/home/{user}", clock=self.wall_clock)
+        self._fs: Namespace | None = None
+        self._lazy_disk: int | None = None  # an outside machine installs its disk when first used
         self.cpu_cores = int(spec.get("cpu_cores", spec.get("vcpus", DEFAULT_CPUS.get(self.kind, 1))))
         self.store: VmStore | None = None
         self.hardware: Hardware | None = None
@@ -67,6 +68,17 @@ class Guest:
         self.root_disk_mb = DEFAULT_DISK_MB.get(self.kind, 65536)
 
     # -- what the console reads ---------------------------------------------------------------
+    @property
+    def fs(self) -> Namespace:
+        """The machine's mounted filesystems (an outside machine's are made when first asked for:
+        a design of a thousand idle machines costs no filesystem until one is used)."""
+        if self._fs is None:
+            user = self.user
+            self._fs = Namespace(user=user, home=f"/home/{user}", cwd=f"/home/{user}", clock=self.wall_clock)
+            if self._lazy_disk is not None:
+                self.install_system(self._lazy_disk)
+        return self._fs
+
     def wall_clock(self) -> int:
         """The guest's wall clock, in seconds (file times)."""
         return EPOCH + self.node.engine.now // S

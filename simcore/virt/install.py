@@ -55,7 +55,7 @@ def attach_guests(specs: dict[str, dict], nodes: dict,
                     raise ValueError(problem.message) from None
                 report(problem.code, f"nodes[{index[node_id]}].{problem.where}", problem.message)
         else:
-            guest.install_system(guest.root_disk_mb * MIB)
+            guest._lazy_disk = guest.root_disk_mb * MIB
         node.guest = guest
         guests[node_id] = guest
         if host is not None:
