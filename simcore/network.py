@@ -31,7 +31,7 @@ from simcore.engine import PRIORITY_URGENT, Engine, RunStatus
 from simcore.net import Capture, Link
 from simcore.trace import Tracer
 from simcore.trace.sentences import Names, Narrator
-from simcore.virt import power
+from simcore.virt import hardware, power
 from simcore.virt.machine import Machine
 
 
@@ -159,20 +159,30 @@ class Network:
 
     def vm_action(self, node_id: str, action: str, at: float | None = None, **params: Any) -> None:
         """Press a VM's power control (VBoxManage's ``action``: start, pause, resume, savestate,
-        acpipowerbutton, poweroff, reset) at simulated second ``at`` (None: now). Logged in
+        acpipowerbutton, poweroff, reset) or change its hardware (``modifyvm`` memory/cpus/nic+mode,
+        ``setlinkstate`` nic+on, ``nic`` nic+mode, ``storageattach`` medium/port/type/hotpluggable:
+        ``simcore.virt.hardware.PARAMS``) at simulated second ``at`` (None: now). Logged in
         ``net.actions`` and replayed like a console line; an action illegal when it runs is refused
         then, with VBoxManage's sentence (``vm.refused``)."""
-        machine = self._vm(node_id, action, params)
+        target = self._vm(node_id, action, params)
         t = self.engine.now if at is None else seconds_to_ns(at, "at")
         if t < self.engine.now:
             raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
         self.actions.append({"t": t, "node": node_id, "vm": action, "params": dict(params)})
-        self.engine.at(t, machine.request, action, "asked from the run's controls", priority=PRIORITY_URGENT)
+        if action in hardware.ACTIONS:  # a hardware change: the guest's settings (simcore.virt.guest)
+            self.engine.at(t, target.node.guest.request, action, dict(params), "asked from the run's controls",
+                           priority=PRIORITY_URGENT)
+            return
+        self.engine.at(t, target.request, action, "asked from the run's controls", priority=PRIORITY_URGENT)
 
     def check_vm_action(self, node_id: str, action: str, **params: Any) -> str | None:
         """Why ``action`` on VM ``node_id`` would be refused now (VBoxManage's sentence), or None.
         An unknown node, a node that is not a VM, an unknown action or parameter: ValueError."""
-        return self._vm(node_id, action, params).refusal(action)
+        machine = self._vm(node_id, action, params)
+        if action in hardware.ACTIONS:
+            refusal = machine.node.guest.check(action, **params)
+            return refusal.sentence if refusal is not None else None
+        return machine.refusal(action)
 
     def _vm(self, node_id: str, action: str, params: dict) -> Machine:
         machine = self.machines.get(node_id)
@@ -180,8 +190,11 @@ class Network:
             if node_id not in self.nodes:
                 raise ValueError(f"no node with id {node_id!r}")
             raise ValueError(f"node {node_id!r} ({self.nodes[node_id].kind}) is not a virtual machine")
+        if action in hardware.ACTIONS:
+            hardware.check_params(action, params)
+            return machine
         if action not in power.ACTIONS:
-            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(power.ACTIONS)}")
+            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(power.ACTIONS + hardware.ACTIONS)}")
         if params:
             raise ValueError(f"{action} takes no parameters, not {', '.join(sorted(params))}")
         return machine

@@ -9,7 +9,8 @@
 6. bridged vswitches, distributed switches (``switches.py``), then the VirtualBox modes
    (``vbox/``): their ports come after the link ports; the problems of 4-6 are raised together;
 7. capture points (``links.py``);
-8. VM controllers and their initial power states (``vms.py``): a VM that is off at t = 0 was built
+8. every machine's guest (``simcore.virt.guest``: filesystems, hardware settings, the hosts' disk
+   stores), then VM controllers and their initial power states (``vms.py``): a VM that is off at t = 0 was built
    like any other (so its problems are reported), then its RAM is emptied and its NICs lose their
    carrier.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 from simcore.assembly import links, natnet, nodes, services, switches, vms
 from simcore.assembly.context import BuildContext
 from simcore.assembly.vbox.attach import attach_modes
+from simcore.virt.install import attach_guests
 
 
 def assemble(ctx: BuildContext, doc: dict, *, capture_all: bool = False) -> None:
@@ -44,5 +46,7 @@ def assemble(ctx: BuildContext, doc: dict, *, capture_all: bool = False) -> None
     links.add_captures(ctx, doc["captures"])
     if capture_all:
         links.capture_everything(ctx, doc["nodes"], doc["links"])
+    ctx.raise_problems()
+    attach_guests(ctx.specs, ctx.nodes, ctx.report)  # filesystems, hardware settings, hosts' disk stores
     ctx.raise_problems()
     vms.attach_machines(ctx, doc["nodes"])

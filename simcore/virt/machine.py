@@ -101,8 +101,10 @@ class Machine:
         self.tracer = tracer
         self.uuid = vm_uuid(node.id)
         self.settings = power_settings(spec)
-        self.ram_mb = int(spec.get("ram_mb", DEFAULT_RAM_MB))
-        self.vcpus = int(spec.get("vcpus", DEFAULT_VCPUS))
+        # RAM and vCPUs are the guest's hardware settings (``node.guest.hardware``, changed by
+        # modifyvm while off); a node built without a guest keeps the design's.
+        self._ram_mb = int(spec.get("ram_mb", DEFAULT_RAM_MB))
+        self._vcpus = int(spec.get("vcpus", DEFAULT_VCPUS))
         self.software = host_spec.get("virtualization_extensions") is False
         self.factor = SOFTWARE_FACTOR if self.software else 1
         self.packet_ns = (self.factor - 1) * PACKET_WORK_NS
@@ -117,6 +119,21 @@ class Machine:
         self._phase = 0  # the boot or shutdown sequence under way; an older one's steps are void
         node.machine = self
         self._install()
+
+    @property
+    def hardware(self) -> Any:
+        guest = getattr(self.node, "guest", None)
+        return guest.hardware if guest is not None else None
+
+    @property
+    def ram_mb(self) -> int:
+        hw = self.hardware
+        return hw.ram_mb if hw is not None else self._ram_mb
+
+    @property
+    def vcpus(self) -> int:
+        hw = self.hardware
+        return hw.vcpus if hw is not None else self._vcpus
 
     # -- asking ---------------------------------------------------------------------------------
     def refusal(self, action: str) -> str | None:
@@ -280,6 +297,9 @@ class Machine:
         """The guest's RAM is gone: no timer, a fresh stack without addresses, a console with no job."""
         self.clock.wipe()
         self.setup.wipe(self.node)
+        guest = getattr(self.node, "guest", None)
+        if guest is not None:  # its tmpfs filesystems were RAM too; the disks stay
+            guest.lose_ram()
         self._install()
         self._busy_until = 0
         self.guest = GUEST_OFF
@@ -305,7 +325,9 @@ class Machine:
     def _set_fast(self) -> None:
         # The receive path's shortcut (a bound method of the current stack), kept in step with
         # the state and the stack: set after every change of either.
-        self._fast = self.node.stack.receive if self.state == RUNNING and not self.packet_ns else None
+        hw = self.hardware
+        pulled = hw is not None and any(not n.cable for n in hw.nics)  # then each frame's NIC is checked
+        self._fast = self.node.stack.receive if self.state == RUNNING and not self.packet_ns and not pulled else None
 
     def receive(self, nic: Any, frame: Any) -> None:
         """Every frame reaching one of the VM's NICs (its ``handler``)."""
@@ -313,7 +335,7 @@ class Machine:
         if fast is not None:  # running, hardware-assisted: straight to the guest's stack
             fast(nic, frame)
             return
-        if self.state == RUNNING:
+        if self.state == RUNNING and nic.carrier:  # a pulled cable (setlinkstate off) takes nothing
             if self.packet_ns:
                 clock = self.clock
                 now = clock.now
@@ -343,9 +365,11 @@ class Machine:
 
     def _carrier(self, up: bool, *, announce: bool = True, goal: str | None = None) -> None:
         why = f"{self.name} is {SHOWN[self.state if up or goal is None else goal]}"
+        hw = self.hardware
+        pulled = {n.name for n in hw.nics if not n.cable} if hw is not None else set()
         for nic in self.node.nics.values():
-            if nic.carrier is up:
-                continue
+            if nic.name in pulled or nic.carrier is up:
+                continue  # a pulled cable has no carrier whatever the VM does (controlvm setlinkstate)
             nic.carrier = up
             if announce and self.tracer.on:
                 text = (f"{self.name}'s {nic.name} has a carrier again: {why}" if up else
@@ -376,13 +400,22 @@ class Machine:
             "host": getattr(self.host, "id", None),
             "guest": self.guest if self.state == RUNNING else None,
             "software_virtualization": self.software,
-            "hardware": {"ram_mb": self.ram_mb, "vcpus": self.vcpus, "nics": list(self.node.nics),
-                         "disks": [], "dvd": None},
+            "hardware": self._hardware_row(),
             "snapshots": {"tree": [], "current": None},
             "created_in_run": False,
             # Each VBoxManage action: None when legal now, else the sentence it is refused with.
             "actions": {action: self.refusal(action) for action in ACTIONS},
         }
+
+    def _hardware_row(self) -> dict:
+        hw = self.hardware
+        if hw is None:
+            return {"ram_mb": self.ram_mb, "vcpus": self.vcpus, "nics": list(self.node.nics), "disks": [], "dvd": None}
+        return {"ram_mb": hw.ram_mb, "vcpus": hw.vcpus, "nics": list(self.node.nics),
+                "cables": {n.name: n.cable for n in hw.nics},
+                "disks": [{"port": d.port, "path": d.medium.path, "size_mb": d.medium.size_mb,
+                           "hotpluggable": d.hotpluggable, "device": d.device_name} for d in hw.disks],
+                "dvd": hw.dvd}
 
     def cpu_facts(self) -> dict:
         """What ``lscpu`` shows in the guest: the host's CPU model (guest code runs on the host's CPU,

@@ -55,7 +55,8 @@ def test_an_illegal_action_is_refused_with_vboxmanage_s_sentence_and_not_logged(
     ({"node": "vm9", "action": "start"}, "no node with id 'vm9'"),
     ({"node": "lan", "action": "start"}, "node 'lan' (vswitch) is not a virtual machine"),
     ({"node": "vm1", "action": "fly"}, "unknown VM action 'fly'; one of: start, pause, resume, savestate, "
-                                       "acpipowerbutton, poweroff, reset"),
+                                       "acpipowerbutton, poweroff, reset, modifyvm, setlinkstate, nic, "
+                                       "storageattach"),
     ({"node": "vm1", "action": "start", "params": {"type": "gui"}}, "start takes no parameters, not type"),
 ])
 def test_bad_input_is_refused_not_raised(cmd, msg):
@@ -122,3 +123,18 @@ def test_a_failover_replays_the_power_actions():
     pos = {**w.state(), "log": w.user_actions, "wall_used": w.wall_used}
     twin = RunWorker({"run": "r", "doc": DOC, "seed": 0, "speed": 10.0, "resume": pos}, now=0.0)
     assert twin.tables() == w.tables() and twin.tables()["vms"]["vm1"]["state"] == "Running"
+
+
+def test_hardware_changes_go_through_run_vm_too():
+    w = worker(play=False)
+    out = w.handle({"op": "run.vm", "node": "vm2", "action": "modifyvm", "params": {"memory": 4096}, "id": 5}, 0.0)
+    assert out == [{"kind": "reply", "id": 5, "ok": False, "code": "run.refused",
+                    "msg": "The RAM of vm2 can only be changed while it is powered off; it is Running "
+                           "(VirtualBox: The machine 'vm2' is already locked for a session (or being unlocked))"}]
+    out = w.handle({"op": "run.vm", "node": "vm1", "action": "modifyvm", "params": {"memory": 4096, "cpus": 2},
+                    "id": 6}, 0.0)
+    assert out[0] == {"kind": "log", "log": [{"t": 1, "node": "vm1", "vm": "modifyvm",
+                                             "params": {"memory": 4096, "cpus": 2}}]}
+    w.handle({"op": "run.resume", "id": 7}, 0.0)
+    play(w, 0.2)
+    assert w.tables()["vms"]["vm1"]["hardware"]["ram_mb"] == 4096

@@ -38,7 +38,7 @@ def _link_lines(console: Console, index: int, name: str, with_mode: bool) -> lis
         return [f"{index}: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN{mode} group default qlen 1000",
                 "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00"]
     nic = console.stack.ifaces[name].nic
-    if nic.link is not None:
+    if nic.link is not None and nic.carrier:
         head = f"<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP{mode}"
     else:
         head = f"<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc fq_codel state DOWN{mode}"

@@ -60,6 +60,7 @@ class Console:
         self.facts: list[dict] = []
         self.jobs: list[Job] = []
         self.current_line = ""  # the line being started, for commands that become jobs
+        self.capture: list[str] | None = None  # output of a command redirected to a file
 
     # -- input --------------------------------------------------------------------------------
     def run(self, line: str) -> Job | int:
@@ -74,23 +75,31 @@ class Console:
         if tr.on:
             tr.emit("command.run", f"{self.node.name}$ {line}", node=self.node.id, line=line)
         try:
-            argv = shlex.split(line)
-        except ValueError:
-            self.print("bash: syntax error: unterminated quoted string")
+            words, redirect = split_redirect(line)
+            argv = shlex.split(words)
+        except ValueError as exc:
+            words = str(exc) if str(exc).startswith("syntax error") else "syntax error: unterminated quoted string"
+            self.print(f"bash: {words}")
             return self._done(line, 2)
-        if not argv:
+        if not argv and redirect is None:
             return self._done(line, 0)
-        cmd = REGISTRY.get(argv[0])
-        if cmd is None:
-            self.print(f"bash: {argv[0]}: command not found")
-            return self._done(line, 127)
         self.current_line = line
-        result = cmd.run(self, argv)
+        if redirect is not None:
+            return self._done(line, run_redirected(self, argv, *redirect))
+        result = self.dispatch(argv)
         if isinstance(result, Job):
             if result.status is None:
                 self.jobs.append(result)
             return result
         return self._done(line, int(result))
+
+    def dispatch(self, argv: list[str]) -> Job | int:
+        """Run the command ``argv`` names (``sudo`` runs its rest through here too)."""
+        cmd = REGISTRY.get(argv[0])
+        if cmd is None:
+            self.print(f"bash: {argv[0]}: command not found")
+            return 127
+        return cmd.run(self, argv)
 
     def interrupt(self) -> None:
         """Ctrl-C: stop every running job (ping prints its statistics, as on a real terminal)."""
@@ -105,12 +114,24 @@ class Console:
 
     # -- output -------------------------------------------------------------------------------
     def print(self, text: str = "") -> None:
+        if self.capture is not None:  # ``> file``: the line goes to the file, not the screen
+            self.capture.append(text + "\n")
+            return
         now = self.tracer.engine.now
         self.lines.append((now, text))
         tr = self.tracer
         if tr.on:
             tr.emit("console.output", f"{self.node.name} prints: {text}" if text else f"{self.node.name} prints a blank line",
                     node=self.node.id, line=text)
+
+    def print_partial(self, text: str) -> None:
+        """Output without a newline at its end (``echo -n``): a file gets exactly ``text``; the
+        screen shows it as a line, the prompt being not simulated."""
+        if self.capture is not None:
+            self.capture.append(text)
+        else:
+            for line in text.split("\n"):
+                self.print(line)
 
     def fact(self, fact: dict) -> None:
         self.facts.append({"t": self.tracer.engine.now, "node": self.node.id, **fact})
@@ -131,6 +152,70 @@ class Console:
 
     def output(self) -> list[str]:
         return [text for _t, text in self.lines]
+
+
+def split_redirect(line: str) -> tuple[str, tuple[str, str] | None]:
+    """``words > file`` / ``>> file``: (the words, (">" or ">>", the file)); quotes and backslashes
+    protect a ``>`` as bash's do. One redirection, output only (``2>``, ``<`` and pipes are not
+    simulated). ValueError with bash's words when the target is missing."""
+    quote, i = None, 0
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c == "\\":
+            i += 1
+        elif c in "'\"":
+            quote = c
+        elif c == ">":
+            op = ">>" if line.startswith(">>", i) else ">"
+            rest = shlex.split(line[i + len(op):])
+            if not rest:
+                raise ValueError("syntax error near unexpected token `newline'")
+            if len(rest) > 1:  # bash keeps the other words as arguments: echo a > f b writes "a b"
+                return line[:i] + " " + shlex.join(rest[1:]), (op, rest[0])
+            return line[:i], (op, rest[0])
+        i += 1
+    return line, None
+
+
+def run_redirected(console: Console, argv: list[str], op: str, target: str) -> int:
+    """Open ``target`` as bash does before the command runs (truncated by ``>``), run the command
+    with its output captured, then write what it printed. A command that keeps running (ping)
+    prints to the console as usual."""
+    guest = getattr(console.node, "guest", None)
+    if guest is None:
+        console.print(f"bash: {target}: Read-only file system")
+        return 1
+    try:
+        guest.fs.write(target, "", append=op == ">>")
+    except OSError as exc:
+        console.print(f"bash: {target}: {exc.strerror}")
+        return 1
+    if not argv:
+        return 0
+    console.capture = []
+    try:
+        result = console.dispatch(argv)
+    finally:
+        lines, console.capture = console.capture, None
+    if isinstance(result, Job):
+        if result.status is None:
+            console.jobs.append(result)
+        status = 0
+    else:
+        status = int(result)
+    if lines:
+        try:
+            guest.fs.write(target, "".join(lines), append=True)
+        except OSError as exc:
+            who = "bash: echo" if argv[0] == "echo" else argv[0]
+            console.print(f"{who}: write error: {exc.strerror}")
+            return 1
+    return status
 
 
 @command("help", "list the commands this console knows")

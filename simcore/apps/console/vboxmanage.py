@@ -147,7 +147,8 @@ def _controlvm(console: Console, argv: list[str]) -> int | Job:
         console.print("Usage: VBoxManage controlvm <uuid|vmname> " + "|".join(CONTROLVM))
         return SYNTAX
     ref, sub = argv[2], argv[3]
-    handler = CONTROLVM.get(sub)
+    handler = CONTROLVM.get(sub) or next((h for prefix, h in PREFIXED_CONTROLVM.items()
+                                          if sub.startswith(prefix) and sub[len(prefix):].isdigit()), None)
     if handler is None:
         console.print(f"VBoxManage: error: Invalid parameter '{sub}'")
         return SYNTAX
@@ -171,6 +172,10 @@ CONTROLVM: dict[str, Callable] = {
     "savestate": _power("savestate", PROGRESS),
     "acpipowerbutton": _power("acpipowerbutton", None),
 }
+
+
+# ``controlvm VM setlinkstateN`` / ``nicN``: subcommands named with a NIC number (vboxhw.py).
+PREFIXED_CONTROLVM: dict[str, Callable] = {}
 
 
 def _list(console: Console, argv: list[str]) -> int:
@@ -208,7 +213,9 @@ def _guest_os(spec: dict) -> str:
 def _attachment(machine: Any, nic: dict) -> str:
     mode = nic.get("mode")
     if mode is None:
-        peer = machine.node.nics[nic["name"]].peer
+        guest = getattr(machine.node, "guest", None)
+        link = guest.nic_link(nic["name"]) if guest is not None else machine.node.nics[nic["name"]].link
+        peer = None if link is None else link.b if link.a is machine.node.nics[nic["name"]] else link.a
         return f"Internal Network '{peer.node.name}'" if peer is not None else "Not attached"
     uplink = next((n["name"] for n in machine.host_spec.get("nics", []) if n.get("ip") and n["ip"] != "dhcp"), "eth0")
     return ATTACHMENTS[mode].format(network=nic.get("network") or DEFAULT_NETWORKS.get(mode, ""), uplink=uplink)
@@ -228,20 +235,36 @@ def _showvminfo(console: Console, argv: list[str]) -> int:
         ("Groups", "/"),
         ("Guest OS", _guest_os(spec)),
         ("UUID", machine.uuid),
-        ("Config file", f"/home/student/VirtualBox VMs/{machine.name}/{machine.name}.vbox"),
+        ("Config file", _config_file(machine)),
         ("Memory size", f"{machine.ram_mb}MB"),
         ("Number of CPUs", str(machine.vcpus)),
         ("Hardware Virtualization", "disabled" if machine.software else "enabled"),
         ("State", f"{machine.shown_state} (since {_since(machine.since_ns)})"),
     ]
-    for k, nic in enumerate(spec.get("nics", [])):
-        port = machine.node.nics[nic["name"]]
-        rows.append((f"NIC {k + 1}", f"MAC: {port.mac.replace(':', '').upper()}, Attachment: {_attachment(machine, nic)}, "
-                                     "Cable connected: on, Trace: off (file: none), Type: 82540EM, Reported speed: "
-                                     "0 Mbps, Boot priority: 0, Promisc Policy: deny, Bandwidth group: none"))
+    hw = getattr(getattr(machine.node, "guest", None), "hardware", None)  # the VM's settings now
+    if hw is not None:
+        for d in hw.disks:
+            rows.append((f"SATA ({d.port}, 0)", f"{d.medium.path} (UUID: {d.medium.uuid})"))
+        rows.append(("IDE (1, 0)", hw.dvd or "Empty"))
+    nics = [{"name": n.name, "mode": n.mode, "network": n.network, "mac": n.mac, "cable": n.cable}
+            for n in hw.nics] if hw is not None else spec.get("nics", [])
+    for k, nic in enumerate(nics):
+        port = machine.node.nics.get(nic["name"])
+        mac = nic.get("mac") or port.mac
+        cable = "on" if nic.get("cable", True) else "off"
+        attachment = _attachment(machine, nic) if port is not None or nic.get("mode") else "Not attached"
+        rows.append((f"NIC {k + 1}", f"MAC: {mac.replace(':', '').upper()}, Attachment: {attachment}, "
+                                     f"Cable connected: {cable}, Trace: off (file: none), Type: 82540EM, Reported "
+                                     "speed: 0 Mbps, Boot priority: 0, Promisc Policy: deny, Bandwidth group: none"))
     for key, value in rows:
         console.print(f"{key + ':':<29}{value}")
     return 0
+
+
+def _config_file(machine: Any) -> str:
+    store = getattr(getattr(machine.host, "guest", None), "store", None)
+    folder = store.folder if store is not None else "/home/student/VirtualBox VMs"
+    return f"{folder}/{machine.name}/{machine.name}.vbox"
 
 
 SUBCOMMANDS: dict[str, Callable] = {

@@ -72,6 +72,7 @@ def test_a_refused_action_is_traced_with_the_sentence():
 def test_showvminfo():
     net, out = host_output([(1.0, "startvm vm1"), (2.0, "showvminfo vm1")])
     uuid = net.machines["vm1"].uuid
+    disk = net.nodes["vm1"].guest.hardware.disks[0].medium.uuid
     assert [text for t, text in out if t == 2 * S] == [
         "Name:                        vm1",
         "Encryption:                  disabled",
@@ -83,6 +84,8 @@ def test_showvminfo():
         "Number of CPUs:              2",
         "Hardware Virtualization:     enabled",
         "State:                       running (since 2026-01-01T00:00:01.500000000)",
+        f"SATA (0, 0):                 /home/student/VirtualBox VMs/vm1/vm1.vdi (UUID: {disk})",
+        "IDE (1, 0):                  Empty",
         "NIC 1:                       MAC: 080027000011, Attachment: Internal Network 'lan', Cable connected: on, "
         "Trace: off (file: none), Type: 82540EM, Reported speed: 0 Mbps, Boot priority: 0, Promisc Policy: deny, "
         "Bandwidth group: none",

@@ -1,0 +1,217 @@
+"""A guest's filesystem, small enough to read: directories, text files, symlinks, volumes.
+
+One :class:`Volume` per formatted disk (or tmpfs); ``namespace.Namespace`` is a machine's view
+of its mounted volumes (paths, permissions, the working directory).
+
+The tree is **persistent**: an :class:`Inode` is never changed once made. Writing a file makes a
+new inode and new copies of the directories on its path only; everything else is shared. So
+copying a volume (a snapshot, a clone, a fork of the whole run) is O(1): the copy shares the tree
+and each side replaces what it changes. ``copy.deepcopy`` of an inode returns the inode itself.
+
+Bounds (the simulator keeps every byte in memory, so each volume is bounded whatever its disk's
+nominal size): a file holds at most :data:`MAX_FILE_BYTES` of text, a volume at most
+:data:`MAX_INODES` entries and :data:`MAX_STORED_BYTES` of stored text. Past them the refusal is
+the kernel's: ``File too large`` (EFBIG) for a file, ``No space left on device`` (ENOSPC) for a
+volume, as for a full disk. A *blob* (a disk image or ISO on a host, a file made by
+``fallocate``) has a nominal size that counts towards the disk's use but stores no text.
+
+Every listing is sorted by name (bytewise, as ``LC_COLLATE=C`` does): nothing here iterates a set
+or depends on insertion order.
+"""
+
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass, replace
+
+from simcore.apps.http.server import DEFAULT_EPOCH_S
+
+MAX_FILE_BYTES = 64 * 1024
+MAX_INODES = 4096
+MAX_STORED_BYTES = 1024 * 1024
+BLOCK = 4096  # ext4's block size: what ``du``, ``ls -s`` and ``df`` count in
+# The wall-clock instant of simulated t = 0 on every machine: the run's calendar (2026-01-01 UTC).
+EPOCH = DEFAULT_EPOCH_S
+MAX_SYMLINKS = 40  # Linux's limit on symlinks followed in one lookup (ELOOP past it)
+
+# The C library's words for each error (glibc's strerror), so messages never depend on the host.
+STRERROR = {
+    errno.ENOENT: "No such file or directory",
+    errno.ENOTDIR: "Not a directory",
+    errno.EISDIR: "Is a directory",
+    errno.EEXIST: "File exists",
+    errno.ENOSPC: "No space left on device",
+    errno.EFBIG: "File too large",
+    errno.EACCES: "Permission denied",
+    errno.ENOTEMPTY: "Directory not empty",
+    errno.EROFS: "Read-only file system",
+    errno.ELOOP: "Too many levels of symbolic links",
+    errno.EBUSY: "Device or resource busy",
+    errno.EINVAL: "Invalid argument",
+    errno.EPERM: "Operation not permitted",
+}
+
+
+def fs_error(code: int, path: str) -> OSError:
+    return OSError(code, STRERROR[code], path)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Inode:
+    """A file (``kind`` "f"), directory ("d") or symlink ("l"). Never changed once made."""
+
+    kind: str
+    mode: int  # permission bits only (0o755)
+    owner: str = "root"
+    group: str = "root"
+    mtime: int = EPOCH
+    text: str = ""  # a file's contents
+    size: int = 0  # a file's size in bytes (a blob's nominal size); a symlink's target length
+    blob: bool = False  # contents not kept (a disk image, an ISO, a fallocate'd file)
+    entries: dict[str, Inode] | None = None  # a directory's children; never mutated after creation
+    target: str = ""  # a symlink's target
+
+    def __deepcopy__(self, memo: dict) -> Inode:
+        return self  # immutable: copies share it
+
+    def __copy__(self) -> Inode:
+        return self
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind == "d"
+
+    def blocks(self) -> int:
+        """Bytes allocated on disk (whole blocks; a directory takes one, a short symlink none)."""
+        if self.kind == "d":
+            return BLOCK
+        if self.kind == "l":
+            return 0
+        return -(-self.size // BLOCK) * BLOCK
+
+    def stored(self) -> int:
+        """Bytes of text this inode keeps in memory."""
+        return 0 if self.blob or self.kind != "f" else self.size
+
+
+def text_file(text: str, mode: int = 0o644, owner: str = "root", group: str | None = None,
+              mtime: int = EPOCH) -> Inode:
+    return Inode("f", mode, owner, group or owner, mtime, text=text, size=len(text.encode()))
+
+
+def blob_file(size: int, mode: int = 0o644, owner: str = "root", group: str | None = None,
+              mtime: int = EPOCH) -> Inode:
+    return Inode("f", mode, owner, group or owner, mtime, size=size, blob=True)
+
+
+def directory(entries: dict[str, Inode] | None = None, mode: int = 0o755, owner: str = "root",
+              group: str | None = None, mtime: int = EPOCH) -> Inode:
+    return Inode("d", mode, owner, group or owner, mtime, entries=dict(sorted((entries or {}).items())))
+
+
+def symlink(target: str, mtime: int = EPOCH) -> Inode:
+    return Inode("l", 0o777, mtime=mtime, size=len(target.encode()), target=target)
+
+
+def tree(spec: dict, owner: str = "root", mtime: int = EPOCH) -> Inode:
+    """A directory from nested dicts: a str value is a text file, a dict a directory, an Inode itself."""
+    entries = {}
+    for name, value in spec.items():
+        if isinstance(value, Inode):
+            entries[name] = value
+        elif isinstance(value, dict):
+            entries[name] = tree(value, owner, mtime)
+        else:
+            entries[name] = text_file(value, owner=owner, mtime=mtime)
+    return directory(entries, owner=owner, mtime=mtime)
+
+
+def count(node: Inode) -> tuple[int, int, int]:
+    """(inodes, allocated bytes, stored bytes) of a whole tree."""
+    inodes, used, stored = 1, node.blocks(), node.stored()
+    if node.entries:
+        for child in node.entries.values():
+            i, u, s = count(child)
+            inodes, used, stored = inodes + i, used + u, stored + s
+    return inodes, used, stored
+
+
+class Volume:
+    """One filesystem: a formatted disk partition or a tmpfs, with its capacity and use.
+
+    ``base_used`` is what the OS image takes on disk beyond the few files kept here (a fresh
+    Ubuntu server uses about 5 GB); it counts towards ``used`` as real data would.
+    """
+
+    def __init__(self, root: Inode, capacity: int, *, device: str, fstype: str = "ext4", base_used: int = 0,
+                 read_only: bool = False):
+        self.root = root
+        self.capacity = capacity
+        self.device = device  # what df and mount name it by: /dev/sda1, tmpfs
+        self.fstype = fstype
+        self.base_used = base_used
+        self.read_only = read_only
+        self.inodes, self._blocks, self.stored = count(root)
+
+    @property
+    def used(self) -> int:
+        return min(self.capacity, self.base_used + self._blocks)
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.used
+
+    def copy(self) -> Volume:
+        """An independent volume with the same contents (shares the tree: O(1))."""
+        twin = object.__new__(Volume)
+        twin.__dict__.update(self.__dict__)
+        return twin
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo: dict) -> Volume:
+        return self.copy()
+
+    # -- changes ------------------------------------------------------------------------------
+    def lookup(self, parts: tuple[str, ...]) -> Inode | None:
+        node = self.root
+        for name in parts:
+            if node.entries is None:
+                return None
+            node = node.entries.get(name)
+            if node is None:
+                return None
+        return node
+
+    def put(self, parts: tuple[str, ...], new: Inode | None, path: str) -> None:
+        """Replace (or add, or with None remove) the entry at ``parts``, copying the directories on
+        the way; refused with ENOSPC/EFBIG past the bounds, the volume unchanged."""
+        if self.read_only:
+            raise fs_error(errno.EROFS, path)
+        old = self.lookup(parts)
+        old_count = count(old) if old is not None else (0, 0, 0)
+        new_count = count(new) if new is not None else (0, 0, 0)
+        if new is not None and new.kind == "f" and not new.blob and new.size > MAX_FILE_BYTES:
+            raise fs_error(errno.EFBIG, path)
+        inodes = self.inodes + new_count[0] - old_count[0]
+        blocks = self._blocks + new_count[1] - old_count[1]
+        stored = self.stored + new_count[2] - old_count[2]
+        growing = blocks > self._blocks or inodes > self.inodes
+        if growing and (inodes > MAX_INODES or stored > MAX_STORED_BYTES
+                        or self.base_used + blocks > self.capacity):
+            raise fs_error(errno.ENOSPC, path)
+        self.root = _replaced(self.root, parts, new)
+        self.inodes, self._blocks, self.stored = inodes, blocks, stored
+
+
+def _replaced(node: Inode, parts: tuple[str, ...], new: Inode | None) -> Inode:
+    name, rest = parts[0], parts[1:]
+    entries = dict(node.entries or {})
+    if rest:
+        entries[name] = _replaced(entries[name], rest, new)
+    elif new is None:
+        entries.pop(name, None)
+    else:
+        entries[name] = new
+    # The parent's mtime changes only when an entry is added or removed, as on Linux.
+    return replace(node, entries=dict(sorted(entries.items())))
