@@ -109,6 +109,7 @@ export class PropertiesPanel {
       services: this.renderServices,
       members: this.renderMembers,
       port_forwards: this.renderForwards,
+      disks: this.renderDisks,
     };
   }
 
@@ -223,6 +224,34 @@ export class PropertiesPanel {
     });
     const add = el("button", { type: "button", text: "Add a route" });
     add.addEventListener("click", () => this.run("property.set", { path: listPath, value: [...routes, newRoute(node)] }));
+    this.root.append(add);
+  }
+
+  // A VM's disk images (VirtualBox's SATA ports in order): rows from the schema's disk item, added
+  // and removed like routes. No disks listed means the default one disk, so removing the last is allowed.
+  renderDisks(node, base, pointer) {
+    const disks = node.disks ?? [];
+    const listPath = `${base}.disks`;
+    const item = schema.$defs.kind_vm.properties.disks.items;
+    this.root.append(el("h3", { text: "Disks" }));
+    disks.forEach((disk, j) => {
+      const set = el("fieldset", { class: "route" }, el("legend", { text: `Disk ${j + 1}` }));
+      for (const f of fieldsOf(schema, item)) {
+        set.append(this.specField({ ...f, label: `${f.label} (disk ${j + 1})` }, `${listPath}[${j}]`, `${pointer}/disks/${j}`, disk, node));
+      }
+      const remove = el("button", { type: "button", text: `Remove disk ${j + 1}` });
+      remove.addEventListener("click", () => {
+        const rest = disks.filter((_, k) => k !== j);
+        this.run("property.set", { path: listPath, value: rest.length ? rest : null });
+      });
+      set.append(remove);
+      this.root.append(set);
+    });
+    const add = el("button", { type: "button", text: "Add a disk" });
+    const taken = new Set(disks.map((d) => d.name));
+    let n = disks.length + 1;
+    while (taken.has(`disk${n}`)) n += 1;
+    add.addEventListener("click", () => this.run("property.set", { path: listPath, value: [...disks, { name: `disk${n}` }] }));
     this.root.append(add);
   }
 

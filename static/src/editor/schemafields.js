@@ -55,7 +55,7 @@ export function fieldsOf(schema, obj, skip = []) {
 
 // The properties panel's list sections: properties edited as rows of their own (properties.js
 // has one renderer per name), never as a single field.
-export const LIST_SECTIONS = Object.freeze(["nics", "routes", "services", "members", "port_forwards"]);
+export const LIST_SECTIONS = Object.freeze(["nics", "routes", "services", "members", "port_forwards", "disks"]);
 
 /**
  * What the properties panel shows for `kind` (an entry of kindsFromSchema), in the order of its

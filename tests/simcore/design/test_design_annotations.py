@@ -67,12 +67,12 @@ BROKEN = [
     ("kind_nat_network", _drop("x-panel"), "$defs/kind_nat_network has no x-panel"),
     (
         "kind_vm",
-        _set("x-panel", ["guest_os", "cpus", "os", "vcpus", "ram_mb", "ip_forward", "notes", "nics", "routes", "services"]),
+        _set("x-panel", ["cpus", *SCHEMA["$defs"]["kind_vm"]["x-panel"]]),
         "$defs/kind_vm/x-panel names 'cpus', which is not a property of the kind",
     ),
     (
         "kind_vm",
-        _set("x-panel", ["guest_os", "os", "ram_mb", "ip_forward", "notes", "nics", "routes", "services"]),
+        _set("x-panel", [k for k in SCHEMA["$defs"]["kind_vm"]["x-panel"] if k != "vcpus"]),
         "$defs/kind_vm/x-panel leaves out 'vcpus': the panel could not edit them",
     ),
     (
