@@ -103,9 +103,9 @@ class Cloner:
         """(the snapshot or None, the clone's node id, its settings file) or Refused."""
         vm = machine.name
         if machine.state not in STOPPED:
-            raise Refused(NOT_STOPPED.format(vm=vm, shown=SHOWN[machine.state], state=machine.state))
+            raise Refused(NOT_STOPPED.format(vm=vm, shown=SHOWN[machine.state], state=machine.state), None)
         if (params.get("mode") or "machine") == "all":
-            raise Refused(MODE_ALL.format(vm=vm), "E_NOTIMPL")
+            raise Refused(MODE_ALL.format(vm=vm), None)
         snap = machine.snapshots.find(params["snapshot"]) if params.get("snapshot") else None
         if params.get("link") and snap is None:
             raise Refused(LINK_NEEDS_SNAPSHOT, "E_INVALIDARG")

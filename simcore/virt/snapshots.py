@@ -105,7 +105,7 @@ def check_params(params: dict) -> None:
 class Refused(Exception):
     """A snapshot operation VirtualBox refuses: ``sentence`` in its words, ``code`` its error code."""
 
-    def __init__(self, sentence: str, code: str = "VBOX_E_INVALID_VM_STATE"):
+    def __init__(self, sentence: str, code: str | None = "VBOX_E_INVALID_VM_STATE"):
         super().__init__(sentence)
         self.sentence = sentence
         self.code = code
@@ -237,30 +237,29 @@ class SnapshotTree:
             if (why := self._take_refusal()) is not None:
                 raise Refused(why)
             if not name or not name.strip():
-                raise Refused(EMPTY_NAME, "E_INVALIDARG")
+                raise Refused(EMPTY_NAME, None)
             if any(s.name == name for s in self.all()):
-                raise Refused(NAME_TAKEN.format(vm=vm, name=name), "E_INVALIDARG")
+                raise Refused(NAME_TAKEN.format(vm=vm, name=name), None)
             return None
+        # VBoxManage looks the snapshot up first, then asks VirtualBox (which checks the state).
         if op == "restorecurrent":
             if self.current is None:
                 raise Refused(NO_SNAPSHOTS, "VBOX_E_OBJECT_NOT_FOUND")
             target = self.current
         else:
-            target = None
+            target = self.find(name)
         if op == "delete":
             if (why := self._delete_state_refusal()) is not None:
                 raise Refused(why)
-            target = self.find(name)
             n = len(target.children)
             if n > 1:
                 raise Refused(TWO_CHILDREN.format(name=target.name, vm=vm, n=n), "VBOX_E_INVALID_OBJECT_STATE")
             if target is self.current and n == 1:
                 raise Refused(CURRENT_WITH_CHILD.format(name=target.name, vm=vm), "VBOX_E_INVALID_OBJECT_STATE")
             return target
-        # restore, restorecurrent: VirtualBox checks the state before looking the snapshot up
         if (why := self._restore_refusal()) is not None:
             raise Refused(why)
-        return target if target is not None else self.find(name)
+        return target
 
     # -- doing --------------------------------------------------------------------------------
     def request(self, params: dict, origin: str) -> str | None:
