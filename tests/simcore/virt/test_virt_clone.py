@@ -1,0 +1,122 @@
+"""clonevm (simcore.assembly.clones): only of a stopped VM, with VirtualBox's refusals; the clone
+holds the source's files, appears as a node of the running network (``vm.cloned`` carries its
+spec and links, which a design can keep), and with kept MACs on one switch the run shows what
+goes wrong while the design checks say it before the run."""
+
+from __future__ import annotations
+
+import pytest
+from virt_designs import VM1, S, build, lan_design, lines
+
+from simcore.design import check, validate
+
+NOT_STOPPED = ("Cannot clone the machine 'vm1' while it is running (machine state: Running): usually the VM to be "
+               "cloned must be stopped; power it off or save its state first")
+
+
+def off_net(trace=None):
+    net = build(lan_design(initial="running"), trace)
+    net.command("vm1", "echo from-the-original > mine.txt", at=4.0)
+    net.vm_action("vm1", "poweroff", at=5.0)
+    net.run_until(6)
+    return net
+
+
+def test_a_running_vm_is_not_cloned_and_nothing_changes():
+    net = build(lan_design(initial="running"))
+    nodes = list(net.nodes)
+    assert net.check_vm_action("vm1", "clonevm", name="copy") == NOT_STOPPED
+    net.vm_action("vm1", "clonevm", name="copy", at=1.0)
+    net.run_until(2)
+    assert list(net.nodes) == nodes
+
+
+@pytest.mark.parametrize(("params", "msg"), [
+    ({"name": "vm2"}, "Machine settings file '/home/student/VirtualBox VMs/vm2/vm2.vbox' already exists"),
+    ({"name": "c", "link": True}, "Linked clone can only be created from a snapshot"),
+    ({"name": "c", "snapshot": "nope"}, "This machine does not have any snapshots"),
+    ({"name": "c", "mode": "all"}, "--mode all (the clone with every snapshot of vm1) is not modelled by the "
+                                   "simulator: clone the current state (--mode machine) or one snapshot "
+                                   "(--snapshot NAME)"),
+])
+def test_refusals_say_what_and_why(params, msg):
+    net = off_net()
+    nodes = list(net.nodes)
+    assert net.check_vm_action("vm1", "clonevm", **params) == msg
+    assert list(net.nodes) == nodes
+
+
+@pytest.mark.parametrize(("params", "msg"), [
+    ({}, "clonevm needs a name for the new VM"),
+    ({"name": "a/b"}, "clonevm: the name 'a/b' is not a VM name (at most 64 characters, no '/')"),
+    ({"name": "c", "keep_macs": "yes"}, "clonevm: keep_macs must be bool, not 'yes'"),
+    ({"name": "c", "colour": 1}, "clonevm takes name, mode, snapshot, link, keep_macs, not 'colour'"),
+])
+def test_bad_parameters_are_refused_before_anything_is_logged(params, msg):
+    net = off_net()
+    with pytest.raises(ValueError) as err:
+        net.vm_action("vm1", "clonevm", **params)
+    assert str(err.value) == msg and all("vm" not in a or a["vm"] != "clonevm" for a in net.actions)
+
+
+def test_the_clone_is_a_node_holding_the_original_s_files_with_new_macs():
+    trace = []
+    net = off_net(trace)
+    net.command("hv", "VBoxManage clonevm vm1 --name web2 --register", at=7.0)
+    net.run_until(7.5)
+    assert lines(net, "hv", since=7 * S)[-1][1] == 'Machine has been successfully cloned as "web2"'
+    net.vm_action("web2", "start", at=8.0)
+    net.command("web2", "cat mine.txt", at=13.0)
+    net.command("hv", "VBoxManage list vms", at=13.1)
+    net.run_until(14)
+    assert [t for _, t in lines(net, "web2", since=13 * S)] == ["from-the-original"]
+    assert '"web2" {' in lines(net, "hv", since=13 * S)[-1][1]
+    ev = next(e for e in trace if e["kind"] == "vm.cloned")
+    assert (ev["node"], ev["clone"], ev["name"], ev["mac_policy"], ev["snapshot"]) == ("vm1", "web2", "web2", "new",
+                                                                                       None)
+    assert ev["macs"]["eth0"] != VM1 and ev["macs"]["eth0"].startswith("08:00:27:")
+    assert ev["links"] == [{"id": "web2-eth0", "a": {"node": "web2", "nic": "eth0"}, "b": {"node": "lan"},
+                            "delay_us": 50.0}]
+    row = net.tables()["vms"]["web2"]
+    assert row["created_in_run"] is True and row["state"] == "Running"
+    # The design can keep it: the original document plus the event's node and links is valid.
+    doc = lan_design(initial="running")
+    doc["nodes"].append(ev["spec"])
+    doc["links"].extend(ev["links"])
+    assert [p for p in validate(doc) if p.severity == "error"] == []
+
+
+def test_a_clone_of_a_snapshot_holds_the_snapshot_s_files():
+    net = off_net()
+    m = net.machines["vm1"]
+    m.snapshots.apply({"op": "take", "name": "s1"}, "t")
+    net.command("vm1", "x", at=6.1)  # ignored: vm1 is off
+    net.machines["vm1"].node.guest.fs.install("/home/ubuntu/mine.txt", None)
+    net.vm_action("vm1", "clonevm", name="linked", snapshot="s1", link=True, at=7.0)
+    net.run_until(7.5)
+    net.vm_action("linked", "start", at=8.0)
+    net.command("linked", "cat mine.txt", at=13.0)
+    net.run_until(14)
+    assert [t for _, t in lines(net, "linked", since=13 * S)] == ["from-the-original"]
+
+
+def test_kept_macs_on_one_switch_show_the_consequences_on_the_wire():
+    trace = []
+    net = off_net(trace)
+    net.vm_action("vm1", "clonevm", name="twin", keep_macs=True, at=7.0)
+    net.vm_action("vm1", "start", at=8.0)
+    net.run_until(8.5)
+    net.vm_action("twin", "start", at=8.5)
+    net.run_until(40)
+    moved = [e for e in trace if e["kind"] == "switch.learned" and "it moved from port" in e["text"]]
+    assert moved, "the switch's entry for the shared MAC moves between the two ports"
+    bound = [(e["node"], e["text"].split(" bound to ")[1].split(" ")[0]) for e in trace if e["kind"] == "dhcp.bound"]
+    assert bound == [("vm1", "10.0.0.100/24"), ("twin", "10.0.0.100/24")]  # one address, twice on the wire
+    # And the design checks say so before a run, in words.
+    doc = lan_design(initial="running")
+    ev = next(e for e in trace if e["kind"] == "vm.cloned")
+    doc["nodes"].append(ev["spec"])
+    doc["links"].extend(ev["links"])
+    found = [p for p in check(doc) if p.code == "check.duplicate_mac"]
+    assert len(found) == 1 and "the same MAC address 08:00:27:00:00:11" in found[0].msg
+    assert "the same address from a DHCP server" in found[0].msg
