@@ -56,7 +56,7 @@ def test_an_illegal_action_is_refused_with_vboxmanage_s_sentence_and_not_logged(
     ({"node": "lan", "action": "start"}, "node 'lan' (vswitch) is not a virtual machine"),
     ({"node": "vm1", "action": "fly"}, "unknown VM action 'fly'; one of: start, pause, resume, savestate, "
                                        "acpipowerbutton, poweroff, reset, modifyvm, setlinkstate, nic, "
-                                       "storageattach"),
+                                       "storageattach, snapshot, clonevm"),
     ({"node": "vm1", "action": "start", "params": {"type": "gui"}}, "start takes no parameters, not type"),
 ])
 def test_bad_input_is_refused_not_raised(cmd, msg):
@@ -138,3 +138,32 @@ def test_hardware_changes_go_through_run_vm_too():
     w.handle({"op": "run.resume", "id": 7}, 0.0)
     play(w, 0.2)
     assert w.tables()["vms"]["vm1"]["hardware"]["ram_mb"] == 4096
+
+
+@pytest.mark.parametrize("target_s", [2.5, 4.5, 7.5, 10.0])
+def test_a_seek_across_a_snapshot_restore_and_a_clone_lands_where_a_fresh_run_is(target_s):
+    w = worker()
+    now = play(w, 0.1)  # 1 s
+    w.handle({"op": "run.vm", "node": "vm2", "action": "snapshot", "params": {"op": "take", "name": "s1"}, "id": 1},
+             now)
+    now = play(w, 0.1, now)  # 2 s
+    refused = w.handle({"op": "run.vm", "node": "vm2", "action": "snapshot", "params": {"op": "restore", "name": "s1"},
+                        "id": 2}, now)
+    assert refused == [{"kind": "reply", "id": 2, "ok": False, "code": "run.refused",
+                        "msg": "Cannot delete the current state of the running machine (machine state: Running)"}]
+    w.handle({"op": "run.vm", "node": "vm2", "action": "poweroff", "id": 3}, now)
+    now = play(w, 0.1, now)  # 3 s
+    w.handle({"op": "run.vm", "node": "vm2", "action": "snapshot", "params": {"op": "restore", "name": "s1"},
+              "id": 4}, now)
+    w.handle({"op": "run.vm", "node": "vm1", "action": "clonevm", "params": {"name": "vm3"}, "id": 5}, now)
+    now = play(w, 0.2, now)  # 5 s
+    w.handle({"op": "run.vm", "node": "vm2", "action": "start", "id": 6}, now)
+    now = play(w, 0.5, now)  # 10 s: vm2 runs again from its 1 s instant; vm2's ping (8 s) meets it
+    assert [a["vm"] for a in w.user_actions] == ["snapshot", "poweroff", "snapshot", "clonevm", "start"]
+    streamed_kinds = {e["kind"] for e in events(w.tick(now))}
+    assert w.tables()["vms"]["vm3"]["created_in_run"] is True and streamed_kinds is not None
+    seeked = w.handle({"op": "run.seek", "t": target_s, "id": 7}, now)[0]
+    ref = reference(target_s, w.user_actions)
+    assert seeked["tables"] == ref.tables()
+    assert [c.records for c in w.net.captures.values()] == [c.records for c in ref.captures.values()]
+    assert w.net.machines["vm2"].clock.now == ref.machines["vm2"].clock.now
