@@ -47,7 +47,7 @@ from simcore.virt.guest import Guest, os_type
 from simcore.virt.install import _build_vm, _Problem
 from simcore.virt.osimage import image_for
 from simcore.virt.power import ABORTED, POWERED_OFF, SAVED, SHOWN
-from simcore.virt.snapshots import Refused
+from simcore.virt.snapshots import Refused, _memo, _uuid
 
 STOPPED = (POWERED_OFF, ABORTED, SAVED)
 MODES = ("machine", "all")
@@ -57,8 +57,8 @@ NOT_STOPPED = ("Cannot clone the machine '{vm}' while it is {shown} (machine sta
                "cloned must be stopped; power it off or save its state first")
 LINK_NEEDS_SNAPSHOT = "Linked clone can only be created from a snapshot"
 SETTINGS_EXIST = "Machine settings file '{path}' already exists"
-MODE_ALL = ("--mode all (the clone with every snapshot of {vm}) is not modelled by the simulator: clone the current "
-            "state (--mode machine) or one snapshot (--snapshot NAME)")
+MODE_ALL_SNAPSHOT = ("--mode all clones {vm}'s current state with every one of its snapshots; the simulator takes no "
+                     "--snapshot with it: clone one snapshot with --mode machine --snapshot NAME")
 
 
 def check_params(params: dict) -> None:
@@ -104,8 +104,8 @@ class Cloner:
         vm = machine.name
         if machine.state not in STOPPED:
             raise Refused(NOT_STOPPED.format(vm=vm, shown=SHOWN[machine.state], state=machine.state), None)
-        if (params.get("mode") or "machine") == "all":
-            raise Refused(MODE_ALL.format(vm=vm), None)
+        if (params.get("mode") or "machine") == "all" and params.get("snapshot"):
+            raise Refused(MODE_ALL_SNAPSHOT.format(vm=vm), None)
         snap = machine.snapshots.find(params["snapshot"]) if params.get("snapshot") else None
         if params.get("link") and snap is None:
             raise Refused(LINK_NEEDS_SNAPSHOT, "E_INVALIDARG")
@@ -189,6 +189,8 @@ class Cloner:
         clone = vms.attach_machine(ctx, i, spec)
         clone.created_in_run = True
         clone.cloner = self
+        if params.get("mode") == "all":
+            copy_tree(machine, clone)
         if keep:  # sentences keep naming the source by its MAC, which was first
             ctx.names.macs.update({m: n for m, n in macs_before.items() if m in ctx.names.macs})
         ctx.problems.clear()  # what a mode could not attach is said by the mode's own trace
@@ -241,10 +243,54 @@ class Cloner:
                 + (f"it keeps {machine.name}'s MACs ({', '.join(macs.values())}): on one network the two steal "
                    "each other's frames, and a DHCP server gives both the same address" if keep else
                    "it gets new MACs (" + ", ".join(macs.values()) + ")"))
-        tracer.emit("vm.cloned", text, node=machine.id, clone=clone.id, name=clone.name, mode="machine",
+        if params.get("mode") == "all" and clone.snapshots.roots:
+            text += f"; it has {machine.name}'s {len(clone.snapshots.all())} snapshots too"
+        statics = [n["ip"] for n in spec.get("nics", []) if n.get("ip") and n["ip"] != "dhcp"]
+        if statics:
+            text += (f"; it has {machine.name}'s static address{'es' if len(statics) > 1 else ''} "
+                     f"{', '.join(statics)} too: started beside {machine.name}, each is on the wire twice")
+        tracer.emit("vm.cloned", text, node=machine.id, clone=clone.id, name=clone.name,
+                    mode=params.get("mode") or "machine",
                     link=bool(params.get("link")), snapshot=snap.name if snap is not None else None,
                     mac_policy="keep" if keep else "new", macs=macs, host=spec.get("host"),
                     spec=copy.deepcopy(spec), links=copy.deepcopy(link_specs), why=origin)
+
+
+def copy_tree(source: Any, clone: Any) -> None:
+    """``--mode all``: the clone gets the source's snapshot tree, each image re-aimed at the clone
+    (its node, guest, controller, clock, NICs and disk images stand where the source's stood), with
+    new UUIDs and the clone's name and MACs in each snapshot's settings."""
+    memo = _memo(clone)
+    src_node, new_node = source.node, clone.node
+    pairs = [(src_node, new_node), (src_node.guest, new_node.guest), (source, clone), (source.clock, clone.clock),
+             (src_node.console.lines, new_node.console.lines), (src_node.console.facts, new_node.console.facts)]
+    pairs += [(nic, new_node.nics[name]) for name, nic in src_node.nics.items() if name in new_node.nics]
+    src_disks, new_disks = source.node.guest.hardware.disks, clone.node.guest.hardware.disks
+    paths = {}
+    for old, new in zip(src_disks, new_disks, strict=False):
+        pairs.append((old.medium, new.medium))
+        paths[old.medium.path] = new.medium.path
+    for old, new in pairs:
+        memo[id(old)] = new
+    tree = source.snapshots
+    macs = {n.name: n.mac for n in clone.node.guest.hardware.nics}
+    made: dict[int, Any] = {}
+
+    def twin(snap: Any, parent: Any) -> Any:
+        image = copy.deepcopy(snap.image, memo)
+        image.volumes = {paths.get(p, p): v for p, v in image.volumes.items()}
+        hw = image.guest["hardware"]
+        hw.name = clone.name
+        for n in hw.nics:
+            n.mac = macs.get(n.name, n.mac)
+        clone.snapshots._made += 1
+        uid = _uuid(clone.uuid, clone.snapshots._made)
+        new = type(snap)(uid, snap.name, snap.description, snap.taken_ns, snap.state, image, parent=parent)
+        made[id(snap)] = new
+        new.children = [twin(c, new) for c in snap.children]
+        return new
+    clone.snapshots.roots = [twin(r, None) for r in tree.roots]
+    clone.snapshots.current = made.get(id(tree.current))
 
 
 def cloner_of(ctx: BuildContext) -> Cloner:

@@ -286,9 +286,7 @@ class SnapshotTree:
     def _take(self, name: str, description: str, live: bool, origin: str) -> Snapshot:
         m = self.machine
         self._made += 1
-        digest = hashlib.sha256(f"netdesigner-snapshot\0{m.uuid}\0{self._made}".encode()).hexdigest()
-        uid = f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
-        snap = Snapshot(uid, name, description, m.engine.now, m.state, capture(m), parent=self.current)
+        snap = Snapshot(_uuid(m.uuid, self._made), name, description, m.engine.now, m.state, capture(m), parent=self.current)
         (self.current.children if self.current is not None else self.roots).append(snap)
         self.current = snap
         kind = "online (with its RAM)" if snap.online else "offline (settings and disks)"
@@ -328,6 +326,12 @@ class SnapshotTree:
             m.tracer.emit("vm.snapshot", text, node=m.id, op=op, uuid=snap.uuid, name=snap.name,
                           online=snap.online, current=self.current.uuid if self.current is not None else None,
                           why=origin)
+
+
+def _uuid(vm_uuid: str, n: int) -> str:
+    """The ``n``-th snapshot's UUID of a VM: derived, never random (a replay makes the same)."""
+    digest = hashlib.sha256(f"netdesigner-snapshot\0{vm_uuid}\0{n}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
 
 
 def _holds(snap: Snapshot) -> str:

@@ -35,9 +35,9 @@ def test_a_running_vm_is_not_cloned_and_nothing_changes():
     ({"name": "vm2"}, "Machine settings file '/home/student/VirtualBox VMs/vm2/vm2.vbox' already exists"),
     ({"name": "c", "link": True}, "Linked clone can only be created from a snapshot"),
     ({"name": "c", "snapshot": "nope"}, "This machine does not have any snapshots"),
-    ({"name": "c", "mode": "all"}, "--mode all (the clone with every snapshot of vm1) is not modelled by the "
-                                   "simulator: clone the current state (--mode machine) or one snapshot "
-                                   "(--snapshot NAME)"),
+    ({"name": "c", "mode": "all", "snapshot": "s"}, "--mode all clones vm1's current state with every one of its "
+                                                    "snapshots; the simulator takes no --snapshot with it: clone one "
+                                                    "snapshot with --mode machine --snapshot NAME"),
 ])
 def test_refusals_say_what_and_why(params, msg):
     net = off_net()
@@ -120,3 +120,31 @@ def test_kept_macs_on_one_switch_show_the_consequences_on_the_wire():
     found = [p for p in check(doc) if p.code == "check.duplicate_mac"]
     assert len(found) == 1 and "the same MAC address 08:00:27:00:00:11" in found[0].msg
     assert "the same address from a DHCP server" in found[0].msg
+
+
+def test_mode_all_gives_the_clone_the_snapshot_tree_aimed_at_itself():
+    trace = []
+    net = build(lan_design(initial="running", vm1_ip="10.0.0.11/24"), trace)
+    net.command("vm1", "echo one > f.txt", at=4.0)
+    net.command("vm1", "ping -c 1 10.0.0.12", at=4.1)
+    net.command("hv", "VBoxManage snapshot vm1 take live1", at=5.0)
+    net.command("vm1", "echo two > f.txt", at=5.5)
+    net.command("hv", "VBoxManage controlvm vm1 poweroff", at=6.0)
+    net.command("hv", "VBoxManage snapshot vm1 take off2", at=7.0)
+    net.command("hv", "VBoxManage clonevm vm1 --name all --mode all --options KeepAllMACs --register", at=8.0)
+    net.command("hv", "VBoxManage snapshot all list", at=8.5)
+    net.command("hv", "VBoxManage snapshot all restore live1", at=9.0)
+    net.command("hv", "VBoxManage startvm all", at=10.0)
+    net.run_until(11)
+    net.command("all", "cat f.txt", at=12.0)
+    net.command("all", "ping -c 1 10.0.0.12", at=12.1)
+    net.run_until(13)
+    src, twin = net.machines["vm1"].snapshots, net.machines["all"].snapshots
+    assert [s.name for s in twin.all()] == ["live1", "off2"] and twin.current.name == "live1"  # restored
+    assert {s.uuid for s in twin.all()}.isdisjoint({s.uuid for s in src.all()})
+    hv = [t for _, t in lines(net, "hv", since=8 * S)]
+    assert hv[2:4] == [f"   Name: live1 (UUID: {twin.find('live1').uuid})",
+                       f"      Name: off2 (UUID: {twin.find('off2').uuid}) *"]
+    out = [t for _, t in lines(net, "all", since=12 * S)]
+    assert out[0] == "one" and "1 packets transmitted, 1 received, 0% packet loss, time 0ms" in out
+    assert src.current.name == "off2" and net.machines["vm1"].state == "PoweredOff"  # the source untouched
