@@ -167,3 +167,29 @@ def test_a_seek_across_a_snapshot_restore_and_a_clone_lands_where_a_fresh_run_is
     assert seeked["tables"] == ref.tables()
     assert [c.records for c in w.net.captures.values()] == [c.records for c in ref.captures.values()]
     assert w.net.machines["vm2"].clock.now == ref.machines["vm2"].clock.now
+
+
+def test_run_vm_params_are_flat_scalars_at_the_socket():
+    from designer.errors import DesignerError
+    from designer.simulation.messages import validate
+
+    ok = {"type": "run.vm", "node": "vm1", "action": "clonevm",
+          "params": {"name": "vm3", "mode": "machine", "keep_macs": True}}
+    assert validate(ok) is ok
+    with pytest.raises(DesignerError) as err:
+        validate({"type": "run.vm", "node": "vm1", "action": "snapshot", "params": {"op": "take", "name": {"x": 1}}})
+    assert [(p["code"], p["path"]) for p in err.value.problems] == [("schema.type", "params.name")]
+
+
+def test_snapshot_and_clone_refusals_come_back_to_the_sender_with_the_reason():
+    w = worker(play=False)
+    out = w.handle({"op": "run.vm", "node": "vm2", "action": "clonevm", "params": {"name": "vm3"}, "id": 8}, 0.0)
+    assert out == [{"kind": "reply", "id": 8, "ok": False, "code": "run.refused",
+                    "msg": "Cannot clone the machine 'vm2' while it is running (machine state: Running): usually the "
+                           "VM to be cloned must be stopped; power it off or save its state first"}]
+    out = w.handle({"op": "run.vm", "node": "vm1", "action": "snapshot", "params": {"op": "delete", "name": "x"},
+                    "id": 9}, 0.0)
+    assert out[0]["msg"] == "This machine does not have any snapshots"
+    out = w.handle({"op": "run.vm", "node": "vm1", "action": "snapshot", "params": {"op": "take"}, "id": 10}, 0.0)
+    assert out[0]["msg"] == "snapshot take needs a name"
+    assert w.user_actions == []
