@@ -388,8 +388,16 @@ def restore(machine: Any, image: Image) -> None:
     node, guest, clock = machine.node, machine.node.guest, machine.clock
     img: Image = copy.deepcopy(image, _memo(machine))
     lines, facts = node.console.lines, node.console.facts
+    # Each NIC's link (plugged in now or held while its cable is out) and the disks attached now.
+    wires = {name: nic.link or guest._unplugged.get(name) for name, nic in node.nics.items()}
+    before = [slot.medium for slot in guest.hardware.disks]
     guest.__dict__.clear()
     guest.__dict__.update(img.guest)
+    _recable(node, guest, wires)
+    for medium in before:
+        medium.attached_to = None
+    for slot in guest.hardware.disks:
+        slot.medium.attached_to = guest.hardware.name
     host = guest.host
     for path, volume in img.volumes.items():
         medium = host.store.media.get(path) if host is not None and host.store is not None else None
@@ -419,6 +427,20 @@ def restore(machine: Any, image: Image) -> None:
         nic.handler = machine.receive
     machine._set_fast()
     machine._carrier(False, goal=machine.state)
+
+
+def _recable(node: Any, guest: Any, wires: dict) -> None:
+    """The virtual cables as the restored settings say (the VM is not running: no carrier)."""
+    cables = {n.name: n.cable for n in guest.hardware.nics}
+    guest._unplugged = {}
+    for name, nic in node.nics.items():
+        link = wires.get(name)
+        if cables.get(name, True):
+            nic.link = link
+        else:
+            nic.link = None
+            guest._unplugged[name] = link
+        nic.carrier = False
 
 
 def state_words(state: str) -> str:

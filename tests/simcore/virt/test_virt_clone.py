@@ -148,3 +148,30 @@ def test_mode_all_gives_the_clone_the_snapshot_tree_aimed_at_itself():
     out = [t for _, t in lines(net, "all", since=12 * S)]
     assert out[0] == "one" and "1 packets transmitted, 1 received, 0% packet loss, time 0ms" in out
     assert src.current.name == "off2" and net.machines["vm1"].state == "PoweredOff"  # the source untouched
+
+
+CLONE_TABLE = {  # by hand: each state -> the clone's state, or the refusal's state words
+    "PoweredOff": "PoweredOff", "Aborted": "PoweredOff", "Saved": "PoweredOff",
+    "Running": ("running", "Running"), "Paused": ("paused", "Paused"), "Starting": ("starting", "Starting"),
+    "Saving": ("saving", "Saving"), "Restoring": ("restoring", "Restoring"), "Stopping": ("stopping", "Stopping"),
+}
+
+
+@pytest.mark.parametrize("state", sorted(CLONE_TABLE))
+def test_every_state_clones_or_says_why_not(state):
+    from test_virt_snapshots import in_state
+
+    net, _ = in_state(state)
+    want = CLONE_TABLE[state]
+    nodes = list(net.nodes)
+    if isinstance(want, tuple):
+        msg = (f"Cannot clone the machine 'vm1' while it is {want[0]} (machine state: {want[1]}): usually the VM "
+               "to be cloned must be stopped; power it off or save its state first")
+        assert net.check_vm_action("vm1", "clonevm", name="c") == msg
+        net.vm_action("vm1", "clonevm", name="c")
+        net.run_until(net.now_ns / S)
+        assert list(net.nodes) == nodes
+    else:
+        net.vm_action("vm1", "clonevm", name="c")
+        net.run_until(net.now_ns / S)
+        assert net.machines["c"].state == want and net.machines["vm1"].state == state

@@ -372,3 +372,44 @@ def test_same_actions_same_trace_and_pcap_bytes_whatever_the_hash_seed():
     first = _run(1)
     assert first == _run(2)
     assert int(first.split()[1]) > 50
+
+
+def test_settings_cables_and_disks_come_back_with_the_snapshot():
+    trace = []
+    net = build(lan_design(initial="off"), trace)
+    m = net.machines["vm1"]
+    m.snapshots.apply({"op": "take", "name": "small"}, "t")
+    net.command("hv", "VBoxManage modifyvm vm1 --memory 4096 --cpus 4", at=1.0)
+    net.command("hv", "VBoxManage createmedium disk --filename 'VirtualBox VMs/vm1/data.vdi' --size 1024", at=1.1)
+    net.command("hv", "VBoxManage storageattach vm1 --storagectl SATA --port 1 --type hdd "
+                      "--medium 'VirtualBox VMs/vm1/data.vdi'", at=1.2)
+    net.run_until(2)
+    row = net.tables()["vms"]["vm1"]["hardware"]
+    assert (row["ram_mb"], row["vcpus"], len(row["disks"])) == (4096, 4, 2)
+    m.snapshots.apply({"op": "restore", "name": "small"}, "t")
+    row = net.tables()["vms"]["vm1"]["hardware"]
+    assert (row["ram_mb"], row["vcpus"], len(row["disks"])) == (2048, 2, 1)
+    store = net.nodes["hv"].guest.store
+    assert store.media["/home/student/VirtualBox VMs/vm1/data.vdi"].attached_to is None  # free for another VM
+    vbox = net.nodes["hv"].guest.fs.read("/home/student/VirtualBox VMs/vm1/vm1.vbox").text
+    assert '<Memory RAMSize="2048"/>' in vbox
+
+
+def test_a_cable_pulled_in_the_snapshot_is_out_again_after_the_restore():
+    net = build(lan_design(initial="running", vm1_ip="10.0.0.11/24"))
+    m = net.machines["vm1"]
+    net.vm_action("vm1", "setlinkstate", nic=1, on=False, at=1.0)
+    net.run_until(1.5)
+    m.snapshots.apply({"op": "take", "name": "unplugged"}, "t")
+    net.vm_action("vm1", "setlinkstate", nic=1, on=True, at=2.0)
+    net.vm_action("vm1", "poweroff", at=3.0)
+    net.run_until(4)
+    assert net.nodes["vm1"].nics["eth0"].link is not None
+    m.snapshots.apply({"op": "restore", "name": "unplugged"}, "t")
+    assert net.tables()["vms"]["vm1"]["hardware"]["cables"] == {"eth0": False}
+    assert net.nodes["vm1"].nics["eth0"].link is None
+    net.vm_action("vm1", "start", at=5.0)
+    net.vm_action("vm1", "setlinkstate", nic=1, on=True, at=7.0)
+    net.command("vm1", "ping -c 1 10.0.0.12", at=8.0)
+    net.run_until(9)
+    assert "1 packets transmitted, 1 received, 0% packet loss, time 0ms" in [t for _, t in lines(net, "vm1", 8 * S)]
