@@ -131,7 +131,8 @@ def test_a_file_written_then_deleted_is_back_after_restoring_the_snapshot():
     snaps = [(e["t"], e["op"], e["name"], e["online"]) for e in trace if e["kind"] == "vm.snapshot"]
     assert snaps == [(2 * S, "take", "before", True), (5 * S, "restore", "before", True)]
     states = [(e["t"], e["to"]) for e in trace if e["kind"] == "vm.state"]
-    assert states[-2:] == [(6 * S, "Restoring"), (7 * S, "Running")]  # from Saved: the snapshot's instant
+    assert states[-3:] == [(5 * S, "Saved"), (6 * S, "Restoring"), (7 * S, "Running")]  # the snapshot's instant
+    assert [e["action"] for e in trace if e["kind"] == "vm.state" and e["t"] == 5 * S] == ["snapshot"]
 
 
 def test_an_online_snapshot_resumes_from_its_instant_arp_cache_and_clock_included():
