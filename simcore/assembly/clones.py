@@ -294,6 +294,12 @@ def copy_tree(source: Any, clone: Any) -> None:
     clone.snapshots.current = made.get(id(tree.current))
 
 
+def give_cloner(ctx: BuildContext) -> None:
+    """Every VM of the network clones through the network's one Cloner (`clonevm`)."""
+    for machine in ctx.machines.values():
+        machine.cloner = cloner_of(ctx)
+
+
 def cloner_of(ctx: BuildContext) -> Cloner:
     """The network's one Cloner."""
     found = ctx.__dict__.get("_cloner")

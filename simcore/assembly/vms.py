@@ -122,10 +122,7 @@ def attach_machine(ctx: BuildContext, i: int, spec: dict) -> Machine | None:
     host = ctx.host(spec.get("host"))
     machine = Machine(node, spec, host=host, host_spec=ctx.specs.get(spec.get("host") or "", {}),
                       setup=GuestSetup(ctx, i, spec), engine=ctx.engine, tracer=ctx.tracer)
-    ctx.machines[spec["id"]] = machine
-    from simcore.assembly.clones import cloner_of  # clones builds on this module
-
-    machine.cloner = cloner_of(ctx)
+    ctx.machines[spec["id"]] = machine  # its `cloner` is set by build.py (clones builds on this module)
     if host is not None:
         _machines_of(host).append(machine)
     machine.apply_initial()
