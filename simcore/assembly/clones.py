@@ -204,7 +204,8 @@ class Cloner:
             for mine, other in ((link.a, link.b), (link.b, link.a)):
                 if getattr(mine.node, "id", None) == src_id and isinstance(other.node, Switch):
                     nic = mine.name
-                    if not any(n["name"] == nic for n in spec.get("nics", [])):
+                    # a NIC with a VirtualBox mode is attached by its mode (its switch is hidden)
+                    if not any(n["name"] == nic and n.get("mode") is None for n in spec.get("nics", [])):
                         continue
                     link_id, n = f"{new_id}-{nic}", 2
                     while link_id in self.ctx.links or any(x["id"] == link_id for x in out):

@@ -296,8 +296,12 @@ class SnapshotTree:
 
     def _restore(self, snap: Snapshot, origin: str) -> None:
         m = self.machine
+        old = m.state
         restore(m, snap.image)
         self.current = snap
+        if old != m.state and m.tracer.on:  # the power state the snapshot leaves, for those who follow vm.state
+            m.tracer.emit("vm.state", f"{m.name} is {SHOWN[m.state]}: snapshot '{snap.name}' is restored", node=m.id,
+                          **{"from": old}, to=m.state, action="snapshot", why=origin)
         then = f"{snap.taken_ns / 1e9:g} s"
         if snap.online:
             text = (f"{m.name} is restored to snapshot '{snap.name}' (taken at {then}): it is saved as it was then "

@@ -28,3 +28,30 @@ def test_the_admin_story():
     assert net.machines["web2"].state == "Running" and net.tables()["vms"]["web2"]["created_in_run"]
     assert [e["kind"] for e in trace if e["kind"] in ("vm.snapshot", "vm.cloned")] == [
         "vm.snapshot", "vm.snapshot", "vm.cloned"]
+
+
+def test_the_admin_story_s_pcaps_dissect_cleanly_with_the_cli(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    tshark = shutil.which("tshark")
+    if tshark is None:
+        pytest.skip("tshark is not installed")  # CI installs it (.ci/system-packages)
+    root = EXAMPLE.parents[1]
+    proc = subprocess.run([sys.executable, "-m", "simcore", "run", str(EXAMPLE), "--pcap-dir", str(tmp_path)],
+                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    pcaps = sorted(tmp_path.glob("*.pcap"))
+    assert [p.name for p in pcaps] == ["admin_eth0.pcap", "web1_eth0.pcap", "web2_eth0.pcap"]  # the clone too
+    for path in pcaps:
+        bad = subprocess.run([tshark, "-r", str(path), "-Y", '_ws.malformed || _ws.expert.severity >= "Error"'],
+                             capture_output=True, text=True, timeout=60)
+        assert bad.returncode == 0 and bad.stdout == "", bad.stdout
+    web1 = subprocess.run([tshark, "-r", str(tmp_path / "web1_eth0.pcap"), "-T", "fields", "-e", "_ws.col.Info"],
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "Echo (ping) reply" in web1

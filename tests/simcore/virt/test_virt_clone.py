@@ -175,3 +175,34 @@ def test_every_state_clones_or_says_why_not(state):
         net.vm_action("vm1", "clonevm", name="c")
         net.run_until(net.now_ns / S)
         assert net.machines["c"].state == want and net.machines["vm1"].state == state
+
+
+@pytest.mark.parametrize(("vm", "peer", "want"), [
+    ("vmnat", None, "inet 10.0.2.15/24"),  # its own NAT engine's first lease
+    ("intA", "intB", None),  # on the internal network 'intnet' with intB
+])
+def test_a_nic_with_a_virtualbox_mode_is_attached_by_its_mode(vm, peer, want):
+    import json
+    from pathlib import Path
+
+    doc = json.loads((Path(__file__).resolve().parents[3] / "examples" / "vbox-modes.json").read_text())
+    trace = []
+    net = build(doc, trace)
+    net.vm_action(vm, "poweroff", at=1)
+    net.vm_action(vm, "clonevm", name="cl", at=2)
+    net.run_until(2.5)
+    ev = next(e for e in trace if e["kind"] == "vm.cloned")
+    assert ev["links"] == [] and ev["spec"]["nics"][0]["mode"] == doc["nodes"][[n["id"] for n in doc["nodes"]].index(
+        vm)]["nics"][0]["mode"]
+    assert net.assembly.problems == []
+    net.vm_action("cl", "start", at=3)
+    net.run_until(8.5)
+    if want:
+        net.command("cl", "ip addr", at=9)
+        net.run_until(10)
+        assert any(want in t for _, t in lines(net, "cl", 9 * S))
+    else:
+        ip = next(n["ip"] for n in doc["nodes"] if n["id"] == peer for n in n["nics"]).split("/")[0]
+        net.command("cl", f"ping -c 1 {ip}", at=9)
+        net.run_until(10)
+        assert "1 packets transmitted, 1 received, 0% packet loss, time 0ms" in [t for _, t in lines(net, "cl", 9 * S)]

@@ -131,7 +131,8 @@ def test_a_file_written_then_deleted_is_back_after_restoring_the_snapshot():
     snaps = [(e["t"], e["op"], e["name"], e["online"]) for e in trace if e["kind"] == "vm.snapshot"]
     assert snaps == [(2 * S, "take", "before", True), (5 * S, "restore", "before", True)]
     states = [(e["t"], e["to"]) for e in trace if e["kind"] == "vm.state"]
-    assert states[-2:] == [(6 * S, "Restoring"), (7 * S, "Running")]  # from Saved: the snapshot's instant
+    assert states[-3:] == [(5 * S, "Saved"), (6 * S, "Restoring"), (7 * S, "Running")]  # the snapshot's instant
+    assert [e["action"] for e in trace if e["kind"] == "vm.state" and e["t"] == 5 * S] == ["snapshot"]
 
 
 def test_an_online_snapshot_resumes_from_its_instant_arp_cache_and_clock_included():
@@ -256,8 +257,9 @@ def test_the_console_speaks_vboxmanage():
 
 
 class TreeAgainstModel(RuleBasedStateMachine):
-    """The tree against a naive model (parent of each name, the current one) while the VM is off;
-    each snapshot also remembers what a file held, which a restore must bring back."""
+    """The tree against a naive model (parent of each name, the current one) while the VM is
+    started and powered off in between; each snapshot also remembers what a file held, which a
+    restore must bring back, and whether it was online (a restore then leaves the VM Saved)."""
 
     @initialize()
     def setup(self):
@@ -267,8 +269,26 @@ class TreeAgainstModel(RuleBasedStateMachine):
         self.order: list[str] = []
         self.current: str | None = None
         self.content: dict[str, str] = {}
+        self.online: dict[str, bool] = {}
+        self.state = "PoweredOff"
         self.file = "0"
         self.write("0")
+
+    def run(self, action, seconds):
+        self.net.vm_action("vm1", action)
+        self.net.run_until(self.net.now_ns / S + seconds)
+
+    @precondition(lambda self: self.state in ("PoweredOff", "Saved"))
+    @rule()
+    def start(self):
+        self.run("start", 1.2)
+        self.state = "Running"
+
+    @precondition(lambda self: self.state == "Running")
+    @rule()
+    def poweroff(self):
+        self.run("poweroff", 0.2)
+        self.state = "PoweredOff"
 
     def write(self, text):
         fs = self.m.node.guest.fs
@@ -293,14 +313,19 @@ class TreeAgainstModel(RuleBasedStateMachine):
         self.order.append(name)
         self.current = name
         self.content[name] = self.file
+        self.online[name] = self.state in ("Running", "Saved")
 
     @precondition(lambda self: self.order)
     @rule(data=st.data())
     def restore(self, data):
         name = data.draw(st.sampled_from(self.order))
+        if self.state == "Running":
+            assert self.m.snapshots.check({"op": "restore", "name": name}).sentence == RUNNING_RESTORE.format("Running")
+            return
         self.m.snapshots.apply({"op": "restore", "name": name}, "t")
         self.current = name
         self.file = self.content[name]
+        self.state = "Saved" if self.online[name] else "PoweredOff"
 
     @invariant()
     def same_tree(self):
@@ -311,6 +336,7 @@ class TreeAgainstModel(RuleBasedStateMachine):
         assert got == self.parent
         assert (tree.current.name if tree.current else None) == self.current
         assert self.m.node.guest.fs.read("/home/ubuntu/f").text == self.file + "\n"
+        assert self.m.state == self.state
 
 
 def _delete_with_parent(self, data):
