@@ -228,6 +228,8 @@ DESIGNER_RATE_LIMITS = {
     "write": (300, 60),
     "login_user": (10, 300),
     "login_ip": (50, 300),
+    # POST /api/validate without an account, per client address (docs/limits.md).
+    "validate_anon": (30, 60),
 }
 DESIGNER_TRASH_DAYS = 30
 # Flow control of the design websocket: (messages, bytes) a socket may have unacknowledged before

@@ -134,11 +134,15 @@ def validate_document(document: Any, *, name: str, description: str) -> dict:
     document = _strict_copy(document)
     document["name"] = name
     document["description"] = description
-    from simcore.design import validate
+    from simcore.design.validate import validate_capped
 
-    problems = [p for p in validate(document) if getattr(p, "severity", "error") == "error"]
+    # Schema and reference problems are all errors; the answer lists the first MAX_PROBLEMS.
+    problems, more = validate_capped(document)
     if problems:
-        raise DesignInvalid(f"The design document has {len(problems)} problem(s).", problems=problems)
+        total = len(problems) + more
+        shown = f"; the first {len(problems)} are listed" if more else ""
+        raise DesignInvalid(f"The design document has {total:,} problem{'s' if total != 1 else ''}{shown}.",
+                            problems=problems, more_problems=more)
     limits.check_document_size(document)
     return document
 
