@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Router
 
-from designer import limits
+from designer import limits, offload
 from designer.access import Need, access_design
 from designer.api.schemas import ErrorOut, ValidateOut
 from designer.jsondoor import parse_json
@@ -61,7 +61,10 @@ def validate_document(request):
         # Validation costs CPU and needs no account: anonymous callers share a budget per address.
         limits.hit("validate_anon", limits.client_address(request), what="validations")
     limits.check_body_size(request)
-    return report(parse_json(request.body))
+    body = request.body
+    if len(body) > offload.OFFLOAD_BYTES:
+        return offload.validate_bytes(body)  # in another process: designer/offload.py says why
+    return report(parse_json(body))
 
 
 @router.get("/designs/{int:design_id}/validate", response={200: ValidateOut, ERRORS: ErrorOut},
