@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
+from simcore.design.names import FORBIDDEN_CLASS, name_problem
 from simcore.design.paths import format_path
 from simcore.design.problems import Problem
 
@@ -172,6 +173,9 @@ def explain(
         yield at, "schema.const", f"must be {_plain(value)}"
     elif keyword == "type":
         yield at, "schema.type", f"must be {_TYPE_WORDS.get(value, value)}, not {_kind_of(instance)}"
+    elif keyword == "pattern" and FORBIDDEN_CLASS in value and isinstance(instance, str) and name_problem(instance):
+        # A name's control or text-direction character: say which one and where (names.py).
+        yield at, "schema.control_character", name_problem(instance)
     elif keyword == "pattern":
         noun, hint = _pattern_names().get(value, ("not in the expected form", ""))
         code = "schema.format" if value in _pattern_names() else "schema.pattern"

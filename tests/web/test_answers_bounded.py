@@ -5,7 +5,6 @@ import io
 import json
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.db import connections
 from webhelpers import example_document
