@@ -234,8 +234,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
     async def send_json(self, content: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(content, ensure_ascii=False, allow_nan=False))
 
-    async def send_error(self, code: str, msg: str, problems=(), ref=None) -> None:
+    async def send_error(self, code: str, msg: str, problems=(), ref=None, more_problems: int = 0) -> None:
         error = {"type": "error", "code": code, "msg": msg, "problems": list(problems)}
+        if more_problems:  # the list stopped at its limit (errors.DesignerError)
+            error["more_problems"] = more_problems
         if ref is not None:
             error["ref"] = ref
         await self.send_json(error)
@@ -257,7 +259,8 @@ class DesignConsumer(AsyncWebsocketConsumer):
         try:
             await self._receive(text_data, bytes_data)
         except DesignerError as exc:
-            await self.send_error(exc.code, exc.msg, exc.problems, ref=getattr(exc, "ref", None))
+            await self.send_error(exc.code, exc.msg, exc.problems, ref=getattr(exc, "ref", None),
+                                  more_problems=exc.more_problems)
         except Exception:  # one bad frame never takes the socket down
             log.exception("websocket frame failed on design %s", self.design_id)
             await self.send_error("internal", "The server could not handle this message.")

@@ -27,6 +27,9 @@ MAX_LINKS = 20_000
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_WS_MESSAGE_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024
+# A JSON body (validate, create, update) may carry an 8 MiB document with some room for
+# indentation and the other fields; settings.DATA_UPLOAD_MAX_MEMORY_SIZE sits above it.
+MAX_BODY_BYTES = MAX_DOCUMENT_BYTES + 1024 * 1024
 
 
 def serialise(document) -> bytes:
@@ -56,6 +59,21 @@ def check_document_size(document) -> None:
             f"A design is at most 8 MiB serialised; this one is {size / 1048576:.1f} MiB.",
             code="design.too_large",
             problems=[{"code": "limit.bytes", "path": "", "msg": f"{size:,} bytes > {MAX_DOCUMENT_BYTES:,}"}],
+        )
+
+
+def check_body_size(request, limit: int | None = None) -> None:
+    """Refuse a request body over `limit` (default MAX_BODY_BYTES) from its Content-Length,
+    before it is read or parsed."""
+    limit = MAX_BODY_BYTES if limit is None else limit
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size > limit:
+        raise TooLarge(
+            f"A request body is at most {limit / 1048576:.0f} MiB; this one is {size / 1048576:.1f} MiB.",
+            code="request.too_large",
         )
 
 

@@ -16,6 +16,16 @@ export function problemTargets(problem, doc) {
   return item ? [item.id] : [];
 }
 
+/**
+ * The line that ends a list the server cut short: answers list at most 50 problems (and 50
+ * checks) and count the rest in `more_problems` / `more_checks` (docs/limits.md).
+ */
+export function moreLine(answer) {
+  const more = (Number(answer?.more_problems) || 0) + (Number(answer?.more_checks) || 0);
+  if (more <= 0) return "";
+  return `… and ${more.toLocaleString("en-US")} more problem${more === 1 ? "" : "s"}`;
+}
+
 export class ProblemsPanel {
   constructor(list, { getDocument, select }) {
     this.list = list;
@@ -47,10 +57,10 @@ export class ProblemsPanel {
       if (serial === this.serial) this.render([{ severity: "warning", msg: `Checks unavailable: ${error.message}`, path: "" }], doc);
       return;
     }
-    if (serial === this.serial) this.render([...(body.problems ?? []), ...(body.checks ?? [])], doc);
+    if (serial === this.serial) this.render([...(body.problems ?? []), ...(body.checks ?? [])], doc, moreLine(body));
   }
 
-  render(problems, doc) {
+  render(problems, doc, more = "") {
     this.list.dataset.count = String(problems.length);
     if (!problems.length) {
       const li = document.createElement("li");
@@ -73,5 +83,12 @@ export class ProblemsPanel {
         return li;
       }),
     );
+    if (more) {
+      const li = document.createElement("li");
+      li.className = "problems-more";
+      li.dataset.more = "true";
+      li.textContent = more;
+      this.list.append(li);
+    }
   }
 }
