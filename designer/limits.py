@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -119,3 +120,105 @@ def check_login(request, username: str) -> None:
     """Call before authenticating a log-in attempt; raises RateLimited (status 429, `msg` to show)."""
     hit("login_ip", client_address(request), what="log-in attempts")
     hit("login_user", (username or "").strip().lower()[:150], what="log-in attempts for this account")
+
+
+def check_signup(request) -> None:
+    """Count one new account made from the request's address (called only when the form is
+    valid: a typo in the second password costs nothing); RateLimited when over the limit."""
+    hit("signup", client_address(request), what="new accounts from your address")
+
+
+# ---------------------------------------------------------------- visitors, sockets, runs
+# Who a socket or a run counts against (docs/limits.md, "Visitors, sockets, runs, logins"). Every
+# page visit gives an anonymous visitor a real session (`VisitorSessionMiddleware`), so each
+# visitor has a budget of its own; a session id the store does not know is no visitor, and what
+# comes with it counts under its address, with one visitor's budget. What is opened or started
+# through a share link counts against the link's creator as well.
+
+MAX_SOCKETS_PER_USER = 10
+MAX_RUNS_PER_USER = 2
+MAX_LINK_SOCKETS_PER_CREATOR = 200  # a class following a teacher's link, two tabs each
+VISITOR_SESSION_KEY = "designer_visitor"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One budget a socket or a run is charged to: `key` (the seat set in Redis, the counter in a
+    process), at most `limit` at once, and the sentence a refused user reads."""
+
+    key: str
+    limit: int
+    msg: str
+
+
+def visitor_key(actor, session_key: str | None, *, session_exists: bool) -> str | None:
+    """The visitor behind a request or socket: the account, or the anonymous session when the
+    session store knows it; None for no session or a made-up one (then the address counts)."""
+    if actor.is_authenticated:
+        return f"user:{actor.user_id}"
+    if session_key and session_exists:
+        return "session:" + hashlib.sha256(session_key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return None
+
+
+def budget_keys(actor, design, *, visitor: str | None, address: str, what: str) -> list[Budget]:
+    """The budgets a new socket (`what="sockets"`) or run (`what="runs"`) on `design` is charged
+    to; it is let in only when every one has room.
+
+    - the visitor: the account (`user:<id>`) or the anonymous session (`session:<hash>`);
+      without a real session, the address (`addr:<ip>`) with the same limit, so that made-up
+      session ids are one visitor, not 500;
+    - through share links (`access.links_in_use`): the creator of each link, whose own runs
+      count in the same budget (`user:<id>`), and whose links' sockets together are at most
+      `MAX_LINK_SOCKETS_PER_CREATOR` (`links-of:user:<id>`)."""
+    from designer.access import links_in_use
+
+    if what == "sockets":
+        limit, unit, advice = MAX_SOCKETS_PER_USER, "open design sockets", "close a tab."
+    elif what == "runs":
+        limit, unit, advice = MAX_RUNS_PER_USER, "running simulations", "stop one first."
+    else:
+        raise ValueError(f"unknown budget {what!r}: expected 'sockets' or 'runs'")
+    if visitor is None:
+        budgets = [Budget(f"addr:{address}", limit,
+                          f"At most {limit} {unit} per address without a session: reload the page "
+                          f"(it gives you one), or {advice}")]
+    elif visitor.startswith("user:"):
+        budgets = [Budget(visitor, limit, f"At most {limit} {unit} per user: {advice}")]
+    else:
+        budgets = [Budget(visitor, limit, f"At most {limit} {unit} per visitor: {advice}")]
+    creators = []
+    for link in links_in_use(actor, design):
+        creator = link.created_by_id or design.owner_id
+        if creator not in creators and f"user:{creator}" != visitor:
+            creators.append(creator)
+    for creator in creators:
+        if what == "runs":
+            budgets.append(Budget(f"user:{creator}", limit,
+                                  f"At most {limit} {unit} per user, and this share link's creator has "
+                                  f"{limit} going: ask them to stop one."))
+        else:
+            budgets.append(Budget(f"links-of:user:{creator}", MAX_LINK_SOCKETS_PER_CREATOR,
+                                  f"At most {MAX_LINK_SOCKETS_PER_CREATOR} {unit} through the share links "
+                                  f"of one person: try again when others have left."))
+    return budgets
+
+
+class VisitorSessionMiddleware:
+    """Every page visit leaves the visitor with a real session (one row in the session store, its
+    cookie in the answer): an anonymous student is a visitor of its own from its first page, and
+    its design sockets count against its own budget, not one shared by every anonymous visitor.
+    Pages only (HTML answers to GET): the API, static files and errors make none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if (session is not None and request.method == "GET" and response.status_code == 200
+                and response.get("Content-Type", "").startswith("text/html")):
+            # Loads the session: one the store does not know (a made-up or expired cookie) is
+            # empty, so the marker makes it new and Django saves it under a fresh key.
+            session.setdefault(VISITOR_SESSION_KEY, True)
+        return response

@@ -297,3 +297,44 @@ async def test_runs_going_in_other_processes_count(shared_store):
         await asyncio.sleep(0.05)
     assert set(held) == {"900002:r900002"}
     await comm.disconnect()
+
+
+@needs_redis
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+async def test_share_link_runs_and_sockets_count_against_the_creator_across_processes(shared_store):
+    from asgiref.sync import sync_to_async
+    from webhelpers import build_world
+
+    from designer.limits import MAX_LINK_SOCKETS_PER_CREATOR
+
+    world = await sync_to_async(build_world)()
+    creator = f"user:{world.users['owner'].pk}"
+    # The link's creator has two runs going on other processes.
+    for design in (900011, 900012):
+        await shared_store.write(design, meta={"run": f"r{design}", "starter": creator}, pos={"status": "playing"})
+        assert await shared_store.take_seat("runs", creator, f"{design}:r{design}", 2, 30_000)
+    comm = await _socket(world, "link_editor")
+    assert (await comm.receive_json_from())["type"] == "design.hello"
+    await comm.send_json_to({"type": "run.start", "paused": True})
+    error = await comm.receive_json_from()
+    assert (error["code"], error["msg"]) == (
+        "run.too_many", "At most 2 running simulations per user, and this share link's creator has 2 going: "
+                        "ask them to stop one.")
+    assert await shared_store.holder(world.design.pk) is None  # the lease went back
+    # The sockets through the creator's links are full on other processes: this one is refused,
+    # and gives back the visitor's seat it took first.
+    await comm.disconnect()
+    for i in range(MAX_LINK_SOCKETS_PER_CREATOR):
+        assert await shared_store.take_seat("sockets", f"links-of:{creator}", f"elsewhere:{i}",
+                                            MAX_LINK_SOCKETS_PER_CREATOR, 30_000)
+    comm = await _socket(world, "link_viewer")
+    error = await comm.receive_json_from()
+    assert (error["code"], error["msg"]) == (
+        "ws.too_many_sockets", "At most 200 open design sockets through the share links of one person: "
+                               "try again when others have left.")
+    assert await comm.receive_output() == {"type": "websocket.close", "code": 4429}
+    from designer.simulation.registry import REGISTRY
+
+    assert REGISTRY.sockets == {}
