@@ -5,7 +5,8 @@ most 8 MiB; an import file is at most 10 MiB.
 
 Rates (settings.DESIGNER_RATE_LIMITS, name -> (requests, window seconds)), kept in Django's cache
 so that with REDIS_URL every process shares them: imports per user, writes per user (or per
-session for anonymous link editors), log-in attempts per username and per client address.
+session for anonymous link editors), new accounts per client address. Failed log-ins are
+counted by django-axes (settings, AXES_*), per account and address together.
 The counter is a sliding log of timestamps: "at most N in any window of W seconds", with no
 burst at a window boundary. Check-then-set is not atomic across processes; a race can let one
 extra request through, which these limits tolerate.
@@ -73,6 +74,18 @@ def _limit(name: str) -> tuple[int, int]:
     return int(count), int(window)
 
 
+def _period(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return "hour" if seconds == 3600 else f"{seconds // 3600} hours"
+    if seconds % 60 == 0 and seconds >= 120:
+        return f"{seconds // 60} minutes"
+    return f"{seconds} seconds"
+
+
+def _wait(seconds: int) -> str:
+    return f"{seconds} s" if seconds < 120 else f"{(seconds + 59) // 60} minutes"
+
+
 def hit(name: str, ident: str, *, now: float | None = None, what: str = "requests") -> None:
     """Count one request of kind `name` by `ident`; raise RateLimited when over the limit.
 
@@ -86,7 +99,7 @@ def hit(name: str, ident: str, *, now: float | None = None, what: str = "request
     if len(stamps) >= count:
         retry_after = max(1, int(stamps[0] + window - now + 0.999))
         raise RateLimited(
-            f"Too many {what}: at most {count} per {window} seconds. Try again in {retry_after} s.",
+            f"Too many {what}: at most {count} per {_period(window)}. Try again in {_wait(retry_after)}.",
             retry_after=retry_after,
             code=f"rate_limited.{name}",
         )
@@ -114,12 +127,6 @@ def check_write(actor, request=None) -> None:
 
 def check_import(user) -> None:
     hit("import", f"user:{user.pk}", what="imports")
-
-
-def check_login(request, username: str) -> None:
-    """Call before authenticating a log-in attempt; raises RateLimited (status 429, `msg` to show)."""
-    hit("login_ip", client_address(request), what="log-in attempts")
-    hit("login_user", (username or "").strip().lower()[:150], what="log-in attempts for this account")
 
 
 def check_signup(request) -> None:

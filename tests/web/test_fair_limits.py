@@ -218,3 +218,79 @@ def test_budget_keys_name_the_visitor_and_the_link_creator():
                                               what="sockets")]
     assert keys == ["addr:10.0.0.1"]
     assert _tokens_from_session(None) == ()
+
+
+# ------------------------------------------------------------------ sign-ups and log-ins
+
+PASSWORD = "correct-horse-battery-42"
+
+
+def sign_up(client: Client, username: str, address: str, password2: str = PASSWORD):
+    return client.post("/accounts/signup/", {"username": username, "password1": PASSWORD, "password2": password2},
+                       REMOTE_ADDR=address)
+
+
+def test_sign_up_is_limited_per_address(settings):
+    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "signup": (3, 3600)}
+    from django.contrib.auth import get_user_model
+
+    for i in range(3):
+        assert sign_up(Client(), f"student{i}", "198.51.100.4").status_code == 302
+    assert sign_up(Client(), "typo", "198.51.100.4", password2="other").status_code == 200  # not counted
+    answer = sign_up(Client(), "student3", "198.51.100.4")
+    assert answer.status_code == 429
+    text = answer.content.decode()
+    assert "Too many new accounts from your address: at most 3 per hour. Try again in 60 minutes." in text
+    assert not get_user_model().objects.filter(username="student3").exists()
+    assert sign_up(Client(), "student3", "198.51.100.5").status_code == 302  # another address
+
+
+def log_in(client: Client, username: str, password: str, address: str):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def teacher():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("teacher", password=PASSWORD)
+
+
+def test_a_guessed_at_account_still_logs_in_from_another_address(settings):
+    teacher()
+    guesser = Client()
+    for i in range(settings.AXES_FAILURE_LIMIT + 5):
+        answer = log_in(guesser, "teacher", f"guess-{i}", "203.0.113.66")
+        assert answer.status_code in (200, 429)
+    # The guesser is locked out, even with the right password, and told why and for how long.
+    answer = log_in(guesser, "Teacher ", PASSWORD, "203.0.113.66")
+    assert answer.status_code == 429
+    assert ("Too many failed log-ins for this account from your address (10 in a row). Wait 15 minutes after "
+            "the last attempt, then try again.") in answer.content.decode()
+    assert "_auth_user_id" not in guesser.session
+    # The teacher, from the classroom: the right password works.
+    answer = log_in(Client(), "teacher", PASSWORD, "192.0.2.10")
+    assert answer.status_code == 302 and answer["Location"] == "/"
+
+
+def test_a_class_sharing_one_account_is_not_locked_by_typos(settings):
+    """Only failures count, and a success starts the count again: 40 students from one address,
+    every fourth one mistyping once, all get in."""
+    teacher()
+    for i in range(40):
+        student = Client()
+        if i % 4 == 0:
+            assert log_in(student, "teacher", "typo", "192.0.2.10").status_code == 200
+        answer = log_in(student, "teacher", PASSWORD, "192.0.2.10")
+        assert answer.status_code == 302, i
+    # Successes never counted: ten failures in a row now lock this pair (the next try is refused).
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(Client(), "teacher", "typo", "192.0.2.10")
+    assert log_in(Client(), "teacher", PASSWORD, "192.0.2.10").status_code == 429
+
+
+def test_the_admin_log_in_is_throttled_too(settings):
+    teacher()
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "teacher", "password": "nope"}, REMOTE_ADDR="203.0.113.9")
+    assert log_in(client, "teacher", PASSWORD, "203.0.113.9").status_code == 429
