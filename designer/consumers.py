@@ -61,7 +61,7 @@ CLOSE_TOO_MANY = 4429
 CLOSE_TOO_SLOW = 4008
 MAX_UNACKED_MESSAGES = 1000  # settings.DESIGNER_WS_UNACKED = (messages, bytes) overrides
 MAX_UNACKED_BYTES = 8 * 1024 * 1024
-MAX_MESSAGE_BYTES = 64 * 1024
+MAX_MESSAGE_BYTES = limits.MAX_WS_MESSAGE_BYTES  # 64 KiB
 MAX_SOCKETS_PER_USER = limits.MAX_SOCKETS_PER_USER
 DEFAULT_RATE = (20, 1.0)  # messages per window (s), per socket; settings.DESIGNER_WS_RATE overrides
 DEFAULT_SIM_LIMITS = {"max_events": 5_000_000, "max_time_s": 24 * 3600.0, "max_wall_s": 3600.0}
@@ -309,8 +309,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
                                 code="ws.rate_limited")
         if text_data is None:
             raise DesignerError("Frames are JSON text.", code="ws.binary")
-        if len(text_data) > MAX_MESSAGE_BYTES or len(text_data.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
-            raise DesignerError("A message is at most 64 KiB.", code="ws.too_large")
+        size = len(text_data.encode("utf-8", "surrogatepass"))  # bounded: Daphne drops messages over 1 MiB
+        if size > MAX_MESSAGE_BYTES:
+            raise DesignerError(f"A message is at most 64 KiB ({MAX_MESSAGE_BYTES:,} bytes); this one is {size:,} bytes: "
+                                f"it was dropped.", code="ws.too_large")
         message = messages.validate(parse_json(text_data))
         row = messages.MESSAGES[message["type"]]
         try:

@@ -28,7 +28,12 @@ MAX_NODES = 10_000
 MAX_LINKS = 20_000
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-MAX_WS_MESSAGE_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024
+# One websocket message from a client (a run command, a console line): larger ones are answered
+# `ws.too_large` and dropped, the socket stays open. Daphne itself drops the connection (no close
+# frame: browsers report 1006) on a message over 1 MiB, its `--websocket-max-message-size`,
+# before the application sees it.
+MAX_WS_MESSAGE_BYTES = 64 * 1024
+WS_TRANSPORT_MAX_BYTES = 1024 * 1024
 
 
 def serialise(document) -> bytes:

@@ -294,3 +294,34 @@ def test_the_admin_log_in_is_throttled_too(settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/admin/login/", {"username": "teacher", "password": "nope"}, REMOTE_ADDR="203.0.113.9")
     assert log_in(client, "teacher", PASSWORD, "203.0.113.9").status_code == 429
+
+
+# ------------------------------------------------------------------ over-size messages
+
+
+@pytest.mark.asyncio
+async def test_an_over_size_message_is_answered_ws_too_large_and_the_socket_stays():
+    """docs/websocket-protocol.md: a message over 64 KiB (limits.MAX_WS_MESSAGE_BYTES, counted in
+    UTF-8 bytes) gets `ws.too_large` and is dropped; the socket stays open."""
+    import json
+
+    _world, design = await sync_to_async(example_design)()
+    cookie = await sync_to_async(visit)(Client(), f"/designs/{design.pk}/")
+    comm = socket(design.pk, cookie)
+    assert (await opened(comm))["type"] == "design.hello"
+    frame = json.dumps({"type": "ping", "pad": ""})
+    at_limit = json.dumps({"type": "ping", "pad": "x" * (limits.MAX_WS_MESSAGE_BYTES - len(frame))})
+    assert len(at_limit.encode()) == limits.MAX_WS_MESSAGE_BYTES
+    await comm.send_to(text_data=at_limit)
+    assert (await comm.receive_json_from())["code"] == "ws.invalid_fields"  # read, then refused for `pad`
+    over = json.dumps({"type": "ping", "pad": "€" * 22_000}, ensure_ascii=False)  # 22,000 characters, 66,000 bytes
+    for text in (at_limit[:-2] + "x" + at_limit[-2:], over):
+        await comm.send_to(text_data=text)
+        error = await comm.receive_json_from()
+        size = len(text.encode())
+        assert (error["type"], error["code"], error["msg"]) == (
+            "error", "ws.too_large", f"A message is at most 64 KiB (65,536 bytes); this one is {size:,} bytes: "
+                                     f"it was dropped.")
+    await comm.send_json_to({"type": "ping"})
+    assert (await comm.receive_json_from())["type"] == "pong"
+    await comm.disconnect()
