@@ -51,6 +51,15 @@ log = logging.getLogger(__name__)
 
 _context = None
 
+# The parent's watchdog (docs/limits.md, "Runs"): the worker's loop says it is alive at least every
+# second; one silent this long (or, while it builds the design, START_WATCHDOG_S) is killed, and
+# so is one whose resident memory passed MEMORY_KILL_FACTOR times its ceiling (it checks its own
+# ceiling every tick and stops itself first: this is for a worker that cannot).
+WATCHDOG_S = 60.0
+START_WATCHDOG_S = 240.0
+MEMORY_KILL_FACTOR = 1.5
+WATCH_EVERY_S = 1.0
+
 
 def _worker_context():
     """Where run workers come from: a fork server with the worker and the engine imported once.
@@ -104,6 +113,9 @@ class Run:
         self._futures: dict[int, asyncio.Future] = {}
         self._outbox: asyncio.Queue | None = None
         self._publisher: asyncio.Task | None = None
+        self._watchdog: asyncio.Task | None = None
+        self.last_heard = 0.0
+        self.killed_why: str | None = None
         self.ended = False
 
     # -- life ---------------------------------------------------------------------------------
@@ -120,9 +132,34 @@ class Run:
         await self.loop.run_in_executor(None, self.process.start)
         child.close()
         self.conn = parent
+        self.last_heard = self.loop.time()
         self.loop.add_reader(parent.fileno(), self._readable)
+        self._watchdog = self.loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        """Kill the worker when it stops answering or its memory runs away (see WATCHDOG_S)."""
+        ceiling = float(self.config.get("max_memory_mb") or worker.DEFAULT_MAX_MEMORY_MB) * 1048576
+        while not self.ended and self.process is not None:
+            await asyncio.sleep(WATCH_EVERY_S)
+            if self.ended or self.process is None or not self.process.is_alive():
+                return
+            silent = self.loop.time() - self.last_heard
+            limit = START_WATCHDOG_S if self.state["status"] == "starting" else WATCHDOG_S
+            rss = worker.rss_bytes(self.process.pid)
+            if rss > ceiling * MEMORY_KILL_FACTOR:
+                self.killed_why = (f"its memory reached {rss / 1048576:,.0f} MiB, past the "
+                                   f"{ceiling / 1048576:,.0f} MiB a run may use")
+            elif silent > limit:
+                self.killed_why = f"it stopped answering for {silent:.0f} s"
+            else:
+                continue
+            log.warning("run %s: killing its worker: %s", self.run_id, self.killed_why)
+            self.process.kill()
+            return
 
     def _readable(self) -> None:
+        if self.loop is not None:
+            self.last_heard = self.loop.time()
         try:
             while self.conn is not None and self.conn.poll():
                 self._on_message(self.conn.recv())
@@ -159,8 +196,10 @@ class Run:
             if code not in (0, None):
                 # Killed (a negative code is the signal) or crashed: never left "running".
                 how = f"signal {-code}" if code < 0 else f"exit status {code}"
-                self.state = {**self.state, "status": "failed",
-                              "msg": f"The simulation process ended unexpectedly ({how}). Start the run again."}
+                msg = f"The simulation process ended unexpectedly ({how}). Start the run again."
+                if self.killed_why is not None:
+                    msg = f"The simulation was ended by the server: {self.killed_why}. Start the run again."
+                self.state = {**self.state, "status": "failed", "msg": msg}
             else:
                 self.state = {**self.state, "status": "stopped", "msg": self.state.get("msg") or "The run ended."}
         self._relay("status", status_text(self.run_id, self.state))
@@ -211,6 +250,8 @@ class Run:
     # -- from the worker ----------------------------------------------------------------------
     def _on_message(self, msg: dict) -> None:
         kind = msg["kind"]
+        if kind == "alive":  # the worker's heartbeat (the watchdog reads `last_heard`)
+            return
         if kind == "reply":
             fut = self._futures.get(msg["id"])
             if fut is not None and not fut.done():
