@@ -39,12 +39,14 @@ from designer.simulation.runview import (
     REQUEST_TIMEOUT_S,
     RING_SIZE,
     RunError,
+    apply_delta,
     dumps,
     events_text,
     public_state,
     ring_answer,
     state_text,
     status_text,
+    table_pages,
 )
 
 log = logging.getLogger(__name__)
@@ -277,10 +279,12 @@ class Run:
                 self._relay("events", events_text(self.run_id, first, msg["last"], msg["t"], texts, msg.get("wall")),
                             first=first, last=msg["last"],
                             _ring=[(first + i, text, fulls[i]) for i, text in enumerate(texts)])
-            if msg.get("tables") is not None:
+            if msg.get("tables") is not None:  # a whole snapshot (a resumed run's first batch)
                 self.tables = msg["tables"]
-                self._relay("tables", dumps({"type": "tables", "run": self.run_id, "t": msg["t"],
-                                             "seq": self.state["seq"], "tables": self.tables}), _tables=self.tables)
+                self._relay_tables(self.tables, snapshot=True)
+            elif msg.get("tables_delta") is not None:
+                self.tables = apply_delta(self.tables, msg["tables_delta"], msg.get("tables_removed"))
+                self._relay_tables(msg["tables_delta"], snapshot=False, removed=msg.get("tables_removed"))
             elif not texts and self.store.shared and self._outbox is not None:
                 self._outbox.put_nowait({"durable": {"pos": dict(self.state)}})
             return
@@ -293,14 +297,23 @@ class Run:
         self.state.update(state)
         if kind == "seeked":
             self.tables = msg["tables"]
-            body = {"type": "run.seeked", "run": self.run_id, **self.public_state(), "tables": self.tables,
-                    "reset": bool(msg.get("reset")), "started": bool(msg.get("started"))}
+            pages = table_pages(self.run_id, self.state, self.tables, snapshot=True)
+            body = {"type": "run.seeked", "run": self.run_id, **self.public_state(), "tables": None,
+                    "tables_parts": len(pages), "reset": bool(msg.get("reset")), "started": bool(msg.get("started"))}
             self._relay("seeked", dumps(body), _tables=self.tables)
+            for text in pages:
+                self._relay("tables", text)
         elif kind == "status":
             self._relay("status", status_text(self.run_id, self.state))
 
     def public_state(self) -> dict:
         return public_state(self.state)
+
+    def _relay_tables(self, tables: dict, *, snapshot: bool, removed: dict | None = None) -> None:
+        """Tables as `tables` messages of at most TABLES_PAGE_BYTES (runview.table_pages); the
+        whole tables are written to the shared store with the first."""
+        for i, text in enumerate(table_pages(self.run_id, self.state, tables, snapshot=snapshot, removed=removed)):
+            self._relay("tables", text, **({"_tables": self.tables} if i == 0 else {}))
 
     def _relay(self, kind: str, text: str, _ring=(), _tables=None, **fields: Any) -> None:
         if self._outbox is None or self.lost:
@@ -380,8 +393,8 @@ class Run:
             text = await RemoteRun(self.design_id, self.run_id, self.state, self.tables, self.store).detail(seq)
         return text
 
-    async def snapshot(self) -> str:
-        return self.snapshot_text()
+    async def snapshot(self) -> list[str]:
+        return self.snapshot_texts()
 
     # -- for viewers --------------------------------------------------------------------------
     def events_after(self, after_seq: int, limit: int = FETCH_LIMIT, upto: int | None = None) -> dict:
@@ -396,7 +409,9 @@ class Run:
         found, text, full = self.ring[seq - self.ring[0][0]]
         return (full or text) if found == seq else None
 
-    def snapshot_text(self) -> str:
-        """`run.state` for a late joiner: status, t, speed, seq, tables, the recent events."""
+    def snapshot_texts(self) -> list[str]:
+        """For a late joiner: `run.state` (status, t, speed, seq, the recent events), then the
+        tables as `tables` pages (each message within the frame limit)."""
         recent = [text for _seq, text, _full in list(self.ring)[-RECENT_ON_JOIN:]]
-        return state_text(self.run_id, self.design_id, self.state, self.tables, recent)
+        pages = table_pages(self.run_id, self.state, self.tables, snapshot=True) if self.tables is not None else []
+        return [state_text(self.run_id, self.design_id, self.state, self.tables, recent), *pages]

@@ -85,6 +85,16 @@ def rss_bytes(pid: int | str = "self") -> int:
         return 0
 
 
+TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms")
+
+
+def table_entries(tables: dict) -> dict[tuple[str, str], str]:
+    """Each node's entry of each section of `net.tables()`, as the text of its stable view (what
+    a delta compares: ages alone do not make an entry changed)."""
+    return {(section, key): _dumps(stable_view(value))
+            for section in TABLE_SECTIONS for key, value in (tables.get(section) or {}).items()}
+
+
 def _discard(batch: list) -> None:
     """The sink of a replay: events between a checkpoint and the seek target are not shown,
     but they are still built, so the tracer's numbering is the same as in the original run."""
@@ -123,10 +133,15 @@ class RunWorker:
         self._ck_cost = self.build_s
         self._ck_last = time.monotonic()
         self._tables_cost = 0.0
+        self._tables_dirty = False  # events came since the tables were last compared
         self._tables_last = 0.0
         resume = config.get("resume")
+        self.start_tables: dict | None = None
         if resume is not None:
             self._resume(resume)
+        else:  # the tables at t = 0: the first message shows them, deltas start from them
+            self.start_tables = self.tables()
+            self._last_stable = table_entries(self.start_tables)
         if config.get("play", True):
             self.status = RunStatus.PLAYING
             self.clock.anchor(now, self.net.now_ns)
@@ -151,7 +166,7 @@ class RunWorker:
         self.seq = int(pos["seq"])
         self.wall_used = float(pos.get("wall_used") or 0.0)
         self._maybe_checkpoint(force=True)  # after the one at t = 0
-        self._last_stable = stable_view(self.tables())
+        self._last_stable = table_entries(self.tables())
         if pos.get("status") == RunStatus.CAPPED.value:
             self.status, self.cap_msg = RunStatus.CAPPED, pos.get("msg")
 
@@ -265,23 +280,35 @@ class RunWorker:
                             "full": fulls, "wall": time.time(), "events_run": self.net.engine.events_run,
                             "wall_used": self.wall_used})
                 texts, fulls, first = [], [], self.seq + 1
-        tables = None
+        delta = removed = None
         now = time.monotonic()
-        if (events and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
+        self._tables_dirty = self._tables_dirty or bool(events)
+        if (self._tables_dirty and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
+            self._tables_dirty = False
             # Tables cost in proportion to the design (0.5 s at 10,000 nodes): computed at most
             # once per TABLES_OVERHEAD times their cost, so they never take most of a run's time.
+            # What goes out is a delta: the entries (a node's tables) that changed, the ids gone.
             current = self.tables()
+            entries = table_entries(current)
             self._tables_last = time.monotonic()
             self._tables_cost = self._tables_last - now
-            view = stable_view(current)
-            if force_tables or view != self._last_stable:
-                self._last_stable = view
-                tables = current
-        if texts or tables is not None or not out:
+            before = self._last_stable or {}
+            changed = [k for k, text in entries.items() if force_tables or before.get(k) != text]
+            gone = [k for k in before if k not in entries]
+            if changed or gone:
+                delta = {"t": current.get("t")}
+                for section, key in changed:
+                    delta.setdefault(section, {})[key] = current[section][key]
+                removed = {}
+                for section, key in gone:
+                    removed.setdefault(section, []).append(key)
+            self._last_stable = entries
+        if texts or delta is not None or not out:
             out.append({"kind": "batch", "first": first, "last": self.seq, "t": self.net.now_ns, "events": texts,
-                        "full": fulls, "tables": tables, "status": self.status.value, "wall": time.time(),
+                        "full": fulls, "tables_delta": delta, "tables_removed": removed,
+                        "status": self.status.value, "wall": time.time(),
                         "events_run": self.net.engine.events_run, "wall_used": self.wall_used})
-        return [m for m in out if m["events"] or m.get("tables") is not None] or []
+        return [m for m in out if m["events"] or m.get("tables_delta") is not None] or []
 
     # -- time -------------------------------------------------------------------------------
     def wait_s(self, now: float) -> float | None:
@@ -434,7 +461,7 @@ class RunWorker:
         if self.status is RunStatus.PLAYING:
             self.clock.anchor(now, net.now_ns)
         tables = self.tables()
-        self._last_stable = stable_view(tables)
+        self._last_stable = table_entries(tables)
         out = [{"kind": "seeked", **self.state(), "tables": tables}]
         out.extend(self._check_caps())
         return out, None
@@ -448,7 +475,7 @@ class RunWorker:
         self.checkpoints.clear()
         self.checkpoints.add_origin(0)
         tables = self.tables()
-        self._last_stable = stable_view(tables)
+        self._last_stable = table_entries(tables)
         return [{"kind": "seeked", **self.state(), "tables": tables, "reset": True}, self._log_msg()], None
 
     @command
@@ -589,7 +616,8 @@ def main(conn, config: dict) -> None:
                   "full": [], "tables": tables, "status": worker.status.value, "wall": time.time(),
                   "events_run": worker.net.engine.events_run, "wall_used": worker.wall_used})
         else:
-            send({"kind": "seeked", **worker.state(), "tables": worker.tables(), "started": True})
+            send({"kind": "seeked", **worker.state(), "tables": worker.start_tables, "started": True})
+            worker.start_tables = None
     except (EOFError, BrokenPipeError, OSError):
         return
     while not worker.done:
