@@ -121,6 +121,8 @@ def table_pages(run_id: str, state: dict, tables: dict | None, *, snapshot: bool
     out = []
     for k, page in enumerate(pages, 1):
         body: dict[str, list[str]] = {}
+        if snapshot and k == 1:  # every section the tables have, empty ones too
+            body = {section: [] for section in TABLE_SECTIONS if section in tables}
         for section, key, text in page:
             body.setdefault(section, []).append(dumps(key) + ":" + text)
         inner = ",".join(f'"{section}":{{' + ",".join(items) + "}" for section, items in body.items())

@@ -332,8 +332,9 @@ class RunWorker:
         self.wall_used += self.clock.tick_length
         # An engine that cannot keep up falls behind wall time (slow motion), never catches up
         # in a burst: re-anchor when it ran out of its budget or one tick took longer than a tick.
-        if behind or time.monotonic() - started > self.clock.tick_length:
-            self.clock.anchor(time.monotonic(), self.net.now_ns)
+        took = time.monotonic() - started
+        if behind or took > self.clock.tick_length:
+            self.clock.anchor(now + took, self.net.now_ns)  # on the caller's clock (tests: a fake one)
         self.clock.advance_tick(now)
         self._maybe_checkpoint()
         out = self._drain()

@@ -93,6 +93,37 @@ async def start(comm, **fields) -> str:
     return got[-1]["data"]["run"]
 
 
+def merge_tables(held: dict | None, msg: dict) -> dict:
+    """What the browser holds after a `tables` message (static/src/live/tablemodel.js mergeTables):
+    a snapshot's first part replaces, other parts and deltas merge by node id, `removed` drops."""
+    base = {} if msg["snapshot"] and msg["part"] == 1 else {k: dict(v) if isinstance(v, dict) else v
+                                                             for k, v in (held or {}).items()}
+    for section, entries in msg["tables"].items():
+        base[section] = entries if section == "t" else {**base.get(section, {}), **entries}
+    for section, ids in (msg.get("removed") or {}).items():
+        for key in ids:
+            base.get(section, {}).pop(key, None)
+    return base
+
+
+def folded(messages: list[dict], held: dict | None = None) -> list[dict]:
+    """The tables the browser holds after each `tables` message of `messages`."""
+    out = []
+    for m in messages:
+        if m["type"] == "tables":
+            held = merge_tables(held, m)
+            out.append(held)
+    return out
+
+
+async def receive_tables(comm, parts: int) -> dict:
+    """The `parts` pages of a snapshot that follow run.state / run.seeked, folded."""
+    got = await receive_until(comm, lambda m: m["type"] == "tables" and m["snapshot"] and m["part"] == parts)
+    pages = [m for m in got if m["type"] == "tables" and m["snapshot"]]
+    assert [m["part"] for m in pages] == list(range(1, parts + 1))
+    return folded(pages)[-1]
+
+
 def reference_tables(t_s: float) -> dict:
     from simcore.network import Network
 
@@ -122,12 +153,19 @@ async def test_a_run_streams_numbered_batches_and_tables_to_every_viewer():
     assert events_of(seen_viewer)[:len(events)] == events[:len(events_of(seen_viewer))]
     assert len(events_of(seen_viewer)) >= len(events) - 50
 
-    seen_owner += await receive_until(owner, lambda m: m["type"] == "tables")
-    tables = [m for m in seen_owner if m["type"] in ("tables", "run.seeked")]
-    learned = [sorted(e["mac"] for e in m["tables"]["switches"]["intnet"]["fdb"]) for m in tables]
+    def learned_both(m):
+        seen_owner.append(m)
+        held = folded(seen_owner)
+        return bool(held) and len(held[-1]["switches"]["intnet"]["fdb"]) == 2
+
+    await receive_until(owner, learned_both)
+    assert [m for m in seen_owner if m["type"] == "run.seeked"][0]["tables"] is None  # pages follow it
+    learned = [sorted(e["mac"] for e in held["switches"]["intnet"]["fdb"]) for held in folded(seen_owner)]
+    tables = [m for m in seen_owner if m["type"] == "tables"]
+    assert tables[0]["snapshot"] is True and not any(m["snapshot"] for m in tables[1:])  # then deltas
     assert learned[0] == []  # the run starts with an empty table, then the switch learns
     assert learned[-1] == ["08:00:27:00:56:11", "08:00:27:00:56:12"]
-    assert tables[-1]["seq"] >= events[-1]["seq"]
+    assert [m["seq"] for m in tables] == sorted(m["seq"] for m in tables)
     await owner.disconnect()
     await viewer.disconnect()
 
@@ -163,7 +201,7 @@ async def test_seek_back_gives_the_tables_of_that_instant():
         target = int(round(t_s * 1e9))
         seeked = await receive_until(viewer, lambda m: m["type"] == "run.seeked" and not m["started"])
         assert seeked[-1]["t"] == target
-        got = seeked[-1]["tables"]
+        got = await receive_tables(viewer, seeked[-1]["tables_parts"])
         assert sorted(e["mac"] for e in got["switches"]["intnet"]["fdb"]) == macs
         assert stable_view(got) == stable_view(reference_tables(t_s))
         assert got["switches"] == reference_tables(t_s)["switches"]
@@ -217,7 +255,8 @@ async def test_a_late_joiner_gets_the_state_then_the_live_stream():
     assert state["type"] == "run.state" and state["run"] == run_id
     assert state["status"] == "playing" and state["speed"] == FAST and state["seq"] >= len(events)
     assert state["recent"][:len(events)] == events
-    assert sorted(e["mac"] for e in state["tables"]["switches"]["intnet"]["fdb"]) == [
+    tables = await receive_tables(late, state["tables_parts"])
+    assert sorted(e["mac"] for e in tables["switches"]["intnet"]["fdb"]) == [
         "08:00:27:00:56:11", "08:00:27:00:56:12"]
     await owner.disconnect()
     await late.disconnect()
