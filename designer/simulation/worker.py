@@ -40,6 +40,7 @@ SEEK_CHUNK_EVENTS = 50_000  # a seek runs in chunks; between them memory is chec
 MAX_STREAM_EVENTS_PER_TICK = 2_000  # trace events streamed per tick; past it they are counted
 MAX_BATCH_BYTES = 256 * 1024  # one run.events message (the browser's frame limit is 1 MiB)
 MAX_EVENT_BYTES = 64 * 1024  # one event's streamed text; past it the event is cut (trace.cut)
+MAX_PENDING_EVENTS = 1_000_000  # the engine's queue (frames in flight, timers); past it the run is capped
 DEFAULT_MAX_MEMORY_MB = 1024  # the worker's resident memory ceiling (config max_memory_mb)
 HEARTBEAT_S = 1.0  # the loop says it is alive at least this often (the parent's watchdog)
 STOP_GRACE_S = 0.5  # run.stop not answered by the loop in this time: the reader thread ends it
@@ -117,6 +118,7 @@ class RunWorker:
         self._last_stable: Any = None
         self.done = False
         self.max_memory = int(config.get("max_memory_mb") or DEFAULT_MAX_MEMORY_MB) * 1024 * 1024
+        self.max_pending = int(config.get("max_pending_events") or MAX_PENDING_EVENTS)
         self.max_stream = int(config.get("max_stream_events_per_tick") or MAX_STREAM_EVENTS_PER_TICK)
         self._dropped: collections.Counter[str] = collections.Counter()
         self._dropped_t: int | None = None
@@ -373,6 +375,9 @@ class RunWorker:
             what = ("the simulated time limit" if status == "time_limit" else "the event limit")
         elif max_wall is not None and self.wall_used >= max_wall:
             what = f"the wall-time limit ({max_wall:g} s of playing)"
+        elif self.net.engine.pending > self.max_pending:
+            what = (f"the limit of pending engine events ({self.max_pending:,}: frames in flight and timers "
+                    "of a flood faster than the network delivers)")
         elif rss > self.max_memory:
             what = (f"the memory limit of a run ({self.max_memory / 1048576:,.0f} MiB; its process used "
                     f"{rss / 1048576:,.0f} MiB)")

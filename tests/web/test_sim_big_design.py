@@ -10,9 +10,11 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from test_sim_websocket import _clean_runs, connect, merge_tables  # noqa: F401 (the fixture)
+from channels.testing import WebsocketCommunicator
+from test_sim_websocket import GOOD_ORIGIN, _clean_runs, merge_tables, session_cookie  # noqa: F401 (the fixture)
 from webhelpers import build_world, make_design
 
+from config.asgi import application
 from designer.simulation.runview import FRAME_LIMIT
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.timeout(400)]
@@ -33,6 +35,18 @@ def big_document(n: int = 10_000) -> dict:
             "script": [{"at": 0.5, "node": "h0", "command": "ping -c 2 10.0.0.3"}]}
 
 
+async def connect(world, role: str, design) -> WebsocketCommunicator:
+    """As test_sim_websocket.connect, with the time a 10,000-node document takes to load."""
+    cookie = await sync_to_async(session_cookie)(world, role)
+    comm = WebsocketCommunicator(application, f"/ws/designs/{design.pk}/", headers=[
+        (b"origin", GOOD_ORIGIN.encode()), (b"cookie", f"sessionid={cookie}".encode()), (b"host", b"127.0.0.1:8000")])
+    connected, _ = await comm.connect(timeout=60)
+    assert connected
+    hello = await comm.receive_json_from(timeout=60)
+    assert hello["type"] == "design.hello", hello
+    return comm
+
+
 class Sizes:
     """Every frame a communicator received, as raw text: the sizes, and the decoded messages."""
 
@@ -49,7 +63,10 @@ class Sizes:
             self.sizes.append(len(text.encode("utf-8")))
             message = json.loads(text)
             self.messages.append(message)
+            if len(self.messages) % 50 == 0:  # what a browser does (flow control: 4008 otherwise)
+                await self.comm.send_json_to({"type": "events.ack", "seq": 0})
             if predicate(message):
+                print(f"{loop.time():.1f} {message['type']} after {len(self.messages)} messages", flush=True)
                 return message
 
     def tables(self) -> dict:
@@ -61,10 +78,12 @@ class Sizes:
 
 
 async def test_a_design_of_10000_nodes_plays_its_tables_a_late_joiner_and_a_seek_within_the_frame_limit():
+    print(f"{asyncio.get_running_loop().time():.1f} start", flush=True)
     world = await sync_to_async(build_world)()
     design = await sync_to_async(make_design)(world.users["owner"], name="Big", document=big_document())
+    print(f"{asyncio.get_running_loop().time():.1f} design made", flush=True)
     owner = Sizes(await connect(world, "owner", design))
-    await owner.comm.send_json_to({"type": "run.start", "speed": 1.0})
+    await owner.comm.send_json_to({"type": "run.start", "speed": 10.0})
     await owner.until(lambda m: m["type"] == "run.seeked" and m["started"])
     # Play: the snapshot's pages, then events and deltas as the ping goes.
     await owner.until(lambda m: m["type"] == "run.events" and any(

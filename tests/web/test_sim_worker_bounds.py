@@ -66,6 +66,21 @@ def test_over_its_memory_ceiling_a_run_is_capped_with_a_sentence():
     assert out[-1]["kind"] == "status" and out[-1]["msg"] == w.cap_msg
 
 
+def test_a_flood_that_fills_the_engine_queue_is_capped_with_a_sentence():
+    w = RunWorker({"run": "r", "doc": example_document(), "seed": 0, "speed": 1.0, "max_pending_events": 500},
+                  now=0.0)
+    w.handle({"op": "run.seek", "id": 1, "t": 4.0}, 0.0)  # past the script's ping: vm2's MAC is known
+    # A probe every nanosecond on 50 us links: 50,000 frames in flight at once.
+    w.handle({"op": "console.run", "id": 2, "node": "vm1", "line": f"ping -i 0 {VM2}"}, 0.0)
+    now = 0.0
+    while w.status.value == "playing" and now < 30:
+        now += 0.05
+        w.tick(now)
+    assert w.status.value == "capped"
+    assert "the limit of pending engine events (500: frames in flight and timers" in w.cap_msg
+    assert w.net.engine.pending > 500
+
+
 def _start(line: str | None, speed: float, **config):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["designer.simulation.forkboot", "designer.simulation.worker", "simcore.network"])
