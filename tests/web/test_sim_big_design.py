@@ -51,19 +51,27 @@ class Sizes:
     """Every frame a communicator received, as raw text: the sizes, and the decoded messages."""
 
     def __init__(self, comm):
-        self.comm, self.sizes, self.messages = comm, [], []
+        self.comm, self.sizes, self.messages, self.unacked = comm, [], [], 0
 
     async def until(self, predicate, timeout: float = 300.0) -> dict:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             out = await self.comm.receive_output(timeout=max(0.1, deadline - loop.time()))
+            if out["type"] == "websocket.close":
+                import collections
+                kinds = collections.Counter(m["type"] for m in self.messages)
+                print("closed after", dict(kinds), sum(self.sizes), "bytes", flush=True)
             assert out["type"] != "websocket.close", out  # never closed (no 1011)
             text = out["text"]
             self.sizes.append(len(text.encode("utf-8")))
             message = json.loads(text)
             self.messages.append(message)
-            if len(self.messages) % 50 == 0:  # what a browser does (flow control: 4008 otherwise)
+            self.unacked += self.sizes[-1]
+            if self.unacked > 1024 * 1024 or len(self.messages) % 50 == 0:
+                # What a browser does (flow control: past 8 MiB or 1,000 messages unacknowledged,
+                # the server closes with 4008).
+                self.unacked = 0
                 await self.comm.send_json_to({"type": "events.ack", "seq": 0})
             if predicate(message):
                 print(f"{loop.time():.1f} {message['type']} after {len(self.messages)} messages", flush=True)

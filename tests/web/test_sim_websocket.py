@@ -550,6 +550,38 @@ async def test_a_killed_worker_marks_the_run_failed_for_every_viewer():
     await viewer.disconnect()
 
 
+async def test_a_worker_that_stops_answering_is_killed_by_its_parent(monkeypatch):
+    import os
+    import signal
+
+    from designer.simulation import localrun
+
+    monkeypatch.setattr(localrun, "WATCHDOG_S", 2.0)
+    monkeypatch.setattr(localrun, "WATCH_EVERY_S", 0.2)
+    world = await sync_to_async(build_world)()
+    owner = await connect(world, "owner")
+    await start(owner, speed=1.0)
+    await receive_until(owner, lambda m: m["type"] == "run.seeked")
+    os.kill(REGISTRY.get(world.design.pk).process.pid, signal.SIGSTOP)  # alive, but silent
+    got = await receive_until(owner, lambda m: m["type"] == "run.status", timeout=30)
+    assert got[-1]["status"] == "failed"
+    assert got[-1]["msg"].startswith("The simulation was ended by the server: it stopped answering for ")
+    assert REGISTRY.get(world.design.pk) is None
+    await owner.disconnect()
+
+
+async def test_over_its_memory_ceiling_a_worker_is_stopped(settings):
+    settings.DESIGNER_SIM_LIMITS = {"max_memory_mb": 1}  # any process is over it: caught at once
+    world = await sync_to_async(build_world)()
+    owner = await connect(world, "owner")
+    await start(owner, speed=1.0)
+    got = await receive_until(owner, lambda m: m["type"] == "run.status" and m["status"] in ("capped", "failed"))
+    # The worker caps itself on its first tick, or its parent kills it (1.5 times the ceiling):
+    # whichever is first, the run says why.
+    assert "memory" in got[-1]["msg"], got[-1]
+    await owner.disconnect()
+
+
 async def test_a_relay_the_layer_forgot_joins_again_and_the_gap_is_filled(monkeypatch):
     """As after a Redis restart, which forgets every group membership without an error: the
     group no longer has the relay's channel."""
