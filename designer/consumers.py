@@ -52,7 +52,7 @@ from designer.jsondoor import parse_json
 from designer.simulation import messages
 from designer.simulation.registry import REGISTRY
 from designer.simulation.relay import RELAY
-from designer.simulation.runview import RING_SIZE, RunError
+from designer.simulation.runview import FRAME_LIMIT, RING_SIZE, RunError
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,12 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.relay = RELAY
         await RELAY.join(access.design.pk, self)
         await self.send_json({"type": "design.hello", "design": _public(access)})
-        await self.send_run_state()
+        try:
+            await self.send_run_state()
+        except Exception:  # never a 1011 while connecting: the socket stays, and says what failed
+            log.exception("design %s: could not send the run's state to a new socket", self.design_id)
+            await self.send_error("run.state_failed", "The server could not send the running simulation's state: "
+                                  "ask for it again (run.state) or reload the page.")
 
     async def __call__(self, scope, receive, send) -> None:
         """When the channel layer fails under the consumer (a Redis restart: its receive raises),
@@ -247,6 +252,16 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if self.too_slow:
             return
         if text_data is not None:
+            size = len(text_data) if text_data.isascii() else len(text_data.encode("utf-8", "surrogatepass"))
+            if size > FRAME_LIMIT:
+                # Built to fit (runview: pages, cut texts); this is the last guard, never a drop
+                # with a traceback in Daphne: the client is told what it missed.
+                log.error("design %s: a %d-byte message is over the %d-byte frame limit: not sent",
+                          self.design_id, size, FRAME_LIMIT)
+                kind = text_data[:80].split('"type":"', 1)[-1].split('"', 1)[0] if '"type":"' in text_data[:80] else "?"
+                text_data = json.dumps({"type": "error", "code": "ws.too_large_out", "problems": [],
+                                        "msg": f"A {kind} message of {size:,} bytes was too large to send "
+                                               f"(the limit is {FRAME_LIMIT:,}); ask for the run's state again."})
             max_messages, max_bytes = getattr(settings, "DESIGNER_WS_UNACKED",
                                               (MAX_UNACKED_MESSAGES, MAX_UNACKED_BYTES))
             self.unacked[0] += 1
@@ -392,9 +407,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
         run = await REGISTRY.find(int(self.design_id))
         if run is None:
             return False
-        text = await run.snapshot()
+        texts = await run.snapshot()  # run.state, then the tables as pages
         self.seen = (run.run_id, run.state["seq"])
-        await self.send(text_data=text)
+        for text in texts:
+            await self.send(text_data=text)
         return True
 
     # ------------------------------------------------------------ group events
@@ -441,14 +457,23 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if last <= seen_seq:
             return  # already sent (in run.state's snapshot or a gap fill)
         if first > seen_seq + 1:
-            # The channel layer lost something (it drops without a word): fill from the ring buffer.
+            # The channel layer lost something (it drops without a word): fill from the ring buffer,
+            # in messages of at most runview.TEXTS_BYTES.
             run = await REGISTRY.find(int(self.design_id))
-            if run is not None and run.run_id == run_id:
-                got = await run.fetch(seen_seq, limit=RING_SIZE, upto=first - 1)
-                if got["texts"]:
-                    head = json.dumps({"type": "run.events", "run": run_id, "first": seen_seq + 1,
-                                       "last": first - 1, "t": run.state["t"], "refill": True},
-                                      separators=(",", ":"))
-                    await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
+            after = seen_seq
+            while run is not None and run.run_id == run_id and after < first - 1:
+                got = await run.fetch(after, limit=RING_SIZE, upto=first - 1)
+                if not got["texts"]:
+                    break
+                if got["truncated"]:
+                    after = max(after, got["oldest"] - 1)
+                last = after + len(got["texts"])
+                head = json.dumps({"type": "run.events", "run": run_id, "first": after + 1,
+                                   "last": last, "t": run.state["t"], "refill": True},
+                                  separators=(",", ":"))
+                await self.send(text_data=head[:-1] + ',"events":[' + ",".join(got["texts"]) + "]}")
+                after = last
+                if not got["more"]:
+                    break
         self.seen = (run_id, last)
         await self.send(text_data=event["text"])

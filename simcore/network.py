@@ -241,6 +241,13 @@ class Network:
         self._after_run()
         return status
 
+    def run_bounded_ns(self, t_ns: int, max_events: int, deadline: float | None = None) -> RunStatus:
+        """``run_until_ns`` within a budget of events and wall time (``Engine.run_bounded``): BUDGET
+        when it stopped early; calling again goes on where it stopped."""
+        status = self.engine.run_bounded(t_ns, max_events, deadline)
+        self._after_run()
+        return status
+
     def run(self) -> RunStatus:
         """Run until nothing is left to do (or a limit). A ping without -c never ends: use run_until."""
         status = self.engine.run()

@@ -29,7 +29,7 @@ from designer.simulation.runview import FINAL, PROCESS_ID, RunError
 
 log = logging.getLogger(__name__)
 
-ORPHAN_GRACE_S = 60.0
+ORPHAN_GRACE_S = 45.0  # + the stop (at most 5 s, then a kill): ended within a minute
 
 
 class Registry:

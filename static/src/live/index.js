@@ -140,7 +140,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     if (newest) pacer.offer(newest, { immediate: !detail.live || session.status.status !== "playing" });
   });
   session.addEventListener("console", ({ detail }) => consoles.line(detail));
-  session.addEventListener("tables", ({ detail }) => tables.update(detail.tables, detail.t));
+  session.addEventListener("tables", ({ detail }) => tables.update(detail.tables, detail.t, { replace: Boolean(detail.replace) }));
   session.addEventListener("seeked", ({ detail }) => {
     overlay.clear();
     transport.update({ t: detail.t, started: detail.started, reset: detail.reset });
