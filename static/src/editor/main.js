@@ -7,13 +7,14 @@
 // `window.designer.snapshot()` -> { document, view: { readOnly, zoom, pan, nodes, edges, selected } }.
 import cytoscape from "cytoscape";
 import edgehandles from "cytoscape-edgehandles";
-import { Editor, change, commandForKey, kindsFromSchema, missingPrerequisite } from "../model/index.js";
+import { Editor, change, commandForKey, kindsFromSchema, missingPrerequisite, nearestHost } from "../model/index.js";
 import { autoLayout } from "./autolayout.js";
 import { hostAt, installDrag, modelPoint, syncCanvas, viewState } from "./canvas.js";
 import { installMinimap, minimapState } from "./minimap.js";
 import { documentToElements, layoutFor } from "./elements.js";
 import { schema } from "./fieldcheck.js";
 import { renderPalette } from "./palette.js";
+import { freeSpot, guestSpot } from "./placement.js";
 import { ProblemsPanel } from "./problems.js";
 import { PropertiesPanel } from "./properties.js";
 import { askNic, resolveEnds } from "./nicpick.js";
@@ -277,16 +278,33 @@ function mountEditor(container, cy, initial, live) {
   const addAt = (kind, at, host) => run("node.add", { kind, at: { x: Math.round(at.x), y: Math.round(at.y) }, host: host ?? undefined });
   const addByClick = (kind) => {
     const entry = kinds.find((k) => k.kind === kind);
-    const selectedHost = cy.nodes(":selected.host").first();
-    if (entry.placementRequired && selectedHost.nonempty()) {
-      const guests = selectedHost.children().length;
-      const c = selectedHost.isParent() ? selectedHost.position() : selectedHost.position();
-      addAt(kind, { x: c.x + (guests % 3) * 70, y: c.y + Math.floor(guests / 3) * 70 }, selectedHost.id());
-      return;
+    const doc = editor.doc;
+    const selected = cy.nodes(":selected").first();
+    const selectedDoc = selected.nonempty() ? doc.nodes.find((n) => n.id === selected.id()) : null;
+    // The host a guest goes on: the selected host, the host of the selected guest, else (a kind
+    // that must be placed) the host nearest the middle of the view.
+    let host = null;
+    if (entry.placedOn.length && selectedDoc) {
+      if (entry.placedOn.includes(selectedDoc.kind)) host = selectedDoc.id;
+      else if (selectedDoc.host && entry.placedOn.includes(doc.nodes.find((n) => n.id === selectedDoc.host)?.kind)) host = selectedDoc.host;
     }
     const ext = cy.extent();
-    const count = editor.doc.nodes.length;
-    addAt(kind, { x: (ext.x1 + ext.x2) / 2 + (count % 5) * 60 - 120, y: (ext.y1 + ext.y2) / 2 + Math.floor(count / 5) * 60 - 60 });
+    const middle = { x: (ext.x1 + ext.x2) / 2, y: (ext.y1 + ext.y2) / 2 };
+    if (!host && entry.placementRequired) host = nearestHost(kinds, doc, kind, middle);
+    if (host) {
+      const hostNode = doc.nodes.find((n) => n.id === host);
+      const guests = doc.nodes.filter((n) => n.host === host && n.position).map((n) => n.position);
+      const origin = cy.getElementById(host).nonempty() && !cy.getElementById(host).isParent()
+        ? cy.getElementById(host).position()
+        : hostNode?.position ?? middle;
+      addAt(kind, guestSpot(guests, origin), host);
+      return;
+    }
+    // Anything else: beside the selected node (or its host), else near the middle of the view,
+    // where its box touches no other box.
+    const boxes = cy.nodes("[!part]").map((n) => n.boundingBox({ includeLabels: true }));
+    const anchor = selected.nonempty() ? (selected.isChild() ? selected.parent() : selected) : null;
+    addAt(kind, freeSpot(boxes, middle, anchor ? anchor.boundingBox({ includeLabels: true }) : null));
   };
   // The model fills a new node's required fields (model/defaults.js); a kind whose prerequisite
   // is missing from the design (a distributed switch with no host to span) is disabled, saying why.
