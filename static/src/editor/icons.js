@@ -36,7 +36,8 @@ export function iconSvg(name) {
 /** Icon `name` as an SVG data URI drawn in `color` (the canvas paints it inside the node's shape). */
 export function iconDataUri(name, color) {
   const body = (hasIcon(name) ? SHAPES[name] : GENERIC).replaceAll("currentColor", color);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">${body}</svg>`;
+  // A size of its own: an SVG without one has no natural size, and the canvas would draw it tiny.
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48" viewBox="0 0 24 24">${body}</svg>`;
   return `data:image/svg+xml;utf8,${encodeURIComponent(svg)}`;
 }
 
