@@ -86,3 +86,59 @@ def test_the_virtualbox_nat_demo_from_an_empty_canvas_in_at_most_12_actions(new_
     shot(page, "2-lease")
     # The figure quoted in docs/editor.md.
     assert act.count == 11
+
+
+def handle_point(page) -> tuple[float, float]:
+    """Where the selected node's wire handle is drawn on the screen."""
+    return page.evaluate(
+        """() => {
+            const s = window.designer.snapshot();
+            const r = document.getElementById('canvas').getBoundingClientRect();
+            const p = s.view.handle.position;
+            return [r.left + p.x * s.view.zoom + s.view.pan.x, r.top + p.y * s.view.zoom + s.view.pan.y];
+        }"""
+    )
+
+
+def drag_from(page, start: tuple[float, float], node_id: str) -> None:
+    x1, y1 = start
+    x2, y2 = screen_point(page, node_id)
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x1 + (x2 - x1) * i / 10, y1 + (y2 - y1) * i / 10)
+    page.mouse.up()
+
+
+def test_a_host_is_wired_from_its_handle_and_a_vm_wired_outside_its_host_is_warned_about(new_context):
+    page = teacher(new_context)
+    act = Counted(page)
+    act.click(palette(page, "physical host"))
+    # The new host is selected and shows its handle at the top-right corner of its box.
+    assert snapshot(page)["view"]["handle"]["owner"] == "host1"
+    act.click(palette(page, "virtual machine"))
+    act.click(palette(page, "virtual machine"))
+    page.evaluate("() => window.designer.select(['host1'])")
+    act.click(palette(page, "internet"))
+    view = snapshot(page)["view"]
+    at = {n["id"]: n["position"] for n in view["nodes"]}
+    # Guests side by side in the host, the Internet beside the host (to its right), nothing touching.
+    assert at["vm1"]["y"] == at["vm2"]["y"] and at["vm2"]["x"] - at["vm1"]["x"] >= 120
+    assert at["internet1"]["x"] > at["vm2"]["x"] + 80
+    page.evaluate("() => window.designer.select(['host1'])")
+    handle = snapshot(page)["view"]["handle"]
+    assert handle["owner"] == "host1"
+    shot(page, "3-handle")
+    drag_from(page, handle_point(page), "internet1")
+    links = doc(page)["links"]
+    assert [(l["a"]["node"], l["b"]["node"]) for l in links] == [("host1", "internet1")]
+    expect(page.locator("#editor-banner")).to_be_hidden()
+    # A VM wired to the Internet from its own handle: done, but said at once.
+    page.evaluate("() => window.designer.select(['vm1'])")
+    drag_from(page, handle_point(page), "internet1")
+    assert [(l["a"]["node"], l["b"]["node"]) for l in doc(page)["links"]][1] == ("vm1", "internet1")
+    banner = page.locator("#editor-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_have_attribute("data-kind", "warning")
+    expect(banner).to_contain_text("vm1 is wired to internet1, outside its host host1")
+    shot(page, "4-warning")

@@ -18,6 +18,8 @@ import { freeSpot, guestSpot } from "./placement.js";
 import { ProblemsPanel } from "./problems.js";
 import { PropertiesPanel } from "./properties.js";
 import { askNic, resolveEnds } from "./nicpick.js";
+import { installWireHandle } from "./wirehandle.js";
+import { outsideHostWarning } from "./wirecheck.js";
 import { SaveState, Saver, saveAsCopy } from "./saving.js";
 import { canvasStyle } from "./style.js";
 import { exportJson, exportPng, exportSvg, readImport } from "./transfer.js";
@@ -59,7 +61,7 @@ function snapshotOf(cy, doc, readOnly) {
         sourceText: e.data("sourceText"),
         targetText: e.data("targetText"),
       })),
-      parts: cy.elements("[?part]").map((e) => ({
+      parts: cy.elements("[?part][!handle]").map((e) => ({
         id: e.id(),
         group: e.group(),
         label: e.data("label") ?? "",
@@ -70,6 +72,10 @@ function snapshotOf(cy, doc, readOnly) {
         // Where a span or part edge is drawn (it follows its ends when they move).
         ends: e.isEdge() ? [{ ...e.sourceEndpoint() }, { ...e.targetEndpoint() }] : null,
       })),
+      // The selected node's wire handle (wirehandle.js), when one is shown.
+      handle: cy.getElementById("wire-handle").nonempty()
+        ? { owner: cy.getElementById("wire-handle").data("owner"), position: { ...cy.getElementById("wire-handle").position() } }
+        : null,
       expanded: [...viewState(cy).expanded],
       minimap: minimapState(cy),
       selected: cy.$(":selected").map((e) => e.id()),
@@ -237,7 +243,9 @@ function mountEditor(container, cy, initial, live) {
   const drag = installDrag(cy, editor, { onError });
 
   // Wiring: drag from a node to another in "Wire" mode, or Shift+drag from a node at any time.
-  const eh = cy.edgehandles({ snap: true, canConnect: (source, target) => source.id() !== target.id() });
+  const eh = cy.edgehandles({ snap: true, canConnect: (source, target) => source.id() !== target.id() && !target.data("part") });
+  // The selected node's wire handle (wirehandle.js): press it and drag to another node.
+  installWireHandle(cy, { start: (node) => eh.start(node) });
   // A node with several free NICs is asked which one (nicpick.js); Escape cancels, nothing changes.
   const askFor = (nodeId, choices) => {
     const node = cy.getElementById(nodeId);
@@ -249,7 +257,13 @@ function mountEditor(container, cy, initial, live) {
   cy.on("ehcomplete", async (event, source, target, added) => {
     added.remove();
     const ends = await resolveEnds(kinds, editor.doc, source.id(), target.id(), askFor);
-    if (ends) run("link.connect", ends);
+    if (!ends) return;
+    const before = editor.doc;
+    const result = run("link.connect", ends);
+    const link = result?.ids?.length ? editor.doc.links.find((l) => l.id === result.ids[0]) : null;
+    // A VM wired outside its host: said at once (wirecheck.js), the link stays (Undo takes it back).
+    const warning = link ? outsideHostWarning(before, editor.doc, link) : null;
+    if (warning) say(warning, "warning");
   });
   cy.on("tapstart", "node", (event) => {
     if (event.originalEvent?.shiftKey) eh.start(event.target);

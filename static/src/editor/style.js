@@ -146,6 +146,30 @@ export function canvasStyle() {
     { selector: "node.nat-dhcp", style: { shape: "round-rectangle", ...partIcon("dhcp", "#15803d", surface) } },
     { selector: "node.nat-router", style: { shape: "ellipse", ...partIcon("nat", "#0369a1", surface) } },
     { selector: "edge.nat-part", style: { events: "no", "line-style": "dotted", "source-label": "", "target-label": "" } },
+    {
+      // The selected node's wire handle: press and drag to wire from that node (wirehandle.js).
+      selector: "node.wire-handle",
+      style: {
+        shape: "ellipse",
+        width: 18,
+        height: 18,
+        "background-color": accent,
+        "background-image": "none",
+        "border-color": surface,
+        "border-width": 2,
+        // Says what it is for: a short word beside the dot.
+        label: "wire",
+        "font-size": 9,
+        "font-weight": "bold",
+        color: accent,
+        "text-valign": "center",
+        "text-halign": "right",
+        "text-margin-x": 3,
+        "text-margin-y": 0,
+        "z-index": 999,
+        "z-compound-depth": "top",
+      },
+    },
     { selector: ":selected", style: { "border-color": accent, "line-color": accent, "border-width": 3 } },
   ];
 }
