@@ -142,3 +142,61 @@ def test_a_host_is_wired_from_its_handle_and_a_vm_wired_outside_its_host_is_warn
     expect(banner).to_have_attribute("data-kind", "warning")
     expect(banner).to_contain_text("vm1 is wired to internet1, outside its host host1")
     shot(page, "4-warning")
+
+
+def test_platform_explained_and_a_contradiction_marked_on_canvas_panel_and_problems(new_context):
+    page = teacher(new_context)
+    props = page.locator("#properties-body")
+    palette(page, "physical host").click()
+    props.get_by_label("Platform").select_option(label="KVM (Linux)")
+    # KVM's type is said to be debated; it keeps the type the host has (none yet).
+    expect(props.locator("[data-help=platform]")).to_contain_text("Hypervisor type: debated (type 1 or 2).")
+    expect(props.get_by_label("Hypervisor type")).to_have_value("")
+    props.get_by_label("Hypervisor type").select_option(label="Type 1 (bare metal)")
+    expect(props.locator("[data-help=hypervisor_type]")).to_contain_text("runs directly on the hardware")
+    expect(props.locator("[data-help=contradiction]")).to_have_count(0)
+    props.get_by_label("CPU cores").fill("8")
+    props.get_by_label("CPU cores").press("Enter")
+    props.get_by_label("RAM (MB)").fill("16384")
+    props.get_by_label("RAM (MB)").press("Enter")
+    # Its NIC, unconnected, would be warned about: removed, the host has no problem at all.
+    props.get_by_role("button", name="Remove eth0").click()
+    page.wait_for_function(
+        "() => window.designer.snapshot().view.nodes.find((n) => n.id === 'host1').problem === null")
+    palette(page, "virtual machine").click()
+    palette(page, "virtual machine").click()
+    palette(page, "virtual machine").click()
+    palette(page, "virtual machine").click()
+    page.evaluate("() => window.designer.select(['host1'])")
+    labels = {n["id"]: n["label"] for n in snapshot(page)["view"]["nodes"]}
+    assert labels["host1"] == "host1\nKVM (Linux) · type 1 · 8 CPU · 16384 MB RAM"
+    at = {n["id"]: n["position"] for n in snapshot(page)["view"]["nodes"]}
+    # Four guests: three in a row, the fourth starts the next row.
+    assert at["vm1"]["y"] == at["vm2"]["y"] == at["vm3"]["y"] < at["vm4"]["y"] and at["vm4"]["x"] == at["vm1"]["x"]
+    shot(page, "5-host-with-vms")
+    # VirtualBox drawn as type 1: the type is left as it was chosen, and contradicted everywhere.
+    props.get_by_label("Platform").select_option(label="Oracle VirtualBox")
+    # VirtualBox is only type 2: choosing it sets the type (one undo step with the platform).
+    expect(props.get_by_label("Hypervisor type")).to_have_value("2")
+    props.get_by_label("Hypervisor type").select_option(label="Type 1 (bare metal)")
+    note = props.locator("[data-help=contradiction]")
+    expect(note).to_contain_text("Oracle VirtualBox is not a type 1 hypervisor: it is type 2.")
+    sentence = ("host1 runs Oracle VirtualBox as a type 1 hypervisor, but Oracle VirtualBox is not a type 1 "
+                "hypervisor: it is type 2.")
+    problems = page.locator("#problems-list li[data-code='check.platform_type_mismatch']")
+    expect(problems).to_contain_text(sentence)
+    expect(props.locator(".node-problems li[data-code='check.platform_type_mismatch']")).to_contain_text(sentence)
+    page.wait_for_function(
+        "() => window.designer.snapshot().view.nodes.find((n) => n.id === 'host1').problem === 'warning'")
+    shot(page, "6-contradiction")
+    # Fixed: the mark goes from the canvas, the panel and the list alike.
+    props.get_by_label("Hypervisor type").select_option(label="Type 2 (hosted)")
+    expect(problems).to_have_count(0)
+    expect(props.locator(".node-problems li[data-code='check.platform_type_mismatch']")).to_have_count(0)
+    page.wait_for_function(
+        "() => window.designer.snapshot().view.nodes.find((n) => n.id === 'host1').problem === null")
+    labels = {n["id"]: n["label"] for n in snapshot(page)["view"]["nodes"]}
+    assert labels["host1"] == "host1\nOracle VirtualBox · type 2 · 8 CPU · 16384 MB RAM"
+    parts = {p["id"]: p["label"] for p in snapshot(page)["view"]["parts"]}
+    assert parts["hostos:host1"] == "Host OS keeps 2048 MB of 16384 MB RAM"
+    shot(page, "7-type2")

@@ -15,7 +15,7 @@ import { documentToElements, layoutFor } from "./elements.js";
 import { schema } from "./fieldcheck.js";
 import { renderPalette } from "./palette.js";
 import { freeSpot, guestSpot } from "./placement.js";
-import { ProblemsPanel } from "./problems.js";
+import { ProblemsPanel, worstByTarget } from "./problems.js";
 import { PropertiesPanel } from "./properties.js";
 import { askNic, resolveEnds } from "./nicpick.js";
 import { installWireHandle } from "./wirehandle.js";
@@ -51,6 +51,7 @@ function snapshotOf(cy, doc, readOnly) {
         label: n.data("label"),
         parent: n.data("parent") ?? null,
         position: { ...n.position() },
+        problem: n.data("problem") ?? null,
       })),
       edges: cy.edges("[!part]").map((e) => ({
         id: e.id(),
@@ -206,7 +207,25 @@ function mountEditor(container, cy, initial, live) {
     nat: { isExpanded: (id) => viewState(cy).expanded.has(id), toggle: (id) => toggleNat(cy, id) },
   });
   cy.on("netdesigner:view", () => properties.render());
-  const problems = new ProblemsPanel(document.getElementById("problems-list"), { getDocument: () => editor.doc, select });
+  const problems = new ProblemsPanel(document.getElementById("problems-list"), {
+    getDocument: () => editor.doc,
+    select,
+    // The same problems marked on the canvas (a red or amber glow on what they are about) and
+    // listed in the properties panel for the selected object.
+    onProblems: (found) => {
+      const worst = worstByTarget(found);
+      cy.batch(() => {
+        cy.elements("[!part]").forEach((ele) => {
+          const severity = worst[ele.id()];
+          // data(key, undefined) is a read in Cytoscape: a mark that went away is removed.
+          if (!severity) {
+            if (ele.data("problem") !== undefined) ele.removeData("problem");
+          } else if (ele.data("problem") !== severity) ele.data("problem", severity);
+        });
+      });
+      properties.setProblems(found);
+    },
+  });
   const toolbar = document.getElementById("editor-toolbar");
   const refreshToolbar = () => {
     const sel = selection();

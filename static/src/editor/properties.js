@@ -53,6 +53,31 @@ export class PropertiesPanel {
     this.editor = editor;
     this.kinds = kinds;
     this.selection = { nodes: [], links: [] };
+    this.problems = [];
+    this.problemsBox = null;
+  }
+
+  // The problems (ProblemsPanel's, with their targets) about the selected object, listed under
+  // its title in the same words as the Problems panel. Refilled in place: a field being typed in
+  // is never re-rendered by a check coming back.
+  setProblems(problems) {
+    this.problems = problems;
+    this.fillProblems();
+  }
+
+  fillProblems() {
+    const box = this.problemsBox;
+    if (!box || !box.isConnected) return;
+    const id = box.dataset.id;
+    const mine = this.problems.filter((p) => (p.targets ?? []).includes(id));
+    box.hidden = mine.length === 0;
+    box.replaceChildren(...mine.map((p) => el("li", { "data-severity": p.severity ?? "error", "data-code": p.code, text: `${p.severity ?? "error"}: ${p.msg}` })));
+  }
+
+  problemList(id) {
+    this.problemsBox = el("ul", { class: "node-problems", "data-id": id, "aria-label": "Problems of this object" });
+    this.fillProblems();
+    return this.problemsBox;
   }
 
   show(selection) {
@@ -82,6 +107,7 @@ export class PropertiesPanel {
   renderNode(node, index) {
     const kind = kindOf(this.kinds, node.kind);
     this.root.append(el("p", { text: `${kind.title} ${node.id}${node.host ? ` on ${node.host}` : ""}` }));
+    this.root.append(this.problemList(node.id));
     const base = `nodes[${node.id}]`;
     const pointer = `/nodes/${index}`;
     this.root.append(this.field("Name", `${base}.name`, `${pointer}/name`, node.name ?? "", "text"));
@@ -384,6 +410,7 @@ export class PropertiesPanel {
   renderLink(link, index) {
     const end = (e) => (e.nic ? `${e.node}:${e.nic}` : e.node);
     this.root.append(el("p", { text: `Link ${link.id}: ${end(link.a)} – ${end(link.b)}` }));
+    this.root.append(this.problemList(link.id));
     this.root.append(this.field("Delay (µs)", `links[${link.id}].delay_us`, `/links/${index}/delay_us`, link.delay_us ?? "", "int"));
   }
 

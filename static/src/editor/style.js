@@ -170,6 +170,13 @@ export function canvasStyle() {
         "z-compound-depth": "top",
       },
     },
+    // A node or link a problem is about (the Problems panel's list): a glow in the severity's colour.
+    { selector: "node[problem = 'error']", style: { "underlay-color": "#dc2626", "underlay-opacity": 0.45, "underlay-padding": 7, "underlay-shape": "round-rectangle" } },
+    { selector: "node[problem = 'warning']", style: { "underlay-color": "#f59e0b", "underlay-opacity": 0.5, "underlay-padding": 7, "underlay-shape": "round-rectangle" } },
+    // A host's glow would fill its whole box: fainter there.
+    { selector: "node:parent[problem]", style: { "underlay-opacity": 0.2, "underlay-padding": 5 } },
+    { selector: "edge[problem = 'error']", style: { "underlay-color": "#dc2626", "underlay-opacity": 0.45, "underlay-padding": 4 } },
+    { selector: "edge[problem = 'warning']", style: { "underlay-color": "#f59e0b", "underlay-opacity": 0.5, "underlay-padding": 4 } },
     { selector: ":selected", style: { "border-color": accent, "line-color": accent, "border-width": 3 } },
   ];
 }

@@ -33,3 +33,14 @@ test("wires inside the host, to the host or to a switch spanning it say nothing"
   assert.equal(outsideHostWarning(before, before, { a: { node: "vm1", nic: "eth0" }, b: { node: "dvs" } }), null);
   assert.equal(outsideHostWarning(before, before, { a: { node: "host1", nic: "eth0" }, b: { node: "inet", nic: "eth0" } }), null);
 });
+
+test("the canvas marks each object with the worst severity of the problems about it", async () => {
+  const { worstByTarget } = await import("./problems.js");
+  const found = [
+    { severity: "info", targets: ["hv", "vm1"] },
+    { severity: "warning", targets: ["hv"] },
+    { severity: "error", targets: ["vm2"] },
+    { severity: "info", targets: ["vm2"] },
+  ];
+  assert.deepEqual(worstByTarget(found), { hv: "warning", vm1: "info", vm2: "error" });
+});
