@@ -63,11 +63,13 @@ export function hostOsPart(host, guests) {
   return element;
 }
 
-/** A link end's text: the NIC name and, when it has one, its address ("eth0 10.0.2.15/24"). */
+/** A link end's text: the NIC name, its VirtualBox mode and its address ("eth0 10.0.2.15/24", "eth0 Bridged Adapter dhcp"). */
 export function endLabel(node, nicName) {
   if (typeof nicName !== "string") return "";
   const nic = (Array.isArray(node?.nics) ? node.nics : []).find((n) => isObject(n) && n.name === nicName);
-  return nic && typeof nic.ip === "string" ? `${nicName} ${nic.ip}` : nicName;
+  // A VirtualBox mode, when the NIC has one and a cable too, is said at the link's end as well.
+  const words = [nicName, modeTitle(nic?.mode), nic && typeof nic.ip === "string" ? nic.ip : ""].filter(Boolean);
+  return words.join(" ");
 }
 
 /**

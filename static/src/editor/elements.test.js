@@ -145,4 +145,7 @@ test("a host shows its platform, type, CPU and RAM; a type 2 host its OS under t
 test("a VirtualBox NIC's mode is on the drawing, as VirtualBox names it", () => {
   assert.equal(nodeLabel({ id: "vm1", nics: [{ name: "eth0", mode: "nat", ip: "dhcp" }] }), "vm1\nNAT dhcp");
   assert.equal(nodeLabel({ id: "vm1", nics: [{ name: "eth0", mode: "bridged" }, { name: "eth1", ip: "10.0.0.5/24" }] }), "vm1\nBridged Adapter\n10.0.0.5/24");
+  // And at a link's end, when such a NIC is cabled too.
+  assert.equal(endLabel({ nics: [{ name: "eth0", mode: "bridged", ip: "dhcp" }] }, "eth0"), "eth0 Bridged Adapter dhcp");
+  assert.equal(endLabel({ nics: [{ name: "eth0", ip: "10.0.0.5/24" }] }, "eth0"), "eth0 10.0.0.5/24");
 });
