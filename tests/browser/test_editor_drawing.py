@@ -150,7 +150,7 @@ def test_platform_explained_and_a_contradiction_marked_on_canvas_panel_and_probl
     palette(page, "physical host").click()
     props.get_by_label("Platform").select_option(label="KVM (Linux)")
     # KVM's type is said to be debated; it keeps the type the host has (none yet).
-    expect(props.locator("[data-help=platform]")).to_contain_text("Hypervisor type: debated (type 1 or 2).")
+    expect(props.locator("[data-help=platform]")).to_contain_text("Hypervisor type: debated (1 or 2).")
     expect(props.get_by_label("Hypervisor type")).to_have_value("")
     props.get_by_label("Hypervisor type").select_option(label="Type 1 (bare metal)")
     expect(props.locator("[data-help=hypervisor_type]")).to_contain_text("runs directly on the hardware")
@@ -188,6 +188,7 @@ def test_platform_explained_and_a_contradiction_marked_on_canvas_panel_and_probl
     expect(props.locator(".node-problems li[data-code='check.platform_type_mismatch']")).to_contain_text(sentence)
     page.wait_for_function(
         "() => window.designer.snapshot().view.nodes.find((n) => n.id === 'host1').problem === 'warning'")
+    props.locator("[data-help=platform]").scroll_into_view_if_needed()
     shot(page, "6-contradiction")
     # Fixed: the mark goes from the canvas, the panel and the list alike.
     props.get_by_label("Hypervisor type").select_option(label="Type 2 (hosted)")

@@ -31,11 +31,11 @@ export function contradiction(platform, type) {
   return `${p.title} is not a type ${type} hypervisor: it is type ${p.types.join(" or ")}.`;
 }
 
-/** A platform's type in words: "type 2", "type 1 or 2", KVM's "debated (type 1 or 2)". */
+/** A platform's hypervisor type(s) in words: "2", "1 or 2", KVM's "debated (1 or 2)". */
 export function platformTypes(platform) {
   const p = platformChoice(platform);
   if (!p) return "";
-  const types = `type ${p.types.join(" or ")}`;
+  const types = p.types.join(" or ");
   return p.debated ? `debated (${types})` : types;
 }
 

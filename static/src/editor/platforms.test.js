@@ -12,8 +12,9 @@ test("every platform and type has a friendly name and a sentence, from the schem
 });
 
 test("KVM's type is debated; VirtualBox as type 1 is a contradiction", () => {
-  assert.equal(platformTypes("kvm"), "debated (type 1 or 2)");
-  assert.equal(platformTypes("virtualbox"), "type 2");
+  assert.equal(platformTypes("kvm"), "debated (1 or 2)");
+  assert.equal(platformTypes("virtualbox"), "2");
+  assert.equal(platformTypes("vmware"), "1 or 2");
   assert.equal(contradiction("virtualbox", 1), "Oracle VirtualBox is not a type 1 hypervisor: it is type 2.");
   assert.equal(contradiction("kvm", 2), null);
   const said = explainHost({ platform: "virtualbox", hypervisor_type: 1 });
