@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from simcore.design.derive import normalized
 from simcore.design.graph import Segment, segments, switch_loops
 from simcore.design.paths import format_path, path_sort_key
-from simcore.design.platforms import HOST_OS_RESERVE_MB
+from simcore.design.platforms import HOST_OS_RESERVE_MB, PLATFORMS, contradiction
 from simcore.design.problems import Problem
 
 _OS_WORDS = {"linux": "Linux", "windows": "Windows", "macos": "macOS", "bsd": "BSD"}
@@ -274,6 +274,26 @@ def _no_vt_x(design: _Design) -> Iterator[Found]:
         )
 
 
+def _platform_type(design: _Design) -> Iterator[Found]:
+    # The platform's own types are in the schema (x-choices of kind_host.platform): VirtualBox is
+    # only ever type 2, Xen and Hyper-V type 1; VMware and KVM may be either.
+    for host_id, (i, host) in design.nodes.items():
+        if host["kind"] != "host":
+            continue
+        note = contradiction(host.get("platform"), host.get("hypervisor_type"))
+        if note is None:
+            continue
+        label = PLATFORMS[host["platform"]].label
+        yield _problem(
+            "check.platform_type_mismatch",
+            "warning",
+            ("nodes", i, "hypervisor_type"),
+            f"{design.name(host_id)} runs {label} as a type {host['hypervisor_type']} hypervisor, but {note} "
+            "Change the platform or the type so the drawing tells the truth.",
+            (host_id,),
+        )
+
+
 def _subnet_mismatch(design: _Design) -> Iterator[Found]:
     # Two static addresses on one segment reach each other only if each is on-link for the
     # other (RFC 1122 §3.3.1.1); otherwise each sends to its gateway, or gives up.
@@ -397,6 +417,7 @@ _CHECKS = (
     _container_kernel,
     _overcommit,
     _no_vt_x,
+    _platform_type,
     _subnet_mismatch,
     _two_dhcp_servers,
     _vbox_fields,
@@ -413,6 +434,7 @@ CHECK_CODES = (
     "check.ram_overcommit",
     "check.vcpu_overcommit",
     "check.no_vt_x",
+    "check.platform_type_mismatch",
     "check.two_hosts_same_segment_subnet_mismatch",
     "check.two_dhcp_servers",
     "check.network_without_mode",

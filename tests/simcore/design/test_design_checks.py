@@ -303,6 +303,21 @@ CASES = [
         ],
     ),
     (
+        "platform-type-mismatch",
+        design([host("hv", platform="virtualbox", hypervisor_type=1)]),
+        design([host("hv", platform="virtualbox", hypervisor_type=2)]),
+        [
+            (
+                "check.platform_type_mismatch",
+                "warning",
+                "nodes[0].hypervisor_type",
+                "hv runs Oracle VirtualBox as a type 1 hypervisor, but Oracle VirtualBox is not a type 1 "
+                "hypervisor: it is type 2. Change the platform or the type so the drawing tells the truth.",
+                ("hv",),
+            )
+        ],
+    ),
+    (
         "subnet-mismatch",
         on_switch(vm("vm1", "10.0.0.1/24"), vm("vm2", "10.0.1.2/24")),
         on_switch(vm("vm1", "10.0.0.1/24"), vm("vm2", "10.0.0.2/24")),
