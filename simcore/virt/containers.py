@@ -525,14 +525,13 @@ class Runtime:
                      start_s=c.image.start_s)
 
     def _started_words(self, c: Container, why: str) -> str:
-        vm = IMAGES[c.image.base].ram_used_mb if c.image.base else 0
         if c.runtime == LXD:
-            return (f"{c.name} starts ({why}): init (PID 1) starts {len(c.image.processes) - 1} services, "
-                    f"about {c.image.memory_mb} MiB and {c.image.start_s:g} s on {self.host.name}'s kernel (a VM of "
-                    f"the same system boots its own kernel in about 3.5 s and keeps its whole RAM, "
-                    f"{vm} MiB of it used after boot)")
+            return (f"{c.name} starts ({why}): init (PID 1) starts {len(c.image.processes) - 1} services on "
+                    f"{self.host.name}'s kernel, in about {c.image.start_s:g} s and {c.image.memory_mb} MiB (a VM of "
+                    f"the same system boots a kernel of its own, about 3.5 s, and holds all the RAM it is given, "
+                    f"1024 MiB by default, while it runs)")
         return (f"{c.name} starts ({why}): one process, {' '.join(c.cmd)}, at {c.ip} on docker0, "
-                f"about {c.image.memory_mb} MiB and {c.image.start_s:g} s (no kernel to boot)")
+                f"in about {c.image.start_s:g} s and {c.image.memory_mb} MiB (no kernel to boot, no RAM set aside)")
 
     def _networkd(self, c: Container, started: int) -> None:
         if c.running and c.started_ns == started:

@@ -418,7 +418,8 @@ def _image_cmd(console: Console, rt, args: list[str]):
         raise LxdError(f"The remote \"{remote}\" doesn't exist")
     rows = []
     for image in found:
-        alias = image.alias if remote != "local" else (image.alias or "")
+        # a cached copy of a remote image has no alias in the local store, as in LXD
+        alias = image.alias if remote != "local" or not image.remote else ""
         if filters and not any(f in alias or f in image.description.lower() for f in filters):
             continue
         shown = f"{alias} ({len(image.aliases)} more)" if image.aliases and remote != "local" else alias
