@@ -172,6 +172,26 @@ class ContainerGuest(Guest):
         self.fs.cwd, self.fs.user = ("/" if self.container.runtime == DOCKER else "/root"), "root"
 
 
+class Docroot:
+    """A containerized web server's page is a file of the container (``index``): what ``docker cp``
+    or ``docker exec`` writes there is what the server sends next (its Last-Modified too)."""
+
+    def __init__(self, service: Any, guest: ContainerGuest, index: str):
+        self.inner = service
+        self.guest = guest
+        self.index = index
+        self.port, self.server, self.epoch_s, self.paths = service.port, service.server, service.epoch_s, service.paths
+
+    def site(self) -> Any:
+        from simcore.apps.http.programs import Site
+
+        try:
+            node = self.guest.fs.stat(self.index)
+            return Site(node.text.encode("utf-8"), node.mtime, self.epoch_s, self.paths)
+        except OSError:
+            return Site(b"", self.epoch_s, self.epoch_s, ())
+
+
 class ExecConsole(Console):
     """A command run inside a container from the host's console (``lxc exec``, ``docker exec``,
     ``lxc shell``): it acts on the container's node and filesystem, and prints on the host's
@@ -517,7 +537,12 @@ class Runtime:
             if c.image.service and c.cmd == c.image.cmd:
                 from simcore.devices.services import start_services
 
-                c.services = start_services(node, [dict(c.image.service)], [], self.ctx.names)
+                spec = {k: v for k, v in c.image.service.items() if k != "index"}
+                c.services = start_services(node, [spec], [], self.ctx.names)
+                index = c.image.service.get("index")
+                for glue in c.services:
+                    if index and hasattr(glue, "service"):
+                        glue.service = Docroot(glue.service, c.guest, index)
                 self.ctx.services[node.id] = c.services
             self._main_process(c)
         self.narrate("container.state", self._started_words(c, why), node=node.id, container=c.name,
@@ -549,6 +574,8 @@ class Runtime:
             self.stop(c, "its main process ended", exit_code=0)
 
     def stop(self, c: Container, why: str, *, exit_code: int = 0) -> None:
+        if c.runtime == DOCKER:
+            self.unpublish_ports(c)
         c.state = "STOPPED" if c.runtime == LXD else "exited"
         c.exit_code = exit_code
         c.finished_ns = self.engine.now
@@ -582,10 +609,6 @@ class Runtime:
     def delete(self, c: Container, origin: str) -> None:
         if c.running:
             self.stop(c, "deleted")
-        for h, _p, proto in c.ports:
-            bridge = self.bridges[DOCKER]
-            if bridge.nat is not None:
-                bridge.nat.remove_forward(f"{c.short_id}-{proto}-{h}")
         if c.runtime == LXD:
             del self.lxd[c.name]
         else:
@@ -598,6 +621,16 @@ class Runtime:
         for h, p, proto in c.ports:
             if bridge.nat is not None:
                 bridge.nat.add_forward(PortForward(f"{c.short_id}-{proto}-{h}", proto, "", h, c.ip, p))
+
+    def unpublish_ports(self, c: Container) -> None:
+        """The container stopped: its DNAT rules go (docker-proxy and the iptables rules with it)."""
+        nat = self.bridges[DOCKER].nat
+        if nat is None:
+            return
+        names = {r.name for r in nat.forwards.rules()}
+        for h, _p, proto in c.ports:
+            if f"{c.short_id}-{proto}-{h}" in names:
+                nat.remove_forward(f"{c.short_id}-{proto}-{h}")
 
     def port_taken(self, port: int, proto: str) -> bool:
         return any(h == port and pr == proto for c in self.docker.values() if c.running for h, _p, pr in c.ports)

@@ -203,6 +203,18 @@ def _pull(console: Console, rt, ref: str, *, sub: str, quiet_found: bool = False
     return pulled
 
 
+def tar_size(node) -> int:
+    """What ``docker cp`` sends: a tar stream (a 512-byte header per entry, contents padded to
+    512 bytes, two empty blocks at the end)."""
+
+    def entries(n) -> int:
+        if n.is_dir:
+            return 512 + sum(entries(child) for child in (n.entries or {}).values())
+        return 512 + -(-n.size // 512) * 512 if n.kind == "f" else 512
+
+    return entries(node) + 1024
+
+
 def _with_tag(ref: str) -> str:
     last = ref.rsplit("/", 1)[-1]
     return ref if ":" in last else f"{ref}:latest"
@@ -425,7 +437,7 @@ def _cp(console: Console, rt, args: list[str]):
         if host_fs.exists(dst) and host_fs.stat(dst).is_dir:
             dest = dst.rstrip("/") + "/" + path.rstrip("/").rsplit("/", 1)[-1]
         rt.copy_file(c.guest.fs, path, host_fs, dest, node, owner=host_fs.user)
-        console.print(f"Successfully copied {human_size(max(node.size, 512) / 1_000_000)} to {host_fs.abspath(dest)}")
+        console.print(f"Successfully copied {human_size(tar_size(node) / 1_000_000)} to {host_fs.abspath(dest)}")
         return 0
     if ":" not in dst:
         raise DockerError("must specify at least one container source")
@@ -442,7 +454,7 @@ def _cp(console: Console, rt, args: list[str]):
         raise DockerError(f"Error response from daemon: Could not find the file {path.rsplit('/', 1)[0]} in "
                           f"container {ref}")
     rt.copy_file(host_fs, src, c.guest.fs, dest, node)
-    console.print(f"Successfully copied {human_size(max(node.size, 512) / 1_000_000)} to {ref}:{path}")
+    console.print(f"Successfully copied {human_size(tar_size(node) / 1_000_000)} to {ref}:{path}")
     return 0
 
 
