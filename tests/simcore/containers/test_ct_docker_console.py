@@ -1,7 +1,7 @@
 """docker on a host's console, as conversations: what is typed, what Docker prints, what is traced."""
 
 import pytest
-from ct_designs import S, events, out, run
+from ct_designs import events, out, run
 
 PS_HEADER = "CONTAINER ID   IMAGE        COMMAND                  CREATED        STATUS        PORTS                  NAMES"
 
