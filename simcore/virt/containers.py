@@ -372,6 +372,10 @@ class Runtime:
                  "ip": self.address(c), "memory_mb": c.image.memory_mb if c.running else 0,
                  "ports": [f"{h}->{p}/{proto}" for h, p, proto in c.ports]} for c in self.all()]
 
+    def memory_mb(self) -> int:
+        """What the host's running containers use (their processes' memory; nothing set aside)."""
+        return sum(c.image.memory_mb for c in self.all() if c.running)
+
     def host_processes(self) -> list[tuple[int, str, int, str]]:
         """What the host's ``ps`` shows of its container runtimes: the daemons, and every running
         container's processes under host PIDs (they are the host's processes)."""
