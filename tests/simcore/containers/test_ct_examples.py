@@ -50,7 +50,7 @@ def test_containers_and_vms_side_by_side():
     assert len(vbox) == 1 and int(vbox[0].split()[5]) > 1024 * 1024  # RSS in KiB: the VM's whole RAM
     assert "2 packets transmitted, 2 received, 0% packet loss, time 1000ms" in at(net, 12.0)
     conntrack = at(net, 13.0)
-    assert conntrack[-1] == "conntrack v1.4.7 (conntrack-tools): 2 flow entries have been shown."
+    assert "conntrack v1.4.7 (conntrack-tools): 2 flow entries have been shown." in conntrack
     started = {e["container"]: (e["memory_mb"], e["start_s"]) for e in trace if e["kind"] == "container.state"}
     assert started == {"c1": (24, 1.0), "app": (1, 0.3)}
     assert net.machines["vm1"].state == "Running"
