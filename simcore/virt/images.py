@@ -23,15 +23,13 @@ Ids are derived from the reference (sha256: stable, never random), as a registry
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
+from simcore.design import imagecat
 from simcore.virt.fs import Inode, Volume, text_file
 from simcore.virt.osimage import IMAGE_TIME, IMAGES, _base_tree
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "design" / "images.json"
 LXD_REMOTES = ("images", "ubuntu")  # lxc remote list: the public image servers lxd knows by default
 
 
@@ -128,13 +126,7 @@ def _image(row: dict) -> Image:
 @cache
 def catalogue() -> tuple[Image, ...]:
     """Every image of the public registries, in the data file's order."""
-    data = json.loads(CATALOGUE.read_text(encoding="utf-8"))
-    return tuple(_image(row) for row in data["images"])
-
-
-def catalogue_rows() -> list[dict]:
-    """The data file's rows (what the editor's image picker offers)."""
-    return json.loads(CATALOGUE.read_text(encoding="utf-8"))["images"]
+    return tuple(_image(row) for row in imagecat.rows())
 
 
 def lxd_remote(ref: str) -> Image | None:
