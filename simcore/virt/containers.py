@@ -448,11 +448,11 @@ class Runtime:
             mac = "02:42:" + ":".join(h[i:i + 2] for i in range(10, 18, 2))
             b = Bridge(self, "docker0", "172.17.0.1/16", mac, None)
         self.bridges[runtime] = b
-        self.narrate("container.network", f"{self.host.name} sets up the bridge {b.name} ({b.cidr}): "
+        self.emit("container.network", f"{self.host.name} sets up the bridge {b.name} ({b.cidr}): "
                      + ("LXD's dnsmasq leases addresses on it, " if runtime == LXD else "Docker assigns addresses on it, ")
                      + ("and what leaves through it is masqueraded behind " + self.host.name if b.nat else
                         "with no uplink address to masquerade to"),
-                     bridge=b.name, cidr=b.cidr, switch=b.switch.id)
+                     host=self.host.id, runtime=runtime, bridge=b.name, cidr=b.cidr, switch=b.switch.id)
         return b
 
     # -- making containers --------------------------------------------------------------------
@@ -506,7 +506,7 @@ class Runtime:
         self._unplug(c)
         (self.lxd if runtime == LXD else self.docker)[name if runtime == LXD else cid] = c
         what = "an LXD system container" if runtime == LXD else "a Docker container"
-        self.narrate("container.created", f"{origin}: {self.host.name} creates {name}, {what} from {image.ref} "
+        self.emit("container.created", f"{origin}: {self.host.name} creates {name}, {what} from {image.ref} "
                      f"({image.distribution}), on {bridge.name}; it shares {self.host.name}'s kernel",
                      node=node_id, container=name, host=self.host.id, runtime=runtime, image=image.ref,
                      os=image.os, mac=c.mac, bridge=bridge.switch.id, link=f"{node_id}-veth",
@@ -549,7 +549,7 @@ class Runtime:
                         glue.service = Docroot(glue.service, c.guest, index)
                 self.ctx.services[node.id] = c.services
             self._main_process(c)
-        self.narrate("container.state", self._started_words(c, why), node=node.id, container=c.name,
+        self.emit("container.state", self._started_words(c, why), node=node.id, container=c.name,
                      runtime=c.runtime, state=c.state, why=why, memory_mb=c.image.memory_mb,
                      start_s=c.image.start_s)
 
@@ -593,7 +593,7 @@ class Runtime:
         self._unplug(c, why)
         if self.host.console.inside is not None and getattr(self.host.console.inside, "container", None) is c:
             self.host.console.inside = None
-        self.narrate("container.state", f"{c.name} stops ({why}): its processes end, its files stay",
+        self.emit("container.state", f"{c.name} stops ({why}): its processes end, its files stay",
                      node=c.node.id, container=c.name, runtime=c.runtime, state=c.state, why=why,
                      memory_mb=0, start_s=0)
         job, c.attached = c.attached, None
@@ -617,7 +617,7 @@ class Runtime:
             del self.lxd[c.name]
         else:
             del self.docker[c.cid]
-        self.narrate("container.deleted", f"{origin}: {c.name} is deleted with its files", node=c.node.id,
+        self.emit("container.deleted", f"{origin}: {c.name} is deleted with its files", node=c.node.id,
                      container=c.name, runtime=c.runtime, host=self.host.id)
 
     def publish_ports(self, c: Container) -> None:
@@ -644,7 +644,7 @@ class Runtime:
         store = self.images[runtime]
         store[:] = [i for i in store if i.ref != image.ref]
         store.append(image)
-        self.narrate("container.image", f"{origin}: {self.host.name}'s local {runtime.upper() if runtime == LXD else 'Docker'} "
+        self.emit("container.image", f"{origin}: {self.host.name}'s local {runtime.upper() if runtime == LXD else 'Docker'} "
                      f"image store gets {image.ref} ({how})", host=self.host.id, runtime=runtime, image=image.ref,
                      id=image.id, how=how)
         return image
@@ -706,7 +706,7 @@ class Runtime:
 
     def snapshot(self, c: Container, snap: str, origin: str) -> None:
         c.snapshots[snap] = (c.guest.root_volume.root, self.engine.now)
-        self.narrate("container.state", f"{origin}: {c.name}'s files are kept as the snapshot {snap}",
+        self.emit("container.state", f"{origin}: {c.name}'s files are kept as the snapshot {snap}",
                      node=c.node.id, container=c.name, runtime=c.runtime, state=c.state, why=f"snapshot {snap}",
                      memory_mb=c.image.memory_mb if c.running else 0, start_s=0)
 
@@ -716,7 +716,7 @@ class Runtime:
         from simcore.virt.fs import count
 
         vol.inodes, vol._blocks, vol.stored = count(vol.root)
-        self.narrate("container.state", f"{origin}: {c.name}'s files are back as they were in {snap}",
+        self.emit("container.state", f"{origin}: {c.name}'s files are back as they were in {snap}",
                      node=c.node.id, container=c.name, runtime=c.runtime, state=c.state, why=f"restore {snap}",
                      memory_mb=c.image.memory_mb if c.running else 0, start_s=0)
 
@@ -746,7 +746,7 @@ class Runtime:
             dst_fs.user = user
 
     # -- narration ----------------------------------------------------------------------------
-    def narrate(self, kind: str, text: str, **fields: Any) -> None:
+    def emit(self, kind: str, text: str, **fields: Any) -> None:
         tr = self.tracer
         if tr.on:
             tr.emit(kind, text, **fields)

@@ -188,7 +188,7 @@ def _pull(console: Console, rt, ref: str, *, sub: str, quiet_found: bool = False
     console.print(f"{tag}: Pulling from {path.split('/', 1)[1] if path.startswith('mcr.') else path}")
     refusal = rt.same_kernel(public)
     if refusal is not None:
-        rt.narrate("container.refused", f"docker on {console.node.name}: {ref} cannot run on {console.node.name}: "
+        rt.emit("container.refused", f"docker on {console.node.name}: {ref} cannot run on {console.node.name}: "
                    f"{refusal}", host=rt.host.id, runtime="docker", image=public.ref, reason=refusal)
         platform = "linux/amd64" if rt.host_os == "linux" else "windows/amd64 10.0.20348"
         raise DockerError(f"{prefix}Error response from daemon: no matching manifest for {platform} in the manifest "

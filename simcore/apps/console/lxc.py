@@ -140,7 +140,7 @@ def _launch(console: Console, rt, args: list[str], *, start: bool = True):
         raise LxdError("Instance type \"virtual-machine\" is not modelled here: VMs are VirtualBox's (VBoxManage)")
     if image.os != "linux" or image.base is None:
         why = rt.same_kernel(image) or "a Windows image is a virtual machine image"
-        rt.narrate("container.refused", f"{_origin(console)}: {pos[0]} cannot be a container on {rt.host.name}: {why}",
+        rt.emit("container.refused", f"{_origin(console)}: {pos[0]} cannot be a container on {rt.host.name}: {why}",
                    host=rt.host.id, runtime="lxd", image=image.ref, reason=why)
         raise LxdError("Failed instance creation: Requested image's type \"virtual-machine\" doesn't match "
                        "instance type \"container\"")
