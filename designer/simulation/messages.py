@@ -100,6 +100,11 @@ _ROWS = (
     _edit("run.vm", WORKER, fields={"node": NODE, "action": {"type": "string", "minLength": 1, "maxLength": 32},
                                     "params": {"type": "object", "maxProperties": 16}},
           required=("node", "action"), example={"node": "vm1", "action": "pause"}),
+    # A physical host's power: shutdown, reboot, boot (its containers, VMs and links follow).
+    _edit("run.host", WORKER, fields={"node": NODE, "action": {"enum": ["shutdown", "reboot", "boot"]}},
+          required=("node", "action"), example={"node": "hv", "action": "reboot"}),
+    # A container made during the run, as a design node the editor can add to the design.
+    _edit("run.keep", WORKER, fields={"node": NODE}, required=("node",), example={"node": "hv-web"}),
 )
 
 MESSAGES: dict[str, MessageType] = {row.type: row for row in _ROWS}

@@ -86,6 +86,7 @@ class Container:
     services: list = field(default_factory=list)
     sleeping: int = 0  # a token: a ``sleep N`` main process ends at its instant unless stopped
     stopped_by_user: bool = False  # docker stop: what --restart unless-stopped remembers
+    ran_at_shutdown: bool = False  # running when its host last shut down
     remove_on_exit: bool = False  # docker run --rm
     attached: Any = None  # docker run in the foreground: the console's job following it
     logs: str = ""
@@ -691,6 +692,29 @@ class Runtime:
                     "LOG:  database system is ready to accept connections"]
         return []
 
+    def restart_at_boot(self, c: Container, why: str) -> None:
+        """Its host booted and LXD or Docker starts it (``hostpower.restart_reason``)."""
+        self.start(c, why)
+        if c.runtime == DOCKER:
+            if any(self.port_taken(h, proto) for h, _p, proto in c.ports if
+                   any(o is not c and o.running and (h, proto) in [(x, y) for x, _q, y in o.ports]
+                       for o in self.docker.values())):
+                return
+            self.publish_ports(c)
+
+    def design_node(self, c: Container) -> dict:
+        """``c`` as a node of the design document (kind ``container``), drawn below its host."""
+        host_spec = self.ctx.specs.get(self.host.id, {})
+        pos = host_spec.get("position") or {"x": 0, "y": 0}
+        index = self.all().index(c) if c in self.all() else 0
+        node = {"id": c.node.id, "kind": "container", "name": c.name, "host": self.host.id, "image": c.image.ref,
+                "os": c.image.os, "nics": [{"name": "eth0", "mac": c.mac}],
+                "position": {"x": pos["x"] - 120 + 80 * (index % 4), "y": pos["y"] + 110 + 70 * (index // 4)},
+                "notes": f"made during the run with {'lxc launch' if c.runtime == LXD else 'docker run'}"}
+        if c.runtime == DOCKER and c.ip:
+            node["nics"][0]["ip"] = f"{c.ip}/16"
+        return node
+
     def pet_name(self) -> str:
         return lxd_petname(self)
 
@@ -763,12 +787,16 @@ def docker_name(runtime: Runtime) -> str:
 
 
 def attach_runtimes(ctx: Any, specs: list[dict]) -> None:
-    """Every host gets its (empty) LXD and Docker: ``host.containers``."""
+    """Every host gets its (empty) LXD and Docker, ``host.containers``, and its power switch,
+    ``host.host_power`` (``simcore.virt.hostpower``)."""
+    from simcore.virt.hostpower import HostPower
+
     for spec in specs:
         if spec["kind"] == "host":
             host = ctx.host(spec["id"])
             if host is not None:
                 host.containers = Runtime(ctx, host, spec.get("os", "linux"))
+                host.host_power = HostPower(host)
 
 
 __all__ = ["Container", "Runtime", "Refused", "attach_runtimes", "directory"]
