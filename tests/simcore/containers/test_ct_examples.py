@@ -14,7 +14,7 @@ from simcore.design import check, validate
 from simcore.network import Network
 
 ROOT = Path(__file__).resolve().parents[3]
-EXAMPLES = ["containers-and-vms", "container-images", "docker-ports"]
+EXAMPLES = ["containers-and-vms", "container-images", "docker-ports", "host-reboot"]
 TSHARK = shutil.which("tshark") or ("/usr/bin/tshark" if os.path.exists("/usr/bin/tshark") else None)
 BAD = '_ws.malformed || _ws.expert.severity >= "Error"'
 
@@ -74,6 +74,20 @@ def test_docker_port_publishing():
     assert at(net, 11.0, "pc") == ["<html><body><h1>It works!</h1></body></html>"]
     forwards = net.tables()["nat"]["hv-docker0"]["port_forwards"]
     assert [(f["host_port"], f["hits"]) for f in forwards] == [(8080, 1)]  # web2's rule; web's went with it
+
+
+def test_host_reboot():
+    net, trace = lines("host-reboot", until=26)
+    power = [(e["t"] / 1e9, e["state"]) for e in trace if e["kind"] == "host.power"]
+    assert power == [(10.0, "shutting down"), (13.0, "off"), (13.0, "booting"), (21.0, "running")]
+    back = sorted(e["container"] for e in trace if e["kind"] == "container.state" and e["t"] == 21 * 10**9)
+    assert back == ["site", "web1"]
+    rows = at(net, 22.0)
+    assert "| scratch | STOPPED |" in "\n".join(rows) and "| web1    | RUNNING |" in "\n".join(rows)
+    assert at(net, 23.0) == ['"vm1" {ecf83029-dae7-4b08-9689-a65726408d9a}']  # vm1 resumed, vm2 stays off
+    assert "inet 192.168.60.100/24 brd 192.168.60.255 scope global eth0" in "\n".join(at(net, 23.5, "vm1"))
+    assert at(net, 24.0, "pc")[-10:][0] == "HTTP/1.1 200 OK"  # the port forward is back with nginx
+    assert net.machines["vm2"].state == "PoweredOff"
 
 
 def run_cli(tmp_path, name, hashseed):
