@@ -19,7 +19,8 @@ SHUTDOWN_USAGE = "Usage: shutdown [-h|-P|-r] now   (a later time is not simulate
 def _guest(console: Console, what: str) -> object | None:
     machine = getattr(console.node, "machine", None) or getattr(console.node, "host_power", None)
     if machine is None:
-        console.print(f"{what}: this simulator switches off and restarts virtual machines only, not {console.node.name}")
+        console.print(f"{what}: this simulator switches off and restarts virtual machines and physical hosts only, "
+                      f"not {console.node.name}")
     return machine
 
 
