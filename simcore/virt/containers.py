@@ -90,6 +90,8 @@ class Container:
     remove_on_exit: bool = False  # docker run --rm
     attached: Any = None  # docker run in the foreground: the console's job following it
     logs: str = ""
+    drawn: dict | None = None  # a container of the design: its normalized spec
+
 
     @property
     def command(self) -> tuple[str, ...]:
@@ -406,7 +408,10 @@ class Runtime:
         return rows
 
     def address(self, c: Container) -> str | None:
-        return c.node.stack.primary_ip("eth0") if c.running else None
+        if not c.running:
+            return None
+        nic = "eth0" if "eth0" in c.node.nics else next(iter(c.node.nics), None)
+        return c.node.stack.primary_ip(nic) if nic is not None else None
 
     # -- the public registries (the console cannot import simcore.virt: it asks here) --------
     @staticmethod
@@ -515,31 +520,42 @@ class Runtime:
         return c
 
     # -- power --------------------------------------------------------------------------------
-    def start(self, c: Container, why: str) -> None:
+    def start(self, c: Container, why: str, *, at_build: bool = False) -> None:
+        """Start ``c``: a fresh network namespace (the stack), its NICs up, its network set up (LXD:
+        DHCP from lxdbr0's dnsmasq; Docker: its address; a drawn one: the design's addresses and
+        routes), its image's service. ``at_build``: a drawn container running from t = 0, whose
+        node the build has set up already."""
         node = c.node
-        node.fresh_stack()
-        for key in ("dhcp_clients", "tcp"):
-            node.__dict__.pop(key, None)
-        node.console.restart()
-        c.guest.lose_ram()
+        if not at_build:
+            node.fresh_stack()
+            for key in ("dhcp_clients", "tcp"):
+                node.__dict__.pop(key, None)
+            node.console.restart()
+            c.guest.lose_ram()
         if c.runtime == DOCKER:
             c.guest.fs.mount("/dev/shm", tmpfs(64 * MIB))
-        nic = node.nics["eth0"]
-        nic.carrier = True
-        peer = nic.peer
-        if peer is not None and hasattr(peer.node, "carrier_changed"):
-            peer.node.carrier_changed(peer, True, f"{c.name} started")
+        for nic in node.nics.values():
+            if nic.carrier:
+                continue
+            nic.carrier = True
+            peer = nic.peer
+            if peer is not None and hasattr(peer.node, "carrier_changed"):
+                peer.node.carrier_changed(peer, True, f"{c.name} started")
         c.state = "RUNNING" if c.runtime == LXD else "running"
         c.started_ns = self.engine.now
         c.pid = self.next_pid
         self.next_pid += 100
         c.services = []
-        if c.runtime == LXD:
+        if c.drawn is not None:
+            if not at_build:
+                self._drawn_network(c)
+        elif c.runtime == LXD:
             self.engine.schedule(NETWORKD_DELAY_NS, self._networkd, c, c.started_ns)
         else:
             node.stack.set_address("eth0", f"{c.ip}/16")
             node.stack.add_route("default", "172.17.0.1", None)
-            if c.image.service and c.cmd == c.image.cmd:
+        if c.runtime == DOCKER:
+            if c.image.service and c.cmd == c.image.cmd and not (c.drawn or {}).get("services"):
                 from simcore.devices.services import start_services
 
                 spec = {k: v for k, v in c.image.service.items() if k != "index"}
@@ -551,8 +567,28 @@ class Runtime:
                 self.ctx.services[node.id] = c.services
             self._main_process(c)
         self.emit("container.state", self._started_words(c, why), node=node.id, container=c.name,
-                     runtime=c.runtime, state=c.state, why=why, memory_mb=c.image.memory_mb,
-                     start_s=c.image.start_s)
+                  runtime=c.runtime, state=c.state, why=why, memory_mb=c.image.memory_mb,
+                  start_s=c.image.start_s)
+
+    def _drawn_network(self, c: Container) -> None:
+        """A drawn container started again: the design's static addresses, routes and services."""
+        from simcore.devices.services import start_services
+
+        spec, stack, console = c.drawn, c.node.stack, c.node.console
+        for nic in spec.get("nics", []):
+            ip = nic.get("ip")
+            if ip and ip != "dhcp":
+                try:
+                    stack.set_address(nic["name"], ip)
+                except ValueError as exc:
+                    console.print(f"{c.name}: {exc}")
+        for route in spec.get("routes", []):
+            try:
+                stack.add_route(route["to"], route.get("via"), route.get("dev"))
+            except ValueError as exc:
+                console.print(f"{c.name}: {exc}")
+        if spec.get("services"):
+            self.ctx.services[c.node.id] = start_services(c.node, spec["services"], [], self.ctx.names)
 
     def _started_words(self, c: Container, why: str) -> str:
         if c.runtime == LXD:
@@ -604,12 +640,12 @@ class Runtime:
             self.delete(c, "docker run --rm")
 
     def _unplug(self, c: Container, why: str | None = None) -> None:
-        nic = c.node.nics["eth0"]
-        nic.carrier = False
-        nic.handler = None  # no network namespace: nothing takes a frame
-        peer = nic.peer
-        if peer is not None and hasattr(peer.node, "carrier_changed"):
-            peer.node.carrier_changed(peer, False, f"{c.name} is stopped", announce=why is not None)
+        for nic in c.node.nics.values():
+            nic.carrier = False
+            nic.handler = None  # no network namespace: nothing takes a frame
+            peer = nic.peer
+            if peer is not None and hasattr(peer.node, "carrier_changed"):
+                peer.node.carrier_changed(peer, False, f"{c.name} is stopped", announce=why is not None)
 
     def delete(self, c: Container, origin: str) -> None:
         if c.running:
@@ -622,6 +658,8 @@ class Runtime:
                      container=c.name, runtime=c.runtime, host=self.host.id)
 
     def publish_ports(self, c: Container) -> None:
+        if not c.ports:
+            return
         bridge = self.bridges[DOCKER]
         for h, p, proto in c.ports:
             if bridge.nat is not None:
@@ -629,7 +667,8 @@ class Runtime:
 
     def unpublish_ports(self, c: Container) -> None:
         """The container stopped: its DNAT rules go (docker-proxy and the iptables rules with it)."""
-        nat = self.bridges[DOCKER].nat
+        bridge = self.bridges.get(DOCKER)
+        nat = bridge.nat if bridge is not None else None
         if nat is None:
             return
         names = {r.name for r in nat.forwards.rules()}
@@ -701,6 +740,38 @@ class Runtime:
                        for o in self.docker.values())):
                 return
             self.publish_ports(c)
+
+    def adopt(self, node: Any, spec: dict) -> Container | None:
+        """A container drawn in the design, running from t = 0 with its drawn NICs: it gets its
+        image's files, processes and (Docker) service, and ``lxc``/``docker`` on its host list and
+        control it. An image the catalogue does not know, or of another OS family than the host's
+        kernel (a design check says so), leaves it a plain machine."""
+        ref = spec["image"]
+        image = images.lxd_remote(ref) if ":" in ref and ref.split(":", 1)[0] in images.LXD_REMOTES else None
+        runtime = LXD if image is not None else DOCKER
+        image = image or images.docker_hub(ref)
+        if image is None or image.base is None or image.os != self.host_os:
+            return None
+        name = spec.get("name") or spec["id"]
+        self.serial += 1
+        cid = name if runtime == LXD else digest("container", self.host.id, name, str(self.serial))
+        c = Container(runtime, name, cid, image, self.host, node=node, cmd=image.cmd, drawn=spec)
+        vol = Volume(image.tree(), 64 * 1024 * MIB, device="overlay" if runtime == DOCKER else
+                     f"default/containers/{name}", fstype="overlay" if runtime == DOCKER else "zfs",
+                     base_used=int(image.size_mb * MIB))
+        hostname = name if runtime == LXD else c.short_id
+        vol.put(("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname")
+        vol.put(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts")
+        c.guest = ContainerGuest(node, c, self.host.guest, vol)
+        c.guest.hostname = hostname
+        node.guest = c.guest
+        node.container = c
+        ip = next((n["ip"].split("/")[0] for n in spec.get("nics", []) if n.get("ip") and n["ip"] != "dhcp"), None)
+        c.ip = ip
+        c.mac = next((n["mac"] for n in spec.get("nics", [])), "")
+        (self.lxd if runtime == LXD else self.docker)[name if runtime == LXD else cid] = c
+        self.start(c, "drawn in the design", at_build=True)
+        return c
 
     def design_node(self, c: Container) -> dict:
         """``c`` as a node of the design document (kind ``container``), drawn below its host."""
@@ -797,6 +868,12 @@ def attach_runtimes(ctx: Any, specs: list[dict]) -> None:
             if host is not None:
                 host.containers = Runtime(ctx, host, spec.get("os", "linux"))
                 host.host_power = HostPower(host)
+    for spec in specs:
+        if spec["kind"] == "container" and spec.get("image"):
+            host = ctx.host(spec.get("host"))
+            node = ctx.host(spec["id"])
+            if host is not None and node is not None and getattr(host, "containers", None) is not None:
+                host.containers.adopt(node, spec)
 
 
 __all__ = ["Container", "Runtime", "Refused", "attach_runtimes", "directory"]
