@@ -328,6 +328,11 @@ class Network:
             "vbox_nat": {node_id: nat.table() for node_id, nat in self.vbox.items()},
             "services": {node_id: [s.row() for s in services] for node_id, services in self.services.items()},
             "vms": {node_id: machine.row() for node_id, machine in self.machines.items()},
+            # Containers per host (made with lxc/docker or drawn with an image), and hosts' power.
+            "containers": {node_id: node.containers.rows() for node_id, node in self.nodes.items()
+                           if getattr(node, "containers", None) is not None and node.containers.all()},
+            "hosts": {node_id: {"power": node.host_power.state} for node_id, node in self.nodes.items()
+                      if getattr(node, "host_power", None) is not None and node.host_power.state != "running"},
         }
 
     def facts(self) -> list[dict]:

@@ -150,3 +150,15 @@ def test_a_container_kept_in_the_design_is_a_valid_node():
     assert validate(doc) == []
     with pytest.raises(ValueError, match="'pc' is not a container made during this run"):
         net.container_spec("pc")
+
+
+def test_the_live_tables_list_containers_and_a_host_that_is_not_running():
+    net = run(["docker run -d --name web -p 8080:80 nginx:1.27", "lxc launch images:alpine/3.20 a1",
+               (4.0, "hv", "poweroff")], until=4.5)
+    tables = net.tables()
+    assert tables["hosts"] == {"hv": {"power": "shutting down"}}
+    rows = tables["containers"]["hv"]
+    assert [(r["node"], r["name"], r["runtime"], r["image"], r["state"]) for r in rows] == [
+        ("hv-a1", "a1", "lxd", "images:alpine/3.20", "STOPPED"), ("hv-web", "web", "docker", "nginx:1.27", "exited")]
+    fresh = run(["ip addr"]).tables()
+    assert fresh["containers"] == {} and fresh["hosts"] == {}
