@@ -234,6 +234,9 @@ def _exec(console: Console, rt, args: list[str]):
     c = _find(rt, pos[0])
     if not c.running:
         raise LxdError("Instance is not running")
+    if len(cmd) == 1 and cmd[0].rsplit("/", 1)[-1] in ("bash", "sh", "ash"):
+        rt.open_shell(c, console)  # an interactive shell: it reads the console until exit
+        return 0
     return rt.exec_console(c, console).run_argv(cmd)
 
 

@@ -170,3 +170,15 @@ def test_image_list_of_the_public_remote():
     aliases = [r.split("|")[1].strip() for r in rows[3::2]]
     assert aliases == ["ubuntu/24.04 (1 more)", "debian/12 (1 more)", "alpine/3.20", "windows/2022"]
     assert "VIRTUAL-MACHINE" in rows[9]
+
+
+def test_names_are_picked_when_none_is_given_and_exec_of_a_shell_reads_the_console():
+    net = run(["lxc launch images:alpine/3.20"])
+    (only,) = list(net.nodes["hv"].containers.lxd)  # LXD's pet name: adjective-animal
+    assert only.count("-") == 1 and out(net, at=1) == [f"Creating {only}", f"Starting {only}"]
+    again = run(["lxc launch images:alpine/3.20", f"lxc exec {only} -- sh", "hostname", "exit", "hostname"])
+    assert out(again, at=3) == [only] and out(again, at=4) == ["logout"] and out(again, at=5) == ["hv"]
+    docker = run(["docker run -d alpine:3.20 sleep 60", "docker ps --format x"])
+    (c,) = docker.nodes["hv"].containers.docker.values()
+    adjective, scientist = c.name.split("_")
+    assert adjective.isalpha() and scientist.isalpha() and out(docker, at=2)[1].endswith(c.name)
