@@ -34,6 +34,9 @@ export function canvasStyle() {
     },
     { selector: "node.vm", style: { shape: "round-rectangle", "background-color": "#3b82f6" } },
     { selector: "node.container", style: { shape: "hexagon", "background-color": "#14b8a6" } },
+    // A container made during the run (static/src/live/runnodes.js): dashed, dimmed while stopped.
+    { selector: "node.run-made", style: { "border-width": 2, "border-style": "dashed", "border-color": "#0f766e", "text-wrap": "wrap" } },
+    { selector: "node.run-made.stopped", style: { opacity: 0.45 } },
     { selector: "node.vswitch", style: { shape: "diamond", "background-color": "#f59e0b" } },
     { selector: "node.lan_switch", style: { shape: "diamond", "background-color": "#d97706" } },
     { selector: "node.outside_host", style: { shape: "rectangle", "background-color": "#8b5cf6" } },
