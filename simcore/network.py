@@ -197,6 +197,42 @@ class Network:
             return refusal.sentence if refusal is not None else None
         return machine.refusal(action)
 
+    def host_action(self, node_id: str, action: str, at: float | None = None) -> None:
+        """Shut a physical host down (``shutdown``), reboot it (``reboot``) or boot it once off
+        (``boot``) at simulated second ``at`` (None: now): its containers, VMs and links follow
+        (``simcore.virt.hostpower``). Logged in ``net.actions`` as ``{"t", "node", "host": action}``
+        and replayed like a console line; refused when it runs if illegal then (``host.refused``)."""
+        power = self._host_power(node_id, action)
+        t = self.engine.now if at is None else seconds_to_ns(at, "at")
+        if t < self.engine.now:
+            raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
+        self.actions.append({"t": t, "node": node_id, "host": action})
+        self.engine.at(t, power.request, action, "asked from the run's controls", priority=PRIORITY_URGENT)
+
+    def check_host_action(self, node_id: str, action: str) -> str | None:
+        """Why ``action`` on host ``node_id`` would be refused now, or None (ValueError for an
+        unknown node or action, or a node that is not a host)."""
+        return self._host_power(node_id, action).refusal(action)
+
+    def container_spec(self, node_id: str) -> dict:
+        """A container made during the run (``lxc launch``, ``docker run``) as a node of the design
+        document: what the editor adds to keep it. ValueError for anything else."""
+        node = self.nodes.get(node_id)
+        container = getattr(node, "container", None)
+        if container is None:
+            raise ValueError(f"{node_id!r} is not a container made during this run")
+        return container.host.containers.design_node(container)
+
+    def _host_power(self, node_id: str, action: str):
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise ValueError(f"no node with id {node_id!r}")
+        power = getattr(node, "host_power", None)
+        if power is None:
+            raise ValueError(f"node {node_id!r} ({node.kind}) is not a physical host")
+        power.refusal(action)  # an unknown action: ValueError
+        return power
+
     def _vm(self, node_id: str, action: str, params: dict) -> Machine:
         machine = self.machines.get(node_id)
         if machine is None:
@@ -319,6 +355,11 @@ class Network:
             "vbox_nat": {node_id: nat.table() for node_id, nat in self.vbox.items()},
             "services": {node_id: [s.row() for s in services] for node_id, services in self.services.items()},
             "vms": {node_id: machine.row() for node_id, machine in self.machines.items()},
+            # Containers per host (made with lxc/docker or drawn with an image), and hosts' power.
+            "containers": {node_id: node.containers.rows() for node_id, node in self.nodes.items()
+                           if getattr(node, "containers", None) is not None and node.containers.all()},
+            "hosts": {node_id: {"power": node.host_power.state} for node_id, node in self.nodes.items()
+                      if getattr(node, "host_power", None) is not None and node.host_power.state != "running"},
         }
 
     def facts(self) -> list[dict]:

@@ -105,6 +105,11 @@ _ROWS = (
                                                "additionalProperties": {"type": ["string", "integer", "boolean"],
                                                                         "maxLength": 1024}}},
           required=("node", "action"), example={"node": "vm1", "action": "pause"}),
+    # A physical host's power: shutdown, reboot, boot (its containers, VMs and links follow).
+    _edit("run.host", WORKER, fields={"node": NODE, "action": {"enum": ["shutdown", "reboot", "boot"]}},
+          required=("node", "action"), example={"node": "hv", "action": "reboot"}),
+    # A container made during the run, as a design node the editor can add to the design.
+    _edit("run.keep", WORKER, fields={"node": NODE}, required=("node",), example={"node": "hv-web"}),
 )
 
 MESSAGES: dict[str, MessageType] = {row.type: row for row in _ROWS}

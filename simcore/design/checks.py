@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from simcore.design import imagecat
 from simcore.design.derive import normalized
 from simcore.design.graph import Segment, segments, switch_loops
 from simcore.design.paths import format_path, path_sort_key
@@ -206,18 +207,33 @@ def _switch_loop(design: _Design) -> Iterator[Found]:
 
 def _container_kernel(design: _Design) -> Iterator[Found]:
     for node_id, (i, node) in design.nodes.items():
-        if node["kind"] != "container" or "os" not in node:
+        if node["kind"] != "container":
+            continue
+        # The OS family the container needs: its own field, else the catalogue's for its image.
+        image_os = imagecat.os_of(node["image"]) if node.get("image") else None
+        family, field = (node["os"], "os") if "os" in node else (image_os, "image")
+        if family is None:
             continue
         host = design.nodes[node["host"]][1]
-        if "os" in host and host["os"] != node["os"]:
+        if "os" in host and host["os"] != family:
+            what = f"a {_OS_WORDS[family]} container" if field == "os" else \
+                f"its image {node['image']} is a {_OS_WORDS[family]} image, and it"
             yield _problem(
                 "check.container_kernel",
                 "error",
-                ("nodes", i, "os"),
+                ("nodes", i, field),
                 f"Container {design.name(node_id)} cannot run on {design.name(host['id'])}: a container shares "
-                f"the host's kernel, and a {_OS_WORDS[node['os']]} container cannot run on a "
-                f"{_OS_WORDS[host['os']]} host.",
+                f"the host's kernel, and {what} cannot run on a {_OS_WORDS[host['os']]} host.",
                 (node_id, host["id"]),
+            )
+        elif field == "os" and image_os is not None and image_os != family:
+            yield _problem(
+                "check.container_kernel",
+                "error",
+                ("nodes", i, "image"),
+                f"Container {design.name(node_id)}: its image {node['image']} is a {_OS_WORDS[image_os]} image, "
+                f"not {_OS_WORDS[family]} as its OS family says.",
+                (node_id,),
             )
 
 

@@ -65,7 +65,7 @@ PACKET_WORK_NS = 50_000
 DEFAULT_RAM_MB = 1024
 DEFAULT_VCPUS = 1
 DEFAULT_CPU_MODEL = "Intel(R) Core(TM) i7-10700 CPU @ 2.90GHz"
-POWER_DEFAULTS = {"initial": "running", "dhcp_at_boot": True}
+POWER_DEFAULTS = {"initial": "running", "dhcp_at_boot": True, "autostart": False, "autostop": "poweroff"}
 TRANSITIONAL = (STARTING, SAVING, RESTORING, STOPPING)
 
 # What the guest is doing, inside a VM whose state is Running (or frozen in Paused/Saved).

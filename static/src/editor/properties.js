@@ -6,6 +6,7 @@
 import { kindOf, setProperty } from "../model/index.js";
 import { fieldErrors, schema } from "./fieldcheck.js";
 import { contradiction, platformChoice, platformTypes } from "./platforms.js";
+import { imageChoices } from "./images.js";
 import { formatValue, fieldsOf, kindSchema, newRoute, newService, panelEntries, parseValue, serviceKinds } from "./schemafields.js";
 
 // A port-forward rule's columns, in VirtualBox's order (Name, Protocol, Host IP, Host Port,
@@ -301,6 +302,7 @@ export class PropertiesPanel {
     if (node.kind === "host" && spec.key === "platform" && obj === node) spec = { ...spec, commit: (v) => this.setPlatform(node, v) };
     const wrap = this.field(spec.label, `${basePath}.${spec.key}`, `${basePointer}/${spec.key}`, value, options ? "choice" : spec.type, spec.placeholder, options, spec);
     if (spec.choices) wrap.append(...this.choiceHelp(spec, obj?.[spec.key], node, obj));
+    if (node.kind === "container" && spec.key === "image") this.imagePicker(wrap, node);
     return wrap;
   }
 
@@ -332,6 +334,17 @@ export class PropertiesPanel {
     } finally {
       this.editor.end();
     }
+  }
+
+  // A container's image: free text with the registries' images as suggestions (images.js), those
+  // that run on its host's kernel first.
+  imagePicker(wrap, node) {
+    const input = wrap.querySelector("input");
+    if (!input) return;
+    const host = this.editor.doc.nodes.find((n) => n.id === node.host);
+    const list = el("datalist", { id: `${input.id}-images` }, ...imageChoices(host?.os ?? "linux").map((c) => el("option", { value: c.ref, label: c.label })));
+    input.setAttribute("list", list.id);
+    wrap.append(list);
   }
 
   // DHCP / Static / None as radio buttons: DHCP and None are one click (one property.set);

@@ -50,6 +50,9 @@ export function canvasStyle() {
     { selector: "node.lan_switch", style: { shape: "round-rectangle", width: 40, height: 26 } },
     { selector: "node.outside_host", style: { shape: "rectangle", width: 34, height: 30 } },
     { selector: "node.internet", style: { shape: "ellipse", width: 44, height: 40 } },
+    // A container made during the run (static/src/live/runnodes.js): dashed, dimmed while stopped.
+    { selector: "node.run-made", style: { "border-width": 2, "border-style": "dashed", "border-color": "#0f766e", "text-wrap": "wrap" } },
+    { selector: "node.run-made.stopped", style: { opacity: 0.45 } },
     {
       // A physical host is drawn as the box around its VMs, containers and virtual switches.
       selector: "node.host",
