@@ -170,6 +170,8 @@ async def run_cell(world, sockets: list, kind: str, role: str) -> None:
     sockets.append(comm)
     assert comm.role == ROLE_NAMES[LEVELS[role] if sees else Need.VIEW]
     assert (await comm.receive_json_from(timeout=5))["type"] == "run.state"  # the run going, for a joiner
+    # then its tables, as a snapshot in pages: all of it before the cell's message
+    await receive_until(comm, lambda m: m["type"] == "tables" and m.get("part") == m.get("parts"))
     if not sees:
         await sync_to_async(become)(world, comm.cookie, role)
     before = await state(world)

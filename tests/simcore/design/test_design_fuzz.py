@@ -109,7 +109,7 @@ VALID_DOCS = st.fixed_dictionaries(
         "links": items("link", 3),
         "captures": items("capture", 2),
         "script": items("step", 2),
-        "name": st.text(max_size=5),
+        "name": from_schema({**load_schema()["properties"]["name"], "maxLength": 5}),  # its pattern too
     },
 )
 
