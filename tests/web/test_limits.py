@@ -303,9 +303,9 @@ async def test_share_link_runs_and_sockets_count_against_the_creator_across_proc
         await shared_store.write(design, meta={"run": f"r{design}", "starter": creator}, pos={"status": "playing"})
         assert await shared_store.take_seat("runs", creator, f"{design}:r{design}", 2, 30_000)
     comm = await _socket(world, "link_editor")
-    assert (await comm.receive_json_from())["type"] == "design.hello"
+    assert (await comm.receive_json_from(timeout=30))["type"] == "design.hello"
     await comm.send_json_to({"type": "run.start", "paused": True})
-    error = await comm.receive_json_from()
+    error = await comm.receive_json_from(timeout=30)
     assert (error["code"], error["msg"]) == (
         "run.too_many", "At most 2 running simulations per user, and this share link's creator has 2 going: "
                         "ask them to stop one.")
@@ -317,11 +317,11 @@ async def test_share_link_runs_and_sockets_count_against_the_creator_across_proc
         assert await shared_store.take_seat("sockets", f"links-of:{creator}", f"elsewhere:{i}",
                                             MAX_LINK_SOCKETS_PER_CREATOR, 30_000)
     comm = await _socket(world, "link_viewer")
-    error = await comm.receive_json_from()
+    error = await comm.receive_json_from(timeout=30)
     assert (error["code"], error["msg"]) == (
         "ws.too_many_sockets", "At most 200 open design sockets through the share links of one person: "
                                "try again when others have left.")
-    assert await comm.receive_output() == {"type": "websocket.close", "code": 4429}
+    assert await comm.receive_output(timeout=30) == {"type": "websocket.close", "code": 4429}
     from designer.simulation.registry import REGISTRY
 
     assert REGISTRY.sockets == {}
