@@ -39,11 +39,12 @@ def socket(design_id, cookie: str | None = None, address: str = "10.1.2.3"):
 
 async def opened(comm) -> dict:
     """The first message after connecting: `design.hello`, or the refusal (then the close)."""
-    connected, _ = await comm.connect()
+    # Generous timeouts (the defaults are 1 s): on a loaded machine a connect can take longer.
+    connected, _ = await comm.connect(timeout=30)
     assert connected
-    first = await comm.receive_json_from()
+    first = await comm.receive_json_from(timeout=30)
     if first["type"] == "error":
-        assert await comm.receive_output() == {"type": "websocket.close", "code": 4429}
+        assert await comm.receive_output(timeout=30) == {"type": "websocket.close", "code": 4429}
     return first
 
 
@@ -313,15 +314,15 @@ async def test_an_over_size_message_is_answered_ws_too_large_and_the_socket_stay
     at_limit = json.dumps({"type": "ping", "pad": "x" * (limits.MAX_WS_MESSAGE_BYTES - len(frame))})
     assert len(at_limit.encode()) == limits.MAX_WS_MESSAGE_BYTES
     await comm.send_to(text_data=at_limit)
-    assert (await comm.receive_json_from())["code"] == "ws.invalid_fields"  # read, then refused for `pad`
+    assert (await comm.receive_json_from(timeout=30))["code"] == "ws.invalid_fields"  # read, then refused for `pad`
     over = json.dumps({"type": "ping", "pad": "€" * 22_000}, ensure_ascii=False)  # 22,000 characters, 66,000 bytes
     for text in (at_limit[:-2] + "x" + at_limit[-2:], over):
         await comm.send_to(text_data=text)
-        error = await comm.receive_json_from()
+        error = await comm.receive_json_from(timeout=30)
         size = len(text.encode())
         assert (error["type"], error["code"], error["msg"]) == (
             "error", "ws.too_large", f"A message is at most 64 KiB (65,536 bytes); this one is {size:,} bytes: "
                                      f"it was dropped.")
     await comm.send_json_to({"type": "ping"})
-    assert (await comm.receive_json_from())["type"] == "pong"
+    assert (await comm.receive_json_from(timeout=30))["type"] == "pong"
     await comm.disconnect()

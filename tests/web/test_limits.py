@@ -303,9 +303,9 @@ async def test_share_link_runs_and_sockets_count_against_the_creator_across_proc
         await shared_store.write(design, meta={"run": f"r{design}", "starter": creator}, pos={"status": "playing"})
         assert await shared_store.take_seat("runs", creator, f"{design}:r{design}", 2, 30_000)
     comm = await _socket(world, "link_editor")
-    assert (await comm.receive_json_from())["type"] == "design.hello"
+    assert (await comm.receive_json_from(timeout=30))["type"] == "design.hello"
     await comm.send_json_to({"type": "run.start", "paused": True})
-    error = await comm.receive_json_from()
+    error = await comm.receive_json_from(timeout=30)
     assert (error["code"], error["msg"]) == (
         "run.too_many", "At most 2 running simulations per user, and this share link's creator has 2 going: "
                         "ask them to stop one.")
@@ -317,11 +317,55 @@ async def test_share_link_runs_and_sockets_count_against_the_creator_across_proc
         assert await shared_store.take_seat("sockets", f"links-of:{creator}", f"elsewhere:{i}",
                                             MAX_LINK_SOCKETS_PER_CREATOR, 30_000)
     comm = await _socket(world, "link_viewer")
-    error = await comm.receive_json_from()
+    error = await comm.receive_json_from(timeout=30)
     assert (error["code"], error["msg"]) == (
         "ws.too_many_sockets", "At most 200 open design sockets through the share links of one person: "
                                "try again when others have left.")
-    assert await comm.receive_output() == {"type": "websocket.close", "code": 4429}
+    assert await comm.receive_output(timeout=30) == {"type": "websocket.close", "code": 4429}
     from designer.simulation.registry import REGISTRY
 
     assert REGISTRY.sockets == {}
+
+
+@needs_redis
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(90)
+async def test_a_taken_over_run_keeps_counting_against_every_budget(shared_store):
+    """A run started through a share link holds a seat in the visitor's budget and the creator's;
+    when its process dies and another takes it over, the new host refreshes both (meta.charged)."""
+    from designer.simulation import store as stores
+    from designer.simulation.registry import REGISTRY
+    from designer.simulation.runview import PROCESS_ID
+
+    design, run_id = 900021, "deadbeefdeadbeef"
+    charged = ["session:visitor", "user:7"]
+    from webhelpers import example_document
+
+    await shared_store.write(design, meta={"run": run_id, "design": design, "starter": "session:visitor",
+                                           "charged": charged, "seed": 0, "doc": example_document(),
+                                           "limits": {}, "host": "gone", "process": "dead", "pid": 1},
+                             pos={"status": "paused", "seq": 0, "t": 0, "speed": 1.0}, actions=[])
+    member = f"{design}:{run_id}"
+    for key in charged:
+        assert await shared_store.take_seat("runs", key, member, 2, 30_000)
+        await shared_store.client().zadd(shared_store.seat_key("runs", key), {member: 1})  # about to expire
+    token = f"{PROCESS_ID}:test"
+    assert await shared_store.acquire(design, token)
+    await REGISTRY.keeper._take_over(shared_store, design, token)
+    run = REGISTRY.get(design)
+    assert run is not None and run.charged == tuple(charged)
+    await REGISTRY.keeper._refresh_seats(shared_store)
+    for key in charged:
+        held, now = await shared_store.seats("runs", key)
+        assert held.get(member, 0) > now + stores.RUN_TTL_MS - 5_000, key
+    await run.stop()
+
+    async def held_anywhere() -> list[str]:
+        return [key for key in charged if (await shared_store.seats("runs", key))[0]]
+
+    for _ in range(100):  # its end gives every seat back
+        if not await held_anywhere():
+            break
+        await asyncio.sleep(0.05)
+    assert await held_anywhere() == []
