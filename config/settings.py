@@ -19,6 +19,7 @@ Variables (all optional in development):
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "ninja",  # serves Swagger UI from our static files, not a CDN
+    "axes",  # the log-in throttle (failures per account and address), below
     "designer",
 ]
 
@@ -100,8 +102,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "designer.limits.VisitorSessionMiddleware",  # after sessions: an anonymous visitor gets one
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out log-in with its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -190,6 +194,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The log-in throttle is django-axes: it counts FAILED log-ins per account and client address
+# together (a guesser elsewhere never locks the right password out, a class sharing one demo
+# account from one address is not locked by a typo: a success starts the count again), in the
+# database (every process sees it). Its backend refuses a locked pair before the password hash is
+# checked; authenticate() must be given the request (Django's forms do; the test client's
+# `login()` does not, use `force_login`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # after the last failed attempt
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "designer.pages.accounts.username_for_throttle"
+AXES_CLIENT_IP_CALLABLE = "designer.limits.client_address"  # REMOTE_ADDR, as every other limit
+AXES_LOCKOUT_CALLABLE = "designer.pages.accounts.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -251,10 +273,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 DESIGNER_RATE_LIMITS = {
     "import": (10, 90),
     "write": (300, 60),
-    "login_user": (10, 300),
-    "login_ip": (50, 300),
     # POST /api/validate without an account, per client address (docs/limits.md).
     "validate_anon": (30, 60),
+    # New accounts per client address: a class of 50 behind one NAT signs up within the hour.
+    "signup": (50, 3600),
 }
 DESIGNER_TRASH_DAYS = 30
 # Flow control of the design websocket: (messages, bytes) a socket may have unacknowledged before

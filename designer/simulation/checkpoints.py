@@ -16,7 +16,7 @@ from typing import Any
 class Checkpoint:
     t: int  # engine time, ns
     actions: int  # how many user actions the run had recorded when it was taken
-    net: Any  # an untraced fork of the network
+    net: Any  # an untraced fork of the network; None: the origin (t = 0), built from the document
 
 
 class Checkpoints:
@@ -33,6 +33,11 @@ class Checkpoints:
             # Keep the first (t = 0 after a reset) and every other one after it.
             self.items = [self.items[0], *self.items[2::2]]
             self.every_ns *= 2
+
+    def add_origin(self, actions: int) -> None:
+        """The checkpoint at t = 0 without a fork: a seek back to it builds the document again
+        (a fork costs about as much as a build, and a design of 10,000 nodes takes seconds)."""
+        self.items.append(Checkpoint(0, actions, None))
 
     def maybe_add(self, net, actions: int) -> None:
         if not self.items or net.now_ns >= self.items[-1].t + self.every_ns:

@@ -39,17 +39,28 @@ from designer.simulation.runview import (
     REQUEST_TIMEOUT_S,
     RING_SIZE,
     RunError,
+    apply_delta,
     dumps,
     events_text,
     public_state,
     ring_answer,
     state_text,
     status_text,
+    table_pages,
 )
 
 log = logging.getLogger(__name__)
 
 _context = None
+
+# The parent's watchdog (docs/limits.md, "Runs"): the worker's loop says it is alive at least every
+# second; one silent this long (or, while it builds the design, START_WATCHDOG_S) is killed, and
+# so is one whose resident memory passed MEMORY_KILL_FACTOR times its ceiling (it checks its own
+# ceiling every tick and stops itself first: this is for a worker that cannot).
+WATCHDOG_S = 60.0
+START_WATCHDOG_S = 240.0
+MEMORY_KILL_FACTOR = 1.5
+WATCH_EVERY_S = 1.0
 
 
 def _worker_context():
@@ -73,7 +84,8 @@ class Run:
     """One running design: its worker process, its state as last reported, its ring buffer."""
 
     def __init__(self, design_id: int, starter: str, config: dict, layer, group: str, *, store=None,
-                 token: str = "", resumed: bool = False, on_end: Callable[[Run], None] = lambda run: None):
+                 token: str = "", resumed: bool = False, on_end: Callable[[Run], None] = lambda run: None,
+                 charged: tuple[str, ...] = ()):
         self.design_id = design_id
         self.on_end = on_end  # the registry forgets the run
         self.store = store or stores.LocalStore()
@@ -83,6 +95,9 @@ class Run:
         self.log: list[dict] = list((config.get("resume") or {}).get("log", []))
         self.run_id = config["run"]
         self.starter = starter
+        # The budgets this run counts against (limits.budget_keys): its starter's, and the
+        # creators' of the share links it was started by; each holds one seat in Redis.
+        self.charged: tuple[str, ...] = tuple(charged) or (starter,)
         self.config = config
         self.layer = layer
         self.group = group
@@ -104,6 +119,9 @@ class Run:
         self._futures: dict[int, asyncio.Future] = {}
         self._outbox: asyncio.Queue | None = None
         self._publisher: asyncio.Task | None = None
+        self._watchdog: asyncio.Task | None = None
+        self.last_heard = 0.0
+        self.killed_why: str | None = None
         self.ended = False
 
     # -- life ---------------------------------------------------------------------------------
@@ -120,9 +138,34 @@ class Run:
         await self.loop.run_in_executor(None, self.process.start)
         child.close()
         self.conn = parent
+        self.last_heard = self.loop.time()
         self.loop.add_reader(parent.fileno(), self._readable)
+        self._watchdog = self.loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        """Kill the worker when it stops answering or its memory runs away (see WATCHDOG_S)."""
+        ceiling = float(self.config.get("max_memory_mb") or worker.DEFAULT_MAX_MEMORY_MB) * 1048576
+        while not self.ended and self.process is not None:
+            await asyncio.sleep(WATCH_EVERY_S)
+            if self.ended or self.process is None or not self.process.is_alive():
+                return
+            silent = self.loop.time() - self.last_heard
+            limit = START_WATCHDOG_S if self.state["status"] == "starting" else WATCHDOG_S
+            rss = worker.rss_bytes(self.process.pid)
+            if rss > ceiling * MEMORY_KILL_FACTOR:
+                self.killed_why = (f"its memory reached {rss / 1048576:,.0f} MiB, past the "
+                                   f"{ceiling / 1048576:,.0f} MiB a run may use")
+            elif silent > limit:
+                self.killed_why = f"it stopped answering for {silent:.0f} s"
+            else:
+                continue
+            log.warning("run %s: killing its worker: %s", self.run_id, self.killed_why)
+            self.process.kill()
+            return
 
     def _readable(self) -> None:
+        if self.loop is not None:
+            self.last_heard = self.loop.time()
         try:
             while self.conn is not None and self.conn.poll():
                 self._on_message(self.conn.recv())
@@ -159,8 +202,10 @@ class Run:
             if code not in (0, None):
                 # Killed (a negative code is the signal) or crashed: never left "running".
                 how = f"signal {-code}" if code < 0 else f"exit status {code}"
-                self.state = {**self.state, "status": "failed",
-                              "msg": f"The simulation process ended unexpectedly ({how}). Start the run again."}
+                msg = f"The simulation process ended unexpectedly ({how}). Start the run again."
+                if self.killed_why is not None:
+                    msg = f"The simulation was ended by the server: {self.killed_why}. Start the run again."
+                self.state = {**self.state, "status": "failed", "msg": msg}
             else:
                 self.state = {**self.state, "status": "stopped", "msg": self.state.get("msg") or "The run ended."}
         self._relay("status", status_text(self.run_id, self.state))
@@ -211,6 +256,8 @@ class Run:
     # -- from the worker ----------------------------------------------------------------------
     def _on_message(self, msg: dict) -> None:
         kind = msg["kind"]
+        if kind == "alive":  # the worker's heartbeat (the watchdog reads `last_heard`)
+            return
         if kind == "reply":
             fut = self._futures.get(msg["id"])
             if fut is not None and not fut.done():
@@ -236,10 +283,12 @@ class Run:
                 self._relay("events", events_text(self.run_id, first, msg["last"], msg["t"], texts, msg.get("wall")),
                             first=first, last=msg["last"],
                             _ring=[(first + i, text, fulls[i]) for i, text in enumerate(texts)])
-            if msg.get("tables") is not None:
+            if msg.get("tables") is not None:  # a whole snapshot (a resumed run's first batch)
                 self.tables = msg["tables"]
-                self._relay("tables", dumps({"type": "tables", "run": self.run_id, "t": msg["t"],
-                                             "seq": self.state["seq"], "tables": self.tables}), _tables=self.tables)
+                self._relay_tables(self.tables, snapshot=True)
+            elif msg.get("tables_delta") is not None:
+                self.tables = apply_delta(self.tables, msg["tables_delta"], msg.get("tables_removed"))
+                self._relay_tables(msg["tables_delta"], snapshot=False, removed=msg.get("tables_removed"))
             elif not texts and self.store.shared and self._outbox is not None:
                 self._outbox.put_nowait({"durable": {"pos": dict(self.state)}})
             return
@@ -252,14 +301,23 @@ class Run:
         self.state.update(state)
         if kind == "seeked":
             self.tables = msg["tables"]
-            body = {"type": "run.seeked", "run": self.run_id, **self.public_state(), "tables": self.tables,
-                    "reset": bool(msg.get("reset")), "started": bool(msg.get("started"))}
+            pages = table_pages(self.run_id, self.state, self.tables, snapshot=True)
+            body = {"type": "run.seeked", "run": self.run_id, **self.public_state(), "tables": None,
+                    "tables_parts": len(pages), "reset": bool(msg.get("reset")), "started": bool(msg.get("started"))}
             self._relay("seeked", dumps(body), _tables=self.tables)
+            for text in pages:
+                self._relay("tables", text)
         elif kind == "status":
             self._relay("status", status_text(self.run_id, self.state))
 
     def public_state(self) -> dict:
         return public_state(self.state)
+
+    def _relay_tables(self, tables: dict, *, snapshot: bool, removed: dict | None = None) -> None:
+        """Tables as `tables` messages of at most TABLES_PAGE_BYTES (runview.table_pages); the
+        whole tables are written to the shared store with the first."""
+        for i, text in enumerate(table_pages(self.run_id, self.state, tables, snapshot=snapshot, removed=removed)):
+            self._relay("tables", text, **({"_tables": self.tables} if i == 0 else {}))
 
     def _relay(self, kind: str, text: str, _ring=(), _tables=None, **fields: Any) -> None:
         if self._outbox is None or self.lost:
@@ -282,8 +340,9 @@ class Run:
                     await self.store.release(self.design_id, self.token)
                 except Exception:
                     log.warning("run %s: could not release the lease (it expires by itself)", self.run_id)
-                try:  # the run no longer counts against its starter (in every process)
-                    await self.store.drop_seat("runs", self.starter, self.seat)
+                try:  # the run no longer counts against its budgets (in every process)
+                    for key in self.charged:
+                        await self.store.drop_seat("runs", key, self.seat)
                 except Exception:
                     log.warning("run %s: could not drop its seat (it is pruned when counted)", self.run_id)
                 continue
@@ -308,7 +367,8 @@ class Run:
 
     def meta(self) -> dict:
         limits = {k: self.config[k] for k in ("max_events", "max_time_s", "max_wall_s") if k in self.config}
-        return {"run": self.run_id, "design": self.design_id, "starter": self.starter, "seed": self.state["seed"],
+        return {"run": self.run_id, "design": self.design_id, "starter": self.starter, "charged": list(self.charged),
+                "seed": self.state["seed"],
                 "doc": self.config["doc"], "limits": limits, "host": MAILBOX.channel, "process": PROCESS_ID,
                 "pid": os.getpid()}
 
@@ -339,8 +399,8 @@ class Run:
             text = await RemoteRun(self.design_id, self.run_id, self.state, self.tables, self.store).detail(seq)
         return text
 
-    async def snapshot(self) -> str:
-        return self.snapshot_text()
+    async def snapshot(self) -> list[str]:
+        return self.snapshot_texts()
 
     # -- for viewers --------------------------------------------------------------------------
     def events_after(self, after_seq: int, limit: int = FETCH_LIMIT, upto: int | None = None) -> dict:
@@ -355,7 +415,9 @@ class Run:
         found, text, full = self.ring[seq - self.ring[0][0]]
         return (full or text) if found == seq else None
 
-    def snapshot_text(self) -> str:
-        """`run.state` for a late joiner: status, t, speed, seq, tables, the recent events."""
+    def snapshot_texts(self) -> list[str]:
+        """For a late joiner: `run.state` (status, t, speed, seq, the recent events), then the
+        tables as `tables` pages (each message within the frame limit)."""
         recent = [text for _seq, text, _full in list(self.ring)[-RECENT_ON_JOIN:]]
-        return state_text(self.run_id, self.design_id, self.state, self.tables, recent)
+        pages = table_pages(self.run_id, self.state, self.tables, snapshot=True) if self.tables is not None else []
+        return [state_text(self.run_id, self.design_id, self.state, self.tables, recent), *pages]

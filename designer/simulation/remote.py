@@ -32,6 +32,7 @@ from designer.simulation.runview import (
     RunError,
     ring_answer,
     state_text,
+    table_pages,
 )
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,10 @@ class RemoteRun:
             return None
         return entries[0][2] or entries[0][1]
 
-    async def snapshot(self) -> str:
+    async def snapshot(self) -> list[str]:
         recent = [slim for _seq, slim, _full in await self.store.ring_last(self.design_id, RECENT_ON_JOIN)]
-        return state_text(self.run_id, self.design_id, self.state, self.tables, recent)
+        pages = table_pages(self.run_id, self.state, self.tables, snapshot=True) if self.tables is not None else []
+        return [state_text(self.run_id, self.design_id, self.state, self.tables, recent), *pages]
 
     async def request(self, op: str, *, timeout: float = REQUEST_TIMEOUT_S, **fields: Any) -> Any:
         if self.host is None:

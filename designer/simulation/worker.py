@@ -16,7 +16,12 @@ browser sees of them.
 
 from __future__ import annotations
 
+import collections
 import json
+import os
+import queue
+import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +32,22 @@ from designer.simulation.pcapexport import all_captures_pcapng
 
 MAX_EVENTS_PER_MESSAGE = 1000
 MAX_STEP_ENGINE_EVENTS = 100_000
+# A run is bounded in every dimension (docs/limits.md, "Runs"): whatever it does, the loop comes
+# back at least every TICK_MAX_WALL_S to send what happened and read commands.
+TICK_MAX_EVENTS = 20_000  # engine events per tick (50 ms of wall time)
+TICK_MAX_WALL_S = 0.1  # wall time the engine may take per tick (checked every 512 events)
+SEEK_CHUNK_EVENTS = 50_000  # a seek runs in chunks; between them memory is checked
+MAX_STREAM_EVENTS_PER_TICK = 2_000  # trace events streamed per tick; past it they are counted
+MAX_BATCH_BYTES = 256 * 1024  # one run.events message (the browser's frame limit is 1 MiB)
+MAX_EVENT_BYTES = 64 * 1024  # one event's streamed text; past it the event is cut (trace.cut)
+MAX_PENDING_EVENTS = 1_000_000  # the engine's queue (frames in flight, timers); past it the run is capped
+DEFAULT_MAX_MEMORY_MB = 1024  # the worker's resident memory ceiling (config max_memory_mb)
+HEARTBEAT_S = 1.0  # the loop says it is alive at least this often (the parent's watchdog)
+STOP_GRACE_S = 0.5  # run.stop not answered by the loop in this time: the reader thread ends it
+CHECKPOINT_MAX_COST_S = 0.25  # a checkpoint (a fork) that costs more: seeks back rebuild instead
+CHECKPOINT_OVERHEAD = 20  # at least this many times a checkpoint's cost between two of them
+TABLES_OVERHEAD = 4  # at least this many times the tables' cost between two computations
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 # Ages change on every tick; a table is "changed" only when something else in it changed.
 VOLATILE_KEYS = frozenset({"t", "age_s", "expires_s", "remaining_s", "idle_s"})
 
@@ -56,6 +77,25 @@ def stable_view(value: Any) -> Any:
     return value
 
 
+def rss_bytes(pid: int | str = "self") -> int:
+    """Resident memory of a process, from /proc/<pid>/statm (0 where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms")
+
+
+def table_entries(tables: dict) -> dict[tuple[str, str], str]:
+    """Each node's entry of each section of `net.tables()`, as the text of its stable view (what
+    a delta compares: ages alone do not make an entry changed)."""
+    return {(section, key): _dumps(stable_view(value))
+            for section in TABLE_SECTIONS for key, value in (tables.get(section) or {}).items()}
+
+
 def _discard(batch: list) -> None:
     """The sink of a replay: events between a checkpoint and the seek target are not shown,
     but they are still built, so the tracer's numbering is the same as in the original run."""
@@ -77,13 +117,33 @@ class RunWorker:
         self.wall_used = 0.0
         self._last_stable: Any = None
         self.done = False
+        self.max_memory = int(config.get("max_memory_mb") or DEFAULT_MAX_MEMORY_MB) * 1024 * 1024
+        self.max_pending = int(config.get("max_pending_events") or MAX_PENDING_EVENTS)
+        self.max_stream = int(config.get("max_stream_events_per_tick") or MAX_STREAM_EVENTS_PER_TICK)
+        self._dropped: collections.Counter[str] = collections.Counter()
+        self._dropped_t: int | None = None
+        self.beat: Callable[[], None] = lambda: None  # main() sends a heartbeat between seek chunks
+        built = time.monotonic()
         self.net = self._fresh()
+        self.build_s = time.monotonic() - built
         self.checkpoints = Checkpoints(every_ns=int(config.get("checkpoint_every_s", 1.0) * 1e9),
                                        limit=int(config.get("max_checkpoints", 64)))
-        self.checkpoints.add(self.net, len(self.user_actions))
+        # The checkpoint at t = 0 is the document itself (rebuilt on a seek back): no fork.
+        self.checkpoints.add_origin(len(self.user_actions))
+        # A fork costs about what the build cost: a design slow to build takes no checkpoints
+        # (a seek back rebuilds it), one fast to build takes them, spaced by their cost.
+        self._ck_cost = self.build_s
+        self._ck_last = time.monotonic()
+        self._tables_cost = 0.0
+        self._tables_dirty = False  # events came since the tables were last compared
+        self._tables_last = 0.0
         resume = config.get("resume")
+        self.start_tables: dict | None = None
         if resume is not None:
             self._resume(resume)
+        else:  # the tables at t = 0: the first message shows them, deltas start from them
+            self.start_tables = self.tables()
+            self._last_stable = table_entries(self.start_tables)
         if config.get("play", True):
             self.status = RunStatus.PLAYING
             self.clock.anchor(now, self.net.now_ns)
@@ -107,8 +167,8 @@ class RunWorker:
         self._pending = []
         self.seq = int(pos["seq"])
         self.wall_used = float(pos.get("wall_used") or 0.0)
-        self.checkpoints.add(self.net, len(self.user_actions))  # after the one at t = 0
-        self._last_stable = stable_view(self.tables())
+        self._maybe_checkpoint(force=True)  # after the one at t = 0
+        self._last_stable = table_entries(self.tables())
         if pos.get("status") == RunStatus.CAPPED.value:
             self.status, self.cap_msg = RunStatus.CAPPED, pos.get("msg")
 
@@ -118,7 +178,7 @@ class RunWorker:
                                             max_time_s=c.get("max_time_s"), max_events=c.get("max_events"))
         for action in self.user_actions:
             self._schedule(net, action)
-        net.run_until_ns(max(0, until_ns))
+        self._run_to(net, max(0, until_ns))
         if events is not None:
             while net.engine.events_run < events and net.step():
                 pass
@@ -131,13 +191,54 @@ class RunWorker:
                                              max_time_s=c.get("max_time_s"), max_events=c.get("max_events"))
 
     def _collect(self, batch: list[dict]) -> None:
-        self._pending.extend(batch)
+        """The trace sink of the live run: at most `max_stream` events per tick are kept for the
+        stream; the others are counted by kind and said in one `trace.dropped` event."""
+        room = self.max_stream - len(self._pending)
+        if room >= len(batch):
+            self._pending.extend(batch)
+            return
+        if room > 0:
+            self._pending.extend(batch[:room])
+            batch = batch[room:]
+        for ev in batch:
+            self._dropped[ev.get("kind", "?")] += 1
+        if self._dropped_t is None:
+            self._dropped_t = batch[0].get("t")
+
+    def _dropped_event(self) -> dict | None:
+        if not self._dropped:
+            return None
+        n = sum(self._dropped.values())
+        kinds = ", ".join(f"{k} {v:,}" for k, v in self._dropped.most_common(4))
+        ev = {"seq": None, "t": self.net.now_ns, "kind": "trace.dropped", "count": n, "from_t": self._dropped_t,
+              "kinds": dict(self._dropped),
+              "text": (f"{n:,} more trace events in this instant of the run were not streamed (at most "
+                       f"{self.max_stream:,} per tick: {kinds}). The run itself is complete; "
+                       f"the capture has its frames.")}
+        self._dropped.clear()
+        self._dropped_t = None
+        return ev
+
+    def _run_to(self, net, target: int) -> None:
+        """Run `net` to `target` in bounded chunks (a seek, a replay): between chunks, a heartbeat
+        and the memory ceiling (over it, the run stops where it got; `_check_caps` says why)."""
+        from simcore.engine import RunStatus as EngineStatus
+
+        while net.run_bounded_ns(target, SEEK_CHUNK_EVENTS, time.monotonic() + TICK_MAX_WALL_S) \
+                is EngineStatus.BUDGET:
+            self.beat()
+            if self.over_memory():
+                return
+
+    def over_memory(self) -> bool:
+        return rss_bytes() > self.max_memory
 
     # -- state ------------------------------------------------------------------------------
     def state(self) -> dict:
         return {"status": self.status.value, "t": self.net.now_ns, "speed": self.clock.speed, "seq": self.seq,
                 "seed": int(self.config.get("seed", 0)), "msg": self.cap_msg,
-                "events_run": self.net.engine.events_run, "actions": len(self.user_actions)}
+                "events_run": self.net.engine.events_run, "actions": len(self.user_actions),
+                "memory_mb": round(rss_bytes() / 1048576, 1)}
 
     def _status_msg(self, msg: str | None = None) -> dict:
         out = {"kind": "status", **self.state()}
@@ -152,9 +253,13 @@ class RunWorker:
     def _drain(self, *, force_tables: bool = False) -> list[dict]:
         """The pending trace events as batch messages (each event serialised once, here)."""
         events, self._pending = self._pending, []
+        dropped = self._dropped_event()
+        if dropped is not None:
+            events.append(dropped)
         out: list[dict] = []
         texts: list[str] = []
         fulls: list[str | None] = []
+        size = 0
         first = self.seq + 1
         for ev in events:
             self.seq += 1
@@ -164,28 +269,48 @@ class RunWorker:
             # The live stream carries the slim event (what the list and the animation need: a
             # third of the bytes); the packet inspector asks for the full one (`event.detail`).
             if "frame" in ev or "layers" in ev:
-                fulls.append(_dumps(ev))
+                fulls.append(_bounded(_dumps(ev), ev))
                 ev = {k: v for k, v in ev.items() if k not in DETAIL_KEYS}
             else:
                 fulls.append(None)
-            texts.append(_dumps(ev))
-            if len(texts) >= MAX_EVENTS_PER_MESSAGE:
+            text = _bounded(_dumps(ev), ev)
+            texts.append(text)
+            size += len(text) + 1
+            if len(texts) >= MAX_EVENTS_PER_MESSAGE or size >= MAX_BATCH_BYTES:
+                size = 0
                 out.append({"kind": "batch", "first": first, "last": self.seq, "t": self.net.now_ns, "events": texts,
                             "full": fulls, "wall": time.time(), "events_run": self.net.engine.events_run,
                             "wall_used": self.wall_used})
                 texts, fulls, first = [], [], self.seq + 1
-        tables = None
-        if events or force_tables:
+        delta = removed = None
+        now = time.monotonic()
+        self._tables_dirty = self._tables_dirty or bool(events)
+        if (self._tables_dirty and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
+            self._tables_dirty = False
+            # Tables cost in proportion to the design (0.5 s at 10,000 nodes): computed at most
+            # once per TABLES_OVERHEAD times their cost, so they never take most of a run's time.
+            # What goes out is a delta: the entries (a node's tables) that changed, the ids gone.
             current = self.tables()
-            view = stable_view(current)
-            if force_tables or view != self._last_stable:
-                self._last_stable = view
-                tables = current
-        if texts or tables is not None or not out:
+            entries = table_entries(current)
+            self._tables_last = time.monotonic()
+            self._tables_cost = self._tables_last - now
+            before = self._last_stable or {}
+            changed = [k for k, text in entries.items() if force_tables or before.get(k) != text]
+            gone = [k for k in before if k not in entries]
+            if changed or gone:
+                delta = {"t": current.get("t")}
+                for section, key in changed:
+                    delta.setdefault(section, {})[key] = current[section][key]
+                removed = {}
+                for section, key in gone:
+                    removed.setdefault(section, []).append(key)
+            self._last_stable = entries
+        if texts or delta is not None or not out:
             out.append({"kind": "batch", "first": first, "last": self.seq, "t": self.net.now_ns, "events": texts,
-                        "full": fulls, "tables": tables, "status": self.status.value, "wall": time.time(),
+                        "full": fulls, "tables_delta": delta, "tables_removed": removed,
+                        "status": self.status.value, "wall": time.time(),
                         "events_run": self.net.engine.events_run, "wall_used": self.wall_used})
-        return [m for m in out if m["events"] or m.get("tables") is not None] or []
+        return [m for m in out if m["events"] or m.get("tables_delta") is not None] or []
 
     # -- time -------------------------------------------------------------------------------
     def wait_s(self, now: float) -> float | None:
@@ -197,29 +322,65 @@ class RunWorker:
     def tick(self, now: float) -> list[dict]:
         if self.status is not RunStatus.PLAYING or now < self.clock.next_tick:
             return []
+        from simcore.engine import RunStatus as EngineStatus
+
         started = time.monotonic()
         target = self.clock.target_ns(now)
+        behind = False
         if target > self.net.now_ns:
-            self.net.run_until_ns(target)
+            # Bounded: a flood (ping -i 0) makes this tick stop after its budget, not never.
+            status = self.net.run_bounded_ns(target, TICK_MAX_EVENTS, started + TICK_MAX_WALL_S)
+            behind = status is EngineStatus.BUDGET
         self.wall_used += self.clock.tick_length
         # An engine that cannot keep up falls behind wall time (slow motion), never catches up
-        # in a burst: re-anchor when one tick took longer than a tick.
-        if time.monotonic() - started > self.clock.tick_length:
-            self.clock.anchor(time.monotonic(), self.net.now_ns)
+        # in a burst: re-anchor when it ran out of its budget or one tick took longer than a tick.
+        took = time.monotonic() - started
+        if behind or took > self.clock.tick_length:
+            self.clock.anchor(now + took, self.net.now_ns)  # on the caller's clock (tests: a fake one)
         self.clock.advance_tick(now)
-        self.checkpoints.maybe_add(self.net, len(self.user_actions))
+        self._maybe_checkpoint()
         out = self._drain()
         out.extend(self._check_caps())
         return out
 
+    def _maybe_checkpoint(self, force: bool = False) -> None:
+        """A checkpoint when the run passed the next one's time and it is cheap enough: one costs
+        about a build (a deep copy of the network), so designs slow to build take none (a seek
+        back rebuilds from the document) and the others at most every CHECKPOINT_OVERHEAD times
+        its cost of wall time."""
+        if self._ck_cost > CHECKPOINT_MAX_COST_S:
+            return
+        now = time.monotonic()
+        if not force and now - self._ck_last < self._ck_cost * CHECKPOINT_OVERHEAD:
+            return
+        before = len(self.checkpoints.items)
+        try:
+            if force:
+                self.checkpoints.add(self.net, len(self.user_actions))
+            else:
+                self.checkpoints.maybe_add(self.net, len(self.user_actions))
+        except RecursionError:  # a network too deep to copy: seeks back rebuild from the document
+            self._ck_cost = float("inf")
+            return
+        if len(self.checkpoints.items) != before or force:
+            self._ck_last = time.monotonic()
+            self._ck_cost = self._ck_last - now
+
     def _check_caps(self) -> list[dict]:
         max_wall = self.config.get("max_wall_s")
         what = None
+        rss = rss_bytes()
         if self.net.engine.finished:
             status = self.net.engine.status.value
             what = ("the simulated time limit" if status == "time_limit" else "the event limit")
         elif max_wall is not None and self.wall_used >= max_wall:
             what = f"the wall-time limit ({max_wall:g} s of playing)"
+        elif self.net.engine.pending > self.max_pending:
+            what = (f"the limit of pending engine events ({self.max_pending:,}: frames in flight and timers "
+                    "of a flood faster than the network delivers)")
+        elif rss > self.max_memory:
+            what = (f"the memory limit of a run ({self.max_memory / 1048576:,.0f} MiB; its process used "
+                    f"{rss / 1048576:,.0f} MiB)")
         if what is None:
             return []
         self.status = RunStatus.CAPPED
@@ -269,9 +430,12 @@ class RunWorker:
         """Pause, then run engine events until one trace event comes out (or nothing is left)."""
         self._playable()
         self.status = RunStatus.PAUSED
-        for _ in range(MAX_STEP_ENGINE_EVENTS):
+        deadline = time.monotonic() + TICK_MAX_WALL_S
+        for i in range(MAX_STEP_ENGINE_EVENTS):
             if not self.net.step() or self._pending:
                 break
+            if i % 512 == 511 and time.monotonic() >= deadline:
+                break  # nothing traced yet: the next Step goes on from here
         out = self._drain()
         out.extend(self._check_caps())
         return [*out, self._status_msg()], None
@@ -282,13 +446,19 @@ class RunWorker:
         net = self.net
         if target < net.now_ns:
             ck = self.checkpoints.before(target)
-            net = ck.net.fork(trace=_discard)
+            if ck.net is None:  # the origin: the document, built again
+                c = self.config
+                net = self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=_discard,
+                                                    capture_all=True, max_time_s=c.get("max_time_s"),
+                                                    max_events=c.get("max_events"))
+            else:
+                net = ck.net.fork(trace=_discard)
             for action in self.user_actions[ck.actions:]:
                 self._schedule(net, action)
             self.checkpoints.drop_after(target)
         else:
             net.set_trace(_discard)
-        net.run_until_ns(target)
+        self._run_to(net, target)
         net.set_trace(self._collect)
         self.net = net
         self._pending = []
@@ -297,7 +467,7 @@ class RunWorker:
         if self.status is RunStatus.PLAYING:
             self.clock.anchor(now, net.now_ns)
         tables = self.tables()
-        self._last_stable = stable_view(tables)
+        self._last_stable = table_entries(tables)
         out = [{"kind": "seeked", **self.state(), "tables": tables}]
         out.extend(self._check_caps())
         return out, None
@@ -309,9 +479,9 @@ class RunWorker:
         self._pending = []
         self.status, self.cap_msg, self.wall_used = RunStatus.PAUSED, None, 0.0
         self.checkpoints.clear()
-        self.checkpoints.add(self.net, 0)
+        self.checkpoints.add_origin(0)
         tables = self.tables()
-        self._last_stable = stable_view(tables)
+        self._last_stable = table_entries(tables)
         return [{"kind": "seeked", **self.state(), "tables": tables, "reset": True}, self._log_msg()], None
 
     @command
@@ -339,6 +509,22 @@ class RunWorker:
             raise ValueError(refusal)
         return self._act(cmd, {"node": cmd["node"], "vm": cmd["action"], "params": params})
 
+    @command
+    def run_host(self, cmd, now):
+        """A physical host's power (shutdown, reboot, boot): refused at once when illegal now
+        (never logged); else logged and run 1 ns from now like a console line."""
+        self._playable()
+        refusal = self.net.check_host_action(cmd["node"], cmd["action"])
+        if refusal is not None:
+            raise ValueError(refusal)
+        return self._act(cmd, {"node": cmd["node"], "host": cmd["action"]})
+
+    @command
+    def run_keep(self, cmd, now):
+        """A container made during the run, as a node for the design (the editor adds it and saves
+        the design as usual; the run is not changed)."""
+        return [], self.net.container_spec(cmd["node"])
+
     def _act(self, cmd, action: dict):
         self._playable()
         # One nanosecond after now: every event at `now` has run (or will, in step mode, before
@@ -357,6 +543,8 @@ class RunWorker:
         at = action["t"] / 1e9
         if "vm" in action:
             net.vm_action(action["node"], action["vm"], at=at, **action.get("params", {}))
+        elif "host" in action:
+            net.host_action(action["node"], action["host"], at=at)
         elif action.get("interrupt"):
             net.interrupt(action["node"], at=at)
         else:
@@ -373,31 +561,106 @@ class RunWorker:
         return [], cap.pcap_bytes()
 
 
+def _bounded(text: str, ev: dict) -> str:
+    """An event's text within MAX_EVENT_BYTES: a longer one (a huge console line) is cut, and
+    says so (`cut`: its length)."""
+    if len(text) <= MAX_EVENT_BYTES // 4 or len(text.encode("utf-8")) <= MAX_EVENT_BYTES:
+        return text
+    keep = {k: v for k, v in ev.items() if k not in DETAIL_KEYS and not isinstance(v, (str, list, dict))}
+    head = str(ev.get("text", ""))[:1000]
+    keep.update({"kind": ev.get("kind"), "node": ev.get("node"), "cut": len(text),
+                 "text": head + f" … (cut: this event is {len(text):,} characters, over the "
+                                f"{MAX_EVENT_BYTES // 1024} KiB a streamed event may have)"})
+    return _dumps(keep)
+
+
+def _reader(conn, inbox: queue.Queue, lock: threading.Lock, answered: threading.Event) -> None:
+    """The worker's ears, in a thread: every command goes to the loop through `inbox`. A
+    `run.stop` the loop has not answered within STOP_GRACE_S (it is inside a long build, a fork,
+    a seek) is answered from here and the process ends: a stop never waits for the engine."""
+    while True:
+        try:
+            cmd = conn.recv()
+        except (EOFError, OSError):
+            inbox.put(None)
+            if not answered.wait(STOP_GRACE_S * 4):
+                os._exit(0)  # the parent is gone and the loop is busy: nobody is watching
+            return
+        except Exception:  # an unpicklable command: the loop answers it as a bad op
+            cmd = {"op": None, "id": None}
+        inbox.put(cmd)
+        if isinstance(cmd, dict) and cmd.get("op") == "run.stop":
+            if answered.wait(STOP_GRACE_S):
+                return
+            with lock:
+                try:
+                    conn.send({"kind": "status", "status": RunStatus.STOPPED.value, "msg": "The run was stopped."})
+                    conn.send({"kind": "reply", "id": cmd.get("id"), "ok": True, "data": None})
+                except OSError:
+                    pass
+            os._exit(0)
+
+
 def main(conn, config: dict) -> None:
-    """The child process: build the run, then loop until stopped or the parent goes away."""
+    """The child process: build the run, then loop until stopped or the parent goes away.
+
+    A thread reads the commands (`_reader`); the loop waits for one or the next tick, handles it,
+    runs a bounded tick and sends what came out, and says it is alive at least every HEARTBEAT_S
+    (the parent kills a worker that stops answering, `localrun.Run`)."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))  # deep copies of big networks
+    lock = threading.Lock()
+    answered = threading.Event()
+    inbox: queue.Queue = queue.Queue()
+    threading.Thread(target=_reader, args=(conn, inbox, lock, answered), daemon=True,
+                     name="worker-commands").start()
     try:
         worker = RunWorker(config, now=time.monotonic())
     except Exception as exc:  # a design the engine refuses: say why, then end
-        conn.send({"kind": "status", "status": RunStatus.FAILED.value, "msg": f"The run could not start: {exc}"})
+        with lock:
+            conn.send({"kind": "status", "status": RunStatus.FAILED.value, "msg": f"The run could not start: {exc}"})
+        answered.set()
         return
-    send = conn.send
-    if config.get("resume") is not None:
-        send({"kind": "status", **worker.state(), "resumed": True})
-        tables = worker.tables()
-        send({"kind": "batch", "first": worker.seq + 1, "last": worker.seq, "t": worker.net.now_ns, "events": [],
-              "full": [], "tables": tables, "status": worker.status.value, "wall": time.time(),
-              "events_run": worker.net.engine.events_run, "wall_used": worker.wall_used})
-    else:
-        send({"kind": "seeked", **worker.state(), "tables": worker.tables(), "started": True})
+    last_sent = [time.monotonic()]
+
+    def send(message: dict) -> None:
+        with lock:
+            conn.send(message)
+        last_sent[0] = time.monotonic()
+
+    def beat() -> None:
+        if time.monotonic() - last_sent[0] >= HEARTBEAT_S:
+            send({"kind": "alive", "memory_mb": round(rss_bytes() / 1048576, 1)})
+
+    worker.beat = beat
+    try:
+        if config.get("resume") is not None:
+            send({"kind": "status", **worker.state(), "resumed": True})
+            tables = worker.tables()
+            send({"kind": "batch", "first": worker.seq + 1, "last": worker.seq, "t": worker.net.now_ns, "events": [],
+                  "full": [], "tables": tables, "status": worker.status.value, "wall": time.time(),
+                  "events_run": worker.net.engine.events_run, "wall_used": worker.wall_used})
+        else:
+            send({"kind": "seeked", **worker.state(), "tables": worker.start_tables, "started": True})
+            worker.start_tables = None
+    except (EOFError, BrokenPipeError, OSError):
+        return
     while not worker.done:
         try:
-            if conn.poll(worker.wait_s(time.monotonic())):
-                out = worker.handle(conn.recv(), time.monotonic())
-            else:
-                out = []
+            wait = worker.wait_s(time.monotonic())
+            try:
+                cmd = inbox.get(timeout=HEARTBEAT_S if wait is None else min(wait, HEARTBEAT_S))
+            except queue.Empty:
+                cmd = False
+            if cmd is None:
+                answered.set()
+                return  # the parent is gone: nobody is watching
+            out = worker.handle(cmd, time.monotonic()) if cmd is not False else []
             out.extend(worker.tick(time.monotonic()))
             for message in out:
                 send(message)
+            if worker.done:
+                answered.set()
+            beat()
         except (EOFError, BrokenPipeError, OSError):
             return  # the parent is gone: nobody is watching
         except Exception as exc:

@@ -23,6 +23,11 @@ class RunStatus(enum.Enum):
     IDLE = "idle"  # the queue is empty
     TIME_LIMIT = "time_limit"  # the next event lies beyond max_time_ns: the run is over
     EVENT_LIMIT = "event_limit"  # max_events were run: the run is over
+    BUDGET = "budget"  # run_bounded stopped early (its budget of events or wall time): events remain
+
+
+# How many events run_bounded runs between two looks at the wall clock.
+BOUNDED_CHUNK = 512
 
 
 _FINAL = (RunStatus.TIME_LIMIT, RunStatus.EVENT_LIMIT)
@@ -170,6 +175,53 @@ class Engine:
             return self.status
         self.status = RunStatus.PAUSED if heap else RunStatus.IDLE
         return self.status
+
+    def run_bounded(self, t_ns: int, max_events: int, deadline: float | None = None,
+                    clock: Callable[[], float] | None = None) -> RunStatus:
+        """``run_until(t_ns)`` within a budget: at most ``max_events`` events, and no new chunk of
+        ``BOUNDED_CHUNK`` events once ``clock()`` reached ``deadline``. When the budget runs out
+        first it returns BUDGET with ``now`` left at the last event run (events at or before
+        ``t_ns`` remain; calling again goes on exactly where it stopped, so the event order, and
+        everything the run does, is the same as one unbounded ``run_until``).
+        """
+        _check_int("t_ns", t_ns)
+        if t_ns < self.now:
+            raise ValueError(f"t_ns {t_ns!r} is in the past (now is {self.now})")
+        if max_events < 1:
+            raise ValueError(f"max_events must be >= 1, not {max_events!r}")
+        if self.status in _FINAL:
+            return self.status
+        if clock is None:
+            import time
+
+            clock = time.monotonic
+        heap = self._heap
+        pop = heapq.heappop
+        stop_t = t_ns if self.max_time_ns is None else min(t_ns, self.max_time_ns)
+        left = max_events
+        while heap and heap[0][0] <= stop_t:
+            cap = min(BOUNDED_CHUNK, left)
+            if self.max_events is not None:
+                cap = min(cap, self.max_events - self.events_run)
+                if cap <= 0:
+                    self.status = RunStatus.EVENT_LIMIT
+                    return self.status
+            n = 0
+            try:
+                while n < cap and heap and heap[0][0] <= stop_t:
+                    t, _p, _s, fn, args = pop(heap)
+                    self.now = t
+                    n += 1
+                    fn(*args)
+            finally:
+                self.events_run += n
+            left -= n
+            if not (heap and heap[0][0] <= stop_t):
+                break
+            if left <= 0 or (deadline is not None and clock() >= deadline):
+                self.status = RunStatus.BUDGET
+                return self.status
+        return self.run_until(t_ns)  # nothing is left at or before t_ns: set now, the status, the limits
 
     def run(self) -> RunStatus:
         """Run until the queue is empty or a limit is hit."""

@@ -11,13 +11,10 @@ import random
 import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connections
-from webhelpers import build_world, example_document, make_design
+from webhelpers import build_world, example_document, forget_live_state, make_design, stop_live_state
 
 from config.asgi import application
-from designer import consumers
 from designer.simulation.registry import REGISTRY
 from designer.simulation.relay import RELAY
 from designer.simulation.worker import stable_view
@@ -31,12 +28,9 @@ FAST = 20.0  # the example's ping (1 s .. 3 s of simulated time) takes 0.15 s of
 
 @pytest_asyncio.fixture(autouse=True)
 async def _clean_runs():
-    RELAY.reset()  # sockets other tests left registered belong to event loops that are gone
+    forget_live_state()
     yield
-    await REGISTRY.stop_all()
-    RELAY.reset()
-    consumers._SOCKETS.clear()
-    await database_sync_to_async(connections.close_all)()
+    await stop_live_state()
 
 
 def session_cookie(world, role: str) -> str:
@@ -93,6 +87,37 @@ async def start(comm, **fields) -> str:
     return got[-1]["data"]["run"]
 
 
+def merge_tables(held: dict | None, msg: dict) -> dict:
+    """What the browser holds after a `tables` message (static/src/live/tablemodel.js mergeTables):
+    a snapshot's first part replaces, other parts and deltas merge by node id, `removed` drops."""
+    base = {} if msg["snapshot"] and msg["part"] == 1 else {k: dict(v) if isinstance(v, dict) else v
+                                                             for k, v in (held or {}).items()}
+    for section, entries in msg["tables"].items():
+        base[section] = entries if section == "t" else {**base.get(section, {}), **entries}
+    for section, ids in (msg.get("removed") or {}).items():
+        for key in ids:
+            base.get(section, {}).pop(key, None)
+    return base
+
+
+def folded(messages: list[dict], held: dict | None = None) -> list[dict]:
+    """The tables the browser holds after each `tables` message of `messages`."""
+    out = []
+    for m in messages:
+        if m["type"] == "tables":
+            held = merge_tables(held, m)
+            out.append(held)
+    return out
+
+
+async def receive_tables(comm, parts: int) -> dict:
+    """The `parts` pages of a snapshot that follow run.state / run.seeked, folded."""
+    got = await receive_until(comm, lambda m: m["type"] == "tables" and m["snapshot"] and m["part"] == parts)
+    pages = [m for m in got if m["type"] == "tables" and m["snapshot"]]
+    assert [m["part"] for m in pages] == list(range(1, parts + 1))
+    return folded(pages)[-1]
+
+
 def reference_tables(t_s: float) -> dict:
     from simcore.network import Network
 
@@ -122,12 +147,19 @@ async def test_a_run_streams_numbered_batches_and_tables_to_every_viewer():
     assert events_of(seen_viewer)[:len(events)] == events[:len(events_of(seen_viewer))]
     assert len(events_of(seen_viewer)) >= len(events) - 50
 
-    seen_owner += await receive_until(owner, lambda m: m["type"] == "tables")
-    tables = [m for m in seen_owner if m["type"] in ("tables", "run.seeked")]
-    learned = [sorted(e["mac"] for e in m["tables"]["switches"]["intnet"]["fdb"]) for m in tables]
+    def learned_both(m):
+        seen_owner.append(m)
+        held = folded(seen_owner)
+        return bool(held) and len(held[-1]["switches"]["intnet"]["fdb"]) == 2
+
+    await receive_until(owner, learned_both)
+    assert [m for m in seen_owner if m["type"] == "run.seeked"][0]["tables"] is None  # pages follow it
+    learned = [sorted(e["mac"] for e in held["switches"]["intnet"]["fdb"]) for held in folded(seen_owner)]
+    tables = [m for m in seen_owner if m["type"] == "tables"]
+    assert tables[0]["snapshot"] is True and not any(m["snapshot"] for m in tables[1:])  # then deltas
     assert learned[0] == []  # the run starts with an empty table, then the switch learns
     assert learned[-1] == ["08:00:27:00:56:11", "08:00:27:00:56:12"]
-    assert tables[-1]["seq"] >= events[-1]["seq"]
+    assert [m["seq"] for m in tables] == sorted(m["seq"] for m in tables)
     await owner.disconnect()
     await viewer.disconnect()
 
@@ -163,7 +195,7 @@ async def test_seek_back_gives_the_tables_of_that_instant():
         target = int(round(t_s * 1e9))
         seeked = await receive_until(viewer, lambda m: m["type"] == "run.seeked" and not m["started"])
         assert seeked[-1]["t"] == target
-        got = seeked[-1]["tables"]
+        got = await receive_tables(viewer, seeked[-1]["tables_parts"])
         assert sorted(e["mac"] for e in got["switches"]["intnet"]["fdb"]) == macs
         assert stable_view(got) == stable_view(reference_tables(t_s))
         assert got["switches"] == reference_tables(t_s)["switches"]
@@ -217,7 +249,8 @@ async def test_a_late_joiner_gets_the_state_then_the_live_stream():
     assert state["type"] == "run.state" and state["run"] == run_id
     assert state["status"] == "playing" and state["speed"] == FAST and state["seq"] >= len(events)
     assert state["recent"][:len(events)] == events
-    assert sorted(e["mac"] for e in state["tables"]["switches"]["intnet"]["fdb"]) == [
+    tables = await receive_tables(late, state["tables_parts"])
+    assert sorted(e["mac"] for e in tables["switches"]["intnet"]["fdb"]) == [
         "08:00:27:00:56:11", "08:00:27:00:56:12"]
     await owner.disconnect()
     await late.disconnect()
@@ -509,6 +542,38 @@ async def test_a_killed_worker_marks_the_run_failed_for_every_viewer():
     await start(owner, speed=1.0)  # and it can be started again
     await owner.disconnect()
     await viewer.disconnect()
+
+
+async def test_a_worker_that_stops_answering_is_killed_by_its_parent(monkeypatch):
+    import os
+    import signal
+
+    from designer.simulation import localrun
+
+    monkeypatch.setattr(localrun, "WATCHDOG_S", 2.0)
+    monkeypatch.setattr(localrun, "WATCH_EVERY_S", 0.2)
+    world = await sync_to_async(build_world)()
+    owner = await connect(world, "owner")
+    await start(owner, speed=1.0)
+    await receive_until(owner, lambda m: m["type"] == "run.seeked")
+    os.kill(REGISTRY.get(world.design.pk).process.pid, signal.SIGSTOP)  # alive, but silent
+    got = await receive_until(owner, lambda m: m["type"] == "run.status", timeout=30)
+    assert got[-1]["status"] == "failed"
+    assert got[-1]["msg"].startswith("The simulation was ended by the server: it stopped answering for ")
+    assert REGISTRY.get(world.design.pk) is None
+    await owner.disconnect()
+
+
+async def test_over_its_memory_ceiling_a_worker_is_stopped(settings):
+    settings.DESIGNER_SIM_LIMITS = {"max_memory_mb": 1}  # any process is over it: caught at once
+    world = await sync_to_async(build_world)()
+    owner = await connect(world, "owner")
+    await start(owner, speed=1.0)
+    got = await receive_until(owner, lambda m: m["type"] == "run.status" and m["status"] in ("capped", "failed"))
+    # The worker caps itself on its first tick, or its parent kills it (1.5 times the ceiling):
+    # whichever is first, the run says why.
+    assert "memory" in got[-1]["msg"], got[-1]
+    await owner.disconnect()
 
 
 async def test_a_relay_the_layer_forgot_joins_again_and_the_gap_is_filled(monkeypatch):

@@ -142,12 +142,16 @@ def test_an_unknown_node_or_op_is_refused_not_raised():
     assert w.handle({"op": "explode", "id": 2}, 0.0)[0]["code"] == "run.bad_op"
 
 
-def test_tables_are_sent_when_they_change_not_when_only_ages_do():
+def test_tables_are_sent_as_deltas_when_they_change_not_when_only_ages_do():
     w = worker(speed=10.0)
     out, now = play(w, 1.0)
-    with_tables = [m for m in out if m["kind"] == "batch" and m.get("tables") is not None]
+    with_tables = [m for m in out if m["kind"] == "batch" and m.get("tables_delta") is not None]
     assert with_tables  # the switch learned
-    later = [m for m in play(w, 1.0, now)[0] if m.get("tables") is not None]
+    # Only the entries that changed: the switch's MAC table, never the whole tables.
+    assert any("intnet" in m["tables_delta"].get("switches", {}) for m in with_tables)
+    everyone = set(w.tables()["nodes"])
+    assert all(set(m["tables_delta"].get("nodes", {})) < everyone for m in with_tables)
+    later = [m for m in play(w, 1.0, now)[0] if m.get("tables_delta") is not None]
     assert later == []  # nothing but ages changed (no events at all from 10 s to 20 s)
     assert stable_view({"fdb": [{"mac": "m", "age_s": 1.0, "expires_s": 2.0}], "t": 5}) == {"fdb": [{"mac": "m"}]}
 

@@ -44,6 +44,7 @@ USAGE = [
     "Options:",
     "  <destination>      DNS name or IP address",
     "  -c <count>         stop after <count> replies",
+    "  -f                 flood ping",
     "  -i <interval>      seconds between sending each packet",
     "  -s <size>          use <size> as number of data bytes to be sent",
     "  -t <ttl>           define time to live",
@@ -51,6 +52,11 @@ USAGE = [
     "  -w <deadline>      reply wait <deadline> in seconds",
 ]
 INT64_MAX = 9223372036854775807
+# iputils' flood (-f) without -i: the next probe goes when a reply comes back, or after 10 ms
+# (one hundred a second), whichever is first. The console user of a guest is root, so -f and
+# -i below 2 ms are allowed (iputils refuses them to other users); what bounds a flood is the
+# engine's budget per tick (docs/limits.md, "Runs"), not the command.
+FLOOD_INTERVAL_NS = 10_000_000
 
 
 class UsageError(Exception):
@@ -92,7 +98,7 @@ class Ping(Job):
     name = "ping"
 
     def __init__(self, console: Console, line: str, dst: str, *, count: int | None, interval_ns: int,
-                 size: int, ttl: int, timeout_ns: int | None, deadline_ns: int | None):
+                 size: int, ttl: int, timeout_ns: int | None, deadline_ns: int | None, flood: bool = False):
         super().__init__(console, line)
         self.stack = console.stack
         self.engine = console.engine
@@ -103,6 +109,7 @@ class Ping(Job):
         self.ttl = ttl
         self.timeout_ns = timeout_ns
         self.deadline_ns = deadline_ns
+        self.flood = flood
         self.ident = 0
         self.sent_at: dict[int, int] = {}
         self.received: set[int] = set()
@@ -160,13 +167,19 @@ class Ping(Job):
             self.console.print(f"ping: sendmsg: {error}")
             self.nerrors += 1
         if self.count is None or self.ntransmitted < self.count:
-            self.engine.schedule(self.interval_ns, self._send)
+            self._token += 1
+            self.engine.schedule(self.interval_ns, self._send_if, self._token)
         else:
             # Count sent: wait for stragglers up to the linger time (-W, else 10 s).
             self._token += 1
             linger = self.timeout_ns if self.timeout_ns is not None else MAXWAIT_S * S
             self.engine.schedule(linger, self._linger_over, self._token)
         self._check_done()
+
+    def _send_if(self, token: int) -> None:
+        """The interval's send, unless a flood reply sent the next probe since (a new token)."""
+        if token == self._token:
+            self._send()
 
     def _linger_over(self, token: int) -> None:
         if token == self._token:
@@ -200,10 +213,13 @@ class Ping(Job):
             self.nreceived += 1
             self.rtts_us.append(us)
             self.pipesize = max(self.pipesize, self.ntransmitted - seq + 1)
-        line = (f"{8 + len(echo.data)} bytes from {packet.src}: icmp_seq={seq} ttl={packet.ttl} "
-                f"time={format_ms(us)}")
-        self.console.print(line + (" (DUP!)" if dup else ""))
+        if not self.flood:  # iputils draws a flood as dots and backspaces: no line per reply
+            line = (f"{8 + len(echo.data)} bytes from {packet.src}: icmp_seq={seq} ttl={packet.ttl} "
+                    f"time={format_ms(us)}")
+            self.console.print(line + (" (DUP!)" if dup else ""))
         self._check_done()
+        if self.flood and not dup and not self.finished and (self.count is None or self.ntransmitted < self.count):
+            self._send()  # as fast as replies come back
 
     def on_error(self, packet: IPv4, icmp, quoted: dict) -> None:
         if self.finished:
@@ -275,7 +291,7 @@ def ping_command(console: Console, argv: list[str]):
     line = console.current_line or " ".join(argv)
     try:
         try:
-            opts, args = getopt.gnu_getopt(argv[1:], "c:i:s:t:W:w:qn4")
+            opts, args = getopt.gnu_getopt(argv[1:], "c:fi:s:t:W:w:qn4")
         except getopt.GetoptError as exc:
             if exc.msg.startswith("option -") and "requires argument" in exc.msg:
                 raise UsageError(f"ping: option requires an argument -- '{exc.opt}'") from None
@@ -286,11 +302,16 @@ def ping_command(console: Console, argv: list[str]):
         ttl = 64
         timeout = None
         deadline = None
+        flood = False
+        interval_given = False
         for opt, val in opts:
             if opt == "-c":
                 count = _int_arg(val, 1, INT64_MAX)
+            elif opt == "-f":
+                flood = True
             elif opt == "-i":
                 interval = _seconds(val, "ping: bad timing interval")
+                interval_given = True
             elif opt == "-s":
                 size = _int_arg(val, 0, 65507)
             elif opt == "-t":
@@ -317,8 +338,10 @@ def ping_command(console: Console, argv: list[str]):
         # No DNS in the simulator: like a host with an empty /etc/hosts.
         console.print(f"ping: {dst}: Name or service not known")
         return 2
+    if flood and not interval_given:
+        interval = FLOOD_INTERVAL_NS
     job = Ping(console, line, dst, count=count, interval_ns=max(interval, 1), size=size, ttl=ttl,
-               timeout_ns=timeout, deadline_ns=deadline)
+               timeout_ns=timeout, deadline_ns=deadline, flood=flood)
     status = job.start()
     if status is not None:
         return status

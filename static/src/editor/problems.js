@@ -27,8 +27,11 @@ export function moreLine(answer) {
 }
 
 export class ProblemsPanel {
-  constructor(list, { getDocument, select }) {
+  constructor(list, { getDocument, select, onProblems = () => {} }) {
     this.list = list;
+    // Told the problems after each refresh, with the ids they are about (the canvas marks those
+    // nodes and links, the properties panel lists the selected one's): one source, so they agree.
+    this.onProblems = onProblems;
     this.getDocument = getDocument;
     this.select = select;
     this.timer = null;
@@ -61,6 +64,7 @@ export class ProblemsPanel {
   }
 
   render(problems, doc, more = "") {
+    this.onProblems(problems.map((problem) => ({ ...problem, targets: problemTargets(problem, doc) })));
     this.list.dataset.count = String(problems.length);
     if (!problems.length) {
       const li = document.createElement("li");
@@ -91,4 +95,21 @@ export class ProblemsPanel {
       this.list.append(li);
     }
   }
+}
+
+const RANK = { error: 3, warning: 2, info: 1 };
+
+/**
+ * The worst severity of the problems about each object: {id: "error" | "warning" | "info"}, from
+ * problems carrying their `targets` (as ProblemsPanel hands them to `onProblems`).
+ */
+export function worstByTarget(problems) {
+  const out = {};
+  for (const problem of problems) {
+    const severity = problem.severity ?? "error";
+    for (const id of problem.targets ?? []) {
+      if (!out[id] || RANK[severity] > RANK[out[id]]) out[id] = severity;
+    }
+  }
+  return out;
 }

@@ -98,3 +98,26 @@ test("the event list's classifier: a distributed switch's tunnelled frames are V
   const hostArp = trace.find((e) => e.kind === "frame.sent" && e.node === "hvA" && e.summary.startsWith("Who has 172.16.0.2"));
   assert.equal(got.find(([x]) => x === hostArp)[1], "ARP");
 });
+
+test("tables pages and deltas merge into the whole tables: a snapshot's first part replaces, removed drops", async () => {
+  const { mergeTables } = await import("./tablemodel.js");
+  const fdb = (mac) => ({ fdb: [{ mac, port: "p1", link: "l1", age_s: 1 }] });
+  let held = { nodes: { old: { arp: [] } } };
+  held = mergeTables(held, { snapshot: true, part: 1, parts: 2, tables: { t: 5, switches: { sw1: fdb("a") } } });
+  assert.deepEqual(Object.keys(held.nodes ?? {}), []); // replaced, not merged
+  held = mergeTables(held, { snapshot: true, part: 2, parts: 2, tables: { t: 5, switches: { sw2: fdb("b") }, nodes: { h1: { arp: [] } } } });
+  assert.deepEqual(Object.keys(held.switches).sort(), ["sw1", "sw2"]);
+  const before = held;
+  held = mergeTables(held, { snapshot: false, part: 1, parts: 1, tables: { t: 9, switches: { sw1: fdb("c") } }, removed: { nodes: ["h1"] } });
+  assert.equal(held.t, 9);
+  assert.equal(held.switches.sw1.fdb[0].mac, "c");
+  assert.equal(held.switches.sw2.fdb[0].mac, "b");
+  assert.deepEqual(held.nodes, {});
+  assert.equal(before.switches.sw1.fdb[0].mac, "a"); // never mutates what it was given
+  assert.ok(tableSections(held).some((s) => s.id === "mac:sw2"));
+});
+
+test("a table the server cut says how long it was", () => {
+  const sections = tableSections({ switches: { sw: { fdb: [{ mac: "m", port: "p", link: "l", age_s: 0 }], truncated: { fdb: 10000 } } } });
+  assert.equal(sections[0].title, "MAC table of sw (first 1 of 10000)");
+});

@@ -281,3 +281,16 @@ test("a close reason from the server is said; 4429 says why and keeps retrying",
   assert.equal(last().why, "The server closed the live connection: origin http://10.0.0.5:8001 is not allowed");
   assert.equal(closeReason(4404, ""), "This design is not available to you any more (deleted, or access removed).");
 });
+
+test("run.state comes without tables; the tables pages that follow are merged and emitted whole", () => {
+  const { s, sock, seen } = session();
+  sock().server({ type: "run.state", run: "R", status: "playing", t: 5, speed: 1, seq: 0, seed: 0, msg: null,
+    tables: null, tables_parts: 2, recent: [] });
+  assert.ok(!seen.some(([t]) => t === "tables"));
+  sock().server({ type: "tables", run: "R", t: 5, seq: 0, snapshot: true, part: 1, parts: 2, tables: { t: 5, nodes: { a: { arp: [] } } } });
+  sock().server({ type: "tables", run: "R", t: 5, seq: 0, snapshot: true, part: 2, parts: 2, tables: { t: 5, nodes: { b: { arp: [] } } } });
+  sock().server({ type: "tables", run: "R", t: 7, seq: 0, snapshot: false, part: 1, parts: 1, tables: { t: 7, nodes: { c: { arp: [] } } }, removed: { nodes: ["a"] } });
+  const got = seen.filter(([t]) => t === "tables").map(([, d]) => [Object.keys(d.tables.nodes).sort().join(","), d.replace]);
+  assert.deepEqual(got, [["a", true], ["a,b", true], ["b,c", false]]);
+  assert.deepEqual(Object.keys(s.tables.nodes).sort(), ["b", "c"]);
+});

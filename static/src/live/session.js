@@ -2,7 +2,7 @@
 //
 //   state   {run, status, t, speed, seq, msg, seed}      run.state / run.status / run.seeked
 //   events  {events, live}                               in seq order, each exactly once
-//   tables  {tables, t}                                  tables / run.state
+//   tables  {tables, t, replace}                         tables (pages and deltas, merged here) / run.state
 //   seeked  {t, tables, reset, started}                  run.seeked
 //   console {node, kind, line, t, seq, live}             command.run and console.output events
 //   hello   {design}                                     design.hello (role)
@@ -14,6 +14,7 @@
 // the socket, the request refs and the reconnect timer. `send(type, fields)` resolves with the
 // ack's data (or the answer carrying the same ref) and rejects with the error of the same ref.
 import { StreamTracker, backoffDelay } from "./protocol.js";
+import { mergeTables } from "./tablemodel.js";
 
 export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_TOO_SLOW = 4008; // the server's flow control: reconnect and resync
@@ -61,6 +62,7 @@ export class LiveSession extends EventTarget {
     this.retryTimer = null;
     this.status = { run: null, status: "none", t: 0, speed: 1, seq: 0, msg: null, seed: 0 };
     this.role = null;
+    this.tables = null; // the run's tables as merged from `tables` pages and deltas
   }
 
   connect() {
@@ -169,7 +171,11 @@ export class LiveSession extends EventTarget {
       case "run.state":
         this.#state(msg);
         this.#perform(this.tracker.onState(msg));
-        if (msg.tables) this.#emit("tables", { tables: msg.tables, t: msg.t });
+        // The tables follow as `tables` pages (tables_parts); an older server sent them here.
+        if (msg.tables) {
+          this.tables = msg.tables;
+          this.#emit("tables", { tables: msg.tables, t: msg.t, replace: true });
+        }
         return;
       case "run.events":
         this.#perform(this.tracker.onEvents(msg));
@@ -195,7 +201,9 @@ export class LiveSession extends EventTarget {
         return;
       case "tables":
         this.#perform(this.tracker.onRunMessage(msg));
-        this.#emit("tables", { tables: msg.tables, t: msg.t });
+        this.tables = mergeTables(msg.snapshot === undefined ? null : this.tables,
+          msg.snapshot === undefined ? { ...msg, snapshot: true } : msg);
+        this.#emit("tables", { tables: this.tables, t: msg.t, replace: Boolean(msg.snapshot) });
         return;
       default:
         // design.saved, design.access, design.trashed, pong: for whoever listens.

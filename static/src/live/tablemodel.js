@@ -25,6 +25,29 @@ function stable(value) {
   return value;
 }
 
+/** The tables after one `tables` message (docs/websocket-protocol.md): a snapshot's first part
+ * replaces what was held, its other parts and every delta merge in by node id, and `removed`
+ * drops entries. Each message is at most 256 KiB: a design of 10,000 nodes sends its tables in
+ * pages, then only the nodes whose tables changed. Returns a new object (sections copied when
+ * touched), never mutates `held`. */
+export function mergeTables(held, msg) {
+  if (!msg?.tables) return held ?? null;
+  const base = msg.snapshot && (msg.part ?? 1) === 1 ? {} : { ...(held ?? {}) };
+  for (const [section, entries] of Object.entries(msg.tables)) {
+    if (section === "t" || !entries || typeof entries !== "object") base[section] = entries;
+    else base[section] = { ...(base[section] ?? {}), ...entries };
+  }
+  for (const [section, ids] of Object.entries(msg.removed ?? {})) {
+    if (!base[section]) continue;
+    base[section] = { ...base[section] };
+    for (const id of ids) delete base[section][id];
+  }
+  return base;
+}
+
+// A table longer than the server sends (1,000 rows) says how long it was.
+const cut = (entry, key) => (entry?.truncated?.[key] ? ` (first ${entry[key].length} of ${entry.truncated[key]})` : "");
+
 const text = (v) => (v === null || v === undefined || v === "" ? "—" : String(v));
 const row = (key, raw, cells) => ({ key: String(key), cells: cells.map(text), sig: JSON.stringify(stable(raw)) });
 const seconds = (s) => (typeof s === "number" ? s.toFixed(1) : s);
@@ -36,14 +59,14 @@ export function tableSections(tables, names = {}) {
   const out = [];
   for (const [id, sw] of Object.entries(tables.switches ?? {})) {
     out.push({
-      id: `mac:${id}`, tab: "mac", node: id, title: `MAC table of ${name(id)}`,
+      id: `mac:${id}`, tab: "mac", node: id, title: `MAC table of ${name(id)}${cut(sw, "fdb")}`,
       columns: ["MAC address", "Port", "Link", "Age (s)"],
       rows: (sw.fdb ?? []).map((r) => row(r.mac, r, [r.mac, r.port, r.link, seconds(r.age_s)])),
     });
   }
   for (const [id, node] of Object.entries(tables.nodes ?? {})) {
     out.push({
-      id: `arp:${id}`, tab: "arp", node: id, title: `ARP cache of ${name(id)}`,
+      id: `arp:${id}`, tab: "arp", node: id, title: `ARP cache of ${name(id)}${cut(node, "arp")}`,
       columns: ["Address", "Device", "MAC address", "State"],
       rows: (node.arp ?? []).map((r) => row(`${r.dev} ${r.ip}`, r, [r.ip, r.dev, r.mac ?? "(incomplete)", r.state])),
     });
