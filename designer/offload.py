@@ -44,7 +44,12 @@ class Busy(DesignerError):
 
 
 def _init_worker() -> None:
+    import os
+
     import django
+
+    # Below the server's priority: when both want the CPU, pages and sockets go first.
+    os.nice(5)
 
     django.setup()
 
