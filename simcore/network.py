@@ -159,7 +159,7 @@ class Network:
 
     def vm_action(self, node_id: str, action: str, at: float | None = None, **params: Any) -> None:
         """Press a VM's power control (VBoxManage's ``action``: start, pause, resume, savestate,
-        acpipowerbutton, poweroff, reset) or change its hardware (``modifyvm`` memory/cpus/nic+mode,
+        acpipowerbutton, poweroff, reset; or ``crash``: its VM process dies, Aborted) or change its hardware (``modifyvm`` memory/cpus/nic+mode,
         ``setlinkstate`` nic+on, ``nic`` nic+mode, ``storageattach`` medium/port/type/hotpluggable:
         ``simcore.virt.hardware.PARAMS``) at simulated second ``at`` (None: now). Logged in
         ``net.actions`` and replayed like a console line; an action illegal when it runs is refused
@@ -193,8 +193,8 @@ class Network:
         if action in hardware.ACTIONS:
             hardware.check_params(action, params)
             return machine
-        if action not in power.ACTIONS:
-            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(power.ACTIONS + hardware.ACTIONS)}")
+        if action not in power.CONTROLS:
+            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(power.CONTROLS + hardware.ACTIONS)}")
         if params:
             raise ValueError(f"{action} takes no parameters, not {', '.join(sorted(params))}")
         return machine
