@@ -292,7 +292,19 @@ class Network:
             "vbox_nat": {node_id: nat.table() for node_id, nat in self.vbox.items()},
             "services": {node_id: [s.row() for s in services] for node_id, services in self.services.items()},
             "vms": {node_id: machine.row() for node_id, machine in self.machines.items()},
+            # Each host with VMs: its cores and RAM, what its VMs are given, the over-commit warnings
+            # in the design checks' words (the live panel's table of a host's VMs).
+            "vm_hosts": self._vm_hosts(),
         }
+
+    def _vm_hosts(self) -> dict:
+        out = {}
+        for machine in self.machines.values():
+            host = machine.host
+            guest = getattr(host, "guest", None)
+            if guest is not None and host.id not in out:
+                out[host.id] = {**guest.allocation(), "vms": [vm.node.id for vm in guest.vms]}
+        return out
 
     def facts(self) -> list[dict]:
         """What the consoles established (ping statistics, exit statuses), in time order."""

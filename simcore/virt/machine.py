@@ -421,6 +421,8 @@ class Machine:
             return {"ram_mb": self.ram_mb, "vcpus": self.vcpus, "nics": list(self.node.nics), "disks": [], "dvd": None}
         return {"ram_mb": hw.ram_mb, "vcpus": hw.vcpus, "nics": list(self.node.nics),
                 "cables": {n.name: n.cable for n in hw.nics},
+                # Each NIC's attachment: a VirtualBox mode (and network name), or cabled by a drawn link.
+                "attachments": {n.name: {"mode": n.mode, "network": n.network, "drawn": n.drawn} for n in hw.nics},
                 "disks": [{"port": d.port, "path": d.medium.path, "size_mb": d.medium.size_mb,
                            "hotpluggable": d.hotpluggable, "device": d.device_name} for d in hw.disks],
                 "dvd": hw.dvd}
