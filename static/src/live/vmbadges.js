@@ -1,5 +1,5 @@
-// Each VM's power state on the canvas (docs/live.md "Virtual machines"): a badge above the VM's
-// node (symbol and words on the state's colour) and a halo of that colour behind the node. The
+// Each VM's power state on the canvas (docs/live.md "Virtual machines"): a badge under the VM's
+// node and its label (symbol and words on the state's colour) and a halo of that colour behind the node. The
 // badges are DOM elements laid over Cytoscape's container and moved when the view or a node moves;
 // the halo is a style bypass of Cytoscape's `underlay` (it leaves the node's border, which shows
 // the selection, alone, and it changes no data: the design is not touched). `scale` (the
@@ -29,10 +29,12 @@ export function createVmBadges(cy, { scale = 1 } = {}) {
         el.hidden = true;
         continue;
       }
-      const box = node.renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+      // Under the node's own label: links reach a node from every side, but its label is below
+      // it, and nothing else is drawn under the label.
+      const box = node.renderedBoundingBox({ includeLabels: true, includeOverlays: false });
       el.hidden = false;
       el.style.left = `${Math.round((box.x1 + box.x2) / 2)}px`;
-      el.style.top = `${Math.round(box.y1 - 4)}px`;
+      el.style.top = `${Math.round(box.y2 + 2)}px`;
     }
   };
   const schedule = () => {
@@ -68,7 +70,7 @@ export function createVmBadges(cy, { scale = 1 } = {}) {
           el = document.createElement("div");
           el.className = "vm-badge";
           el.dataset.node = id;
-          Object.assign(el.style, { position: "absolute", transform: "translate(-50%, -100%)", whiteSpace: "nowrap",
+          Object.assign(el.style, { position: "absolute", transform: "translate(-50%, 0)", whiteSpace: "nowrap",
             font: `700 ${font}px/1.25 system-ui, sans-serif`, color: "#fff", borderRadius: "999px",
             padding: `${Math.round(font / 6)}px ${Math.round(font / 2)}px`, boxShadow: "0 0 0 2px #fff" });
           layer.append(el);

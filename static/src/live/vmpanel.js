@@ -34,7 +34,7 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
     if (!canEdit) return refused(`${VM_REASON}.`);
     const vm = current;
     command("run.vm", { node: vm, action, ...(params ? { params } : {}) }).then(
-      (data) => say(`${label} of ${nameOf(vm)}: done at ${formatTime(data?.t ?? 0)} (simulated time).`),
+      (data) => say(`${label} of ${nameOf(vm)}: sent, it acts at ${formatTime(data?.t ?? 0)} (simulated time).`),
       (error) => say(error.code === "run.none" ? "No simulation is running: press Play first." : `Refused: ${error.message}`));
     return undefined;
   };
