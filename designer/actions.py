@@ -35,6 +35,7 @@ from designer.access import (
 from designer.errors import AuthRequired, BadJSON, DesignInvalid, DesignNotFound, Invalid, VersionConflict
 from designer.jsondoor import parse_json
 from designer.models import Design, Membership, Revision, Role, ShareLink
+from simcore.design.keyorder import in_schema_order
 
 log = logging.getLogger(__name__)
 
@@ -371,8 +372,9 @@ def do_import_design(user, raw_bytes: bytes, filename: str) -> Design:
 
 
 def export_design(design: Design) -> bytes:
-    """The design document as a file: the same bytes for the same stored document."""
-    return (json.dumps(design.document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
+    """The design document as a file: the same bytes for the same design on every database (keys in
+    the schema's order: PostgreSQL's jsonb does not keep the order they were written in)."""
+    return (json.dumps(in_schema_order(design.document), ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
 
 
 def export_filename(design: Design) -> str:

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from simcore.assembly import BuildContext, Node, assemble
+from simcore.assembly import BuildContext, Node, assemble, clones
 from simcore.design import DesignError, Problem, normalized, validate
 from simcore.devices import HostNode, Switch
 from simcore.devices.bridge import Bridged
@@ -31,7 +31,7 @@ from simcore.engine import PRIORITY_URGENT, Engine, RunStatus
 from simcore.net import Capture, Link
 from simcore.trace import Tracer
 from simcore.trace.sentences import Names, Narrator
-from simcore.virt import hardware, power
+from simcore.virt import hardware, power, snapshots
 from simcore.virt.machine import Machine
 
 
@@ -44,6 +44,7 @@ class EventSink(Protocol):
 TraceSink = list[dict] | EventSink | Callable[[list[dict]], Any] | None
 
 S = 1_000_000_000
+LIFECYCLE_ACTIONS = ("snapshot", "clonevm")  # simcore.virt.snapshots, simcore.assembly.clones
 
 
 def seconds_to_ns(value: float, what: str = "time") -> int:
@@ -169,6 +170,13 @@ class Network:
         if t < self.engine.now:
             raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
         self.actions.append({"t": t, "node": node_id, "vm": action, "params": dict(params)})
+        origin = "asked from the run's controls"
+        if action == "snapshot":  # take, restore, delete (simcore.virt.snapshots)
+            self.engine.at(t, target.snapshots.request, dict(params), origin, priority=PRIORITY_URGENT)
+            return
+        if action == "clonevm":  # a new VM made from this one (simcore.assembly.clones)
+            self.engine.at(t, target.cloner.request, target, dict(params), origin, priority=PRIORITY_URGENT)
+            return
         if action in hardware.ACTIONS:  # a hardware change: the guest's settings (simcore.virt.guest)
             self.engine.at(t, target.node.guest.request, action, dict(params), "asked from the run's controls",
                            priority=PRIORITY_URGENT)
@@ -179,6 +187,11 @@ class Network:
         """Why ``action`` on VM ``node_id`` would be refused now (VBoxManage's sentence), or None.
         An unknown node, a node that is not a VM, an unknown action or parameter: ValueError."""
         machine = self._vm(node_id, action, params)
+        if action == "snapshot":
+            refused = machine.snapshots.check(params)
+            return refused.sentence if refused is not None else None
+        if action == "clonevm":
+            return machine.cloner.check(machine, params)
         if action in hardware.ACTIONS:
             refusal = machine.node.guest.check(action, **params)
             return refusal.sentence if refusal is not None else None
@@ -193,8 +206,15 @@ class Network:
         if action in hardware.ACTIONS:
             hardware.check_params(action, params)
             return machine
+        if action == "snapshot":
+            snapshots.check_params(params)
+            return machine
+        if action == "clonevm":
+            clones.check_params(params)
+            return machine
         if action not in power.CONTROLS:
-            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(power.CONTROLS + hardware.ACTIONS)}")
+            known = power.CONTROLS + hardware.ACTIONS + LIFECYCLE_ACTIONS
+            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(known)}")
         if params:
             raise ValueError(f"{action} takes no parameters, not {', '.join(sorted(params))}")
         return machine

@@ -22,7 +22,7 @@ the events scheduled at t = 0 and the draws from the run's random source.
 
 from __future__ import annotations
 
-from simcore.assembly import links, natnet, nodes, services, switches, vms
+from simcore.assembly import clones, links, natnet, nodes, services, switches, vms
 from simcore.assembly.context import BuildContext
 from simcore.assembly.vbox.attach import attach_modes
 from simcore.virt.install import attach_guests
@@ -50,3 +50,4 @@ def assemble(ctx: BuildContext, doc: dict, *, capture_all: bool = False) -> None
     attach_guests(ctx.specs, ctx.nodes, ctx.report)  # filesystems, hardware settings, hosts' disk stores
     ctx.raise_problems()
     vms.attach_machines(ctx, doc["nodes"])
+    clones.give_cloner(ctx)

@@ -97,7 +97,9 @@ def _duplicate_mac(design: _Design) -> Iterator[Found]:
                     "error",
                     design.nic_path(node_id, nic_name, *(["mac"] if written else [])),
                     f"{design.nic_words(*other)} and {design.nic_words(node_id, nic_name)} have the same MAC "
-                    f"address {mac} on one network: the switch will deliver their frames to only one of them.",
+                    f"address {mac} on one network: the switch will deliver their frames to only one of them. Its "
+                    "entry for that MAC moves between their ports as each sends, and both get the same address "
+                    "from a DHCP server, which knows a client by its MAC (a clone should get new MACs).",
                     (other[0], node_id),
                 )
             else:

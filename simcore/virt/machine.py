@@ -55,6 +55,7 @@ from simcore.virt.power import (
     STOPPING,
     Transition,
 )
+from simcore.virt.snapshots import SnapshotTree
 
 # A guest under software simulation does everything this many times slower (docs/virt.md).
 SOFTWARE_FACTOR = 8
@@ -118,6 +119,9 @@ class Machine:
         self._busy_until = 0  # software simulation: the guest works on one frame at a time
         self._fast = None
         self._phase = 0  # the boot or shutdown sequence under way; an older one's steps are void
+        self.snapshots = SnapshotTree(self)  # its snapshot tree (simcore.virt.snapshots)
+        self.cloner: Any = None  # clonevm, set by the assembly (simcore.assembly.clones)
+        self.created_in_run = False  # a clone made during the run
         node.machine = self
         self._install()
 
@@ -405,8 +409,8 @@ class Machine:
             "guest": self.guest if self.state == RUNNING else None,
             "software_virtualization": self.software,
             "hardware": self._hardware_row(),
-            "snapshots": {"tree": [], "current": None},
-            "created_in_run": False,
+            "snapshots": self.snapshots.row(),
+            "created_in_run": self.created_in_run,
             # Each control (VBoxManage's actions and the crash): None when legal now, else the
             # sentence it is refused with. The live panel enables its buttons from this alone.
             "actions": {action: self.refusal(action) for action in CONTROLS},

@@ -48,7 +48,9 @@ CASES = [
                 "error",
                 "nodes[3].nics[0].mac",
                 "eth0 of vm1 and eth0 of vm2 have the same MAC address 08:00:27:00:00:01 on one network: "
-                "the switch will deliver their frames to only one of them.",
+                "the switch will deliver their frames to only one of them. Its entry for that MAC moves between their "
+                "ports as each sends, and both get the same address from a DHCP server, which knows a client by its "
+                "MAC (a clone should get new MACs).",
                 ("vm1", "vm2"),
             )
         ],
@@ -69,7 +71,9 @@ CASES = [
                 "error",
                 "nodes[3].nics[0].mac",
                 "eth0 of vm1 and eth0 of vm2 have the same MAC address 08:00:27:00:00:ab on one network: "
-                "the switch will deliver their frames to only one of them.",
+                "the switch will deliver their frames to only one of them. Its entry for that MAC moves between their "
+                "ports as each sends, and both get the same address from a DHCP server, which knows a client by its "
+                "MAC (a clone should get new MACs).",
                 ("vm1", "vm2"),
             )
         ],
@@ -84,7 +88,9 @@ CASES = [
                 "error",
                 "nodes[3].nics[0]",  # the derived MAC is not in the document: point at its NIC
                 "eth0 of vm2 and eth0 of vm1 have the same MAC address 08:00:27:58:a7:e9 on one network: "
-                "the switch will deliver their frames to only one of them.",
+                "the switch will deliver their frames to only one of them. Its entry for that MAC moves between their "
+                "ports as each sends, and both get the same address from a DHCP server, which knows a client by its "
+                "MAC (a clone should get new MACs).",
                 ("vm2", "vm1"),
             )
         ],
