@@ -4,8 +4,8 @@ owner. vm1 boots on its console (the example's script starts it at 1 s) and asks
 enables only the legal power controls and says why the others are not, in VirtualBox's words; a
 file is written in its console; Power off and Start from the panel (the boot log again, the file
 still there); the script's pause at 12 s shows on the badge; a pulled cable makes the switch
-forget the port on the wire; Power off at the end, after which the script's savestate is refused
-in words. Screenshots go to $VM_SCREENSHOTS (default: the test's tmp dir).
+forget the port on the wire; Power off, after which the script's savestate is refused in words;
+the snapshot restored (Saved: it held the RAM), started, the file back; a clone with new MACs. Screenshots go to $VM_SCREENSHOTS (default: the test's tmp dir).
 """
 
 from __future__ import annotations
@@ -105,6 +105,23 @@ def test_a_vm_lives_in_the_live_panel(new_context, tmp_path):
     assert "hi" in live(page)["consoles"]["vm1"]
     pause(page)
 
+    # A snapshot of the running VM (with its RAM), then the file removed. Restoring and cloning
+    # are refused while it runs, in VirtualBox's words.
+    snaps = panel.locator(".live-vm-snapshots")
+    snaps.get_by_label("Name").fill("with-note")
+    snaps.get_by_role("button", name="Take snapshot").click()
+    line.fill("rm note")
+    line.press("Enter")
+    play(page)
+    expect(snaps.get_by_role("treeitem").first).to_contain_text("with-note", timeout=15_000)
+    expect(snaps.get_by_role("treeitem").nth(1)).to_have_text("▸ Current state (Running)")
+    expect(log).to_contain_text("vm1$ rm note", timeout=15_000)
+    pause(page)
+    snaps.get_by_role("treeitem").first.click()
+    expect(snaps.get_by_role("button", name="Restore")).to_have_attribute("aria-disabled", "true")
+    expect(snaps.get_by_role("button", name="Clone")).to_have_attribute(
+        "title", re.compile(r"^Not now: Cannot clone the machine 'vm1' while it is running"))
+
     # Power off from the panel: the badge says so; Pause is then refused in words.
     vm_button(page, "Power off").click()
     expect(panel.locator(".live-vm-message")).to_contain_text("Power off of vm1: sent, it acts at")
@@ -113,7 +130,7 @@ def test_a_vm_lives_in_the_live_panel(new_context, tmp_path):
     pause(page)
     expect(vm_button(page, "Pause")).to_have_attribute("title", "Not now: Machine 'vm1' is not currently running")
     vm_button(page, "Pause").hover()
-    expect(panel.locator(".live-vm-why")).to_have_text("Pause: Machine 'vm1' is not currently running")
+    expect(panel.locator(".live-vm-why").first).to_have_text("Pause: Machine 'vm1' is not currently running")
     page.screenshot(path=str(shots / "vm-2-powered-off.png"))
 
     # Start from the panel; the example's script then pauses vm1 at 12 s (during this boot: the
@@ -132,8 +149,8 @@ def test_a_vm_lives_in_the_live_panel(new_context, tmp_path):
     line.fill("cat note")
     line.press("Enter")
     play(page)
-    page.wait_for_function("() => window.designer.live().consoles.vm1.filter((l) => l === 'hi').length === 2",
-                           timeout=15_000)
+    # (removed after the snapshot: the disk keeps that across a power cycle)
+    expect(log).to_contain_text("cat: note: No such file or directory", timeout=15_000)
     pause(page)
 
     # Pause and Resume from the panel.
@@ -165,9 +182,49 @@ def test_a_vm_lives_in_the_live_panel(new_context, tmp_path):
     refused = [t for t in events_text(page) if "savestate is refused" in t]
     assert refused and "Machine 'vm1' is not currently running" in refused[0]
     pause(page)
-    # The host's VMs in the live tables: both, with their state and RAM.
+
+    # Off: restore the snapshot (it held the RAM: the VM is then Saved), start it, the file is back.
+    snaps.get_by_role("treeitem").first.click()
+    snaps.get_by_role("button", name="Restore").click()
+    play(page)
+    expect(badge(page, "vm1")).to_have_text("⤓ Saved", timeout=15_000)
+    pause(page)
+    vm_button(page, "Start").click()
+    line.fill("cat note")
+    line.press("Enter")
+    play(page)
+    expect(badge(page, "vm1")).to_have_text("▶ Running", timeout=15_000)
+    pause(page)
+    # (the line typed before the start was read by nobody: the VM was not running yet)
+    line.fill("cat note")
+    line.press("Enter")
+    play(page)
+    page.wait_for_function("() => window.designer.live().consoles.vm1.filter((l) => l === 'hi').length === 2",
+                           timeout=15_000)
+    pause(page)
+    page.screenshot(path=str(shots / "vm-5-restored.png"))
+
+    # Power off, then clone with new MACs: a new VM of the run, powered off, its own MAC.
+    vm_button(page, "Power off").click()
+    play(page)
+    expect(badge(page, "vm1")).to_have_text("■ Powered off", timeout=15_000)
+    pause(page)
+    snaps.get_by_label("Clone as").fill("vm3")
+    snaps.get_by_role("button", name="Clone").click()
+    play(page)
+    page.wait_for_function("() => Object.keys(window.designer.live().vms.states).includes('vm3')", timeout=15_000)
+    pause(page)
+    macs = page.evaluate("""() => {
+      const t = window.designer.live().tables;
+      const mac = (id) => (t[`addr:${id}`] ?? []).map((r) => r[1]);
+      return {vm1: mac('vm1'), vm3: mac('vm3')};
+    }""")
+    assert macs["vm3"] and macs["vm1"] and set(macs["vm3"]).isdisjoint(macs["vm1"]), macs
+    assert live(page)["vms"]["states"]["vm3"] == "PoweredOff"
+    # The host's VMs in the live tables, with their state and RAM.
     page.get_by_role("tab", name="VMs", exact=True).click()
     rows = page.locator("table[data-section='vms:hv'] tbody tr")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)  # vm1, vm2 and the clone
     expect(rows.nth(0)).to_contain_text(re.compile(r"vm1\s*PoweredOff\s*2048"))
+    expect(rows.nth(2)).to_contain_text(re.compile(r"vm3\s*PoweredOff\s*2048"))
     page.screenshot(path=str(shots / "vm-4-end.png"), full_page=True)

@@ -7,6 +7,7 @@
 // words. Viewers see the states and the reasons, with every control disabled.
 import { h, uid } from "./dom.js";
 import { formatTime } from "./format.js";
+import { createSnapshotPanel } from "./snappanel.js";
 import { LOOK, POWER, buttonsFor, changesFor } from "./vmstate.js";
 
 export const VM_REASON = "controlling a VM is for the design's owner and editors";
@@ -98,9 +99,10 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
       settingsApply.element, settingsNote));
   const nicControls = new Map(); // nic name -> {cable, mode, apply}
 
+  const snaps = createSnapshotPanel({ canEdit, reason: VM_REASON, say, send: (label, action, params) => send(label, action, params) });
   const body = h("div", { className: "live-vm-body" },
     h("div", { className: "live-vm-head" }, h("label", { for: pickerId }, "VM "), picker, badge, where),
-    powerRow, why, message, hardware);
+    powerRow, why, message, hardware, snaps.element);
   const element = h("section", { className: "live-vms", "aria-label": "Virtual machines" },
     h("h3", {}, "Virtual machines"),
     canEdit ? null : h("p", { className: "live-note" }, `Read-only here: ${VM_REASON}.`),
@@ -180,6 +182,7 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
       ram.dataset.vm = cpus.dataset.vm = current;
     }
     if (why.textContent && !why.textContent.includes(":")) why.textContent = "";
+    snaps.update(current, name, state ? row : null);
   }
 
   function select(id, { fromPicker = false } = {}) {
@@ -202,6 +205,13 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
     /** The run's VmStates changed (events or tables): redraw the VM in view. */
     update(vmStates) {
       states = vmStates;
+      // A VM cloned during the run (created_in_run) can be picked too.
+      for (const [id, vmRow] of vmStates?.rows ?? []) {
+        if (vmRow.created_in_run && !vms.some((v) => v.id === id)) {
+          vms.push({ id, name: id, kind: "vm" });
+          picker.append(h("option", { value: id }, `${id} (clone)`));
+        }
+      }
       draw();
     },
     clear() {
@@ -217,6 +227,7 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
       state: badge.dataset.state || null,
       controls: Object.fromEntries([...buttons].map(([id, e]) => [id, { label: e.element.textContent, why: e.why }])),
       message: message.textContent,
+      snapshots: snaps.snapshot(),
     }),
   };
 }

@@ -64,3 +64,12 @@ test("a host's VMs as a table, with its over-commit warnings", () => {
     ["vm2", "PoweredOff", "1024", "1", "—", "hardware (VT-x)"]]);
   assert.match(section.warnings[0], /ask for 5120 MB of RAM but hv has 4096 MB/);
 });
+
+test("a snapshot tree as rows: Current state after the current snapshot's children", async () => {
+  const { treeRows } = await import("./snappanel.js");
+  const tree = [{ uuid: "a", name: "base", children: [{ uuid: "b", name: "left", children: [] }, { uuid: "c", name: "right", children: [] }] }];
+  const rows = treeRows({ tree, current_state: { parent: "a", state: "Running" } });
+  assert.deepEqual(rows.map((r) => [r.kind, r.depth, r.name ?? r.state]),
+    [["snapshot", 0, "base"], ["snapshot", 1, "left"], ["snapshot", 1, "right"], ["current", 1, "Running"]]);
+  assert.deepEqual(treeRows({ tree: [], current_state: { parent: null, state: "PoweredOff" } }).map((r) => r.kind), ["current"]);
+});

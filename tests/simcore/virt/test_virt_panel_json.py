@@ -22,4 +22,6 @@ def test_it_says_what_the_engine_says_for_every_state_and_control():
         assert changes == state_refusals("vm1", state)
     assert facts["leads_to"]["PoweredOff"] == {"start": {"via": "Starting", "to": "Running"}}
     assert facts["leads_to"]["Running"]["crash"] == {"via": None, "to": "Aborted"}
+    assert facts["clone"]["PoweredOff"] is None and facts["clone"]["Saved"] is None
+    assert facts["clone"]["Running"].startswith("Cannot clone the machine '{name}' while it is running")
     assert facts["transitional"] == ["Starting", "Saving", "Restoring", "Stopping"]
