@@ -228,3 +228,29 @@ def test_a_vm_lives_in_the_live_panel(new_context, tmp_path):
     expect(rows.nth(0)).to_contain_text(re.compile(r"vm1\s*PoweredOff\s*2048"))
     expect(rows.nth(2)).to_contain_text(re.compile(r"vm3\s*PoweredOff\s*2048"))
     page.screenshot(path=str(shots / "vm-4-end.png"), full_page=True)
+
+
+def test_the_presenter_shows_the_vm_controls_on_one_screen(new_context, tmp_path):
+    shots = Path(os.environ.get("VM_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page = new_context().new_page()
+    page.set_viewport_size(PROJECTOR)
+    sign_up(page, f"presentvm{next(_serial)}")
+    page.goto("/")
+    page.get_by_label("Design file (.json)").set_input_files(str(EXAMPLE))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("VM lifecycle")
+    page.get_by_role("link", name="Present").click()
+    page.wait_for_function("() => window.designer && window.designer.live() && window.designer.live().connected")
+    page.locator("#present-stage").focus()
+    page.keyboard.press("ArrowRight")  # a paused run to its first event
+    expect(badge(page, "vm2")).to_have_text("▶ Running", timeout=30_000)
+    pane = page.locator("#present-vms")
+    expect(pane).to_be_visible()
+    expect(pane.get_by_role("button", name="Pause vm1", exact=True)).to_be_visible()
+    for selector in ("#present-vms .live-vm-buttons", "#present-consoles .live-term", ".vm-badge[data-node='vm1']"):
+        box = page.locator(selector).first.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= PROJECTOR["height"] + 0.5, (selector, box)
+    assert page.locator("#present-consoles .live-term").first.bounding_box()["height"] >= 120
+    assert page.locator(".vm-badge[data-node='vm1']").evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)") >= 14
+    page.screenshot(path=str(shots / "vm-6-presenter.png"))

@@ -42,8 +42,8 @@ function presenterLayout(slots) {
     if (slots.vms) {
       slots.vms.hidden = !parts.vms.hasVms;
       slots.vms.replaceChildren(slots.vmsHeading, parts.vms.element);
-      // The power controls are what a class watches; the hardware form stays folded until opened.
-      parts.vms.element.querySelector("details")?.removeAttribute("open");
+      // The power controls are what a class watches; hardware and snapshots stay folded until opened.
+      for (const details of parts.vms.element.querySelectorAll("details")) details.removeAttribute("open");
     }
     slots.tables.replaceChildren(slots.tablesHeading, parts.tables.element);
     root.replaceChildren(parts.events.element, parts.inspector.element, parts.pcap);
