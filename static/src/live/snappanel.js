@@ -32,6 +32,7 @@ export function createSnapshotPanel({ canEdit, reason, send, say }) {
   let row = null;
   let picked = null; // uuid of the snapshot picked
   const list = h("ul", { className: "live-snaps", role: "tree", "aria-label": "Snapshots" });
+  const empty = h("p", { className: "live-muted" });
   const nameId = uid("live-snap-name");
   const takeName = h("input", { id: nameId, type: "text", maxlength: 64, size: 12, placeholder: "Snapshot 1" });
   const cloneId = uid("live-clone-name");
@@ -54,7 +55,7 @@ export function createSnapshotPanel({ canEdit, reason, send, say }) {
   const pickedSnap = () => treeRows(row?.snapshots).find((r) => r.kind === "snapshot" && r.uuid === picked)?.snap ?? null;
   const element = h("details", { className: "live-vm-snapshots", open: true },
     h("summary", {}, "Snapshots"),
-    list,
+    list, empty,
     h("div", { className: "live-vm-hwrow" },
       h("label", { for: nameId }, "Name "), takeName,
       control("take", "Take snapshot", () => {
@@ -101,7 +102,11 @@ export function createSnapshotPanel({ canEdit, reason, send, say }) {
       h("span", { "aria-hidden": "true" }, "◉ "), h("strong", {}, s.name),
       ` · ${formatTime(s.taken_ns)} · ${s.online ? `${s.state}, with its RAM` : s.state}${s.current ? " · current" : ""}`);
       return item;
-    }) : [h("li", { className: "live-muted" }, row ? "No snapshot yet." : "No run yet.")]));
+    }) : []));
+    // A tree holds tree items only: "none yet" is said beside it, and an empty tree is hidden.
+    list.hidden = !rows.length;
+    empty.hidden = Boolean(rows.length);
+    empty.textContent = row ? "No snapshot yet." : "No run yet.";
     const ops = snaps?.ops ?? {};
     const none = row ? null : "No run yet: press Play.";
     set("take", none ?? ops.take ?? null);
