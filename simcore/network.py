@@ -160,7 +160,7 @@ class Network:
 
     def vm_action(self, node_id: str, action: str, at: float | None = None, **params: Any) -> None:
         """Press a VM's power control (VBoxManage's ``action``: start, pause, resume, savestate,
-        acpipowerbutton, poweroff, reset) or change its hardware (``modifyvm`` memory/cpus/nic+mode,
+        acpipowerbutton, poweroff, reset; or ``crash``: its VM process dies, Aborted) or change its hardware (``modifyvm`` memory/cpus/nic+mode,
         ``setlinkstate`` nic+on, ``nic`` nic+mode, ``storageattach`` medium/port/type/hotpluggable:
         ``simcore.virt.hardware.PARAMS``) at simulated second ``at`` (None: now). Logged in
         ``net.actions`` and replayed like a console line; an action illegal when it runs is refused
@@ -248,8 +248,8 @@ class Network:
         if action == "clonevm":
             clones.check_params(params)
             return machine
-        if action not in power.ACTIONS:
-            known = power.ACTIONS + hardware.ACTIONS + LIFECYCLE_ACTIONS
+        if action not in power.CONTROLS:
+            known = power.CONTROLS + hardware.ACTIONS + LIFECYCLE_ACTIONS
             raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(known)}")
         if params:
             raise ValueError(f"{action} takes no parameters, not {', '.join(sorted(params))}")
@@ -360,7 +360,19 @@ class Network:
                            if getattr(node, "containers", None) is not None and node.containers.all()},
             "hosts": {node_id: {"power": node.host_power.state} for node_id, node in self.nodes.items()
                       if getattr(node, "host_power", None) is not None and node.host_power.state != "running"},
+            # Each host with VMs: its cores and RAM, what its VMs are given, the over-commit warnings
+            # in the design checks' words (the live panel's table of a host's VMs).
+            "vm_hosts": self._vm_hosts(),
         }
+
+    def _vm_hosts(self) -> dict:
+        out = {}
+        for machine in self.machines.values():
+            host = machine.host
+            guest = getattr(host, "guest", None)
+            if guest is not None and host.id not in out:
+                out[host.id] = {**guest.allocation(), "vms": [vm.node.id for vm in guest.vms]}
+        return out
 
     def facts(self) -> list[dict]:
         """What the consoles established (ping statistics, exit statuses), in time order."""

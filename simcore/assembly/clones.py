@@ -61,6 +61,11 @@ MODE_ALL_SNAPSHOT = ("--mode all clones {vm}'s current state with every one of i
                      "--snapshot with it: clone one snapshot with --mode machine --snapshot NAME")
 
 
+def state_refusal(vm: str, state: str) -> str | None:
+    """Why a VM named ``vm`` cannot be cloned in power state ``state`` (None: it can)."""
+    return None if state in STOPPED else NOT_STOPPED.format(vm=vm, shown=SHOWN[state], state=state)
+
+
 def check_params(params: dict) -> None:
     """ValueError saying which parameter is wrong and why."""
     for key, value in params.items():
@@ -102,8 +107,9 @@ class Cloner:
     def _plan(self, machine: Any, params: dict) -> tuple[Any, str, str]:
         """(the snapshot or None, the clone's node id, its settings file) or Refused."""
         vm = machine.name
-        if machine.state not in STOPPED:
-            raise Refused(NOT_STOPPED.format(vm=vm, shown=SHOWN[machine.state], state=machine.state), None)
+        refusal = state_refusal(vm, machine.state)
+        if refusal is not None:
+            raise Refused(refusal, None)
         if (params.get("mode") or "machine") == "all" and params.get("snapshot"):
             raise Refused(MODE_ALL_SNAPSHOT.format(vm=vm), None)
         snap = machine.snapshots.find(params["snapshot"]) if params.get("snapshot") else None

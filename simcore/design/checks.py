@@ -308,6 +308,49 @@ def _platform_type(design: _Design) -> Iterator[Found]:
             "Change the platform or the type so the drawing tells the truth.",
             (host_id,),
         )
+def _disk_paths(design: _Design) -> Iterator[Found]:
+    """Each VM disk is an image file in its host's machine folder (``vm_folder``): one outside it
+    will not build, and two disks naming one file would share (and corrupt) each other's blocks."""
+    for host_id, (_i, host) in design.nodes.items():
+        if host["kind"] != "host":
+            continue
+        folder = _normpath(host["vm_folder"])  # normalized: the schema's default when not given
+        seen: dict[str, tuple[str, str]] = {}  # path -> (VM id, disk name) of its first disk
+        for vm in design.guests(host_id, "vm"):
+            i = design.nodes[vm["id"]][0]
+            for j, disk in enumerate(vm.get("disks") or []):
+                path = _normpath(disk["path"]) if disk.get("path") else f"{folder}/{vm['name']}/{disk['name']}.vdi"
+                where = ("nodes", i, "disks", j, "path")
+                words = f"{vm['name']}'s disk {disk['name']}"
+                if not path.startswith(folder + "/"):
+                    yield _problem(
+                        "check.disk_outside_store", "error", where,
+                        f"{words} is the file {path}, outside {design.name(host_id)}'s machine folder {folder}: "
+                        f"every disk image of {design.name(host_id)} lives there, so the design will not build.",
+                        (vm["id"], host_id))
+                    continue
+                if path in seen:
+                    other_id, other_disk = seen[path]
+                    yield _problem(
+                        "check.duplicate_disk_path", "error", where,
+                        f"{words} and {design.name(other_id)}'s disk {other_disk} are both the file {path} on "
+                        f"{design.name(host_id)}: two disks cannot share one image file (each would overwrite the "
+                        "other's blocks), so the design will not build.",
+                        (vm["id"], other_id, host_id))
+                    continue
+                seen[path] = (vm["id"], disk["name"])
+
+
+def _normpath(path: str) -> str:
+    """An absolute path without ``//``, ``.`` and ``..`` (as the host's filesystem reads it)."""
+    out: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if out:
+                out.pop()
+        elif part not in ("", "."):
+            out.append(part)
+    return "/" + "/".join(out)
 
 
 def _subnet_mismatch(design: _Design) -> Iterator[Found]:
@@ -434,6 +477,7 @@ _CHECKS = (
     _overcommit,
     _no_vt_x,
     _platform_type,
+    _disk_paths,
     _subnet_mismatch,
     _two_dhcp_servers,
     _vbox_fields,
@@ -451,6 +495,8 @@ CHECK_CODES = (
     "check.vcpu_overcommit",
     "check.no_vt_x",
     "check.platform_type_mismatch",
+    "check.disk_outside_store",
+    "check.duplicate_disk_path",
     "check.two_hosts_same_segment_subnet_mismatch",
     "check.two_dhcp_servers",
     "check.network_without_mode",

@@ -359,14 +359,20 @@ class Guest:
         """A host's CPU and RAM and what its VMs are given, with the design checks' over-commit
         warnings on the VMs' current settings."""
         vms = [vm for vm in self.vms if vm.hardware is not None]
+        key = tuple((vm.node.name, vm.ram_mb, vm.vcpus) for vm in vms)
+        cached = getattr(self, "_allocation", None)
+        if cached is not None and cached[0] == key:  # the live tables ask many times a second
+            return dict(cached[1])
         doc = {"version": 1, "name": "allocation", "nodes": [
             {"id": "h", "kind": "host", "name": self.node.name, "cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb,
              **self._platform},
             *({"id": f"v{i}", "kind": "vm", "host": "h", "name": vm.node.name, "ram_mb": vm.ram_mb,
                "vcpus": vm.vcpus} for i, vm in enumerate(vms))]}
         warnings = [p.msg for p in check(doc) if p.code in ("check.ram_overcommit", "check.vcpu_overcommit")]
-        return {"cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb, "vcpus_given": sum(vm.vcpus for vm in vms),
-                "ram_given_mb": sum(vm.ram_mb for vm in vms), "warnings": warnings}
+        out = {"cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb, "vcpus_given": sum(vm.vcpus for vm in vms),
+               "ram_given_mb": sum(vm.ram_mb for vm in vms), "warnings": warnings}
+        self._allocation = (key, out)
+        return dict(out)
 
 
 def _jsonable(value):

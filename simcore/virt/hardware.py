@@ -324,3 +324,29 @@ def check_params(action: str, params: dict) -> None:
         raise ValueError("modifyvm needs memory, cpus or nic")
     if params.get("nic") is not None and action == "modifyvm" and params.get("mode") is None:
         raise ValueError("modifyvm with nic needs mode (none, or an attachment)")
+
+
+# What the live panel asks before it draws its hardware controls: for each kind of change, why the
+# VM's power state refuses it (None: allowed). The same rules as the changes themselves, run on an
+# empty machine of that name, so the panel never keeps a copy of them.
+STATE_RULES = {
+    "settings": lambda hw, state: (hw._lockable(state, "The RAM, vCPUs and NICs"),
+                                   hw._mutable(state, "The RAM, vCPUs and NICs")),
+    "cable": lambda hw, state: hw._running(state, "Connecting or disconnecting a NIC's cable"),
+    "attachment": lambda hw, state: hw._running(state, "Changing a NIC's attachment"),
+    "storage": lambda hw, state: hw._storage_state(state),
+}
+
+
+def state_refusals(name: str, state: str) -> dict[str, str | None]:
+    """``{settings, cable, attachment, storage}`` -> the sentence (plain reason, then VirtualBox's
+    words) the change is refused with in ``state``, or None where that state allows it."""
+    probe = Hardware(name, 0, 0)
+    out: dict[str, str | None] = {}
+    for kind, rule in STATE_RULES.items():
+        try:
+            rule(probe, state)
+            out[kind] = None
+        except Refusal as refusal:
+            out[kind] = refusal.sentence
+    return out

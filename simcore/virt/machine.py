@@ -41,8 +41,9 @@ from simcore.virt.boot import (
     shutdown_steps,
 )
 from simcore.virt.clock import GuestClock
+from simcore.virt.hardware import state_refusals
 from simcore.virt.power import (
-    ACTIONS,
+    CONTROLS,
     HAS_CARRIER,
     PAUSED,
     RESTORING,
@@ -175,6 +176,7 @@ class Machine:
 
     # -- transitions ----------------------------------------------------------------------------
     def _run(self, t: Transition, origin: str) -> None:
+        self._token += 1  # a transitional state under way (Starting...) ends here, not by its timer
         if t.guest == "freeze":
             self.clock.freeze()
         elif t.guest == "die":
@@ -182,7 +184,6 @@ class Machine:
             self._wipe()
         if t.via is not None:
             self._enter(t.via, t.action, origin, goal=t.to)
-            self._token += 1
             self.engine.schedule(t.via_ns, self._settle, self._token, t)
             return
         self._enter(t.to, t.action, origin)
@@ -223,6 +224,9 @@ class Machine:
         vm = self.name
         if action == "acpipowerbutton":
             return f"{vm}'s power button is pressed (ACPI): the guest shuts down cleanly"
+        if action == power.CRASH:
+            return (f"{vm}'s VM process dies: VirtualBox marks it Aborted; its RAM is lost (ARP cache, leases, "
+                    "connections), its disks stay, and it boots afresh when started")
         if action == "reset":
             return f"{vm} is reset: it restarts from its firmware at once, without shutting down"
         if new == STARTING:
@@ -407,8 +411,12 @@ class Machine:
             "hardware": self._hardware_row(),
             "snapshots": self.snapshots.row(),
             "created_in_run": self.created_in_run,
-            # Each VBoxManage action: None when legal now, else the sentence it is refused with.
-            "actions": {action: self.refusal(action) for action in ACTIONS},
+            # Each control (VBoxManage's actions and the crash): None when legal now, else the
+            # sentence it is refused with. The live panel enables its buttons from this alone.
+            "actions": {action: self.refusal(action) for action in CONTROLS},
+            # Each kind of hardware change: None when this state allows it, else why not
+            # (simcore.virt.hardware.state_refusals: the same rules VBoxManage is refused with).
+            "changes": state_refusals(self.name, self.state),
         }
 
     def _hardware_row(self) -> dict:
@@ -417,6 +425,8 @@ class Machine:
             return {"ram_mb": self.ram_mb, "vcpus": self.vcpus, "nics": list(self.node.nics), "disks": [], "dvd": None}
         return {"ram_mb": hw.ram_mb, "vcpus": hw.vcpus, "nics": list(self.node.nics),
                 "cables": {n.name: n.cable for n in hw.nics},
+                # Each NIC's attachment: a VirtualBox mode (and network name), or cabled by a drawn link.
+                "attachments": {n.name: {"mode": n.mode, "network": n.network, "drawn": n.drawn} for n in hw.nics},
                 "disks": [{"port": d.port, "path": d.medium.path, "size_mb": d.medium.size_mb,
                            "hotpluggable": d.hotpluggable, "device": d.device_name} for d in hw.disks],
                 "dvd": hw.dvd}

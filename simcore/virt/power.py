@@ -19,6 +19,8 @@ A transition may pass through a transitional state that lasts a simulated time (
 Departures from VirtualBox, on purpose: the guest boots inside ``Running`` as in VirtualBox, and
 ``Starting``/``Restoring``/``Saving``/``Stopping`` take fixed simulated times (VirtualBox's depend
 on the host's disk and the VM's RAM); ``Stuck``, teleporting and snapshot states are not modelled.
+``Aborted`` is reached by the run's ``crash`` control (the VM's process dies), which VBoxManage
+does not have.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ STATES = (POWERED_OFF, STARTING, RUNNING, PAUSED, SAVING, SAVED, RESTORING, STOP
 ACTIONS = ("start", "pause", "resume", "savestate", "acpipowerbutton", "poweroff", "reset")
 # What the guest itself asks of its machine: switch off at the end of a clean shutdown (ACPI S5).
 HALT = "halt"
+# The VM's process dies under it (a crash of VirtualBox's VM process, the host killing it): not a
+# VBoxManage action, a control of the run's (``run.vm`` ``crash``). VirtualBox then marks the
+# machine Aborted: its RAM is gone, its disks stay, ``startvm`` boots it afresh.
+CRASH = "crash"
+# What the run's controls may ask (the live panel's buttons): VBoxManage's actions, then the crash.
+CONTROLS = (*ACTIONS, CRASH)
 
 # The machine is not running: no VirtualBox process holds it, so controlvm finds no session.
 NOT_RUNNING = (POWERED_OFF, SAVED, ABORTED)
@@ -73,6 +81,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reset", (RUNNING,), None, 0, RUNNING, "reset"),
     # The guest's own request at the end of a clean shutdown, not a VBoxManage action.
     Transition(HALT, (RUNNING,), STOPPING, 100 * MS, POWERED_OFF, "die"),
+    # The VM process dies: from any state a process runs (Stopping too: it dies before it ends).
+    Transition(CRASH, (STARTING, RUNNING, PAUSED, SAVING, RESTORING, STOPPING), None, 0, ABORTED, "die"),
 )
 
 _BY_PAIR: dict[tuple[str, str], Transition] = {(s, t.action): t for t in TRANSITIONS for s in t.sources}
@@ -95,6 +105,8 @@ def _refusal_template(state: str, action: str) -> str:
         return LOCKED
     if action == HALT:
         return GUEST_NOT_RUNNING
+    if action == CRASH:
+        return NOT_CURRENTLY_RUNNING
     if state in NOT_RUNNING:
         return NOT_CURRENTLY_RUNNING
     if action == "pause":
@@ -114,7 +126,7 @@ def _refusal_template(state: str, action: str) -> str:
 
 def check_known(action: str) -> None:
     """ValueError naming the known actions when ``action`` is not one of them."""
-    if action not in ACTIONS and action != HALT:
+    if action not in ACTIONS and action not in (HALT, CRASH):
         raise ValueError(f"unknown VM power action {action!r}; one of: {', '.join(ACTIONS)}")
 
 

@@ -163,7 +163,7 @@ def test_presenter_keys_and_their_guard(new_context):
     page.get_by_role("button", name="Fit").click()
     page.keyboard.press("Space")
     expect(page.locator(".live-status")).to_have_text("Playing", timeout=15_000)
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
 
 
 def test_share_link_viewer_presents_the_owners_run(new_context):

@@ -55,7 +55,7 @@ def test_an_illegal_action_is_refused_with_vboxmanage_s_sentence_and_not_logged(
     ({"node": "vm9", "action": "start"}, "no node with id 'vm9'"),
     ({"node": "lan", "action": "start"}, "node 'lan' (vswitch) is not a virtual machine"),
     ({"node": "vm1", "action": "fly"}, "unknown VM action 'fly'; one of: start, pause, resume, savestate, "
-                                       "acpipowerbutton, poweroff, reset, modifyvm, setlinkstate, nic, "
+                                       "acpipowerbutton, poweroff, reset, crash, modifyvm, setlinkstate, nic, "
                                        "storageattach, snapshot, clonevm"),
     ({"node": "vm1", "action": "start", "params": {"type": "gui"}}, "start takes no parameters, not type"),
 ])

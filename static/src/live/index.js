@@ -1,7 +1,8 @@
 // The live run of a design in the page (docs/live.md): one LiveSession (the websocket), the
 // transport bar, the caption (the current event's sentence), the event list, the packet
 // inspector, the live tables, the consoles, the pcap links, and the packet animation on the canvas
-// (overlay.js, createOverlay(cy)). The design page (editor/main.js) and the presenter view
+// (overlay.js, createOverlay(cy)), each VM's power state on the canvas (vmbadges.js) and its
+// controls (vmpanel.js). The design page (editor/main.js) and the presenter view
 // (present.js) call mountLive; `arrange(parts)` puts the parts where the page wants them (by
 // default the Simulation panel's own layout in `root`). It returns a read-only `snapshot()` for the
 // test hook and the person's view state (viewstate.js).
@@ -19,6 +20,9 @@ import { LiveSession } from "./session.js";
 import { createTablesView } from "./tablesview.js";
 import { createTransport } from "./transport.js";
 import { createViewState } from "./viewstate.js";
+import { createVmBadges } from "./vmbadges.js";
+import { createVmPanel } from "./vmpanel.js";
+import { VmStates } from "./vmstate.js";
 
 const nodeList = (doc) => (doc?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
 
@@ -27,6 +31,7 @@ export function panelLayout(root, parts) {
   root.replaceChildren(...[
     h("div", { className: "live-head" }, parts.transport.element, parts.connection),
     parts.transport.note, parts.banner, parts.caption.element,
+    parts.vms.hasVms ? parts.vms.element : null,
     h("div", { className: "live-grid" }, parts.events.element, parts.inspector.element),
     h("div", { className: "live-grid" }, parts.tables.element, parts.consoles.element),
     parts.pcap].filter(Boolean));
@@ -37,6 +42,9 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   const withShell = new Set(kindsFromSchema(schema).filter((k) => k.hasNics).map((k) => k.kind));
   const session = new LiveSession({ designId, ...(Socket ? { WebSocket: Socket } : {}) });
   const overlay = safeOverlay(cy, overlayScale);
+  // Each VM's power state (vmstate.js), drawn as a badge on its node and in the VMs panel.
+  const vmStates = new VmStates();
+  const badges = safeBadges(cy, overlayScale);
 
   const banner = h("p", { className: "live-error", role: "alert", hidden: true });
   const say = (message) => {
@@ -55,7 +63,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
 
   // The caption (and the ring on the canvas) show the current event: the one just picked, else
   // the newest the run reached, paced while it plays (caption.js).
-  let events, tables, consoles, nodes, nodesKey, pcap;
+  let events, tables, consoles, nodes, nodesKey, pcap, vms;
   const showCurrent = (event) => {
     caption.set(event, event ? events.protocolOf(event) : "");
     const { nodes: places } = event ? placesOf(event) : { nodes: [] };
@@ -80,8 +88,12 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     tables = createTablesView({ devices: nodes });
     consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit: editable, command, fontSize: consoleFontSize });
     pcap = pcapLinks(designId, current);
+    const vmNodes = nodes.filter((n) => n.kind === "vm");
+    vms = createVmPanel({ vms: vmNodes, canEdit: editable, command, onPick: (id) => showVm(id) });
+    vms.hasVms = vmNodes.length > 0;
+    vms.update(vmStates);
     caption.set(null);
-    arrange(root, { transport, connection, banner, caption, events, inspector, tables, consoles, pcap });
+    arrange(root, { transport, connection, banner, caption, events, inspector, tables, consoles, pcap, vms });
   };
   const rebuildIfChanged = () => {
     const current = getDoc();
@@ -89,6 +101,25 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     build(current);
     requestAnimationFrame(() => consoles.select(nodes.find((n) => withShell.has(n.kind))?.id));
     return true;
+  };
+  // A VM picked in the panel: its console comes to the front (its boot log shows as it starts)
+  // and its node is selected on the canvas; a VM clicked on the canvas is picked in the panel.
+  const showVm = (id) => {
+    consoles.select(id);
+    const node = cy?.getElementById(id);
+    if (node?.nonempty() && !node.selected()) {
+      cy.batch(() => {
+        cy.elements(":selected").unselect();
+        node.select();
+      });
+    }
+  };
+  cy?.on("select", "node", (event) => {
+    if (vms?.select(event.target.id())) consoles.select(event.target.id());
+  });
+  const vmsChanged = () => {
+    badges.set(vmStates.all());
+    vms.update(vmStates);
   };
   build(getDoc());
   root.dataset.ready = "true";
@@ -130,12 +161,15 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       events.clear();
       tables.clear();
       consoles.clear();
+      vmStates.clear();
+      vmsChanged();
       showCurrent(null);
     }
   });
   session.addEventListener("time", ({ detail }) => transport.update({ t: detail.t }));
   session.addEventListener("events", ({ detail }) => {
     events.add(detail.events);
+    if (vmStates.fromEvents(detail.events)) vmsChanged();
     if (detail.live) overlay.play(detail.events);
     const newest = detail.events.at(-1);
     if (newest) pacer.offer(newest, { immediate: !detail.live || session.status.status !== "playing" });
@@ -144,6 +178,8 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   session.addEventListener("tables", ({ detail }) => {
     tables.update(detail.tables, detail.t, { replace: Boolean(detail.replace) });
     if (detail.tables) syncRunContainers(cy, detail.tables); // containers made during the run (runnodes.js)
+    vmStates.fromTables(detail.tables, detail.t ?? detail.tables?.t ?? 0, { replace: Boolean(detail.replace) });
+    vmsChanged();
   });
   session.addEventListener("seeked", ({ detail }) => {
     overlay.clear();
@@ -158,6 +194,8 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     }
     tables.update(detail.tables, detail.t, { replace: true });
     if (detail.tables) syncRunContainers(cy, detail.tables);
+    if (detail.tables) vmStates.fromTables(detail.tables, detail.t ?? 0, { replace: true });
+    vmsChanged();
     pacer.offer(detail.started || detail.reset ? null : events.newest(detail.t), { immediate: true });
   });
   session.addEventListener("error", ({ detail }) => say(detail.message));
@@ -190,6 +228,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       consoles: consoles.lines(),
       caption: caption.current ? { seq: caption.current.seq, text: caption.current.text ?? "" } : null,
       focused: overlay.focused(),
+      vms: { states: vmStates.all(), badges: badges.shown(), panel: vms.snapshot() },
       view: view.get(),
     }),
   };
@@ -229,6 +268,18 @@ function safeOverlay(cy, scale) {
   };
   return { play: (events) => call("play", events), clear: () => call("clear"), setSpeed: (s) => call("setSpeed", s),
     focus: (ids) => call("focus", ids), focused: () => call("focused") ?? [] };
+}
+
+/** The VM badges must never take the panel down either. */
+function safeBadges(cy, scale) {
+  let badges = null;
+  try {
+    badges = cy ? createVmBadges(cy, { scale }) : null;
+  } catch (error) {
+    console.error("VM badges unavailable:", error);
+  }
+  return { set: (states) => { try { badges?.set(states); } catch (error) { console.error("VM badges failed:", error); } },
+    shown: () => badges?.shown() ?? {} };
 }
 
 /** Downloads of the run's captures: all in one pcapng, or one capture point as a pcap. */

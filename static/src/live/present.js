@@ -39,6 +39,12 @@ function presenterLayout(slots) {
     slots.messages.replaceChildren(...[parts.transport.note, parts.banner].filter(Boolean));
     slots.caption.replaceChildren(parts.caption.element);
     slots.consoles.replaceChildren(slots.consolesHeading, parts.consoles.element);
+    if (slots.vms) {
+      slots.vms.hidden = !parts.vms.hasVms;
+      slots.vms.replaceChildren(slots.vmsHeading, parts.vms.element);
+      // The power controls are what a class watches; hardware and snapshots stay folded until opened.
+      for (const details of parts.vms.element.querySelectorAll("details")) details.removeAttribute("open");
+    }
     slots.tables.replaceChildren(slots.tablesHeading, parts.tables.element);
     root.replaceChildren(parts.events.element, parts.inspector.element, parts.pcap);
   };
@@ -152,7 +158,9 @@ export function mountPresenter(container) {
   const slots = {
     transport: slot("present-transport"), connection: slot("present-connection"), messages: slot("present-messages"),
     caption: slot("present-caption"), consoles: slot("present-consoles"), tables: slot("present-tables"),
+    vms: slot("present-vms"),
   };
+  slots.vmsHeading = slots.vms ? heading(slots.vms) : null;
   slots.consolesHeading = heading(slots.consoles);
   slots.tablesHeading = heading(slots.tables);
   let live = null;

@@ -1,7 +1,7 @@
 // `net.tables()` (simcore/network.py) as sections of rows for the live tables panel, and which
 // rows changed between two snapshots. Pure: tablemodel.test.js drives it without a DOM.
 //
-// A section: {id, tab, node, title, columns: [label], rows: [{key, cells: [text], sig}]}.
+// A section: {id, tab, node, title, columns: [label], rows: [{key, cells: [text], sig}], warnings?: [text]}.
 // `key` identifies a row across snapshots (a MAC, an address, a connection id); `sig` is the row
 // without the values that change with time alone (ages, expiry counters), so a row counts as
 // changed only when something else in it changed.
@@ -13,6 +13,7 @@ export const TABS = [
   { id: "dhcp", label: "DHCP leases" },
   { id: "nat", label: "NAT" },
   { id: "services", label: "Services" },
+  { id: "vms", label: "VMs" },
 ];
 
 const VOLATILE = new Set(["t", "age_s", "expires_s", "remaining_s", "idle_s", "expires_in"]);
@@ -109,6 +110,23 @@ export function tableSections(tables, names = {}) {
       id: `services:${id}`, tab: "services", node: id, title: `Services of ${name(id)}`,
       columns: ["Service", "Port", "Requests served"],
       rows: services.map((r) => row(`${r.kind} ${r.port}`, r, [r.kind, r.port, (r.served ?? []).length])),
+    });
+  }
+  // A host's VMs: each VM's state, RAM and vCPUs now, and the host's over-commit warnings (the
+  // design checks' own sentences, computed by the engine on the VMs' current settings).
+  for (const [id, host] of Object.entries(tables.vm_hosts ?? {})) {
+    const vms = (host.vms ?? []).filter((vm) => tables.vms?.[vm]);
+    out.push({
+      id: `vms:${id}`, tab: "vms", node: id,
+      title: `VMs on ${name(id)}: ${host.ram_given_mb} of ${host.ram_mb} MB RAM and ${host.vcpus_given} vCPUs on ${host.cpu_cores} cores given`,
+      columns: ["VM", "State", "RAM (MB)", "vCPUs", "Guest", "Virtualization"],
+      warnings: host.warnings ?? [],
+      rows: vms.map((vm) => {
+        const r = tables.vms[vm];
+        const hw = r.hardware ?? {};
+        return row(vm, { state: r.state, guest: r.guest, hw: [hw.ram_mb, hw.vcpus] },
+          [name(vm), r.state, hw.ram_mb, hw.vcpus, r.guest, r.software_virtualization ? "software (no VT-x)" : "hardware (VT-x)"]);
+      }),
     });
   }
   return out;

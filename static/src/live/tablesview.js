@@ -1,5 +1,5 @@
 // The live tables: one tab per kind of table (MAC, ARP, addresses and routes, DHCP leases, NAT,
-// services) and a node picker. Drawn once per animation frame from the newest `tables` message;
+// services, a host's VMs with its over-commit warnings) and a node picker. Drawn once per animation frame from the newest `tables` message;
 // a row new or changed since the previous one is highlighted for a moment (class `live-changed`
 // and the words "changed" for screen readers). After a seek the tables are replaced as they are.
 // Tables fit their panel: headers wrap between words, an address before its port (a NAT
@@ -101,6 +101,13 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
 export const WIDE_COLUMNS = 7;
 
 function sectionTable(section, changed, now) {
+  const table = rowsTable(section, changed, now);
+  if (!section.warnings?.length) return table;
+  return h("div", { className: "live-tablewarned" },
+    section.warnings.map((w) => h("p", { className: "live-warning", role: "note" }, h("span", { "aria-hidden": "true" }, "⚠ "), w)), table);
+}
+
+function rowsTable(section, changed, now) {
   const wide = section.columns.length >= WIDE_COLUMNS;
   const role = (name) => (wide ? name : null);
   return h("table", { className: wide ? "live-table live-table-wide" : "live-table", role: role("table"), dataset: { section: section.id } },

@@ -441,6 +441,42 @@ CASES += [
         ],
     ),
     (
+        "disk-outside-store",
+        design([host("hv"), bare_vm("vm1", name="web", disks=[
+            {"name": "system", "path": "/home/student/VirtualBox VMs/web/system.vdi"},
+            {"name": "data", "path": "/home/student/Desktop/data.vdi"}])]),
+        design([host("hv"), bare_vm("vm1", name="web", disks=[
+            {"name": "system", "path": "/home/student/VirtualBox VMs/web/system.vdi"},
+            {"name": "data", "path": "/home/student/VirtualBox VMs/web/data.vdi"}])]),
+        [
+            (
+                "check.disk_outside_store",
+                "error",
+                "nodes[1].disks[1].path",
+                "web's disk data is the file /home/student/Desktop/data.vdi, outside hv's machine folder "
+                "/home/student/VirtualBox VMs: every disk image of hv lives there, so the design will not build.",
+                ("vm1", "hv"),
+            )
+        ],
+    ),
+    (
+        "duplicate-disk-path",
+        design([host("hv", vm_folder="/srv/vms"), bare_vm("vm1", name="web", disks=[{"name": "system"}]),
+                bare_vm("vm2", name="db", disks=[{"name": "system", "path": "/srv/vms/./web/system.vdi"}])]),
+        design([host("hv", vm_folder="/srv/vms"), bare_vm("vm1", name="web", disks=[{"name": "system"}]),
+                bare_vm("vm2", name="db", disks=[{"name": "system"}])]),
+        [
+            (
+                "check.duplicate_disk_path",
+                "error",
+                "nodes[2].disks[0].path",
+                "db's disk system and web's disk system are both the file /srv/vms/web/system.vdi on hv: two disks "
+                "cannot share one image file (each would overwrite the other's blocks), so the design will not build.",
+                ("vm2", "vm1", "hv"),
+            )
+        ],
+    ),
+    (
         "port-forwards-without-nat",
         on_switch(mode_vm(None, port_forwards=[{"name": "web", "proto": "tcp", "host_port": 8080,
                                                 "guest_port": 80}])),
