@@ -8,6 +8,8 @@ const options = {
     pages: "static/src/pages/main.js",
     // The presenter view (/designs/<id>/present/): the drawing read-only and the live run.
     present: "static/src/live/present.js",
+    // An activity page's completion and Check (templates/designer/lessons/work.html).
+    activity: "static/src/lessons/activity.js",
     // xterm.js's stylesheet for the live consoles, served from the build (never a CDN).
     xterm: "node_modules/@xterm/xterm/css/xterm.css",
   },

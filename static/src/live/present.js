@@ -13,6 +13,7 @@ import { syncCanvas, viewState } from "../editor/canvas.js";
 import { documentToElements, layoutFor } from "../editor/elements.js";
 import { canvasStyle } from "../editor/style.js";
 import { mountLive } from "./index.js";
+import { mountSteps } from "../lessons/steps.js";
 
 // Rendered label sizes (CSS px) the presenter keeps at least, whatever the fit's zoom.
 export const NODE_LABEL_PX = 18;
@@ -163,6 +164,22 @@ export function mountPresenter(container) {
     console.error("the live run could not start:", error);
   }
 
+  // A lesson's steps (?lesson=<id>): Previous/Next seek the run to each step's moment.
+  const stepsData = document.getElementById("lesson-steps-data");
+  let lessonSteps = null;
+  if (stepsData && live) {
+    lessonSteps = mountSteps({
+      panel: slot("lesson-steps"),
+      steps: JSON.parse(stepsData.textContent),
+      seek: (t) => live.session.send("run.seek", { t }),
+      highlight: (look) => {
+        cy.elements().unselect();
+        if (look.node) cy.getElementById(look.node).select();
+        if (look.link) cy.getElementById(look.link).select();
+      },
+    });
+  }
+
   // Full screen: the whole page (bar, drawing, caption, console, tables).
   const fullButton = slot("present-fullscreen");
   const toggleFullscreen = () => {
@@ -197,6 +214,7 @@ export function mountPresenter(container) {
     live: () => live?.snapshot(),
     view: () => live?.view.get(),
     fullscreen: () => Boolean(document.fullscreenElement),
+    lessonStep: () => (lessonSteps ? lessonSteps.current() + 1 : null),
   });
   return cy;
 }

@@ -101,3 +101,26 @@ def test_variants_do_not_depend_on_the_hash_seed(shipped):
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin"}).stdout for seed in ("1", "2")}
     assert len(outs) == 1
+
+
+def test_the_command_line_door(tmp_path, shipped):
+    import io
+
+    from simcore.lessons.__main__ import main
+    good = tmp_path / "a.json"
+    good.write_text(json.dumps(shipped.activities["nat-network"]))
+    bad = tmp_path / "b.json"
+    lesson = copy.deepcopy(shipped.lessons["bridge-mode"])
+    lesson["steps"][0]["look"]["node"] = "nobody"
+    bad.write_text(json.dumps(lesson))
+    broken = tmp_path / "c.json"
+    broken.write_text('{"kind": "lesson",')
+    out = io.StringIO()
+    assert main(["check", "--score", str(good)], out) == 0
+    assert "solution 100%, start 0%" in out.getvalue()
+    out = io.StringIO()
+    assert main(["check", str(bad)], out) == 1
+    assert "steps[0].look.node: the design has no node 'nobody' [lesson.unknown_node]" in out.getvalue()
+    out = io.StringIO()
+    assert main(["check", str(broken), str(tmp_path / "none.json")], out) == 2
+    assert "not JSON" in out.getvalue() and "cannot read" in out.getvalue()
