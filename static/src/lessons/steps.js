@@ -20,7 +20,8 @@ export function mountSteps({ panel, steps, seek, highlight }) {
   const nav = document.createElement("div");
   nav.className = "lesson-nav";
   nav.append(prev, next);
-  panel.replaceChildren(counter, body, nav);
+  // The buttons first: they stay in view however long the step's text is (the pane scrolls).
+  panel.replaceChildren(nav, counter, body);
 
   const show = (i) => {
     index = Math.max(0, Math.min(steps.length - 1, i));

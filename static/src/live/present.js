@@ -167,17 +167,33 @@ export function mountPresenter(container) {
   // A lesson's steps (?lesson=<id>): Previous/Next seek the run to each step's moment.
   const stepsData = document.getElementById("lesson-steps-data");
   let lessonSteps = null;
+  let seekChain = Promise.resolve();
   if (stepsData && live) {
     lessonSteps = mountSteps({
       panel: slot("lesson-steps"),
       steps: JSON.parse(stepsData.textContent),
-      seek: (t) => live.session.send("run.seek", { t }),
       highlight: (look) => {
         cy.elements().unselect();
         if (look.node) cy.getElementById(look.node).select();
         if (look.link) cy.getElementById(look.link).select();
       },
+      // A seek needs a run: with none yet, one is started paused first (as the transport's step does).
+      // Seeks go one after the other, so a quick second Next lands after the first.
+      seek: (t) => { seekChain = seekChain.then(() => seekTo(t)); },
     });
+  }
+
+  async function seekTo(t) {
+    try {
+      await live.session.send("run.seek", { t });
+    } catch {
+      try {
+        await live.session.send("run.start", { paused: true });
+        await live.session.send("run.seek", { t });
+      } catch (error) {
+        console.warn("the lesson step could not move the run:", error);
+      }
+    }
   }
 
   // Full screen: the whole page (bar, drawing, caption, console, tables).
