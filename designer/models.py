@@ -155,4 +155,4 @@ class Membership(models.Model):
         return self.via_link is None or self.via_link.is_active(now)
 
 
-from designer.lessons.models import Attempt  # noqa: E402,F401  (lessons' model, in the designer app)
+from designer.lessons.models import Assignment, Attempt, Classroom, Enrolment  # noqa: E402,F401  (lessons' model, in the designer app)

@@ -15,3 +15,15 @@ urlpatterns = [
     path("designs/<int:design_id>/activity/", views.activity_work, name="activity_work"),
     path("designs/<int:design_id>/activity/score/", views.activity_score, name="activity_score"),
 ]
+
+from designer.lessons import classes  # noqa: E402
+
+urlpatterns += [
+    path("classes/", classes.class_list, name="class_list"),
+    path("classes/join/", classes.class_join, name="class_join"),
+    path("classes/<int:class_id>/", classes.class_detail, name="class_detail"),
+    path("classes/<int:class_id>/overview/", classes.class_overview, name="class_overview"),
+    path("classes/<int:class_id>/assign/", classes.class_assign, name="class_assign"),
+    path("classes/<int:class_id>/start/<slug:activity>/", classes.class_start, name="class_start"),
+    path("classes/<int:class_id>/reset/<int:design_id>/", classes.class_reset, name="class_reset"),
+]

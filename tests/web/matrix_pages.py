@@ -48,6 +48,7 @@ PAGE_KWARGS = {
     "token": lambda world: world.links["link_viewer"].token,
     "lesson": lambda world: "nat-connection",
     "activity": lambda world: "nat-network",
+    "class_id": lambda world: 2**40,  # the world has no class: every role gets the same 404 (test_lessons_classes)
 }
 
 PAGE_EXPECTATIONS = {
@@ -86,4 +87,12 @@ PAGE_EXPECTATIONS = {
     # The world's design is nobody's activity copy: the same 404 for all (a copy's rows: test_lessons_pages).
     "activity_work": {"GET": on_design((), 200), "POST": everyone(405)},
     "activity_score": {"GET": on_design((), 200), "POST": everyone(405)},
+    # Classes: accounts only. An empty create form is refused (400); an empty join form is shown (200).
+    "class_list": {"GET": members_only(SIGNED_IN, 200), "POST": members_only(SIGNED_IN, 400)},
+    "class_join": {"GET": members_only(SIGNED_IN, 200), "POST": members_only(SIGNED_IN, 404)},
+    "class_detail": {"GET": members_only((), 200), "POST": members_only(SIGNED_IN, 405)},
+    "class_overview": {"GET": members_only((), 200)},
+    "class_assign": {"POST": members_only((), 302)},
+    "class_start": {"POST": members_only((), 302)},
+    "class_reset": {"POST": members_only((), 302)},
 }
