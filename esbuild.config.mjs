@@ -8,6 +8,10 @@ const options = {
     pages: "static/src/pages/main.js",
     // The presenter view (/designs/<id>/present/): the drawing read-only and the live run.
     present: "static/src/live/present.js",
+    // An activity page's completion and Check (templates/designer/lessons/work.html).
+    activity: "static/src/lessons/activity.js",
+    // A class's overview for its teacher (templates/designer/lessons/class.html).
+    overview: "static/src/lessons/overview.js",
     // xterm.js's stylesheet for the live consoles, served from the build (never a CDN).
     xterm: "node_modules/@xterm/xterm/css/xterm.css",
   },

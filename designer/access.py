@@ -155,6 +155,8 @@ def _level(actor: Actor, design: Design, now) -> Level:
         )
         if membership is not None and membership.is_effective(now):
             level = max(level, ROLE_LEVEL[membership.role])
+    if actor.is_authenticated and level < Level.VIEWER and _teaches_attempt(actor, design):
+        level = Level.VIEWER
     if actor.link_tokens and level < Level.EDITOR:
         for role in ShareLink.objects.active(now).filter(design=design, token__in=actor.link_tokens).values_list(
             "role", flat=True
@@ -187,6 +189,11 @@ def links_in_use(actor: Actor, design: Design) -> list[ShareLink]:
         for link in ShareLink.objects.active(now).filter(design=design, token__in=actor.link_tokens):
             links[link.pk] = link
     return [links[pk] for pk in sorted(links)]
+def _teaches_attempt(actor: Actor, design: Design) -> bool:
+    """The teacher of a class views (never edits) a student's copy of an activity assigned there."""
+    from designer.lessons.models import Attempt
+
+    return Attempt.objects.filter(design=design, classroom__teacher_id=actor.user_id).exists()
 
 
 def role_of(actor: Actor, design: Design) -> str | None:

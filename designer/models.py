@@ -153,3 +153,6 @@ class Membership(models.Model):
 
     def is_effective(self, now=None) -> bool:
         return self.via_link is None or self.via_link.is_active(now)
+
+
+from designer.lessons.models import Assignment, Attempt, Classroom, Enrolment  # noqa: E402,F401  (lessons' model, in the designer app)

@@ -4,7 +4,7 @@ Every pattern has a name: the role x endpoint matrix (tests/web/test_permission_
 the URLconf and needs an expectation for each (tests/web/matrix_pages.py).
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from designer.pages import accounts, design, home, present, revisions, sharing
 
@@ -35,4 +35,5 @@ urlpatterns = [
     ),
     path("trash/", design.trash, name="trash"),
     path("s/<str:token>/", sharing.share_link_open, name="share_link_open"),
+    path("", include("designer.lessons.urls")),
 ]

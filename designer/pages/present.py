@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from designer.access import Need
+from designer.lessons.views import present_steps
 
 from .common import access_or_404, role_label
 from .summary import link_rows, node_rows
@@ -31,5 +32,7 @@ def design_present(request, design_id: int):
             "can_edit": access.can_edit,
             "node_count": len(node_rows(design.document)),
             "link_count": len(link_rows(design.document)),
+            # ?lesson=<id>: the lesson's steps beside the drawing (designer/lessons)
+            "lesson_steps": present_steps(request.GET.get("lesson")),
         },
     )

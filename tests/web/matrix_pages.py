@@ -46,6 +46,9 @@ PAGE_KWARGS = {
     "link_id": lambda world: world.links["link_viewer"].pk,
     "number": lambda world: 1,
     "token": lambda world: world.links["link_viewer"].token,
+    "lesson": lambda world: "nat-connection",
+    "activity": lambda world: "nat-network",
+    "class_id": lambda world: 2**40,  # the world has no class: every role gets the same 404 (test_lessons_classes)
 }
 
 PAGE_EXPECTATIONS = {
@@ -73,4 +76,23 @@ PAGE_EXPECTATIONS = {
     "trash": {"GET": members_only(SIGNED_IN, 200)},
     # The link_viewer token is live: whoever opens it is taken to the design.
     "share_link_open": {"GET": everyone(302)},
+    # Lessons (designer/lessons): the pack's pages are public; making one's own copy needs an account.
+    "lesson_list": {"GET": everyone(200), "POST": everyone(405)},
+    "lesson_detail": {"GET": everyone(200), "POST": everyone(405)},
+    "lesson_open": {"GET": members_only(SIGNED_IN, 405), "POST": members_only(SIGNED_IN, 302)},
+    "lesson_export": {"GET": everyone(200)},
+    "activity_detail": {"GET": everyone(200), "POST": everyone(405)},
+    "activity_start": {"GET": members_only(SIGNED_IN, 405), "POST": members_only(SIGNED_IN, 302)},
+    "activity_export": {"GET": everyone(200)},
+    # The world's design is nobody's activity copy: the same 404 for all (a copy's rows: test_lessons_pages).
+    "activity_work": {"GET": on_design((), 200), "POST": everyone(405)},
+    "activity_score": {"GET": on_design((), 200), "POST": everyone(405)},
+    # Classes: accounts only. An empty create form is refused (400); an empty join form is shown (200).
+    "class_list": {"GET": members_only(SIGNED_IN, 200), "POST": members_only(SIGNED_IN, 400)},
+    "class_join": {"GET": members_only(SIGNED_IN, 200), "POST": members_only(SIGNED_IN, 404)},
+    "class_detail": {"GET": members_only((), 200), "POST": members_only(SIGNED_IN, 405)},
+    "class_overview": {"GET": members_only((), 200)},
+    "class_assign": {"POST": members_only((), 302)},
+    "class_start": {"POST": members_only((), 302)},
+    "class_reset": {"POST": members_only((), 302)},
 }

@@ -13,6 +13,7 @@ import { syncCanvas, viewState } from "../editor/canvas.js";
 import { documentToElements, layoutFor } from "../editor/elements.js";
 import { canvasStyle } from "../editor/style.js";
 import { mountLive } from "./index.js";
+import { mountSteps } from "../lessons/steps.js";
 
 // Rendered label sizes (CSS px) the presenter keeps at least, whatever the fit's zoom.
 export const NODE_LABEL_PX = 18;
@@ -171,6 +172,38 @@ export function mountPresenter(container) {
     console.error("the live run could not start:", error);
   }
 
+  // A lesson's steps (?lesson=<id>): Previous/Next seek the run to each step's moment.
+  const stepsData = document.getElementById("lesson-steps-data");
+  let lessonSteps = null;
+  let seekChain = Promise.resolve();
+  if (stepsData && live) {
+    lessonSteps = mountSteps({
+      panel: slot("lesson-steps"),
+      steps: JSON.parse(stepsData.textContent),
+      highlight: (look) => {
+        cy.elements().unselect();
+        if (look.node) cy.getElementById(look.node).select();
+        if (look.link) cy.getElementById(look.link).select();
+      },
+      // A seek needs a run: with none yet, one is started paused first (as the transport's step does).
+      // Seeks go one after the other, so a quick second Next lands after the first.
+      seek: (t) => { seekChain = seekChain.then(() => seekTo(t)); },
+    });
+  }
+
+  async function seekTo(t) {
+    try {
+      await live.session.send("run.seek", { t });
+    } catch {
+      try {
+        await live.session.send("run.start", { paused: true });
+        await live.session.send("run.seek", { t });
+      } catch (error) {
+        console.warn("the lesson step could not move the run:", error);
+      }
+    }
+  }
+
   // Full screen: the whole page (bar, drawing, caption, console, tables).
   const fullButton = slot("present-fullscreen");
   const toggleFullscreen = () => {
@@ -205,6 +238,7 @@ export function mountPresenter(container) {
     live: () => live?.snapshot(),
     view: () => live?.view.get(),
     fullscreen: () => Boolean(document.fullscreenElement),
+    lessonStep: () => (lessonSteps ? lessonSteps.current() + 1 : null),
   });
   return cy;
 }

@@ -1,0 +1,69 @@
+"""A student's attempt at an activity: their own Design, started from the activity's starting
+design with the values of their variant (the seed)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Attempt(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    activity = models.SlugField(max_length=64)
+    # The variant: values are drawn from this seed (simcore.lessons.draw), so neighbours differ.
+    seed = models.CharField(max_length=64)
+    design = models.OneToOneField("designer.Design", on_delete=models.CASCADE, related_name="attempt")
+    # Set when the activity was assigned in a class: that class's teacher may view the copy.
+    classroom = models.ForeignKey("designer.Classroom", on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="attempts")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        app_label = "designer"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} on {self.activity} (#{self.design_id})"
+
+
+def new_code() -> str:
+    import secrets
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Classroom(models.Model):
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classes_taught")
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=16, unique=True, default=new_code)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        app_label = "designer"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    joined_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        app_label = "designer"
+        constraints = [models.UniqueConstraint(fields=["classroom", "student"], name="one_enrolment")]
+
+
+class Assignment(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    activity = models.SlugField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        app_label = "designer"
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["classroom", "activity"], name="one_assignment")]
