@@ -46,24 +46,16 @@ from simcore.devices import Switch
 from simcore.virt.guest import Guest, os_type
 from simcore.virt.install import _build_vm, _Problem
 from simcore.virt.osimage import image_for
-from simcore.virt.power import ABORTED, POWERED_OFF, SAVED, SHOWN
+from simcore.virt.power import clone_refusal
 from simcore.virt.snapshots import Refused, _memo, _uuid
 
-STOPPED = (POWERED_OFF, ABORTED, SAVED)
 MODES = ("machine", "all")
 PARAMS: dict[str, type] = {"name": str, "mode": str, "snapshot": str, "link": bool, "keep_macs": bool}
 MAX_NAME = 64
-NOT_STOPPED = ("Cannot clone the machine '{vm}' while it is {shown} (machine state: {state}): usually the VM to be "
-               "cloned must be stopped; power it off or save its state first")
 LINK_NEEDS_SNAPSHOT = "Linked clone can only be created from a snapshot"
 SETTINGS_EXIST = "Machine settings file '{path}' already exists"
 MODE_ALL_SNAPSHOT = ("--mode all clones {vm}'s current state with every one of its snapshots; the simulator takes no "
                      "--snapshot with it: clone one snapshot with --mode machine --snapshot NAME")
-
-
-def state_refusal(vm: str, state: str) -> str | None:
-    """Why a VM named ``vm`` cannot be cloned in power state ``state`` (None: it can)."""
-    return None if state in STOPPED else NOT_STOPPED.format(vm=vm, shown=SHOWN[state], state=state)
 
 
 def check_params(params: dict) -> None:
@@ -107,7 +99,7 @@ class Cloner:
     def _plan(self, machine: Any, params: dict) -> tuple[Any, str, str]:
         """(the snapshot or None, the clone's node id, its settings file) or Refused."""
         vm = machine.name
-        refusal = state_refusal(vm, machine.state)
+        refusal = clone_refusal(vm, machine.state)
         if refusal is not None:
             raise Refused(refusal, None)
         if (params.get("mode") or "machine") == "all" and params.get("snapshot"):

@@ -2,7 +2,7 @@
 
 The browser enables a VM's power buttons and hardware controls from these facts and says why
 the others are disabled, in the engine's words; it keeps no copy of the rules of its own.
-Its rules come from ``power.TRANSITIONS``, ``hardware.STATE_RULES`` and ``clones.state_refusal``.
+Its rules come from ``power.TRANSITIONS``, ``hardware.STATE_RULES`` and ``power.clone_refusal``.
 ``python -m simcore.virt.panel`` writes ``simcore/virt/panel.json`` (the front-end bundle imports
 it); ``tests/simcore/virt/test_virt_panel_json.py`` fails when the file is not what this module
 makes of ``power.TRANSITIONS`` and ``hardware.STATE_RULES`` now. ``{name}`` in a sentence is the
@@ -15,7 +15,6 @@ import json
 import sys
 from pathlib import Path
 
-from simcore.assembly import clones
 from simcore.virt import hardware, power
 from simcore.virt.guest import HOST_USER
 from simcore.virt.install import ISO_FILES
@@ -40,7 +39,7 @@ def facts() -> dict:
         "changes": {state: hardware.state_refusals(NAME, state) for state in power.STATES},
         # clonevm: only a stopped VM (simcore.assembly.clones); snapshots' legality is in each
         # VM's row of the tables (it depends on the tree too).
-        "clone": {state: clones.state_refusal(NAME, state) for state in power.STATES},
+        "clone": {state: power.clone_refusal(NAME, state) for state in power.STATES},
         "modes": [word for word in hardware.MODE_OF if word != "null"],
         "isos": [f"/home/{HOST_USER}/ISOs/{name}" for name in ISO_FILES],
         "ram_mb": [hardware.MIN_RAM_MB, hardware.MAX_RAM_MB],

@@ -159,3 +159,15 @@ SHOWN = {
 
 # The design's ``power.initial`` -> the state a VM starts the run in.
 INITIAL_STATES = {"running": RUNNING, "off": POWERED_OFF, "saved": SAVED, "aborted": ABORTED}
+
+# Cloning: only a stopped VM (VirtualBox clones a running one through a temporary snapshot; the
+# course teaches that the VM to be cloned must be stopped). The console, the door and the live
+# panel's generated table (simcore/virt/panel.py) all read this rule.
+CLONABLE = (POWERED_OFF, ABORTED, SAVED)
+NOT_CLONABLE = ("Cannot clone the machine '{vm}' while it is {shown} (machine state: {state}): usually the VM to be "
+                "cloned must be stopped; power it off or save its state first")
+
+
+def clone_refusal(vm: str, state: str) -> str | None:
+    """Why a VM named ``vm`` cannot be cloned in power state ``state`` (None: it can)."""
+    return None if state in CLONABLE else NOT_CLONABLE.format(vm=vm, shown=SHOWN[state], state=state)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 from test_editor_draw import Actions, doc, new_design, palette, screen_point, snapshot, wait_saved
-from test_live_nat import open_tab, wait_live
+from test_live_nat import wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -131,12 +131,12 @@ def test_a_host_is_wired_from_its_handle_and_a_vm_wired_outside_its_host_is_warn
     shot(page, "3-handle")
     drag_from(page, handle_point(page), "internet1")
     links = doc(page)["links"]
-    assert [(l["a"]["node"], l["b"]["node"]) for l in links] == [("host1", "internet1")]
+    assert [(ln["a"]["node"], ln["b"]["node"]) for ln in links] == [("host1", "internet1")]
     expect(page.locator("#editor-banner")).to_be_hidden()
     # A VM wired to the Internet from its own handle: done, but said at once.
     page.evaluate("() => window.designer.select(['vm1'])")
     drag_from(page, handle_point(page), "internet1")
-    assert [(l["a"]["node"], l["b"]["node"]) for l in doc(page)["links"]][1] == ("vm1", "internet1")
+    assert [(ln["a"]["node"], ln["b"]["node"]) for ln in doc(page)["links"]][1] == ("vm1", "internet1")
     banner = page.locator("#editor-banner")
     expect(banner).to_be_visible()
     expect(banner).to_have_attribute("data-kind", "warning")
