@@ -16,6 +16,7 @@ from typing import Any
 from designer.errors import DesignerError
 
 RING_SIZE = 10_000  # events kept per run for gap fill, events.fetch and event.detail
+RING_CHARS = 64 * 1024 * 1024  # and at most this much of their text (slim and full) per run
 RECENT_ON_JOIN = 200  # events a late joiner gets in run.state
 FETCH_LIMIT = 500  # events per events.fetch answer
 REQUEST_TIMEOUT_S = 30.0  # a command to a run (local or forwarded) waits this long for its reply
