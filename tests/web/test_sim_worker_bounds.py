@@ -122,6 +122,12 @@ def test_a_flood_leaves_the_worker_streaming_under_its_memory_ceiling_and_stop_i
         assert batches >= 3  # the loop came back and streamed, again and again
         assert kinds <= {"batch", "log", "reply", "alive", "status"}  # never failed
         assert 0 < peak < ceiling_mb * 1024 * 1024
+        conn.send({"op": "run.pause", "id": 98})  # answered by the loop itself, between two ticks
+        while True:
+            msg = conn.recv()
+            if msg["kind"] == "reply" and msg["id"] == 98:
+                break
+        assert msg["ok"] is True
         conn.send({"op": "run.stop", "id": 99})
         while True:  # answered at all (how fast: bench/runbound.py)
             msg = conn.recv()
