@@ -41,11 +41,26 @@ db: python
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-run: setup
-	$(PY) manage.py load_examples
-	$(PY) manage.py ensure_demo_teacher
-	@echo "Serving on http://$(HOST):$(PORT)/"
-	PORT=$(PORT) .venv/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+# DEBUG is off unless asked (`make run DEBUG=1`): no tracebacks to visitors, the collected static
+# files (whitenoise) rather than the finders. Off needs a SECRET_KEY (made once, kept in
+# var/secret_key), the hosts and the origins; cookies stay plain-HTTP (SECURE_COOKIES=0) because
+# this serves http://$(HOST):$(PORT). Each can be overridden from the environment.
+DEBUG ?= 0
+RUN_ENV = DEBUG=$(DEBUG) PORT=$(PORT) \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost,[::1]}" \
+	ALLOWED_ORIGINS="$${ALLOWED_ORIGINS:-http://$(HOST):$(PORT),http://127.0.0.1:$(PORT),http://localhost:$(PORT),http://[::1]:$(PORT)}" \
+	SECURE_COOKIES="$${SECURE_COOKIES:-0}"
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: setup var/secret_key
+	$(RUN_ENV) $(PY) manage.py load_examples
+	$(RUN_ENV) $(PY) manage.py ensure_demo_teacher
+	@echo "Serving on http://$(HOST):$(PORT)/ (DEBUG=$(DEBUG))"
+	$(RUN_ENV) .venv/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # N Daphne processes behind ONE port (docs/websocket-protocol.md, "Several server processes"):
 # needs REDIS_URL and a PostgreSQL DATABASE_URL (designer/cluster.py refuses otherwise).

@@ -24,6 +24,7 @@ application = ProtocolTypeRouter(
         "websocket": ExactOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
             settings.ALLOWED_ORIGINS,
+            settings.ALLOWED_HOSTS,
         ),
     }
 )

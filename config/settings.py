@@ -19,9 +19,11 @@ Variables (all optional in development):
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,18 +90,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "ninja",  # serves Swagger UI from our static files, not a CDN
+    "axes",  # the log-in throttle (failures per account and address), below
     "designer",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "designer.limits.VisitorSessionMiddleware",  # after sessions: an anonymous visitor gets one
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out log-in with its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -188,6 +194,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The log-in throttle is django-axes: it counts FAILED log-ins per account and client address
+# together (a guesser elsewhere never locks the right password out, a class sharing one demo
+# account from one address is not locked by a typo: a success starts the count again), in the
+# database (every process sees it). Its backend refuses a locked pair before the password hash is
+# checked; authenticate() must be given the request (Django's forms do; the test client's
+# `login()` does not, use `force_login`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # after the last failed attempt
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "designer.pages.accounts.username_for_throttle"
+AXES_CLIENT_IP_CALLABLE = "designer.limits.client_address"  # REMOTE_ADDR, as every other limit
+AXES_LOCKOUT_CALLABLE = "designer.pages.accounts.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -219,6 +243,29 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): scripts only from our own files, never inline (JSON
+# data goes in `json_script` blocks, which are not run); no style attributes. <style> elements
+# are allowed because xterm.js writes its terminal's sizes and theme into ones it creates (they
+# carry no nonce, and their text changes with the window, so no hash fits): docs/design.md.
+# The API's Swagger page (/api/docs) is ninja's own template with an inline script: excluded.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs", "/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF, UNSAFE_INLINE],
+        "style-src-attr": [NONE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -226,8 +273,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 DESIGNER_RATE_LIMITS = {
     "import": (10, 90),
     "write": (300, 60),
-    "login_user": (10, 300),
-    "login_ip": (50, 300),
+    # POST /api/validate without an account, per client address (docs/limits.md).
+    "validate_anon": (30, 60),
+    # New accounts per client address: a class of 50 behind one NAT signs up within the hour.
+    "signup": (50, 3600),
 }
 DESIGNER_TRASH_DAYS = 30
 # Flow control of the design websocket: (messages, bytes) a socket may have unacknowledged before

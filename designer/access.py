@@ -165,6 +165,30 @@ def _level(actor: Actor, design: Design, now) -> Level:
     return level
 
 
+def links_in_use(actor: Actor, design: Design) -> list[ShareLink]:
+    """The active share links through which `actor` reaches `design`, when its role comes from
+    links only: none for the owner, a direct member or a public example's viewer. A signed-in
+    person's link is the membership it made (`via_link`); an anonymous one's, the tokens of its
+    session. What runs and sockets through these links cost counts against their creators too
+    (designer/limits.py, `budget_keys`)."""
+    now = timezone.now()
+    if actor.is_authenticated:
+        if design.owner_id == actor.user_id:
+            return []
+        membership = (
+            Membership.objects.select_related("via_link").filter(user_id=actor.user_id, design=design).first()
+        )
+        if membership is not None and membership.via_link is None:
+            return []
+    links: dict[int, ShareLink] = {}
+    if actor.is_authenticated and membership is not None and membership.is_effective(now):
+        links[membership.via_link.pk] = membership.via_link
+    if actor.link_tokens:
+        for link in ShareLink.objects.active(now).filter(design=design, token__in=actor.link_tokens):
+            links[link.pk] = link
+    return [links[pk] for pk in sorted(links)]
+
+
 def role_of(actor: Actor, design: Design) -> str | None:
     level = _level(actor, design, timezone.now())
     return ROLE_NAMES.get(level)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -35,6 +34,8 @@ from designer.access import (
 from designer.errors import AuthRequired, BadJSON, DesignInvalid, DesignNotFound, Invalid, VersionConflict
 from designer.jsondoor import parse_json
 from designer.models import Design, Membership, Revision, Role, ShareLink
+from simcore.design.keyorder import in_schema_order
+from simcore.design.names import FORBIDDEN, name_problem
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ FOREIGN_FIELDS = (
     "acl", "created_at", "deleted_at", "example_slug", "id", "is_example", "members", "memberships",
     "owner", "owner_id", "permissions", "public", "share_links", "shared_with", "sharing", "updated_at",
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def group_name(design_id: int) -> str:
@@ -92,11 +92,12 @@ def check_name(name: Any, path: str = "name") -> str:
     if not isinstance(name, str) or not name.strip():
         raise Invalid("A design needs a name.", problems=[{"code": "name.required", "path": path, "msg": "empty name"}])
     name = name.strip()
-    if len(name) > MAX_NAME or _CONTROL.search(name):
-        raise Invalid(
-            f"A name is at most {MAX_NAME} characters, without control characters.",
-            problems=[{"code": "name.invalid", "path": path, "msg": "too long or has control characters"}],
-        )
+    if len(name) > MAX_NAME:
+        raise Invalid(f"A name is at most {MAX_NAME} characters; this one has {len(name):,}.",
+                      problems=[{"code": "name.too_long", "path": path, "msg": f"more than {MAX_NAME} characters"}])
+    bad = name_problem(name)
+    if bad:
+        raise Invalid(f"The name {bad}.", problems=[{"code": "name.control_character", "path": path, "msg": bad}])
     return name
 
 
@@ -134,11 +135,15 @@ def validate_document(document: Any, *, name: str, description: str) -> dict:
     document = _strict_copy(document)
     document["name"] = name
     document["description"] = description
-    from simcore.design import validate
+    from simcore.design.validate import validate_capped
 
-    problems = [p for p in validate(document) if getattr(p, "severity", "error") == "error"]
+    # Schema and reference problems are all errors; the answer lists the first MAX_PROBLEMS.
+    problems, more = validate_capped(document)
     if problems:
-        raise DesignInvalid(f"The design document has {len(problems)} problem(s).", problems=problems)
+        total = len(problems) + more
+        shown = f"; the first {len(problems)} are listed" if more else ""
+        raise DesignInvalid(f"The design document has {total:,} problem{'s' if total != 1 else ''}{shown}.",
+                            problems=problems, more_problems=more)
     limits.check_document_size(document)
     return document
 
@@ -345,7 +350,7 @@ def do_add_member(actor: Actor, design: Design, user, role: str) -> Membership:
 def _name_from_filename(filename: str) -> str:
     stem = PurePosixPath(PureWindowsPath(str(filename or "")).name).name
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    stem = _CONTROL.sub("", stem).strip()[:MAX_NAME]
+    stem = FORBIDDEN.sub("", stem).strip()[:MAX_NAME]
     return stem or "Imported design"
 
 
@@ -371,8 +376,9 @@ def do_import_design(user, raw_bytes: bytes, filename: str) -> Design:
 
 
 def export_design(design: Design) -> bytes:
-    """The design document as a file: the same bytes for the same stored document."""
-    return (json.dumps(design.document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
+    """The design document as a file: the same bytes for the same design on every database (keys in
+    the schema's order: PostgreSQL's jsonb does not keep the order they were written in)."""
+    return (json.dumps(in_schema_order(design.document), ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
 
 
 def export_filename(design: Design) -> str:

@@ -33,6 +33,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -43,6 +44,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
+from designer import limits
 from designer.access import Need, access_design, actor_from_scope
 from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
@@ -59,8 +61,8 @@ CLOSE_TOO_MANY = 4429
 CLOSE_TOO_SLOW = 4008
 MAX_UNACKED_MESSAGES = 1000  # settings.DESIGNER_WS_UNACKED = (messages, bytes) overrides
 MAX_UNACKED_BYTES = 8 * 1024 * 1024
-MAX_MESSAGE_BYTES = 64 * 1024
-MAX_SOCKETS_PER_USER = 10
+MAX_MESSAGE_BYTES = limits.MAX_WS_MESSAGE_BYTES  # 64 KiB
+MAX_SOCKETS_PER_USER = limits.MAX_SOCKETS_PER_USER
 DEFAULT_RATE = (20, 1.0)  # messages per window (s), per socket; settings.DESIGNER_WS_RATE overrides
 DEFAULT_SIM_LIMITS = {"max_events": 5_000_000, "max_time_s": 24 * 3600.0, "max_wall_s": 3600.0}
 
@@ -79,17 +81,39 @@ def handles(method: Callable) -> Callable:
     return method
 
 
-def _who(actor, scope) -> str:
-    """Whom the per-user limits count: the account, or the session cookie of an anonymous link holder."""
-    if actor.is_authenticated:
-        return f"user:{actor.user_id}"
-    return "session:" + ((scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME) or "none")[:64]
+def _address(scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _budgets(scope, design, what: str) -> list[limits.Budget]:
+    """The budgets a socket or run of this scope's actor on `design` is charged to
+    (`limits.budget_keys`): its visitor (the account, or the anonymous session the store knows;
+    a made-up session id counts under the address) and the creators of the links it came by."""
+    actor = actor_from_scope(scope)
+    session_key = (scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
+    exists = bool(session_key) and not actor.is_authenticated and _session_exists(session_key)
+    visitor = limits.visitor_key(actor, session_key, session_exists=exists)
+    return limits.budget_keys(actor, design, visitor=visitor, address=_address(scope), what=what)
+
+
+def _session_exists(session_key: str) -> bool:
+    try:
+        return import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key[:64])
+    except Exception:  # a key the store cannot even look up is not a session
+        return False
 
 
 @database_sync_to_async
-def _connect_check(scope, design_id) -> tuple[Any, str]:
+def _connect_check(scope, design_id) -> tuple[Any, list[limits.Budget]]:
     actor = actor_from_scope(scope)
-    return access_design(actor, design_id, Need.VIEW), _who(actor, scope)
+    access = access_design(actor, design_id, Need.VIEW)
+    return access, _budgets(scope, access.design, "sockets")
+
+
+@database_sync_to_async
+def _run_budgets(scope, design) -> list[limits.Budget]:
+    return _budgets(scope, design, "runs")
 
 
 @database_sync_to_async
@@ -147,7 +171,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.joined: str | None = None
         self.relay = None
         self.session_group: str | None = None
-        self.counted: str | None = None
+        self.counted: tuple[str, ...] | None = None
         self.seat: str | None = None
         self.stamps: collections.deque[float] = collections.deque()
         self.who: str | None = None
@@ -156,19 +180,23 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.too_slow = False
         await self.accept()
         try:
-            access, who = await _connect_check(self.scope, self.design_id)
+            access, budgets = await _connect_check(self.scope, self.design_id)
         except DesignNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        if _SOCKETS[who] < MAX_SOCKETS_PER_USER:
-            self.seat = await REGISTRY.socket_opened(who, MAX_SOCKETS_PER_USER)
+        # Every budget must have room: first this process's count, then (several processes)
+        # the seats in Redis, one per budget, all or none.
+        full = next((b for b in budgets if _SOCKETS[b.key] >= b.limit), None)
+        if full is None:
+            self.seat, full = await REGISTRY.socket_opened(budgets)
         if self.seat is None:
-            await self.send_error("ws.too_many_sockets",
-                                  f"At most {MAX_SOCKETS_PER_USER} open design sockets per user: close a tab.")
+            await self.send_error("ws.too_many_sockets", full.msg)
             await self.close(code=CLOSE_TOO_MANY)
             return
-        _SOCKETS[who] += 1
-        self.counted = self.who = who
+        self.counted = tuple(b.key for b in budgets)
+        for key in self.counted:
+            _SOCKETS[key] += 1
+        self.who = budgets[0].key
         self.joined = group_name(access.design.pk)
         REGISTRY.watcher_joined(access.design.pk)
         await self.channel_layer.group_add(self.joined, self.channel_name)
@@ -211,10 +239,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
                     log.warning("design %s: could not leave the groups of a closed socket", self.design_id)
         finally:
             counted, self.counted = getattr(self, "counted", None), None
-            if counted is not None:
-                _SOCKETS[counted] -= 1
-                if _SOCKETS[counted] <= 0:
-                    del _SOCKETS[counted]
+            for key in counted or ():
+                _SOCKETS[key] -= 1
+                if _SOCKETS[key] <= 0:
+                    del _SOCKETS[key]
             seat, self.seat = getattr(self, "seat", None), None
             if seat is not None:
                 await REGISTRY.socket_closed(seat)
@@ -249,8 +277,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
     async def send_json(self, content: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(content, ensure_ascii=False, allow_nan=False))
 
-    async def send_error(self, code: str, msg: str, problems=(), ref=None) -> None:
+    async def send_error(self, code: str, msg: str, problems=(), ref=None, more_problems: int = 0) -> None:
         error = {"type": "error", "code": code, "msg": msg, "problems": list(problems)}
+        if more_problems:  # the list stopped at its limit (errors.DesignerError)
+            error["more_problems"] = more_problems
         if ref is not None:
             error["ref"] = ref
         await self.send_json(error)
@@ -272,7 +302,8 @@ class DesignConsumer(AsyncWebsocketConsumer):
         try:
             await self._receive(text_data, bytes_data)
         except DesignerError as exc:
-            await self.send_error(exc.code, exc.msg, exc.problems, ref=getattr(exc, "ref", None))
+            await self.send_error(exc.code, exc.msg, exc.problems, ref=getattr(exc, "ref", None),
+                                  more_problems=exc.more_problems)
         except Exception:  # one bad frame never takes the socket down
             log.exception("websocket frame failed on design %s", self.design_id)
             await self.send_error("internal", "The server could not handle this message.")
@@ -296,8 +327,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
                                 code="ws.rate_limited")
         if text_data is None:
             raise DesignerError("Frames are JSON text.", code="ws.binary")
-        if len(text_data) > MAX_MESSAGE_BYTES or len(text_data.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
-            raise DesignerError("A message is at most 64 KiB.", code="ws.too_large")
+        size = len(text_data.encode("utf-8", "surrogatepass"))  # bounded: Daphne drops messages over 1 MiB
+        if size > MAX_MESSAGE_BYTES:
+            raise DesignerError(f"A message is at most 64 KiB ({MAX_MESSAGE_BYTES:,} bytes); this one is {size:,} bytes: "
+                                f"it was dropped.", code="ws.too_large")
         message = messages.validate(parse_json(text_data))
         row = messages.MESSAGES[message["type"]]
         try:
@@ -338,10 +371,12 @@ class DesignConsumer(AsyncWebsocketConsumer):
 
     @handles
     async def run_start(self, message: dict, access) -> None:
-        limits = {**DEFAULT_SIM_LIMITS, **getattr(settings, "DESIGNER_SIM_LIMITS", {})}
-        run = await REGISTRY.start(access.design.pk, self.who, doc=access.design.document,
+        sim_limits = {**DEFAULT_SIM_LIMITS, **getattr(settings, "DESIGNER_SIM_LIMITS", {})}
+        budgets = await _run_budgets(self.scope, access.design)  # who asks now, and by which link
+        run = await REGISTRY.start(access.design.pk, budgets[0].key, doc=access.design.document,
                                    seed=message.get("seed", 0), speed=float(message.get("speed", 1.0)),
-                                   limits=limits, layer=self.channel_layer, paused=bool(message.get("paused", False)))
+                                   limits=sim_limits, layer=self.channel_layer,
+                                   paused=bool(message.get("paused", False)), budgets=budgets)
         await self.ack("run.start", {"run": run.run_id}, message.get("ref"))
 
     @handles

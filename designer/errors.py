@@ -1,10 +1,13 @@
 """Errors that cross a door. Each carries a machine `code`, an HTTP `status` and a sentence; design
 problems travel as `{code, path, msg}` dicts, the same shape at every door. Every door (API, pages,
-websocket) renders `to_dict()`: `{"code", "msg", "problems": [...]}`.
+websocket) renders `to_dict()`: `{"code", "msg", "problems": [...]}`, with `"more_problems": n` when the
+list stopped at its limit.
 """
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from simcore.design.problems import cap
 
 
 def problem(code: str, msg: str, path: str = "") -> dict[str, Any]:
@@ -26,17 +29,23 @@ class DesignerError(Exception):
     default_msg = "The request could not be completed."
 
     def __init__(self, msg: str | None = None, *, problems: Iterable[Any] = (), code: str | None = None,
-                 status: int | None = None):
+                 status: int | None = None, more_problems: int = 0):
         self.msg = msg or self.default_msg
         if code is not None:
             self.code = code
         if status is not None:
             self.status = status
-        self.problems = [_problem_dict(p) for p in problems]
+        # Every door's answer is bounded: at most MAX_PROBLEMS problems, each cut to size, and a
+        # count of the rest (`more_problems`, docs/limits.md "Answers and bodies").
+        self.problems, more = cap(_problem_dict(p) for p in problems)
+        self.more_problems = more + max(0, int(more_problems))
         super().__init__(self.msg)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "msg": self.msg, "problems": self.problems}
+        out = {"code": self.code, "msg": self.msg, "problems": self.problems}
+        if self.more_problems:
+            out["more_problems"] = self.more_problems
+        return out
 
 
 class DesignNotFound(DesignerError):

@@ -38,4 +38,7 @@ class StrictJSONParser(Parser):
     API's handler finds our BadJSON as the cause and answers with its code and sentence."""
 
     def parse_body(self, request) -> Any:
+        from designer.limits import check_body_size
+
+        check_body_size(request)
         return parse_json(request.body)

@@ -5,7 +5,8 @@ most 8 MiB; an import file is at most 10 MiB.
 
 Rates (settings.DESIGNER_RATE_LIMITS, name -> (requests, window seconds)), kept in Django's cache
 so that with REDIS_URL every process shares them: imports per user, writes per user (or per
-session for anonymous link editors), log-in attempts per username and per client address.
+session for anonymous link editors), new accounts per client address. Failed log-ins are
+counted by django-axes (settings, AXES_*), per account and address together.
 The counter is a sliding log of timestamps: "at most N in any window of W seconds", with no
 burst at a window boundary. Check-then-set is not atomic across processes; a race can let one
 extra request through, which these limits tolerate.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,7 +28,15 @@ MAX_NODES = 10_000
 MAX_LINKS = 20_000
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-MAX_WS_MESSAGE_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024
+# A JSON body (validate, create, update) may carry an 8 MiB document with some room for
+# indentation and the other fields; settings.DATA_UPLOAD_MAX_MEMORY_SIZE sits above it.
+MAX_BODY_BYTES = MAX_DOCUMENT_BYTES + 1024 * 1024
+# One websocket message from a client (a run command, a console line): larger ones are answered
+# `ws.too_large` and dropped, the socket stays open. Daphne itself drops the connection (no close
+# frame: browsers report 1006) on a message over 1 MiB, its `--websocket-max-message-size`,
+# before the application sees it.
+MAX_WS_MESSAGE_BYTES = 64 * 1024
+WS_TRANSPORT_MAX_BYTES = 1024 * 1024
 
 
 def serialise(document) -> bytes:
@@ -59,6 +69,21 @@ def check_document_size(document) -> None:
         )
 
 
+def check_body_size(request, limit: int | None = None) -> None:
+    """Refuse a request body over `limit` (default MAX_BODY_BYTES) from its Content-Length,
+    before it is read or parsed."""
+    limit = MAX_BODY_BYTES if limit is None else limit
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size > limit:
+        raise TooLarge(
+            f"A request body is at most {limit / 1048576:.0f} MiB; this one is {size / 1048576:.1f} MiB.",
+            code="request.too_large",
+        )
+
+
 def check_import_size(size: int) -> None:
     if size > MAX_IMPORT_BYTES:
         raise TooLarge(
@@ -70,6 +95,18 @@ def check_import_size(size: int) -> None:
 def _limit(name: str) -> tuple[int, int]:
     count, window = settings.DESIGNER_RATE_LIMITS[name]
     return int(count), int(window)
+
+
+def _period(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return "hour" if seconds == 3600 else f"{seconds // 3600} hours"
+    if seconds % 60 == 0 and seconds >= 120:
+        return f"{seconds // 60} minutes"
+    return f"{seconds} seconds"
+
+
+def _wait(seconds: int) -> str:
+    return f"{seconds} s" if seconds < 120 else f"{(seconds + 59) // 60} minutes"
 
 
 def hit(name: str, ident: str, *, now: float | None = None, what: str = "requests") -> None:
@@ -85,7 +122,7 @@ def hit(name: str, ident: str, *, now: float | None = None, what: str = "request
     if len(stamps) >= count:
         retry_after = max(1, int(stamps[0] + window - now + 0.999))
         raise RateLimited(
-            f"Too many {what}: at most {count} per {window} seconds. Try again in {retry_after} s.",
+            f"Too many {what}: at most {count} per {_period(window)}. Try again in {_wait(retry_after)}.",
             retry_after=retry_after,
             code=f"rate_limited.{name}",
         )
@@ -115,7 +152,103 @@ def check_import(user) -> None:
     hit("import", f"user:{user.pk}", what="imports")
 
 
-def check_login(request, username: str) -> None:
-    """Call before authenticating a log-in attempt; raises RateLimited (status 429, `msg` to show)."""
-    hit("login_ip", client_address(request), what="log-in attempts")
-    hit("login_user", (username or "").strip().lower()[:150], what="log-in attempts for this account")
+def check_signup(request) -> None:
+    """Count one new account made from the request's address (called only when the form is
+    valid: a typo in the second password costs nothing); RateLimited when over the limit."""
+    hit("signup", client_address(request), what="new accounts from your address")
+
+
+# ---------------------------------------------------------------- visitors, sockets, runs
+# Who a socket or a run counts against (docs/limits.md, "Visitors, sockets, runs, logins"). Every
+# page visit gives an anonymous visitor a real session (`VisitorSessionMiddleware`), so each
+# visitor has a budget of its own; a session id the store does not know is no visitor, and what
+# comes with it counts under its address, with one visitor's budget. What is opened or started
+# through a share link counts against the link's creator as well.
+
+MAX_SOCKETS_PER_USER = 10
+MAX_RUNS_PER_USER = 2
+MAX_LINK_SOCKETS_PER_CREATOR = 200  # a class following a teacher's link, two tabs each
+VISITOR_SESSION_KEY = "designer_visitor"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One budget a socket or a run is charged to: `key` (the seat set in Redis, the counter in a
+    process), at most `limit` at once, and the sentence a refused user reads."""
+
+    key: str
+    limit: int
+    msg: str
+
+
+def visitor_key(actor, session_key: str | None, *, session_exists: bool) -> str | None:
+    """The visitor behind a request or socket: the account, or the anonymous session when the
+    session store knows it; None for no session or a made-up one (then the address counts)."""
+    if actor.is_authenticated:
+        return f"user:{actor.user_id}"
+    if session_key and session_exists:
+        return "session:" + hashlib.sha256(session_key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return None
+
+
+def budget_keys(actor, design, *, visitor: str | None, address: str, what: str) -> list[Budget]:
+    """The budgets a new socket (`what="sockets"`) or run (`what="runs"`) on `design` is charged
+    to; it is let in only when every one has room.
+
+    - the visitor: the account (`user:<id>`) or the anonymous session (`session:<hash>`);
+      without a real session, the address (`addr:<ip>`) with the same limit, so that made-up
+      session ids are one visitor, not 500;
+    - through share links (`access.links_in_use`): the creator of each link, whose own runs
+      count in the same budget (`user:<id>`), and whose links' sockets together are at most
+      `MAX_LINK_SOCKETS_PER_CREATOR` (`links-of:user:<id>`)."""
+    from designer.access import links_in_use
+
+    if what == "sockets":
+        limit, unit, advice = MAX_SOCKETS_PER_USER, "open design sockets", "close a tab."
+    elif what == "runs":
+        limit, unit, advice = MAX_RUNS_PER_USER, "running simulations", "stop one first."
+    else:
+        raise ValueError(f"unknown budget {what!r}: expected 'sockets' or 'runs'")
+    if visitor is None:
+        budgets = [Budget(f"addr:{address}", limit,
+                          f"At most {limit} {unit} per address without a session: reload the page "
+                          f"(it gives you one), or {advice}")]
+    elif visitor.startswith("user:"):
+        budgets = [Budget(visitor, limit, f"At most {limit} {unit} per user: {advice}")]
+    else:
+        budgets = [Budget(visitor, limit, f"At most {limit} {unit} per visitor: {advice}")]
+    creators = []
+    for link in links_in_use(actor, design):
+        creator = link.created_by_id or design.owner_id
+        if creator not in creators and f"user:{creator}" != visitor:
+            creators.append(creator)
+    for creator in creators:
+        if what == "runs":
+            budgets.append(Budget(f"user:{creator}", limit,
+                                  f"At most {limit} {unit} per user, and this share link's creator has "
+                                  f"{limit} going: ask them to stop one."))
+        else:
+            budgets.append(Budget(f"links-of:user:{creator}", MAX_LINK_SOCKETS_PER_CREATOR,
+                                  f"At most {MAX_LINK_SOCKETS_PER_CREATOR} {unit} through the share links "
+                                  f"of one person: try again when others have left."))
+    return budgets
+
+
+class VisitorSessionMiddleware:
+    """Every page visit leaves the visitor with a real session (one row in the session store, its
+    cookie in the answer): an anonymous student is a visitor of its own from its first page, and
+    its design sockets count against its own budget, not one shared by every anonymous visitor.
+    Pages only (HTML answers to GET): the API, static files and errors make none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if (session is not None and request.method == "GET" and response.status_code == 200
+                and response.get("Content-Type", "").startswith("text/html")):
+            # Loads the session: one the store does not know (a made-up or expired cookie) is
+            # empty, so the marker makes it new and Django saves it under a fresh key.
+            session.setdefault(VISITOR_SESSION_KEY, True)
+        return response

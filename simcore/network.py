@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from simcore.assembly import BuildContext, Node, assemble
+from simcore.assembly import BuildContext, Node, assemble, clones
 from simcore.design import DesignError, Problem, normalized, validate
 from simcore.devices import HostNode, Switch
 from simcore.devices.bridge import Bridged
@@ -31,7 +31,7 @@ from simcore.engine import PRIORITY_URGENT, Engine, RunStatus
 from simcore.net import Capture, Link
 from simcore.trace import Tracer
 from simcore.trace.sentences import Names, Narrator
-from simcore.virt import hardware, power
+from simcore.virt import hardware, power, snapshots
 from simcore.virt.machine import Machine
 
 
@@ -44,6 +44,7 @@ class EventSink(Protocol):
 TraceSink = list[dict] | EventSink | Callable[[list[dict]], Any] | None
 
 S = 1_000_000_000
+LIFECYCLE_ACTIONS = ("snapshot", "clonevm")  # simcore.virt.snapshots, simcore.assembly.clones
 
 
 def seconds_to_ns(value: float, what: str = "time") -> int:
@@ -169,6 +170,13 @@ class Network:
         if t < self.engine.now:
             raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
         self.actions.append({"t": t, "node": node_id, "vm": action, "params": dict(params)})
+        origin = "asked from the run's controls"
+        if action == "snapshot":  # take, restore, delete (simcore.virt.snapshots)
+            self.engine.at(t, target.snapshots.request, dict(params), origin, priority=PRIORITY_URGENT)
+            return
+        if action == "clonevm":  # a new VM made from this one (simcore.assembly.clones)
+            self.engine.at(t, target.cloner.request, target, dict(params), origin, priority=PRIORITY_URGENT)
+            return
         if action in hardware.ACTIONS:  # a hardware change: the guest's settings (simcore.virt.guest)
             self.engine.at(t, target.node.guest.request, action, dict(params), "asked from the run's controls",
                            priority=PRIORITY_URGENT)
@@ -179,10 +187,51 @@ class Network:
         """Why ``action`` on VM ``node_id`` would be refused now (VBoxManage's sentence), or None.
         An unknown node, a node that is not a VM, an unknown action or parameter: ValueError."""
         machine = self._vm(node_id, action, params)
+        if action == "snapshot":
+            refused = machine.snapshots.check(params)
+            return refused.sentence if refused is not None else None
+        if action == "clonevm":
+            return machine.cloner.check(machine, params)
         if action in hardware.ACTIONS:
             refusal = machine.node.guest.check(action, **params)
             return refusal.sentence if refusal is not None else None
         return machine.refusal(action)
+
+    def host_action(self, node_id: str, action: str, at: float | None = None) -> None:
+        """Shut a physical host down (``shutdown``), reboot it (``reboot``) or boot it once off
+        (``boot``) at simulated second ``at`` (None: now): its containers, VMs and links follow
+        (``simcore.virt.hostpower``). Logged in ``net.actions`` as ``{"t", "node", "host": action}``
+        and replayed like a console line; refused when it runs if illegal then (``host.refused``)."""
+        power = self._host_power(node_id, action)
+        t = self.engine.now if at is None else seconds_to_ns(at, "at")
+        if t < self.engine.now:
+            raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
+        self.actions.append({"t": t, "node": node_id, "host": action})
+        self.engine.at(t, power.request, action, "asked from the run's controls", priority=PRIORITY_URGENT)
+
+    def check_host_action(self, node_id: str, action: str) -> str | None:
+        """Why ``action`` on host ``node_id`` would be refused now, or None (ValueError for an
+        unknown node or action, or a node that is not a host)."""
+        return self._host_power(node_id, action).refusal(action)
+
+    def container_spec(self, node_id: str) -> dict:
+        """A container made during the run (``lxc launch``, ``docker run``) as a node of the design
+        document: what the editor adds to keep it. ValueError for anything else."""
+        node = self.nodes.get(node_id)
+        container = getattr(node, "container", None)
+        if container is None:
+            raise ValueError(f"{node_id!r} is not a container made during this run")
+        return container.host.containers.design_node(container)
+
+    def _host_power(self, node_id: str, action: str):
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise ValueError(f"no node with id {node_id!r}")
+        power = getattr(node, "host_power", None)
+        if power is None:
+            raise ValueError(f"node {node_id!r} ({node.kind}) is not a physical host")
+        power.refusal(action)  # an unknown action: ValueError
+        return power
 
     def _vm(self, node_id: str, action: str, params: dict) -> Machine:
         machine = self.machines.get(node_id)
@@ -193,8 +242,15 @@ class Network:
         if action in hardware.ACTIONS:
             hardware.check_params(action, params)
             return machine
+        if action == "snapshot":
+            snapshots.check_params(params)
+            return machine
+        if action == "clonevm":
+            clones.check_params(params)
+            return machine
         if action not in power.ACTIONS:
-            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(power.ACTIONS + hardware.ACTIONS)}")
+            known = power.ACTIONS + hardware.ACTIONS + LIFECYCLE_ACTIONS
+            raise ValueError(f"unknown VM action {action!r}; one of: {', '.join(known)}")
         if params:
             raise ValueError(f"{action} takes no parameters, not {', '.join(sorted(params))}")
         return machine
@@ -299,6 +355,11 @@ class Network:
             "vbox_nat": {node_id: nat.table() for node_id, nat in self.vbox.items()},
             "services": {node_id: [s.row() for s in services] for node_id, services in self.services.items()},
             "vms": {node_id: machine.row() for node_id, machine in self.machines.items()},
+            # Containers per host (made with lxc/docker or drawn with an image), and hosts' power.
+            "containers": {node_id: node.containers.rows() for node_id, node in self.nodes.items()
+                           if getattr(node, "containers", None) is not None and node.containers.all()},
+            "hosts": {node_id: {"power": node.host_power.state} for node_id, node in self.nodes.items()
+                      if getattr(node, "host_power", None) is not None and node.host_power.state != "running"},
         }
 
     def facts(self) -> list[dict]:

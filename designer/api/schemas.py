@@ -30,6 +30,7 @@ class ErrorOut(Schema):
     code: str
     msg: str
     problems: list[ProblemOut] = []
+    more_problems: int | None = None
     current_version: int | None = None
     retry_after: int | None = None
 
@@ -98,3 +99,5 @@ class ValidateOut(Schema):
     ok: bool
     problems: list[ProblemOut]
     checks: list[ProblemOut]
+    more_problems: int = 0
+    more_checks: int = 0

@@ -1,4 +1,4 @@
-"""Accounts pages: sign up, log in (rate limited), log out (POST), change password.
+"""Accounts pages: sign up (rate limited per address), log in (failures throttled by django-axes), log out (POST), change password.
 
 Django's own auth views and forms do the work (password hashing, validators, session rotation on
 log-in, session hash update on password change); these classes only set templates and redirects.
@@ -6,6 +6,7 @@ log-in, session hash update on password change); these classes only set template
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -14,6 +15,9 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+
+from designer import limits
+from designer.errors import RateLimited
 
 from .forms import LoginForm, SignupForm
 
@@ -33,6 +37,12 @@ def signup(request):
         return redirect(safe_next(request))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:  # counted only for a valid form: a typo in the second password costs nothing
+            limits.check_signup(request)
+        except RateLimited as refused:
+            form.add_error(None, refused.msg)
+            return render(request, "registration/signup.html", {"form": form, "next": safe_next(request, "")},
+                          status=429)
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}: your account is ready.")
@@ -45,11 +55,23 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     next_page = reverse_lazy("home")
 
-    def form_invalid(self, form):
-        answer = super().form_invalid(form)
-        if form.is_rate_limited():
-            answer.status_code = 429  # Too Many Requests, with the form and its sentence
-        return answer
+
+def username_for_throttle(request, credentials) -> str:
+    """The account a log-in attempt is counted for by django-axes, however it was typed."""
+    username = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return str(username).strip().lower()[:150]
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a log-in of a locked (account, address) pair: the log-in page again,
+    status 429, saying why and for how long."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = (f"Too many failed log-ins for this account from your address ({settings.AXES_FAILURE_LIMIT} in a "
+               f"row). Wait {minutes} minutes after the last attempt, then try again.")
+    username = (credentials or {}).get("username") or request.POST.get("username") or ""
+    form = LoginForm(request, initial={"username": str(username)[:150]})
+    return render(request, "registration/login.html",
+                  {"form": form, "locked_out": message, "next": safe_next(request, "")}, status=429)
 
 
 class LogoutView(auth_views.LogoutView):

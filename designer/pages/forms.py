@@ -7,9 +7,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
-from designer import limits
-from designer.errors import RateLimited
-
 # Offered expiries of a share link; "" = never. A fixed list keeps the form one keyboard-friendly
 # select instead of a date picker, and the server computes the instant (no client clock).
 EXPIRY_CHOICES = [
@@ -32,20 +29,7 @@ class SignupForm(UserCreationForm):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's log-in form, throttled per client and username before the password is checked."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        # Before authenticate(): a throttled attempt must not cost a password hash nor reveal
-        # whether the password was right.
-        try:
-            limits.check_login(self.request, username)
-        except RateLimited as error:
-            raise forms.ValidationError(error.msg, code="rate_limited") from None
-        return super().clean()
-
-    def is_rate_limited(self) -> bool:
-        return any(e.code == "rate_limited" for e in self.errors.as_data().get("__all__", []))
+    """Django's log-in form; failures are throttled by django-axes (settings, AXES_*)."""
 
 
 class NewDesignForm(forms.Form):

@@ -121,7 +121,7 @@ class Keeper:
                   "play": pos.get("status") == "playing", **meta.get("limits", {}),
                   "resume": {**pos, "log": data.get("actions") or []}}
         run = Run(design_id, meta["starter"], config, get_channel_layer(), relay_group(design_id), store=store,
-                  token=token, resumed=True, on_end=self.registry.forget)
+                  token=token, resumed=True, on_end=self.registry.forget, charged=tuple(meta.get("charged") or ()))
         run.tables = data.get("tables")
         self.registry.runs[design_id] = run
         try:
@@ -138,13 +138,15 @@ class Keeper:
                 "type": "run.relay", "design": design_id, "run": meta["run"], "kind": "status", "relay": 0,
                 "text": status_text(meta["run"], state)})
             await store.release(design_id, token)
-            await store.drop_seat("runs", meta["starter"], f"{design_id}:{meta['run']}")
+            for key in meta.get("charged") or [meta["starter"]]:
+                await store.drop_seat("runs", key, f"{design_id}:{meta['run']}")
 
     # -- per-user limits across processes (store.py, seats) -------------------------------------
     async def _refresh_seats(self, store) -> None:
         """Every pass: our runs' seats (a taken-over run keeps its starter's seat); every
         `SOCKET_REFRESH_S`: our sockets' seats. Both are re-added after a Redis restart."""
-        runs = [(run.starter, run.seat) for run in list(self.registry.runs.values()) if not run.ended and not run.lost]
+        runs = [(key, run.seat) for run in list(self.registry.runs.values()) if not run.ended and not run.lost
+                for key in run.charged]
         try:
             await store.refresh_seats("runs", runs, stores.RUN_TTL_MS)
         except Exception:
@@ -153,7 +155,7 @@ class Keeper:
         if now - self._sockets_refreshed < stores.SOCKET_REFRESH_S:
             return
         sockets = self.registry.sockets
-        seats = [(who, seat) for seat, who in list(sockets.items())]
+        seats = [(key, seat) for seat, keys in list(sockets.items()) for key in keys]
         try:
             await store.refresh_seats("sockets", seats, stores.SOCKET_TTL_MS)
             self._sockets_refreshed = now

@@ -85,7 +85,8 @@ class Run:
     """One running design: its worker process, its state as last reported, its ring buffer."""
 
     def __init__(self, design_id: int, starter: str, config: dict, layer, group: str, *, store=None,
-                 token: str = "", resumed: bool = False, on_end: Callable[[Run], None] = lambda run: None):
+                 token: str = "", resumed: bool = False, on_end: Callable[[Run], None] = lambda run: None,
+                 charged: tuple[str, ...] = ()):
         self.design_id = design_id
         self.on_end = on_end  # the registry forgets the run
         self.store = store or stores.LocalStore()
@@ -95,6 +96,9 @@ class Run:
         self.log: list[dict] = list((config.get("resume") or {}).get("log", []))
         self.run_id = config["run"]
         self.starter = starter
+        # The budgets this run counts against (limits.budget_keys): its starter's, and the
+        # creators' of the share links it was started by; each holds one seat in Redis.
+        self.charged: tuple[str, ...] = tuple(charged) or (starter,)
         self.config = config
         self.layer = layer
         self.group = group
@@ -347,8 +351,9 @@ class Run:
                     await self.store.release(self.design_id, self.token)
                 except Exception:
                     log.warning("run %s: could not release the lease (it expires by itself)", self.run_id)
-                try:  # the run no longer counts against its starter (in every process)
-                    await self.store.drop_seat("runs", self.starter, self.seat)
+                try:  # the run no longer counts against its budgets (in every process)
+                    for key in self.charged:
+                        await self.store.drop_seat("runs", key, self.seat)
                 except Exception:
                     log.warning("run %s: could not drop its seat (it is pruned when counted)", self.run_id)
                 continue
@@ -373,7 +378,8 @@ class Run:
 
     def meta(self) -> dict:
         limits = {k: self.config[k] for k in ("max_events", "max_time_s", "max_wall_s") if k in self.config}
-        return {"run": self.run_id, "design": self.design_id, "starter": self.starter, "seed": self.state["seed"],
+        return {"run": self.run_id, "design": self.design_id, "starter": self.starter, "charged": list(self.charged),
+                "seed": self.state["seed"],
                 "doc": self.config["doc"], "limits": limits, "host": MAILBOX.channel, "process": PROCESS_ID,
                 "pid": os.getpid()}
 

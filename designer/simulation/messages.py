@@ -95,11 +95,21 @@ _ROWS = (
           required=("node", "line"), example={"node": "vm1", "line": "ip addr"}),
     _edit("console.interrupt", WORKER, "console", fields={"node": NODE}, required=("node",),
           example={"node": "vm1"}),
-    # A VM's power control (VBoxManage's actions); the worker refuses an illegal one with
+    # A VM's power control, hardware change, snapshot or clone (VBoxManage's actions: power,
+    # modifyvm..., snapshot {op, name, description, live}, clonevm {name, mode, snapshot, link,
+    # keep_macs}); params are flat scalars, each action's own checked by the network's door
+    # (simcore.network.Network.check_vm_action); the worker refuses an illegal one with
     # VirtualBox's sentence before it enters the action log.
     _edit("run.vm", WORKER, fields={"node": NODE, "action": {"type": "string", "minLength": 1, "maxLength": 32},
-                                    "params": {"type": "object", "maxProperties": 16}},
+                                    "params": {"type": "object", "maxProperties": 16,
+                                               "additionalProperties": {"type": ["string", "integer", "boolean"],
+                                                                        "maxLength": 1024}}},
           required=("node", "action"), example={"node": "vm1", "action": "pause"}),
+    # A physical host's power: shutdown, reboot, boot (its containers, VMs and links follow).
+    _edit("run.host", WORKER, fields={"node": NODE, "action": {"enum": ["shutdown", "reboot", "boot"]}},
+          required=("node", "action"), example={"node": "hv", "action": "reboot"}),
+    # A container made during the run, as a design node the editor can add to the design.
+    _edit("run.keep", WORKER, fields={"node": NODE}, required=("node",), example={"node": "hv-web"}),
 )
 
 MESSAGES: dict[str, MessageType] = {row.type: row for row in _ROWS}

@@ -17,7 +17,9 @@ from __future__ import annotations
 import collections
 import logging
 import secrets
+from typing import Any
 
+from designer.limits import MAX_RUNS_PER_USER, Budget
 from designer.simulation import store as stores
 from designer.simulation.keeper import Keeper
 from designer.simulation.localrun import Run
@@ -27,7 +29,6 @@ from designer.simulation.runview import FINAL, PROCESS_ID, RunError
 
 log = logging.getLogger(__name__)
 
-MAX_RUNS_PER_USER = 2
 ORPHAN_GRACE_S = 45.0  # + the stop (at most 5 s, then a kill): ended within a minute
 
 
@@ -38,7 +39,8 @@ class Registry:
     def __init__(self):
         self.runs: dict[int, Run] = {}
         self.watchers: collections.Counter[int] = collections.Counter()
-        self.sockets: dict[str, str] = {}  # socket seat -> who, for the sockets of this process (shared store)
+        # socket seat -> the budget keys it is counted under, for the sockets of this process (shared store)
+        self.sockets: dict[str, tuple[str, ...]] = {}
         self.keeper = Keeper(self)
 
     def watcher_joined(self, design_id: int) -> None:
@@ -90,35 +92,43 @@ class Registry:
         run = self.runs.get(design_id)
         return run if run is not None and not run.ended else None
 
-    def count_for(self, starter: str) -> int:
-        """The runs of `starter` in this process (the shared count is `store.count_runs`)."""
-        return sum(1 for run in self.runs.values() if run.starter == starter and not run.ended)
+    def count_for(self, key: str) -> int:
+        """The runs charged to budget `key` in this process (the shared count is `store.count_runs`)."""
+        return sum(1 for run in self.runs.values() if key in run.charged and not run.ended)
 
     # -- per-user limits across processes (store.py, seats; refreshed by the keeper) ------------
-    async def socket_opened(self, who: str, limit: int) -> str | None:
-        """Count a new socket of `who`: its seat, or None when `who` has `limit` sockets open
-        already in all the processes together. Only the shared store counts here (one process
-        counts in consumers._SOCKETS); Redis down: the socket is let in, its seat is added by the
-        next refresh."""
+    async def socket_opened(self, budgets) -> tuple[str | None, Any]:
+        """Count a new socket against every one of its budgets (`limits.Budget`: key, limit):
+        (its seat, None), or (None, the first budget that is full in all the processes together).
+        Only the shared store counts here (one process counts in consumers._SOCKETS); the seats
+        are taken one budget at a time and given back if a later one is full. Redis down: the
+        socket is let in, its seats are added by the next refresh."""
         store = stores.store()
         seat = f"{PROCESS_ID}:{secrets.token_hex(6)}"
+        keys = tuple(b.key for b in budgets)
         if not store.shared:
-            return seat
+            return seat, None
+        taken: list[str] = []
         try:
-            if not await store.take_seat("sockets", who, seat, limit, stores.SOCKET_TTL_MS):
-                return None
+            for budget in budgets:
+                if not await store.take_seat("sockets", budget.key, seat, budget.limit, stores.SOCKET_TTL_MS):
+                    for key in taken:
+                        await store.drop_seat("sockets", key, seat)
+                    return None, budget
+                taken.append(budget.key)
         except Exception:
             log.warning("could not count a socket in Redis (down?): let in")
-        self.sockets[seat] = who
+        self.sockets[seat] = keys
         self.keeper.ensure()
-        return seat
+        return seat, None
 
     async def socket_closed(self, seat: str) -> None:
-        who = self.sockets.pop(seat, None)
-        if who is None:
+        keys = self.sockets.pop(seat, None)
+        if keys is None:
             return
         try:
-            await stores.store().drop_seat("sockets", who, seat)
+            for key in keys:
+                await stores.store().drop_seat("sockets", key, seat)
         except Exception:
             log.warning("could not drop a socket's seat (it expires by itself)")
 
@@ -127,20 +137,27 @@ class Registry:
             del self.runs[run.design_id]
 
     async def start(self, design_id: int, starter: str, *, doc: dict, seed: int, speed: float, limits: dict,
-                    layer, paused: bool = False) -> Run:
+                    layer, paused: bool = False, budgets=None) -> Run:
+        """Start a run of the design, charged to every one of `budgets` (`limits.Budget`: the
+        starter's, and the creators' of the share links it came by; default: the starter's
+        alone, `MAX_RUNS_PER_USER`). Refused (`run.too_many`, the full budget's sentence) unless
+        each has room, in this process and, with a shared store, in all of them."""
+        if budgets is None:
+            budgets = [Budget(starter, MAX_RUNS_PER_USER,
+                              f"At most {MAX_RUNS_PER_USER} running simulations per user: stop one first.")]
         if self.get(design_id) is not None:
             raise RunError("A run of this design is already going: watch it, or stop it first.", code="run.exists")
-        if self.count_for(starter) >= MAX_RUNS_PER_USER:
-            raise RunError(f"At most {MAX_RUNS_PER_USER} running simulations per user: stop one first.",
-                           code="run.too_many")
+        for budget in budgets:
+            if self.count_for(budget.key) >= budget.limit:
+                raise RunError(budget.msg, code="run.too_many")
         config = {"run": secrets.token_hex(8), "doc": doc, "seed": seed, "speed": speed, "play": not paused,
                   **limits}
         store = stores.store()
         token = f"{PROCESS_ID}:{secrets.token_hex(4)}"
         run = Run(design_id, starter, config, layer, relay_group(design_id), store=store, token=token,
-                  on_end=self.forget)
+                  on_end=self.forget, charged=tuple(b.key for b in budgets))
         self.runs[design_id] = run  # claimed before the first await: a second start sees it
-        seated = False
+        seated: list[str] = []
         try:
             if store.shared:
                 if not await store.acquire(design_id, token):
@@ -151,23 +168,23 @@ class Registry:
                     await store.release(design_id, token)  # a dead process's run, being taken over
                     raise RunError("A run of this design is already going: watch it, or stop it first.",
                                    code="run.exists")
-                # The starter's runs in every process: stale seats pruned, then the seat taken
-                # atomically (two processes never both take the last one).
-                await store.count_runs(starter)
-                if not await store.take_seat("runs", starter, run.seat, MAX_RUNS_PER_USER, stores.RUN_TTL_MS):
-                    await store.release(design_id, token)
-                    raise RunError(f"At most {MAX_RUNS_PER_USER} running simulations per user: stop one first.",
-                                   code="run.too_many")
-                seated = True
+                # Each budget's runs in every process: stale seats pruned, then the seat taken
+                # atomically (two processes never both take the last one); all or none.
+                for budget in budgets:
+                    await store.count_runs(budget.key)
+                    if not await store.take_seat("runs", budget.key, run.seat, budget.limit, stores.RUN_TTL_MS):
+                        await store.release(design_id, token)
+                        raise RunError(budget.msg, code="run.too_many")
+                    seated.append(budget.key)
                 await MAILBOX.ensure()
                 await run.write_all(clear_ring=True)
                 self.keeper.ensure()
             await run.start()
         except Exception:
             self.forget(run)
-            if seated:
+            for key in seated:
                 try:
-                    await store.drop_seat("runs", starter, run.seat)
+                    await store.drop_seat("runs", key, run.seat)
                 except Exception:
                     log.warning("run %s: could not drop its seat (it is pruned when counted)", run.run_id)
             raise

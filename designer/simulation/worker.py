@@ -509,6 +509,22 @@ class RunWorker:
             raise ValueError(refusal)
         return self._act(cmd, {"node": cmd["node"], "vm": cmd["action"], "params": params})
 
+    @command
+    def run_host(self, cmd, now):
+        """A physical host's power (shutdown, reboot, boot): refused at once when illegal now
+        (never logged); else logged and run 1 ns from now like a console line."""
+        self._playable()
+        refusal = self.net.check_host_action(cmd["node"], cmd["action"])
+        if refusal is not None:
+            raise ValueError(refusal)
+        return self._act(cmd, {"node": cmd["node"], "host": cmd["action"]})
+
+    @command
+    def run_keep(self, cmd, now):
+        """A container made during the run, as a node for the design (the editor adds it and saves
+        the design as usual; the run is not changed)."""
+        return [], self.net.container_spec(cmd["node"])
+
     def _act(self, cmd, action: dict):
         self._playable()
         # One nanosecond after now: every event at `now` has run (or will, in step mode, before
@@ -527,6 +543,8 @@ class RunWorker:
         at = action["t"] / 1e9
         if "vm" in action:
             net.vm_action(action["node"], action["vm"], at=at, **action.get("params", {}))
+        elif "host" in action:
+            net.host_action(action["node"], action["host"], at=at)
         elif action.get("interrupt"):
             net.interrupt(action["node"], at=at)
         else:

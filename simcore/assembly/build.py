@@ -12,7 +12,9 @@
 8. every machine's guest (``simcore.virt.guest``: filesystems, hardware settings, the hosts' disk
    stores), then VM controllers and their initial power states (``vms.py``): a VM that is off at t = 0 was built
    like any other (so its problems are reported), then its RAM is emptied and its NICs lose their
-   carrier.
+   carrier;
+9. each host's container runtimes (``simcore.virt.containers``), empty: ``lxc`` and ``docker`` on
+   its console make containers during the run.
 
 Each step reports its problems to the context (``build.<what>`` at a document path); a document
 with problems raises one ``DesignError`` with all of a stage's problems, and no half-built network
@@ -22,9 +24,10 @@ the events scheduled at t = 0 and the draws from the run's random source.
 
 from __future__ import annotations
 
-from simcore.assembly import links, natnet, nodes, services, switches, vms
+from simcore.assembly import clones, links, natnet, nodes, services, switches, vms
 from simcore.assembly.context import BuildContext
 from simcore.assembly.vbox.attach import attach_modes
+from simcore.virt.containers import attach_runtimes
 from simcore.virt.install import attach_guests
 
 
@@ -50,3 +53,5 @@ def assemble(ctx: BuildContext, doc: dict, *, capture_all: bool = False) -> None
     attach_guests(ctx.specs, ctx.nodes, ctx.report)  # filesystems, hardware settings, hosts' disk stores
     ctx.raise_problems()
     vms.attach_machines(ctx, doc["nodes"])
+    clones.give_cloner(ctx)
+    attach_runtimes(ctx, doc["nodes"])  # each host's (empty) LXD and Docker: lxc, docker on its console

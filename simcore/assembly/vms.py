@@ -68,6 +68,35 @@ class GuestSetup:
                 console.print(f"systemd[1]: a service failed to start: {exc}")
 
 
+    # -- what a snapshot of the VM copies, and what it keeps as it is (simcore.virt.snapshots) --
+    def outside(self, node: HostNode) -> list:
+        """Every object of the network that is not the VM's own: a snapshot's copy stops there."""
+        ctx = self.ctx
+        out: list = [ctx, ctx.engine, ctx.tracer, ctx.names, ctx.narrator, ctx.specs, ctx.services]
+        for other in ctx.nodes.values():
+            out.append(other)
+            out.extend(getattr(other, "nics", {}).values())
+            guest = other.__dict__.get("guest")
+            if guest is not None:
+                out.extend((guest, guest.image, guest.store, guest.hardware if other is not node else None))
+                if guest.store is not None:
+                    out.extend(guest.store.media.values())
+        out.extend(ctx.links.values())
+        out.extend(ctx.captures.values())
+        for machine in ctx.machines.values():
+            out.extend((machine, machine.clock))
+        return [o for o in out if o is not None and o is not getattr(node.__dict__.get("guest"), "hardware", 0)]
+
+    def services_of(self, node: HostNode) -> list | None:
+        return self.ctx.services.get(node.id)
+
+    def set_services(self, node: HostNode, services: list | None) -> None:
+        if services is None:
+            self.ctx.services.pop(node.id, None)
+        else:
+            self.ctx.services[node.id] = services
+
+
 def host_cpu(spec: dict) -> dict:
     """What ``lscpu`` on a physical host shows."""
     return {"model": spec.get("cpu_model") or DEFAULT_CPU_MODEL, "cpus": int(spec.get("cpu_cores", 1)),
@@ -93,7 +122,7 @@ def attach_machine(ctx: BuildContext, i: int, spec: dict) -> Machine | None:
     host = ctx.host(spec.get("host"))
     machine = Machine(node, spec, host=host, host_spec=ctx.specs.get(spec.get("host") or "", {}),
                       setup=GuestSetup(ctx, i, spec), engine=ctx.engine, tracer=ctx.tracer)
-    ctx.machines[spec["id"]] = machine
+    ctx.machines[spec["id"]] = machine  # its `cloner` is set by build.py (clones builds on this module)
     if host is not None:
         _machines_of(host).append(machine)
     machine.apply_initial()

@@ -26,6 +26,14 @@ keywords it does not know, and the browser declares them to ajv, which runs in s
   fields, object fields (drawn as a group of their scalar fields) and the panel's list sections
   (NICs, routes, services, members, port forwards).
 
+And one on a property with an ``enum`` (a host's ``platform`` and ``hypervisor_type``, a NIC's
+``mode``):
+
+- ``x-choices``: one entry per enum value, in the enum's order: ``{"value", "title",
+  "description"}`` (the friendly name the select shows and the sentence or two shown under it when
+  chosen), plus facts of that choice (a platform's ``types`` and ``debated``, type 2's
+  ``host_os_mb``). ``simcore/design/platforms.py`` and static/src/editor/platforms.js read them.
+
 ``annotation_problems(schema)`` lists, one sentence each, what a kind or a service lacks for the
 editor and the engine; ``simcore.design.kinds`` refuses to build ``KINDS`` from a schema with any.
 """
@@ -96,7 +104,30 @@ def annotation_problems(schema: dict) -> list[str]:
         problems.extend(_kind_problems(schema, kind, kinds, prefixes))
     for service in services:
         problems.extend(_service_problems(schema, service))
+    problems.extend(_choices_problems(schema))
     return problems
+
+
+def _choices_problems(schema: dict) -> list[str]:
+    """Every ``x-choices`` of a kind's or a NIC's property lists its enum, each with a title and a sentence."""
+    out = []
+    owners = {name: d for name, d in schema["$defs"].items() if name.startswith("kind_") or name == "nic"}
+    for name, owner in owners.items():
+        for key, prop in (owner.get("properties") or {}).items():
+            if not isinstance(prop, dict) or "x-choices" not in prop:
+                continue
+            where = f"$defs/{name}/properties/{key}/x-choices"
+            found = prop["x-choices"]
+            if not isinstance(found, list) or not all(isinstance(c, dict) for c in found):
+                out.append(f"{where} is not a list of objects")
+                continue
+            if [c.get("value") for c in found] != prop.get("enum"):
+                out.append(f"{where} does not list the enum {prop.get('enum')!r} in order")
+            for c in found:
+                for field in ("title", "description"):
+                    if not isinstance(c.get(field), str) or not c[field].strip():
+                        out.append(f"{where} entry {c.get('value')!r} has no {field}")
+    return out
 
 
 def _kind_problems(schema: dict, kind: str, kinds: list[str], prefixes: dict[str, str]) -> list[str]:

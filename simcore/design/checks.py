@@ -13,10 +13,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from simcore.design import imagecat
 from simcore.design.derive import normalized
 from simcore.design.graph import Segment, segments, switch_loops
 from simcore.design.paths import format_path, path_sort_key
-from simcore.design.platforms import HOST_OS_RESERVE_MB
+from simcore.design.platforms import HOST_OS_RESERVE_MB, PLATFORMS, contradiction
 from simcore.design.problems import Problem
 
 _OS_WORDS = {"linux": "Linux", "windows": "Windows", "macos": "macOS", "bsd": "BSD"}
@@ -97,7 +98,9 @@ def _duplicate_mac(design: _Design) -> Iterator[Found]:
                     "error",
                     design.nic_path(node_id, nic_name, *(["mac"] if written else [])),
                     f"{design.nic_words(*other)} and {design.nic_words(node_id, nic_name)} have the same MAC "
-                    f"address {mac} on one network: the switch will deliver their frames to only one of them.",
+                    f"address {mac} on one network: the switch will deliver their frames to only one of them. Its "
+                    "entry for that MAC moves between their ports as each sends, and both get the same address "
+                    "from a DHCP server, which knows a client by its MAC (a clone should get new MACs).",
                     (other[0], node_id),
                 )
             else:
@@ -204,18 +207,33 @@ def _switch_loop(design: _Design) -> Iterator[Found]:
 
 def _container_kernel(design: _Design) -> Iterator[Found]:
     for node_id, (i, node) in design.nodes.items():
-        if node["kind"] != "container" or "os" not in node:
+        if node["kind"] != "container":
+            continue
+        # The OS family the container needs: its own field, else the catalogue's for its image.
+        image_os = imagecat.os_of(node["image"]) if node.get("image") else None
+        family, field = (node["os"], "os") if "os" in node else (image_os, "image")
+        if family is None:
             continue
         host = design.nodes[node["host"]][1]
-        if "os" in host and host["os"] != node["os"]:
+        if "os" in host and host["os"] != family:
+            what = f"a {_OS_WORDS[family]} container" if field == "os" else \
+                f"its image {node['image']} is a {_OS_WORDS[family]} image, and it"
             yield _problem(
                 "check.container_kernel",
                 "error",
-                ("nodes", i, "os"),
+                ("nodes", i, field),
                 f"Container {design.name(node_id)} cannot run on {design.name(host['id'])}: a container shares "
-                f"the host's kernel, and a {_OS_WORDS[node['os']]} container cannot run on a "
-                f"{_OS_WORDS[host['os']]} host.",
+                f"the host's kernel, and {what} cannot run on a {_OS_WORDS[host['os']]} host.",
                 (node_id, host["id"]),
+            )
+        elif field == "os" and image_os is not None and image_os != family:
+            yield _problem(
+                "check.container_kernel",
+                "error",
+                ("nodes", i, "image"),
+                f"Container {design.name(node_id)}: its image {node['image']} is a {_OS_WORDS[image_os]} image, "
+                f"not {_OS_WORDS[family]} as its OS family says.",
+                (node_id,),
             )
 
 
@@ -269,6 +287,26 @@ def _no_vt_x(design: _Design) -> Iterator[Found]:
             f"{design.name(host_id)} has no hardware virtualization (VT-x/AMD-V), so {names} {verb}, but on a "
             "fully simulated CPU: very slow.",
             (host_id, *(vm["id"] for vm in vms)),
+        )
+
+
+def _platform_type(design: _Design) -> Iterator[Found]:
+    # The platform's own types are in the schema (x-choices of kind_host.platform): VirtualBox is
+    # only ever type 2, Xen and Hyper-V type 1; VMware and KVM may be either.
+    for host_id, (i, host) in design.nodes.items():
+        if host["kind"] != "host":
+            continue
+        note = contradiction(host.get("platform"), host.get("hypervisor_type"))
+        if note is None:
+            continue
+        label = PLATFORMS[host["platform"]].label
+        yield _problem(
+            "check.platform_type_mismatch",
+            "warning",
+            ("nodes", i, "hypervisor_type"),
+            f"{design.name(host_id)} runs {label} as a type {host['hypervisor_type']} hypervisor, but {note} "
+            "Change the platform or the type so the drawing tells the truth.",
+            (host_id,),
         )
 
 
@@ -395,6 +433,7 @@ _CHECKS = (
     _container_kernel,
     _overcommit,
     _no_vt_x,
+    _platform_type,
     _subnet_mismatch,
     _two_dhcp_servers,
     _vbox_fields,
@@ -411,6 +450,7 @@ CHECK_CODES = (
     "check.ram_overcommit",
     "check.vcpu_overcommit",
     "check.no_vt_x",
+    "check.platform_type_mismatch",
     "check.two_hosts_same_segment_subnet_mismatch",
     "check.two_dhcp_servers",
     "check.network_without_mode",

@@ -15,9 +15,9 @@ import json
 
 from jsonschema import Draft202012Validator
 
-from simcore.design.paths import format_path
+from simcore.design.paths import format_path, path_sort_key
 from simcore.design.problems import Problem
-from simcore.design.schema_errors import DesignValidator, explain, load_schema
+from simcore.design.schema_errors import DesignValidator, count_explained, explain, load_schema
 
 # Top-level lists whose items are checked one by one, and the `$defs` entry of their items.
 _ITEM_DEFS = {"nodes": "node", "links": "link", "captures": "capture", "script": "step"}
@@ -112,3 +112,100 @@ def _explain_item(name: str, item: object) -> Explained:
     if name == "nodes" and isinstance(item, dict) and isinstance(item.get("kind"), str):
         validator = per_kind.get(item["kind"], any_node)
     return tuple(explained for error in validator.iter_errors(item) for explained in explain(error))
+
+
+# ---------------------------------------------------------------- capped: what doors answer
+
+Elements = tuple[str | int, ...]
+
+
+def explain_first(errors, limit: int) -> tuple[list[tuple[Elements, str, str]], int]:
+    """``(explained, not explained)``: enough of ``errors`` explained that the first ``limit``
+    problems (in answer order) are among them, and a count of the problems left unwritten.
+
+    An error's problems sit at its path or below it, so walking the errors in path order we can
+    stop writing sentences once ``limit`` distinct problems sort strictly before the next error.
+    """
+    keyed = sorted(((path_sort_key(error.absolute_path), i, error) for i, error in enumerate(errors)),
+                   key=lambda entry: (entry[0], entry[1]))
+    seen: dict[tuple[Elements, str, str], tuple] = {}
+    unwritten = 0
+    stopped = False
+    for key, _i, error in keyed:
+        if not stopped and len(seen) >= limit:
+            stopped = sorted(seen.values())[limit - 1] < key
+        if stopped:
+            unwritten += count_explained(error)
+            continue
+        shown = 0
+        for explained in explain(error, limit):
+            shown += 1
+            seen.setdefault(explained, path_sort_key(explained[0]))
+        if error.validator == "additionalProperties":
+            unwritten += max(0, count_explained(error) - shown)
+    return list(seen), unwritten
+
+
+def schema_problems_capped(doc: object, limit: int) -> tuple[list[tuple[Elements, Problem]], int]:
+    """Like ``schema_problems`` but for an answer that shows ``limit`` problems: ``(problems
+    that may be shown, count of the others)``. A hostile document (500,000 unknown fields, or
+    10,000 nodes of 50 bad fields each) costs about one jsonschema pass, not a sentence each."""
+    top = _validators()[0]
+    found, unwritten = explain_first(list(top.iter_errors(doc)), limit)
+    items: set[tuple[Elements, str, str]] = set()
+    if isinstance(doc, dict):
+        for name in _ITEM_DEFS:
+            values = doc.get(name)
+            if not isinstance(values, list):
+                continue
+            for i, item in enumerate(values):
+                if len(items) >= limit:
+                    # `limit` problems of earlier items sort before anything of this one.
+                    unwritten += _item_count(name, item)
+                    continue
+                explained, more = _item_capped(name, item, limit)
+                unwritten += more
+                for elements, code, msg in explained:
+                    entry = ((name, i, *elements), code, msg)
+                    if entry not in items:
+                        items.add(entry)
+                        found.append(entry)
+    return [(elements, Problem(code, format_path(elements), msg)) for elements, code, msg in found], unwritten
+
+
+def _cached(key: tuple, compute):
+    value = _CACHE.get(key)
+    if value is None:
+        value = compute()
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = value
+    return value
+
+
+def _item_validator(name: str, item: object):
+    _top, any_node, per_kind, items = _validators()
+    if name == "nodes" and isinstance(item, dict) and isinstance(item.get("kind"), str):
+        return per_kind.get(item["kind"], any_node)
+    return items[name]
+
+
+def _item_capped(name: str, item: object, limit: int) -> tuple[tuple, int]:
+    def compute():
+        explained, more = explain_first(list(_item_validator(name, item).iter_errors(item)), limit)
+        return tuple(explained), more
+    try:
+        key = (name, f"capped:{limit}", json.dumps(item, sort_keys=True))
+    except (TypeError, ValueError):
+        return compute()
+    return _cached(key, compute)
+
+
+def _item_count(name: str, item: object) -> int:
+    def compute():
+        return sum(count_explained(error) for error in _item_validator(name, item).iter_errors(item))
+    try:
+        key = (name, "count", json.dumps(item, sort_keys=True))
+    except (TypeError, ValueError):
+        return compute()
+    return _cached(key, compute)

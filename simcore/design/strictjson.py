@@ -95,9 +95,12 @@ def _refuse(_name: str) -> object:
 
 def _safe_int(token: str) -> int:
     # Length first: int() of thousands of digits is slow and may hit Python's digit limit.
-    if len(token) > 17 or abs(int(token)) > MAX_SAFE_INT:
+    if len(token) > 17:
         raise _Refused
-    return int(token)
+    value = int(token)
+    if -MAX_SAFE_INT <= value <= MAX_SAFE_INT:
+        return value
+    raise _Refused
 
 
 def _finite_float(token: str) -> float:

@@ -7,19 +7,21 @@ with exact repeats dropped; so the same document always gives the same list.
 
 from __future__ import annotations
 
+import heapq
 from pathlib import Path
 
 from simcore.design import strictjson
 from simcore.design.paths import path_sort_key
-from simcore.design.problems import DesignError, Problem
+from simcore.design.problems import MAX_PROBLEMS, DesignError, Problem
 from simcore.design.references import reference_problems
-from simcore.design.schema_dispatch import schema_problems
+from simcore.design.schema_dispatch import schema_problems, schema_problems_capped
 
 
 def validate(doc: object) -> list[Problem]:
     """All problems of ``doc`` (any JSON value); an empty list means a valid design.
 
-    Never raises on JSON values: whatever is wrong is a problem in the list.
+    Never raises on JSON values: whatever is wrong is a problem in the list. Doors answer with
+    ``validate_capped`` instead: a hostile document can have hundreds of thousands of problems.
     """
     found = schema_problems(doc) + reference_problems(doc)
     found.sort(key=lambda item: (path_sort_key(item[0]), item[1].code, item[1].msg))
@@ -27,6 +29,20 @@ def validate(doc: object) -> list[Problem]:
     for _elements, problem in found:
         unique.setdefault((problem.code, problem.path, problem.msg), problem)
     return list(unique.values())
+
+
+def validate_capped(doc: object, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
+    """``(first problems, how many more)``: the first ``limit`` problems of ``validate(doc)``, in
+    the same order, and the number of the others (all counted, none sorted or kept)."""
+    schema, unwritten = schema_problems_capped(doc, limit)
+    found = schema + reference_problems(doc)
+    unique: dict[tuple[str, str, str], tuple] = {}
+    for elements, problem in found:
+        unique.setdefault((problem.code, problem.path, problem.msg), (elements, problem))
+    first = heapq.nsmallest(
+        limit, unique.values(), key=lambda item: (path_sort_key(item[0]), item[1].code, item[1].msg)
+    )
+    return [problem for _elements, problem in first], len(unique) - len(first) + unwritten
 
 
 def load(source: str | bytes | Path) -> dict:

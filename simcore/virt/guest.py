@@ -106,6 +106,9 @@ class Guest:
         for vm in self.vms:
             if vm.state not in MUTABLE and vm.state != "Saved":
                 used += vm.ram_mb  # VirtualBox allocates a running guest's RAM on its host
+        runtime = getattr(self.node, "containers", None)  # a host's running containers (simcore.virt.containers)
+        if runtime is not None:
+            used += runtime.memory_mb()
         used = min(used, total)
         cache = min(self.image.cache_mb, (total - used) // 2)
         free = total - used - cache

@@ -54,6 +54,7 @@ from simcore.virt.power import (
     STOPPING,
     Transition,
 )
+from simcore.virt.snapshots import SnapshotTree
 
 # A guest under software simulation does everything this many times slower (docs/virt.md).
 SOFTWARE_FACTOR = 8
@@ -64,7 +65,7 @@ PACKET_WORK_NS = 50_000
 DEFAULT_RAM_MB = 1024
 DEFAULT_VCPUS = 1
 DEFAULT_CPU_MODEL = "Intel(R) Core(TM) i7-10700 CPU @ 2.90GHz"
-POWER_DEFAULTS = {"initial": "running", "dhcp_at_boot": True}
+POWER_DEFAULTS = {"initial": "running", "dhcp_at_boot": True, "autostart": False, "autostop": "poweroff"}
 TRANSITIONAL = (STARTING, SAVING, RESTORING, STOPPING)
 
 # What the guest is doing, inside a VM whose state is Running (or frozen in Paused/Saved).
@@ -117,6 +118,9 @@ class Machine:
         self._busy_until = 0  # software simulation: the guest works on one frame at a time
         self._fast = None
         self._phase = 0  # the boot or shutdown sequence under way; an older one's steps are void
+        self.snapshots = SnapshotTree(self)  # its snapshot tree (simcore.virt.snapshots)
+        self.cloner: Any = None  # clonevm, set by the assembly (simcore.assembly.clones)
+        self.created_in_run = False  # a clone made during the run
         node.machine = self
         self._install()
 
@@ -401,8 +405,8 @@ class Machine:
             "guest": self.guest if self.state == RUNNING else None,
             "software_virtualization": self.software,
             "hardware": self._hardware_row(),
-            "snapshots": {"tree": [], "current": None},
-            "created_in_run": False,
+            "snapshots": self.snapshots.row(),
+            "created_in_run": self.created_in_run,
             # Each VBoxManage action: None when legal now, else the sentence it is refused with.
             "actions": {action: self.refusal(action) for action in ACTIONS},
         }

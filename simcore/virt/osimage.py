@@ -146,7 +146,8 @@ def hostname_of(name: str) -> str:
 
 # The console's commands that are programs on disk (cd and help are bash builtins); the
 # administrator's ones live in /usr/sbin.
-PROGRAMS = sorted(name for name in REGISTRY if name not in ("cd", "help", "VBoxManage", "vboxmanage"))
+# lxc and docker are the host's (a snap and a package there), added by simcore.virt.containers.
+PROGRAMS = sorted(name for name in REGISTRY if name not in ("cd", "help", "VBoxManage", "vboxmanage", "lxc", "docker"))
 SBIN = ("arp", "conntrack", "dhclient", "mkfs.ext4")
 
 

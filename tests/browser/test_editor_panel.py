@@ -179,7 +179,8 @@ def test_nic_mode_and_network_name_from_the_schema(new_context):
     before = doc(page)
     mode = panel.get_by_label("Attachment mode (eth0)", exact=True)
     expect(mode.locator("option")).to_have_text(
-        ["(not set)", "nat", "natnetwork", "bridged", "internal", "hostonly"]
+        # VirtualBox's own names, from the schema's x-choices.
+        ["(not set)", "NAT", "NAT Network", "Bridged Adapter", "Internal Network", "Host-only Adapter"]
     )
     mode.select_option("internal")
     assert node(page, "vm1")["nics"][0]["mode"] == "internal"

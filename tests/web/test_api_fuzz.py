@@ -26,7 +26,8 @@ MiB = 1024 * 1024
 
 @pytest.fixture
 def generous_limits(settings):
-    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "write": (10**6, 60), "import": (10**6, 90)}
+    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "write": (10**6, 60), "import": (10**6, 90),
+                                   "validate_anon": (10**6, 60)}
 
 
 def snapshot(design_id):

@@ -30,7 +30,8 @@ def keep_test_connection():
 
 @pytest.fixture
 def owner_session(db, settings, keep_test_connection):
-    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "write": (10**6, 60), "import": (10**6, 90)}
+    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "write": (10**6, 60), "import": (10**6, 90),
+                                   "validate_anon": (10**6, 60)}
     world = build_world()
     client = world.client("owner")
     token = _get_new_csrf_string()

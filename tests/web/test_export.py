@@ -1,9 +1,11 @@
 """An exported design downloads under one name, built once (`actions.export_filename`), whichever
 door it leaves by: the API (`/api/designs/<id>/export`) and the page (`/designs/<id>/export/`)."""
 
+import json
+
 import pytest
 from django.urls import reverse
-from webhelpers import make_design, make_user
+from webhelpers import example_document, make_design, make_user
 
 from designer import actions
 
@@ -27,3 +29,24 @@ def test_api_and_page_give_the_same_download_name(client, name, expected):
     assert actions.export_filename(design) == filename
     assert api["Content-Disposition"] == page["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert api.content == page.content == actions.export_design(design)
+
+
+def _reversed_keys(value):
+    if isinstance(value, dict):
+        return {k: _reversed_keys(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed_keys(v) for v in value]
+    return value
+
+
+def test_the_export_does_not_depend_on_the_order_keys_were_stored_in(client):
+    """PostgreSQL's jsonb keeps keys sorted by length, SQLite as written: the file is the same."""
+    owner = make_user("owner")
+    written = make_design(owner, name="Lab")
+    reordered = make_design(owner, name="Lab", document=_reversed_keys(example_document()))
+    client.force_login(owner)
+    first = client.get(f"/api/designs/{written.pk}/export").content
+    assert first == client.get(f"/api/designs/{reordered.pk}/export").content
+    nodes = json.loads(first)["nodes"]
+    assert all(list(node)[:2] == ["id", "kind"] for node in nodes)  # a node reads from its id and kind
+    assert list(json.loads(first))[:2] == ["version", "name"]

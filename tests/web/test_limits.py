@@ -1,4 +1,4 @@
-"""Limits with clear errors: rates (log-in, writes, imports) and document sizes."""
+"""Limits with clear errors: rates (writes, imports) and document sizes (log-ins and sign-ups: test_fair_limits.py)."""
 
 import asyncio
 import json
@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 import pytest_asyncio
-from django.test import RequestFactory
 
 from designer import limits
 from designer.errors import RateLimited, TooLarge
@@ -28,6 +27,16 @@ def test_sliding_window_counts_and_forgets(settings):
     limits.hit("probe", "someone else", now=110.5)
 
 
+def test_long_windows_and_waits_are_said_in_minutes_and_hours(settings):
+    settings.DESIGNER_RATE_LIMITS = {"probe": (1, 3600), "other": (1, 300)}
+    limits.hit("probe", "me", now=0.0)
+    with pytest.raises(RateLimited, match=r"at most 1 per hour\. Try again in 50 minutes\.$"):
+        limits.hit("probe", "me", now=600.5)
+    limits.hit("other", "me", now=0.0)
+    with pytest.raises(RateLimited, match=r"at most 1 per 5 minutes\. Try again in 100 s\.$"):
+        limits.hit("other", "me", now=200.0)
+
+
 def test_refused_requests_are_not_counted(settings):
     settings.DESIGNER_RATE_LIMITS = {"probe": (1, 10)}
     limits.hit("probe", "me", now=0.0)
@@ -35,28 +44,6 @@ def test_refused_requests_are_not_counted(settings):
         with pytest.raises(RateLimited):
             limits.hit("probe", "me", now=t)
     limits.hit("probe", "me", now=10.5)
-
-
-def test_login_attempts_per_username(settings):
-    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "login_user": (3, 300), "login_ip": (100, 300)}
-    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.0.0.1")
-    for _ in range(3):
-        limits.check_login(request, "Teacher")
-    with pytest.raises(RateLimited) as refused:
-        limits.check_login(request, " teacher ")  # the same account, however it is typed
-    assert refused.value.status == 429
-    assert refused.value.msg.startswith("Too many log-in attempts for this account: at most 3 per 300 seconds.")
-    limits.check_login(request, "student")
-
-
-def test_login_attempts_per_address(settings):
-    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "login_user": (100, 300), "login_ip": (2, 300)}
-    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.0.0.2")
-    limits.check_login(request, "a")
-    limits.check_login(request, "b")
-    with pytest.raises(RateLimited, match="Too many log-in attempts: at most 2 per 300 seconds."):
-        limits.check_login(request, "c")
-    limits.check_login(RequestFactory().post("/", REMOTE_ADDR="10.0.0.3"), "c")
 
 
 def test_writes_are_rate_limited_per_user(world, settings):
@@ -297,3 +284,44 @@ async def test_runs_going_in_other_processes_count(shared_store):
         await asyncio.sleep(0.05)
     assert set(held) == {"900002:r900002"}
     await comm.disconnect()
+
+
+@needs_redis
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+async def test_share_link_runs_and_sockets_count_against_the_creator_across_processes(shared_store):
+    from asgiref.sync import sync_to_async
+    from webhelpers import build_world
+
+    from designer.limits import MAX_LINK_SOCKETS_PER_CREATOR
+
+    world = await sync_to_async(build_world)()
+    creator = f"user:{world.users['owner'].pk}"
+    # The link's creator has two runs going on other processes.
+    for design in (900011, 900012):
+        await shared_store.write(design, meta={"run": f"r{design}", "starter": creator}, pos={"status": "playing"})
+        assert await shared_store.take_seat("runs", creator, f"{design}:r{design}", 2, 30_000)
+    comm = await _socket(world, "link_editor")
+    assert (await comm.receive_json_from())["type"] == "design.hello"
+    await comm.send_json_to({"type": "run.start", "paused": True})
+    error = await comm.receive_json_from()
+    assert (error["code"], error["msg"]) == (
+        "run.too_many", "At most 2 running simulations per user, and this share link's creator has 2 going: "
+                        "ask them to stop one.")
+    assert await shared_store.holder(world.design.pk) is None  # the lease went back
+    # The sockets through the creator's links are full on other processes: this one is refused,
+    # and gives back the visitor's seat it took first.
+    await comm.disconnect()
+    for i in range(MAX_LINK_SOCKETS_PER_CREATOR):
+        assert await shared_store.take_seat("sockets", f"links-of:{creator}", f"elsewhere:{i}",
+                                            MAX_LINK_SOCKETS_PER_CREATOR, 30_000)
+    comm = await _socket(world, "link_viewer")
+    error = await comm.receive_json_from()
+    assert (error["code"], error["msg"]) == (
+        "ws.too_many_sockets", "At most 200 open design sockets through the share links of one person: "
+                               "try again when others have left.")
+    assert await comm.receive_output() == {"type": "websocket.close", "code": 4429}
+    from designer.simulation.registry import REGISTRY
+
+    assert REGISTRY.sockets == {}

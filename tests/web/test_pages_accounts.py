@@ -1,4 +1,4 @@
-"""Accounts pages: sign up, log in (rate limited), log out by POST only, change password."""
+"""Accounts pages: sign up, log in, log out by POST only, change password (their limits: test_fair_limits.py)."""
 
 import re
 
@@ -64,17 +64,6 @@ def test_wrong_password_says_so(client, alice):
     answer = client.post(reverse("login"), {"username": "alice", "password": "nope"})
     assert answer.status_code == 200
     assert "Please enter a correct username and password." in answer.content.decode()
-
-
-def test_log_in_is_rate_limited_per_username(client, alice, settings):
-    settings.DESIGNER_RATE_LIMITS = {**settings.DESIGNER_RATE_LIMITS, "login_user": (3, 300)}
-    for _ in range(3):
-        assert client.post(reverse("login"), {"username": "alice", "password": "nope"}).status_code == 200
-    # Even the right password is refused while throttled, and says why.
-    answer = client.post(reverse("login"), {"username": "Alice ", "password": PASSWORD})
-    assert answer.status_code == 429
-    assert "Too many log-in attempts for this account: at most 3 per 300 seconds." in answer.content.decode()
-    assert not client.get(reverse("home")).context["user"].is_authenticated
 
 
 def test_change_password(client, alice):

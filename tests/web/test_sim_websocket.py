@@ -11,13 +11,10 @@ import random
 import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connections
-from webhelpers import build_world, example_document, make_design
+from webhelpers import build_world, example_document, forget_live_state, make_design, stop_live_state
 
 from config.asgi import application
-from designer import consumers
 from designer.simulation.registry import REGISTRY
 from designer.simulation.relay import RELAY
 from designer.simulation.worker import stable_view
@@ -31,12 +28,9 @@ FAST = 20.0  # the example's ping (1 s .. 3 s of simulated time) takes 0.15 s of
 
 @pytest_asyncio.fixture(autouse=True)
 async def _clean_runs():
-    RELAY.reset()  # sockets other tests left registered belong to event loops that are gone
+    forget_live_state()
     yield
-    await REGISTRY.stop_all()
-    RELAY.reset()
-    consumers._SOCKETS.clear()
-    await database_sync_to_async(connections.close_all)()
+    await stop_live_state()
 
 
 def session_cookie(world, role: str) -> str:

@@ -56,7 +56,7 @@ def test_an_illegal_action_is_refused_with_vboxmanage_s_sentence_and_not_logged(
     ({"node": "lan", "action": "start"}, "node 'lan' (vswitch) is not a virtual machine"),
     ({"node": "vm1", "action": "fly"}, "unknown VM action 'fly'; one of: start, pause, resume, savestate, "
                                        "acpipowerbutton, poweroff, reset, modifyvm, setlinkstate, nic, "
-                                       "storageattach"),
+                                       "storageattach, snapshot, clonevm"),
     ({"node": "vm1", "action": "start", "params": {"type": "gui"}}, "start takes no parameters, not type"),
 ])
 def test_bad_input_is_refused_not_raised(cmd, msg):
@@ -138,3 +138,58 @@ def test_hardware_changes_go_through_run_vm_too():
     w.handle({"op": "run.resume", "id": 7}, 0.0)
     play(w, 0.2)
     assert w.tables()["vms"]["vm1"]["hardware"]["ram_mb"] == 4096
+
+
+@pytest.mark.parametrize("target_s", [2.5, 4.5, 7.5, 10.0])
+def test_a_seek_across_a_snapshot_restore_and_a_clone_lands_where_a_fresh_run_is(target_s):
+    w = worker()
+    now = play(w, 0.1)  # 1 s
+    w.handle({"op": "run.vm", "node": "vm2", "action": "snapshot", "params": {"op": "take", "name": "s1"}, "id": 1},
+             now)
+    now = play(w, 0.1, now)  # 2 s
+    refused = w.handle({"op": "run.vm", "node": "vm2", "action": "snapshot", "params": {"op": "restore", "name": "s1"},
+                        "id": 2}, now)
+    assert refused == [{"kind": "reply", "id": 2, "ok": False, "code": "run.refused",
+                        "msg": "Cannot delete the current state of the running machine (machine state: Running)"}]
+    w.handle({"op": "run.vm", "node": "vm2", "action": "poweroff", "id": 3}, now)
+    now = play(w, 0.1, now)  # 3 s
+    w.handle({"op": "run.vm", "node": "vm2", "action": "snapshot", "params": {"op": "restore", "name": "s1"},
+              "id": 4}, now)
+    w.handle({"op": "run.vm", "node": "vm1", "action": "clonevm", "params": {"name": "vm3"}, "id": 5}, now)
+    now = play(w, 0.2, now)  # 5 s
+    w.handle({"op": "run.vm", "node": "vm2", "action": "start", "id": 6}, now)
+    now = play(w, 0.5, now)  # 10 s: vm2 runs again from its 1 s instant; vm2's ping (8 s) meets it
+    assert [a["vm"] for a in w.user_actions] == ["snapshot", "poweroff", "snapshot", "clonevm", "start"]
+    streamed_kinds = {e["kind"] for e in events(w.tick(now))}
+    assert w.tables()["vms"]["vm3"]["created_in_run"] is True and streamed_kinds is not None
+    seeked = w.handle({"op": "run.seek", "t": target_s, "id": 7}, now)[0]
+    ref = reference(target_s, w.user_actions)
+    assert seeked["tables"] == ref.tables()
+    assert [c.records for c in w.net.captures.values()] == [c.records for c in ref.captures.values()]
+    assert w.net.machines["vm2"].clock.now == ref.machines["vm2"].clock.now
+
+
+def test_run_vm_params_are_flat_scalars_at_the_socket():
+    from designer.errors import DesignerError
+    from designer.simulation.messages import validate
+
+    ok = {"type": "run.vm", "node": "vm1", "action": "clonevm",
+          "params": {"name": "vm3", "mode": "machine", "keep_macs": True}}
+    assert validate(ok) is ok
+    with pytest.raises(DesignerError) as err:
+        validate({"type": "run.vm", "node": "vm1", "action": "snapshot", "params": {"op": "take", "name": {"x": 1}}})
+    assert [(p["code"], p["path"]) for p in err.value.problems] == [("schema.type", "params.name")]
+
+
+def test_snapshot_and_clone_refusals_come_back_to_the_sender_with_the_reason():
+    w = worker(play=False)
+    out = w.handle({"op": "run.vm", "node": "vm2", "action": "clonevm", "params": {"name": "vm3"}, "id": 8}, 0.0)
+    assert out == [{"kind": "reply", "id": 8, "ok": False, "code": "run.refused",
+                    "msg": "Cannot clone the machine 'vm2' while it is running (machine state: Running): usually the "
+                           "VM to be cloned must be stopped; power it off or save its state first"}]
+    out = w.handle({"op": "run.vm", "node": "vm1", "action": "snapshot", "params": {"op": "delete", "name": "x"},
+                    "id": 9}, 0.0)
+    assert out[0]["msg"] == "This machine does not have any snapshots"
+    out = w.handle({"op": "run.vm", "node": "vm1", "action": "snapshot", "params": {"op": "take"}, "id": 10}, 0.0)
+    assert out[0]["msg"] == "snapshot take needs a name"
+    assert w.user_actions == []

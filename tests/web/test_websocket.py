@@ -25,13 +25,14 @@ def session_cookie(world, role: str) -> str:
     return client.cookies["sessionid"].value
 
 
-def communicator(design_id, *, origin: str | None = GOOD_ORIGIN, cookie: str | None = None):
+def communicator(design_id, *, origin: str | None = GOOD_ORIGIN, cookie: str | None = None,
+                 host: str = "127.0.0.1:8000"):
     headers = []
     if origin is not None:
         headers.append((b"origin", origin.encode()))
     if cookie is not None:
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    headers.append((b"host", b"127.0.0.1:8000"))
+    headers.append((b"host", host.encode()))
     return WebsocketCommunicator(application, f"/ws/designs/{design_id}/", headers=headers)
 
 
@@ -74,6 +75,25 @@ async def test_origin_must_match_scheme_host_and_port(origin, allowed):
     if allowed:
         hello = await comm.receive_json_from()
         assert hello["type"] == "design.hello"
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize(
+    "host, origin, allowed",
+    [
+        ("127.0.0.1:8123", "http://127.0.0.1:8123", True),  # served on a port PORT did not name
+        ("localhost:8123", "http://localhost:8123", True),
+        ("127.0.0.1:8123", "http://127.0.0.1:8124", False),  # another page of the same host
+        ("127.0.0.1:8123", "https://127.0.0.1:8123", False),  # another scheme than the socket's
+        ("evil.example:8123", "http://evil.example:8123", False),  # DNS rebinding: host not allowed
+    ],
+)
+async def test_a_page_may_open_a_socket_to_the_address_it_was_served_from(host, origin, allowed):
+    world = await sync_to_async(build_world)()
+    cookie = await sync_to_async(session_cookie)(world, "owner")
+    comm = communicator(world.design.pk, cookie=cookie, origin=origin, host=host)
+    connected, _ = await comm.connect()
+    assert connected is allowed
     await comm.disconnect()
 
 

@@ -24,11 +24,9 @@ from importlib import import_module
 import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connections
-from webhelpers import ROOT, build_world
+from webhelpers import ROOT, build_world, forget_live_state, stop_live_state
 
 from config.asgi import application
 from designer import consumers
@@ -36,7 +34,6 @@ from designer.access import Need
 from designer.models import Design, Membership, Revision, ShareLink
 from designer.simulation.messages import CONSUMER, MESSAGES, REFUSALS, WORKER, validate
 from designer.simulation.registry import REGISTRY
-from designer.simulation.relay import RELAY
 from designer.simulation.worker import COMMANDS
 
 GOOD_ORIGIN = "http://127.0.0.1:8000"
@@ -92,12 +89,9 @@ def test_the_protocol_page_documents_every_row():
 
 @pytest_asyncio.fixture
 async def clean_runs():
-    RELAY.reset()  # sockets other tests left registered belong to event loops that are gone
+    forget_live_state()
     yield
-    await REGISTRY.stop_all()
-    RELAY.reset()
-    consumers._SOCKETS.clear()
-    await database_sync_to_async(connections.close_all)()
+    await stop_live_state()
 
 
 def session_cookie(world, role: str) -> str:

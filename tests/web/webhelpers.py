@@ -94,3 +94,33 @@ def build_world() -> World:
     return World(design=design, users=users, links=links)
 
 
+
+
+def forget_live_state() -> None:
+    """Before a websocket test: nothing left by an earlier test's event loop, which is gone.
+
+    The relay's sockets belong to that loop, and so may the channel layer: channels-redis counts
+    the coroutines receiving and keeps one receive lock, so a receive still pending when its loop
+    ended leaves the lock held and the next loop fails with "bound to a different event loop".
+    Each test gets a channel layer of its own."""
+    from channels.layers import channel_layers
+
+    from designer.simulation.relay import RELAY
+
+    RELAY.reset()
+    channel_layers.backends.clear()
+
+
+async def stop_live_state() -> None:
+    """After a websocket test: its runs stopped, its sockets and database connections let go."""
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    from designer import consumers
+    from designer.simulation.registry import REGISTRY
+    from designer.simulation.relay import RELAY
+
+    await REGISTRY.stop_all()
+    RELAY.reset()
+    consumers._SOCKETS.clear()
+    await database_sync_to_async(connections.close_all)()

@@ -23,15 +23,19 @@ from simcore.apps.console import (  # noqa: F401  (importing registers the comma
     conntrack,
     curl,
     dhclient,
+    docker,
     files,
     guestpower,
     iproute,
     lscpu,
+    lxc,
     mounts,
     ping,
+    ps,
     sysinfo,
     vboxhw,  # after vboxmanage: it adds modifyvm, storageattach, createmedium... to its tables
     vboxmanage,
+    vboxsnap,  # after vboxmanage: snapshot, clonevm, and showvminfo's snapshot tree
 )
 from simcore.apps.console.shell import REGISTRY, Command, Console, Job, command
 

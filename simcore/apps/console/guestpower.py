@@ -2,8 +2,10 @@
 
 As systemd's commands do, they return at once and the shutdown runs: services stop, the console
 shows systemd's lines, then the guest switches the machine off (``poweroff``, ``shutdown -h now``,
-``shutdown now``) or restarts from its firmware (``reboot``, ``shutdown -r now``). Only a VM's
-guest can do it here (``node.machine``, set by the assembly); a physical host's console refuses.
+``shutdown now``) or restarts from its firmware (``reboot``, ``shutdown -r now``). On a VM
+they act on its guest (``node.machine``, set by the assembly); on a physical host on the host
+itself (``node.host_power``, ``simcore.virt.hostpower``: its containers stop, its VMs stop as
+each one's autostop says, its links go down; ``reboot`` boots it again).
 ``shutdown`` at a later time (``+5``, ``22:00``) is not modelled and is refused with a usage line.
 """
 
@@ -15,9 +17,10 @@ SHUTDOWN_USAGE = "Usage: shutdown [-h|-P|-r] now   (a later time is not simulate
 
 
 def _guest(console: Console, what: str) -> object | None:
-    machine = getattr(console.node, "machine", None)
+    machine = getattr(console.node, "machine", None) or getattr(console.node, "host_power", None)
     if machine is None:
-        console.print(f"{what}: this simulator switches off and restarts virtual machines only, not {console.node.name}")
+        console.print(f"{what}: this simulator switches off and restarts virtual machines and physical hosts only, "
+                      f"not {console.node.name}")
     return machine
 
 

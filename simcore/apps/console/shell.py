@@ -61,6 +61,9 @@ class Console:
         self.jobs: list[Job] = []
         self.current_line = ""  # the line being started, for commands that become jobs
         self.capture: list[str] | None = None  # output of a command redirected to a file
+        # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line
+        # typed here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
+        self.inside = None
 
     # -- input --------------------------------------------------------------------------------
     def run(self, line: str) -> Job | int:
@@ -74,6 +77,14 @@ class Console:
         tr = self.tracer
         if tr.on:
             tr.emit("command.run", f"{self.node.name}$ {line}", node=self.node.id, line=line)
+        if self.inside is not None:
+            self.current_line = line
+            result = self.inside.run_line(line)
+            if isinstance(result, Job):
+                if result.status is None:
+                    self.jobs.append(result)
+                return result
+            return self._done(line, int(result))
         try:
             words, redirect = split_redirect(line)
             argv = shlex.split(words)

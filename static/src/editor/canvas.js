@@ -32,6 +32,7 @@ export function syncCanvas(cy, doc) {
   const wanted = new Map(elements.map((e) => [e.data.id, e]));
   cy.batch(() => {
     cy.elements().forEach((ele) => {
+      if (ele.data("handle")) return; // the wire handle is the view's own (wirehandle.js)
       const want = wanted.get(ele.id());
       const group = ele.isNode() ? "nodes" : "edges";
       if (!want || want.group !== group) ele.remove();

@@ -4,6 +4,8 @@
 // Hosts are compound parents: whatever is placed on a host (its `host` names a host node: VMs,
 // containers, virtual switches, NAT networks, DHCP appliances) is drawn inside it. Links become edges labelled with the NIC at each end (a switch end has none).
 
+import { hostOsLine, hostSummary, modeTitle } from "./platforms.js";
+
 function isObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
@@ -12,20 +14,62 @@ function finite(value) {
   return typeof value === "number" && Number.isFinite(value);
 }
 
-/** The text the canvas shows for a node: its name, or its id (design-document.md). */
+/**
+ * The text the canvas shows for a node: its name (or id, design-document.md); a host's platform,
+ * type, CPU and RAM ("Oracle VirtualBox · type 2 · 4 CPU · 8192 MB RAM"); then a line per NIC with
+ * an address or a VirtualBox mode ("NAT dhcp", "10.0.0.5/24").
+ */
 export function nodeLabel(node) {
   const name = typeof node.name === "string" && node.name.trim() ? node.name : node.id;
-  const addresses = (Array.isArray(node.nics) ? node.nics : [])
-    .filter((nic) => isObject(nic) && typeof nic.ip === "string")
-    .map((nic) => nic.ip);
-  return addresses.length ? `${name}\n${addresses.join("\n")}` : name;
+  const lines = [name];
+  if (node.kind === "host") {
+    const summary = hostSummary(node);
+    if (summary) lines.push(summary);
+  }
+  for (const nic of Array.isArray(node.nics) ? node.nics : []) {
+    if (!isObject(nic)) continue;
+    const words = [modeTitle(nic.mode), typeof nic.ip === "string" ? nic.ip : ""].filter(Boolean);
+    if (words.length) lines.push(words.join(" "));
+  }
+  return lines.join("\n");
 }
 
-/** A link end's text: the NIC name and, when it has one, its address ("eth0 10.0.2.15/24"). */
+/**
+ * A type 2 host's OS under its hypervisor: a view-only bar inside the host, under its guests,
+ * saying how much RAM the host OS keeps ("Host OS (Linux) keeps 2048 MB of 8192 MB RAM"); null
+ * for a host that is not type 2. `guests`: the positions of what the host holds.
+ */
+export function hostOsPart(host, guests) {
+  const text = hostOsLine(host);
+  if (!text) return null;
+  let at;
+  let width = 150;
+  if (guests.length) {
+    const xs = guests.map((g) => g.x);
+    at = { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: Math.max(...guests.map((g) => g.y)) + 75 };
+    width = Math.max(width, Math.max(...xs) - Math.min(...xs) + 90);
+  } else if (isObject(host.position) && finite(host.position.x) && finite(host.position.y)) {
+    // Alone in its host, the bar is where the host is: the host's box is drawn around it.
+    at = { x: host.position.x, y: host.position.y };
+  }
+  const element = {
+    group: "nodes",
+    data: { id: `hostos:${host.id}`, kind: "host_os", label: text, parent: host.id, part: true, width },
+    classes: "host-os",
+    selectable: false,
+    grabbable: false,
+  };
+  if (at) element.position = at;
+  return element;
+}
+
+/** A link end's text: the NIC name, its VirtualBox mode and its address ("eth0 10.0.2.15/24", "eth0 Bridged Adapter dhcp"). */
 export function endLabel(node, nicName) {
   if (typeof nicName !== "string") return "";
   const nic = (Array.isArray(node?.nics) ? node.nics : []).find((n) => isObject(n) && n.name === nicName);
-  return nic && typeof nic.ip === "string" ? `${nicName} ${nic.ip}` : nicName;
+  // A VirtualBox mode, when the NIC has one and a cable too, is said at the link's end as well.
+  const words = [nicName, modeTitle(nic?.mode), nic && typeof nic.ip === "string" ? nic.ip : ""].filter(Boolean);
+  return words.join(" ");
 }
 
 /**
@@ -108,6 +152,12 @@ export function documentToElements(doc, view = {}) {
     }
     elements.push(element);
     if (open) elements.push(...natParts(node));
+  }
+  for (const node of nodes) {
+    if (node.kind !== "host") continue;
+    const guests = nodes.filter((n) => n.host === node.id && n.id !== node.id && isObject(n.position) && finite(n.position.x) && finite(n.position.y));
+    const part = hostOsPart(node, guests.map((n) => n.position));
+    if (part) elements.push(part);
   }
   const links = Array.isArray(doc?.links) ? doc.links : [];
   links.forEach((link, index) => {

@@ -7,7 +7,7 @@ import { COSE_MAX_NODES, NAT_PARTS, documentToElements, dswitchSpans, endLabel, 
 const example = JSON.parse(readFileSync(new URL("../../../examples/internal-switch.json", import.meta.url)));
 
 test("VMs and the virtual switch are drawn inside their host", () => {
-  const nodes = documentToElements(example).filter((e) => e.group === "nodes");
+  const nodes = documentToElements(example).filter((e) => e.group === "nodes" && !e.data.part);
   const parents = Object.fromEntries(nodes.map((n) => [n.data.id, n.data.parent ?? null]));
   assert.deepEqual(parents, { hv: null, intnet: "hv", vm1: "hv", vm2: "hv", vm3: "hv" });
 });
@@ -121,4 +121,31 @@ test("an expanded NAT network shows its switch, DHCP server and router inside it
   const own = (els) => els.filter((e) => !e.data.part).map((e) => e.data.id);
   assert.deepEqual(own(open), own(collapsed));
   assert.equal(open.find((e) => e.data.id === "natnet").classes, "nat_network expanded");
+});
+
+test("a host shows its platform, type, CPU and RAM; a type 2 host its OS under the hypervisor", () => {
+  const els = documentToElements(example);
+  const hv = els.find((e) => e.data.id === "hv");
+  assert.equal(hv.data.label.split("\n")[1], "Oracle VirtualBox · type 2 · 8 CPU · 16384 MB RAM");
+  const os = els.find((e) => e.data.id === "hostos:hv");
+  assert.equal(os.data.parent, "hv");
+  assert.equal(os.data.part, true);
+  assert.equal(os.data.label, "Host OS (Linux) keeps 2048 MB of 16384 MB RAM");
+  // Under the lowest guest, centred under them.
+  const guests = example.nodes.filter((n) => n.host === "hv").map((n) => n.position);
+  assert.ok(os.position.y > Math.max(...guests.map((g) => g.y)));
+  // A type 1 host has no host OS to draw.
+  const type1 = { ...example, nodes: example.nodes.map((n) => (n.id === "hv" ? { ...n, hypervisor_type: 1 } : n)) };
+  assert.equal(documentToElements(type1).some((e) => e.data.id === "hostos:hv"), false);
+  // Alone, the bar sits where the host is (its box is drawn around the bar: no drift on drag).
+  const alone = { version: 1, nodes: [{ id: "h", kind: "host", hypervisor_type: 2, position: { x: 10, y: 20 } }] };
+  assert.deepEqual(documentToElements(alone).find((e) => e.data.id === "hostos:h").position, { x: 10, y: 20 });
+});
+
+test("a VirtualBox NIC's mode is on the drawing, as VirtualBox names it", () => {
+  assert.equal(nodeLabel({ id: "vm1", nics: [{ name: "eth0", mode: "nat", ip: "dhcp" }] }), "vm1\nNAT dhcp");
+  assert.equal(nodeLabel({ id: "vm1", nics: [{ name: "eth0", mode: "bridged" }, { name: "eth1", ip: "10.0.0.5/24" }] }), "vm1\nBridged Adapter\n10.0.0.5/24");
+  // And at a link's end, when such a NIC is cabled too.
+  assert.equal(endLabel({ nics: [{ name: "eth0", mode: "bridged", ip: "dhcp" }] }, "eth0"), "eth0 Bridged Adapter dhcp");
+  assert.equal(endLabel({ nics: [{ name: "eth0", ip: "10.0.0.5/24" }] }, "eth0"), "eth0 10.0.0.5/24");
 });

@@ -32,3 +32,50 @@ export function iconSvg(name) {
   const body = hasIcon(name) ? SHAPES[name] : GENERIC;
   return `<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${body}</svg>`;
 }
+
+/** Icon `name` as an SVG data URI drawn in `color` (the canvas paints it inside the node's shape). */
+export function iconDataUri(name, color) {
+  const body = (hasIcon(name) ? SHAPES[name] : GENERIC).replaceAll("currentColor", color);
+  // A size of its own: an SVG without one has no natural size, and the canvas would draw it tiny.
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48" viewBox="0 0 24 24">${body}</svg>`;
+  return `data:image/svg+xml;utf8,${encodeURIComponent(svg)}`;
+}
+
+// The canvas colour of each kind's node (the border and the icon; the fill is the page's surface).
+// Kinds not listed are drawn in the muted colour.
+export const KIND_COLOURS = Object.freeze({
+  vm: "#2563eb",
+  container: "#0f766e",
+  vswitch: "#b45309",
+  lan_switch: "#b45309",
+  outside_host: "#7c3aed",
+  internet: "#475569",
+  dhcp_server: "#15803d",
+  nat_network: "#0369a1",
+  distributed_switch: "#b45309",
+});
+
+/**
+ * The canvas style rules giving every kind (but the host, drawn as a box around its guests) its
+ * own icon inside its shape: `[{selector: "node.<kind>", style}]`, from the kinds' `x-icon`.
+ */
+export function kindIconStyles(kinds, { surface = "#ffffff", muted = "#57606a" } = {}) {
+  return kinds
+    .filter((k) => k.kind !== "host")
+    .map((k) => {
+      const colour = KIND_COLOURS[k.kind] ?? muted;
+      return {
+        selector: `node.${k.kind}`,
+        style: {
+          "background-color": surface,
+          "background-image": iconDataUri(k.icon, colour),
+          "background-fit": "contain",
+          "background-width": "72%",
+          "background-height": "72%",
+          "background-clip": "none",
+          "border-color": colour,
+          "border-width": 2,
+        },
+      };
+    });
+}

@@ -7,16 +7,19 @@
 // `window.designer.snapshot()` -> { document, view: { readOnly, zoom, pan, nodes, edges, selected } }.
 import cytoscape from "cytoscape";
 import edgehandles from "cytoscape-edgehandles";
-import { Editor, change, commandForKey, kindsFromSchema, missingPrerequisite } from "../model/index.js";
+import { Editor, change, commandForKey, kindsFromSchema, missingPrerequisite, nearestHost } from "../model/index.js";
 import { autoLayout } from "./autolayout.js";
 import { hostAt, installDrag, modelPoint, syncCanvas, viewState } from "./canvas.js";
 import { installMinimap, minimapState } from "./minimap.js";
 import { documentToElements, layoutFor } from "./elements.js";
 import { schema } from "./fieldcheck.js";
 import { renderPalette } from "./palette.js";
-import { ProblemsPanel } from "./problems.js";
+import { freeSpot, guestSpot } from "./placement.js";
+import { ProblemsPanel, worstByTarget } from "./problems.js";
 import { PropertiesPanel } from "./properties.js";
 import { askNic, resolveEnds } from "./nicpick.js";
+import { installWireHandle } from "./wirehandle.js";
+import { outsideHostWarning } from "./wirecheck.js";
 import { SaveState, Saver, saveAsCopy } from "./saving.js";
 import { canvasStyle } from "./style.js";
 import { exportJson, exportPng, exportSvg, readImport } from "./transfer.js";
@@ -48,6 +51,7 @@ function snapshotOf(cy, doc, readOnly) {
         label: n.data("label"),
         parent: n.data("parent") ?? null,
         position: { ...n.position() },
+        problem: n.data("problem") ?? null,
       })),
       edges: cy.edges("[!part]").map((e) => ({
         id: e.id(),
@@ -58,7 +62,7 @@ function snapshotOf(cy, doc, readOnly) {
         sourceText: e.data("sourceText"),
         targetText: e.data("targetText"),
       })),
-      parts: cy.elements("[?part]").map((e) => ({
+      parts: cy.elements("[?part][!handle]").map((e) => ({
         id: e.id(),
         group: e.group(),
         label: e.data("label") ?? "",
@@ -69,6 +73,10 @@ function snapshotOf(cy, doc, readOnly) {
         // Where a span or part edge is drawn (it follows its ends when they move).
         ends: e.isEdge() ? [{ ...e.sourceEndpoint() }, { ...e.targetEndpoint() }] : null,
       })),
+      // The selected node's wire handle (wirehandle.js), when one is shown.
+      handle: cy.getElementById("wire-handle").nonempty()
+        ? { owner: cy.getElementById("wire-handle").data("owner"), position: { ...cy.getElementById("wire-handle").position() } }
+        : null,
       expanded: [...viewState(cy).expanded],
       minimap: minimapState(cy),
       selected: cy.$(":selected").map((e) => e.id()),
@@ -199,7 +207,25 @@ function mountEditor(container, cy, initial, live) {
     nat: { isExpanded: (id) => viewState(cy).expanded.has(id), toggle: (id) => toggleNat(cy, id) },
   });
   cy.on("netdesigner:view", () => properties.render());
-  const problems = new ProblemsPanel(document.getElementById("problems-list"), { getDocument: () => editor.doc, select });
+  const problems = new ProblemsPanel(document.getElementById("problems-list"), {
+    getDocument: () => editor.doc,
+    select,
+    // The same problems marked on the canvas (a red or amber glow on what they are about) and
+    // listed in the properties panel for the selected object.
+    onProblems: (found) => {
+      const worst = worstByTarget(found);
+      cy.batch(() => {
+        cy.elements("[!part]").forEach((ele) => {
+          const severity = worst[ele.id()];
+          // data(key, undefined) is a read in Cytoscape: a mark that went away is removed.
+          if (!severity) {
+            if (ele.data("problem") !== undefined) ele.removeData("problem");
+          } else if (ele.data("problem") !== severity) ele.data("problem", severity);
+        });
+      });
+      properties.setProblems(found);
+    },
+  });
   const toolbar = document.getElementById("editor-toolbar");
   const refreshToolbar = () => {
     const sel = selection();
@@ -236,7 +262,9 @@ function mountEditor(container, cy, initial, live) {
   const drag = installDrag(cy, editor, { onError });
 
   // Wiring: drag from a node to another in "Wire" mode, or Shift+drag from a node at any time.
-  const eh = cy.edgehandles({ snap: true, canConnect: (source, target) => source.id() !== target.id() });
+  const eh = cy.edgehandles({ snap: true, canConnect: (source, target) => source.id() !== target.id() && !target.data("part") });
+  // The selected node's wire handle (wirehandle.js): press it and drag to another node.
+  installWireHandle(cy, { start: (node) => eh.start(node) });
   // A node with several free NICs is asked which one (nicpick.js); Escape cancels, nothing changes.
   const askFor = (nodeId, choices) => {
     const node = cy.getElementById(nodeId);
@@ -248,7 +276,13 @@ function mountEditor(container, cy, initial, live) {
   cy.on("ehcomplete", async (event, source, target, added) => {
     added.remove();
     const ends = await resolveEnds(kinds, editor.doc, source.id(), target.id(), askFor);
-    if (ends) run("link.connect", ends);
+    if (!ends) return;
+    const before = editor.doc;
+    const result = run("link.connect", ends);
+    const link = result?.ids?.length ? editor.doc.links.find((l) => l.id === result.ids[0]) : null;
+    // A VM wired outside its host: said at once (wirecheck.js), the link stays (Undo takes it back).
+    const warning = link ? outsideHostWarning(before, editor.doc, link) : null;
+    if (warning) say(warning, "warning");
   });
   cy.on("tapstart", "node", (event) => {
     if (event.originalEvent?.shiftKey) eh.start(event.target);
@@ -277,16 +311,33 @@ function mountEditor(container, cy, initial, live) {
   const addAt = (kind, at, host) => run("node.add", { kind, at: { x: Math.round(at.x), y: Math.round(at.y) }, host: host ?? undefined });
   const addByClick = (kind) => {
     const entry = kinds.find((k) => k.kind === kind);
-    const selectedHost = cy.nodes(":selected.host").first();
-    if (entry.placementRequired && selectedHost.nonempty()) {
-      const guests = selectedHost.children().length;
-      const c = selectedHost.isParent() ? selectedHost.position() : selectedHost.position();
-      addAt(kind, { x: c.x + (guests % 3) * 70, y: c.y + Math.floor(guests / 3) * 70 }, selectedHost.id());
-      return;
+    const doc = editor.doc;
+    const selected = cy.nodes(":selected").first();
+    const selectedDoc = selected.nonempty() ? doc.nodes.find((n) => n.id === selected.id()) : null;
+    // The host a guest goes on: the selected host, the host of the selected guest, else (a kind
+    // that must be placed) the host nearest the middle of the view.
+    let host = null;
+    if (entry.placedOn.length && selectedDoc) {
+      if (entry.placedOn.includes(selectedDoc.kind)) host = selectedDoc.id;
+      else if (selectedDoc.host && entry.placedOn.includes(doc.nodes.find((n) => n.id === selectedDoc.host)?.kind)) host = selectedDoc.host;
     }
     const ext = cy.extent();
-    const count = editor.doc.nodes.length;
-    addAt(kind, { x: (ext.x1 + ext.x2) / 2 + (count % 5) * 60 - 120, y: (ext.y1 + ext.y2) / 2 + Math.floor(count / 5) * 60 - 60 });
+    const middle = { x: (ext.x1 + ext.x2) / 2, y: (ext.y1 + ext.y2) / 2 };
+    if (!host && entry.placementRequired) host = nearestHost(kinds, doc, kind, middle);
+    if (host) {
+      const hostNode = doc.nodes.find((n) => n.id === host);
+      const guests = doc.nodes.filter((n) => n.host === host && n.position).map((n) => n.position);
+      const origin = cy.getElementById(host).nonempty() && !cy.getElementById(host).isParent()
+        ? cy.getElementById(host).position()
+        : hostNode?.position ?? middle;
+      addAt(kind, guestSpot(guests, origin), host);
+      return;
+    }
+    // Anything else: beside the selected node (or its host), else near the middle of the view,
+    // where its box touches no other box.
+    const boxes = cy.nodes("[!part]").map((n) => n.boundingBox({ includeLabels: true }));
+    const anchor = selected.nonempty() ? (selected.isChild() ? selected.parent() : selected) : null;
+    addAt(kind, freeSpot(boxes, middle, anchor ? anchor.boundingBox({ includeLabels: true }) : null));
   };
   // The model fills a new node's required fields (model/defaults.js); a kind whose prerequisite
   // is missing from the design (a distributed switch with no host to span) is disabled, saying why.

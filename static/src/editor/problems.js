@@ -16,9 +16,22 @@ export function problemTargets(problem, doc) {
   return item ? [item.id] : [];
 }
 
+/**
+ * The line that ends a list the server cut short: answers list at most 50 problems (and 50
+ * checks) and count the rest in `more_problems` / `more_checks` (docs/limits.md).
+ */
+export function moreLine(answer) {
+  const more = (Number(answer?.more_problems) || 0) + (Number(answer?.more_checks) || 0);
+  if (more <= 0) return "";
+  return `… and ${more.toLocaleString("en-US")} more problem${more === 1 ? "" : "s"}`;
+}
+
 export class ProblemsPanel {
-  constructor(list, { getDocument, select }) {
+  constructor(list, { getDocument, select, onProblems = () => {} }) {
     this.list = list;
+    // Told the problems after each refresh, with the ids they are about (the canvas marks those
+    // nodes and links, the properties panel lists the selected one's): one source, so they agree.
+    this.onProblems = onProblems;
     this.getDocument = getDocument;
     this.select = select;
     this.timer = null;
@@ -47,10 +60,11 @@ export class ProblemsPanel {
       if (serial === this.serial) this.render([{ severity: "warning", msg: `Checks unavailable: ${error.message}`, path: "" }], doc);
       return;
     }
-    if (serial === this.serial) this.render([...(body.problems ?? []), ...(body.checks ?? [])], doc);
+    if (serial === this.serial) this.render([...(body.problems ?? []), ...(body.checks ?? [])], doc, moreLine(body));
   }
 
-  render(problems, doc) {
+  render(problems, doc, more = "") {
+    this.onProblems(problems.map((problem) => ({ ...problem, targets: problemTargets(problem, doc) })));
     this.list.dataset.count = String(problems.length);
     if (!problems.length) {
       const li = document.createElement("li");
@@ -73,5 +87,29 @@ export class ProblemsPanel {
         return li;
       }),
     );
+    if (more) {
+      const li = document.createElement("li");
+      li.className = "problems-more";
+      li.dataset.more = "true";
+      li.textContent = more;
+      this.list.append(li);
+    }
   }
+}
+
+const RANK = { error: 3, warning: 2, info: 1 };
+
+/**
+ * The worst severity of the problems about each object: {id: "error" | "warning" | "info"}, from
+ * problems carrying their `targets` (as ProblemsPanel hands them to `onProblems`).
+ */
+export function worstByTarget(problems) {
+  const out = {};
+  for (const problem of problems) {
+    const severity = problem.severity ?? "error";
+    for (const id of problem.targets ?? []) {
+      if (!out[id] || RANK[severity] > RANK[out[id]]) out[id] = severity;
+    }
+  }
+  return out;
 }

@@ -5,6 +5,8 @@
 
 import { kindOf, setProperty } from "../model/index.js";
 import { fieldErrors, schema } from "./fieldcheck.js";
+import { contradiction, platformChoice, platformTypes } from "./platforms.js";
+import { imageChoices } from "./images.js";
 import { formatValue, fieldsOf, kindSchema, newRoute, newService, panelEntries, parseValue, serviceKinds } from "./schemafields.js";
 
 // A port-forward rule's columns, in VirtualBox's order (Name, Protocol, Host IP, Host Port,
@@ -52,6 +54,31 @@ export class PropertiesPanel {
     this.editor = editor;
     this.kinds = kinds;
     this.selection = { nodes: [], links: [] };
+    this.problems = [];
+    this.problemsBox = null;
+  }
+
+  // The problems (ProblemsPanel's, with their targets) about the selected object, listed under
+  // its title in the same words as the Problems panel. Refilled in place: a field being typed in
+  // is never re-rendered by a check coming back.
+  setProblems(problems) {
+    this.problems = problems;
+    this.fillProblems();
+  }
+
+  fillProblems() {
+    const box = this.problemsBox;
+    if (!box || !box.isConnected) return;
+    const id = box.dataset.id;
+    const mine = this.problems.filter((p) => (p.targets ?? []).includes(id));
+    box.hidden = mine.length === 0;
+    box.replaceChildren(...mine.map((p) => el("li", { "data-severity": p.severity ?? "error", "data-code": p.code, text: `${p.severity ?? "error"}: ${p.msg}` })));
+  }
+
+  problemList(id) {
+    this.problemsBox = el("ul", { class: "node-problems", "data-id": id, "aria-label": "Problems of this object" });
+    this.fillProblems();
+    return this.problemsBox;
   }
 
   show(selection) {
@@ -81,6 +108,7 @@ export class PropertiesPanel {
   renderNode(node, index) {
     const kind = kindOf(this.kinds, node.kind);
     this.root.append(el("p", { text: `${kind.title} ${node.id}${node.host ? ` on ${node.host}` : ""}` }));
+    this.root.append(this.problemList(node.id));
     const base = `nodes[${node.id}]`;
     const pointer = `/nodes/${index}`;
     this.root.append(this.field("Name", `${base}.name`, `${pointer}/name`, node.name ?? "", "text"));
@@ -271,7 +299,52 @@ export class PropertiesPanel {
       options = [...blank, ...(owner?.nics ?? []).map((n) => n.name)];
       if (value && !options.includes(value)) options.push(value);
     }
-    return this.field(spec.label, `${basePath}.${spec.key}`, `${basePointer}/${spec.key}`, value, options ? "choice" : spec.type, spec.placeholder, options, spec);
+    if (node.kind === "host" && spec.key === "platform" && obj === node) spec = { ...spec, commit: (v) => this.setPlatform(node, v) };
+    const wrap = this.field(spec.label, `${basePath}.${spec.key}`, `${basePointer}/${spec.key}`, value, options ? "choice" : spec.type, spec.placeholder, options, spec);
+    if (spec.choices) wrap.append(...this.choiceHelp(spec, obj?.[spec.key], node, obj));
+    if (node.kind === "container" && spec.key === "image") this.imagePicker(wrap, node);
+    return wrap;
+  }
+
+  // The sentence or two on the chosen value (a platform, a hypervisor type, a NIC mode) from the
+  // schema's x-choices, and for a host the contradiction when its platform is not that type.
+  choiceHelp(spec, value, node, obj) {
+    const out = [];
+    const chosen = spec.choices.find((c) => c.value === value);
+    if (chosen) {
+      let text = chosen.description;
+      if (spec.key === "platform") text += ` Hypervisor type: ${platformTypes(value)}.`;
+      out.push(el("p", { class: "field-help", "data-help": spec.key, text }));
+    }
+    if (node.kind === "host" && obj === node && spec.key === "hypervisor_type") {
+      const note = contradiction(node.platform, node.hypervisor_type);
+      if (note) out.push(el("p", { class: "field-help field-warning", role: "status", "data-help": "contradiction", text: `${note} The design check warns about it too.` }));
+    }
+    return out;
+  }
+
+  // Choosing a platform that is only ever one type (VirtualBox: 2; Xen, Hyper-V: 1) sets the type
+  // too, in the same undo step; VMware and KVM keep what the host has.
+  setPlatform(node, value) {
+    const types = platformChoice(value)?.types ?? [];
+    this.editor.begin("Platform");
+    try {
+      this.run("property.set", { path: `nodes[${node.id}].platform`, value });
+      if (types.length === 1 && node.hypervisor_type !== types[0]) this.run("property.set", { path: `nodes[${node.id}].hypervisor_type`, value: types[0] });
+    } finally {
+      this.editor.end();
+    }
+  }
+
+  // A container's image: free text with the registries' images as suggestions (images.js), those
+  // that run on its host's kernel first.
+  imagePicker(wrap, node) {
+    const input = wrap.querySelector("input");
+    if (!input) return;
+    const host = this.editor.doc.nodes.find((n) => n.id === node.host);
+    const list = el("datalist", { id: `${input.id}-images` }, ...imageChoices(host?.os ?? "linux").map((c) => el("option", { value: c.ref, label: c.label })));
+    input.setAttribute("list", list.id);
+    wrap.append(list);
   }
 
   // DHCP / Static / None as radio buttons: DHCP and None are one click (one property.set);
@@ -350,6 +423,7 @@ export class PropertiesPanel {
   renderLink(link, index) {
     const end = (e) => (e.nic ? `${e.node}:${e.nic}` : e.node);
     this.root.append(el("p", { text: `Link ${link.id}: ${end(link.a)} – ${end(link.b)}` }));
+    this.root.append(this.problemList(link.id));
     this.root.append(this.field("Delay (µs)", `links[${link.id}].delay_us`, `/links/${index}/delay_us`, link.delay_us ?? "", "int"));
   }
 
@@ -358,7 +432,8 @@ export class PropertiesPanel {
     const errorId = `${id}-error`;
     const wrap = el("div", { class: "field" });
     const choices = type === "proto" ? ["tcp", "udp"] : type === "choice" ? options : null;
-    const placeholderText = (p) => (p ? p : spec?.placeholder !== undefined ? `(default: ${spec.placeholder})` : "(not set)");
+    const title = (p) => spec?.choices?.find((c) => String(c.value) === p)?.title ?? p;
+    const placeholderText = (p) => (p ? title(p) : spec?.placeholder !== undefined ? `(default: ${spec.placeholder})` : "(not set)");
     const input = choices
       ? el("select", { id, "data-path": path, "aria-describedby": errorId }, ...choices.map((p) => el("option", { value: p, text: placeholderText(p), selected: p === value })))
       : el("input", { id, type: "text", value, placeholder, "data-path": path, "aria-describedby": errorId, inputmode: type === "int" ? "numeric" : null, autocomplete: "off", spellcheck: "false" });

@@ -29,6 +29,8 @@ export function fieldSpec(schema, key, prop, required = false) {
   if (required) base.required = true;
   if (p.default !== undefined) base.placeholder = Array.isArray(p.default) ? p.default.join(", ") : String(p.default);
   if (nic) return { ...base, type: "nic" };
+  // `x-choices`: a friendly title per value for the select, and the sentence shown when chosen.
+  if (Array.isArray(p["x-choices"])) base.choices = p["x-choices"];
   if (Array.isArray(p.enum)) return { ...base, type: "enum", options: p.enum };
   if (p.type === "boolean") return { ...base, type: "bool" };
   if (p.type === "integer") return { ...base, type: "int" };

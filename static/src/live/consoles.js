@@ -8,6 +8,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { Terminal } from "@xterm/xterm";
 import { h, tabs, uid } from "./dom.js";
 import { formatTime } from "./format.js";
+import { RESET, termSafe } from "./termtext.js";
 
 export const CONSOLE_REASON = "console access is for the design's owner and editors (console access means admin access)";
 export const MAX_LINES = 2000;
@@ -41,6 +42,9 @@ export function createConsoles({ nodes, canEdit, command, fontSize = 13 }) {
 
 function makeConsole(node, { canEdit, command, fontSize }) {
   const prompt = `${node.name}$ `;
+  // Everything written to xterm.js goes through termSafe (termtext.js): output, names, notes.
+  const termPrompt = termSafe(prompt, { colours: false });
+  const tail = () => (canEdit ? termPrompt + termSafe(input, { colours: false }) : "");
   const lines = []; // [{t, text}]
   let term = null;
   let input = "";
@@ -67,7 +71,7 @@ function makeConsole(node, { canEdit, command, fontSize }) {
 
   const note = (text) => {
     // Not part of the trace: a local remark (queued, refused), never replayed.
-    term?.write(`\r\x1b[2K\x1b[2m${text}\x1b[0m\r\n${canEdit ? prompt + input : ""}`);
+    term?.write(`\r\x1b[2K\x1b[2m${termSafe(text, { colours: false })}\x1b[0m\r\n${tail()}`);
     log.append(`# ${text}\n`);
   };
   const send = (type, fields) => command(type, fields).then(
@@ -90,7 +94,7 @@ function makeConsole(node, { canEdit, command, fontSize }) {
   const redraw = () => {
     if (!term) return;
     term.reset();
-    term.write(lines.map((l) => `${l.text}\r\n`).join("") + (canEdit ? prompt + input : ""));
+    term.write(lines.map((l) => `${termSafe(l.text)}${RESET}\r\n`).join("") + tail());
   };
 
   function shown() {
@@ -114,18 +118,18 @@ function makeConsole(node, { canEdit, command, fontSize }) {
         if (ch === "\r") {
           const line = input;
           input = "";
-          term.write(`\r\x1b[2K${prompt}`);
+          term.write(`\r\x1b[2K${termPrompt}`);
           submit(line);
         } else if (ch === "\x03") {
           input = "";
-          term.write(`^C\r\n${prompt}`);
+          term.write(`^C\r\n${termPrompt}`);
           send("console.interrupt", { node: node.id });
         } else if (ch === "\x7f" || ch === "\b") {
           if (input) {
             input = input.slice(0, -1);
             term.write("\b \b");
           }
-        } else if (ch >= " " && ch !== "\x7f") {
+        } else if (ch >= " " && !(ch >= "\x7f" && ch <= "\x9f")) {
           input += ch;
           term.write(ch);
         }
@@ -145,7 +149,7 @@ function makeConsole(node, { canEdit, command, fontSize }) {
       if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
       log.append(`${text}\n`);
       if (log.childNodes.length > MAX_LINES) log.firstChild.remove();
-      term?.write(`\r\x1b[2K${text}\r\n${canEdit ? prompt + input : ""}`);
+      term?.write(`\r\x1b[2K${termSafe(text)}${RESET}\r\n${tail()}`);
     },
     cut(t) {
       let keep = lines.length;

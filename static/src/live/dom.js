@@ -7,6 +7,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(el.dataset, value);
+    // Through the CSSOM, never a `style` attribute: the Content-Security-Policy forbids those.
+    else if (key === "style") Object.assign(el.style, value);
     else if (key === "className") el.className = value;
     else if (key === "textContent") el.textContent = value;
     else if (value === true) el.setAttribute(key, "");

@@ -61,7 +61,7 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
     h("span", { className: "live-event-time" }, formatTime(event.t)),
     h("span", { className: "live-event-proto" }, protocol),
     h("span", { className: "live-event-text" }, event.text ?? ""));
-    return h("li", { style: `top:${index * ROW_PX}px`, "aria-setsize": shown.length, "aria-posinset": index + 1,
+    return h("li", { style: { top: `${index * ROW_PX}px` }, "aria-setsize": shown.length, "aria-posinset": index + 1,
       className: index === current ? "live-current" : null }, button);
   };
 

@@ -14,6 +14,7 @@ import { createEventList } from "./eventlist.js";
 import { placesOf } from "./format.js";
 import { createInspector } from "./inspector.js";
 import { createOverlay } from "./overlay.js";
+import { syncRunContainers } from "./runnodes.js";
 import { LiveSession } from "./session.js";
 import { createTablesView } from "./tablesview.js";
 import { createTransport } from "./transport.js";
@@ -140,7 +141,10 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     if (newest) pacer.offer(newest, { immediate: !detail.live || session.status.status !== "playing" });
   });
   session.addEventListener("console", ({ detail }) => consoles.line(detail));
-  session.addEventListener("tables", ({ detail }) => tables.update(detail.tables, detail.t, { replace: Boolean(detail.replace) }));
+  session.addEventListener("tables", ({ detail }) => {
+    tables.update(detail.tables, detail.t, { replace: Boolean(detail.replace) });
+    if (detail.tables) syncRunContainers(cy, detail.tables); // containers made during the run (runnodes.js)
+  });
   session.addEventListener("seeked", ({ detail }) => {
     overlay.clear();
     transport.update({ t: detail.t, started: detail.started, reset: detail.reset });
@@ -153,6 +157,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       consoles.cut(detail.t);
     }
     tables.update(detail.tables, detail.t, { replace: true });
+    if (detail.tables) syncRunContainers(cy, detail.tables);
     pacer.offer(detail.started || detail.reset ? null : events.newest(detail.t), { immediate: true });
   });
   session.addEventListener("error", ({ detail }) => say(detail.message));

@@ -30,7 +30,7 @@ import { copySelection, paste, PASTE_OFFSET } from "./clipboard.js";
 import { addCapture, addStep, removeCapture, removeStep } from "./lesson.js";
 import { freshLinkId, takenLinkIds } from "./names.js";
 import { list } from "./json.js";
-import { missingPrerequisite } from "./defaults.js";
+import { missingPrerequisite, withNatHostAddress } from "./defaults.js";
 
 /** `{doc, ops, inverse, result}` for the edit `before` -> `after`, or null when nothing changed. */
 export function change(before, after, result = {}) {
@@ -104,7 +104,13 @@ export function createCommands(kinds) {
       label: "Change",
       // args: {path, value}: value null removes the field (properties.js).
       enabled: always,
-      perform: (doc, { path, value }) => change(doc, setProperty(kinds, doc, path, value)),
+      perform: (doc, { path, value }) => {
+        let next = setProperty(kinds, doc, path, value);
+        // A VM NIC put in NAT mode needs its host's address to go out from (defaults.js).
+        const nat = /^nodes\[([^\]]+)\]\.nics\[([^\]]+)\]\.mode$/.exec(path);
+        if (nat) next = withNatHostAddress(next, nat[1], nat[2]);
+        return change(doc, next);
+      },
     },
     {
       name: "nic.add",

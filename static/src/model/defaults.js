@@ -56,6 +56,28 @@ export function withUplinkAddress(doc, nat) {
 }
 
 /**
+ * `doc` after NIC `nicName` of VM `vmId` was put in VirtualBox's NAT or NAT Network mode: the NAT
+ * engine sends the VM's traffic on from its host's address, so a host with no statically addressed
+ * NIC gets one on its first NIC without an address (the first free address of 203.0.113.0/24,
+ * TEST-NET-3, as a NAT network's uplink does). A host with an address, or with every NIC set
+ * (an address or "dhcp", the user's choice), stays as it is.
+ */
+export function withNatHostAddress(doc, vmId, nicName) {
+  const vm = findNode(doc, vmId);
+  const mode = list(vm ?? {}, "nics").find((n) => n.name === nicName)?.mode;
+  if (mode !== "nat" && mode !== "natnetwork") return doc;
+  const host = findNode(doc, vm.host);
+  if (!host || list(host, "nics").some((n) => /\/\d+$/.test(String(n.ip ?? "")))) return doc;
+  const nic = list(host, "nics").find((n) => n.ip === undefined);
+  if (!nic) return doc;
+  const used = new Set(list(doc, "nodes").flatMap((node) => list(node, "nics").map((n) => String(n.ip ?? "").split("/")[0])));
+  let last = 2;
+  while (used.has(`203.0.113.${last}`) && last < 254) last += 1;
+  const nics = host.nics.map((n) => (n === nic ? { ...n, ip: `203.0.113.${last}/24` } : n));
+  return { ...doc, nodes: list(doc, "nodes").map((node) => (node === host ? { ...host, nics } : node)) };
+}
+
+/**
  * `doc` after link `link` was drawn: when one end is the Internet and the other a NIC with a static
  * address, the Internet's NIC (if it has no address) takes a free address of that subnet and the
  * other node (if it has no default route) routes by default through it. So "wire the host to the

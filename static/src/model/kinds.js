@@ -21,6 +21,11 @@ export const SCHEMA_KEYWORDS = Object.freeze([
   { keyword: "x-icon", schemaType: "string", metaSchema: { type: "string", minLength: 1 } },
   { keyword: "x-placed-on", schemaType: "array", metaSchema: NAMES },
   { keyword: "x-panel", schemaType: "array", metaSchema: NAMES },
+  // On an enum property: a friendly title and a sentence or two per value (editor/platforms.js).
+  {
+    keyword: "x-choices",
+    metaSchema: { type: "array", items: { type: "object", required: ["value", "title", "description"], properties: { value: true, title: { type: "string" }, description: { type: "string" } } } },
+  },
 ]);
 
 function annotation(def, kind, keyword, check) {

@@ -48,7 +48,9 @@ CASES = [
                 "error",
                 "nodes[3].nics[0].mac",
                 "eth0 of vm1 and eth0 of vm2 have the same MAC address 08:00:27:00:00:01 on one network: "
-                "the switch will deliver their frames to only one of them.",
+                "the switch will deliver their frames to only one of them. Its entry for that MAC moves between their "
+                "ports as each sends, and both get the same address from a DHCP server, which knows a client by its "
+                "MAC (a clone should get new MACs).",
                 ("vm1", "vm2"),
             )
         ],
@@ -69,7 +71,9 @@ CASES = [
                 "error",
                 "nodes[3].nics[0].mac",
                 "eth0 of vm1 and eth0 of vm2 have the same MAC address 08:00:27:00:00:ab on one network: "
-                "the switch will deliver their frames to only one of them.",
+                "the switch will deliver their frames to only one of them. Its entry for that MAC moves between their "
+                "ports as each sends, and both get the same address from a DHCP server, which knows a client by its "
+                "MAC (a clone should get new MACs).",
                 ("vm1", "vm2"),
             )
         ],
@@ -84,7 +88,9 @@ CASES = [
                 "error",
                 "nodes[3].nics[0]",  # the derived MAC is not in the document: point at its NIC
                 "eth0 of vm2 and eth0 of vm1 have the same MAC address 08:00:27:58:a7:e9 on one network: "
-                "the switch will deliver their frames to only one of them.",
+                "the switch will deliver their frames to only one of them. Its entry for that MAC moves between their "
+                "ports as each sends, and both get the same address from a DHCP server, which knows a client by its "
+                "MAC (a clone should get new MACs).",
                 ("vm2", "vm1"),
             )
         ],
@@ -293,6 +299,21 @@ CASES = [
                 "nodes[0].virtualization_extensions",
                 "hv has no hardware virtualization (VT-x/AMD-V), so vm1 runs, but on a fully simulated CPU: very slow.",
                 ("hv", "vm1"),
+            )
+        ],
+    ),
+    (
+        "platform-type-mismatch",
+        design([host("hv", platform="virtualbox", hypervisor_type=1)]),
+        design([host("hv", platform="virtualbox", hypervisor_type=2)]),
+        [
+            (
+                "check.platform_type_mismatch",
+                "warning",
+                "nodes[0].hypervisor_type",
+                "hv runs Oracle VirtualBox as a type 1 hypervisor, but Oracle VirtualBox is not a type 1 "
+                "hypervisor: it is type 2. Change the platform or the type so the drawing tells the truth.",
+                ("hv",),
             )
         ],
     ),

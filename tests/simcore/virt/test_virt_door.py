@@ -45,7 +45,7 @@ def test_an_action_that_became_illegal_is_refused_when_it_runs():
     (("lan", "start"), {}, "node 'lan' (vswitch) is not a virtual machine"),
     (("hv", "start"), {}, "node 'hv' (host) is not a virtual machine"),
     (("vm1", "halt"), {}, "unknown VM action 'halt'; one of: start, pause, resume, savestate, acpipowerbutton, "
-                          "poweroff, reset, modifyvm, setlinkstate, nic, storageattach"),
+                          "poweroff, reset, modifyvm, setlinkstate, nic, storageattach, snapshot, clonevm"),
     (("vm1", "start"), {"type": "gui"}, "start takes no parameters, not type"),
 ])
 def test_bad_input_is_refused_and_nothing_is_logged(args, kwargs, msg):

@@ -97,8 +97,10 @@ def test_reboot_shuts_down_then_boots_again_and_stays_running(line):
 @pytest.mark.parametrize(("node", "line", "out"), [
     ("vm1", "shutdown +5", "Usage: shutdown [-h|-P|-r] now   (a later time is not simulated)"),
     ("vm1", "shutdown -k now", "Usage: shutdown [-h|-P|-r] now   (a later time is not simulated)"),
-    ("hv", "poweroff", "poweroff: this simulator switches off and restarts virtual machines only, not hv"),
-    ("srv", "reboot", "reboot: this simulator switches off and restarts virtual machines only, not srv"),
+    ("srv", "poweroff", "poweroff: this simulator switches off and restarts virtual machines and physical hosts only, "
+                        "not srv"),
+    ("srv", "reboot", "reboot: this simulator switches off and restarts virtual machines and physical hosts only, "
+                      "not srv"),
 ])
 def test_what_the_guest_commands_refuse(node, line, out):
     net = build(running(script=[(5.0, node, line)]))

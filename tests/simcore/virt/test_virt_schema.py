@@ -19,8 +19,10 @@ def test_the_schema_s_defaults_are_the_engine_s():
     assert {key: spec["default"] for key, spec in power.items()} == POWER_DEFAULTS
     assert power["initial"]["enum"] == list(INITIAL_STATES)
     assert SCHEMA["$defs"]["kind_host"]["properties"]["cpu_model"]["default"] == DEFAULT_CPU_MODEL
-    assert power_settings({}) == {"initial": "running", "dhcp_at_boot": True}
-    assert power_settings({"power": {"initial": "off"}}) == {"initial": "off", "dhcp_at_boot": True}
+    assert power_settings({}) == {"initial": "running", "dhcp_at_boot": True, "autostart": False,
+                                  "autostop": "poweroff"}
+    assert power_settings({"power": {"initial": "off"}}) == {"initial": "off", "dhcp_at_boot": True,
+                                                             "autostart": False, "autostop": "poweroff"}
 
 
 def test_a_design_with_power_settings_is_valid():

@@ -93,3 +93,21 @@ test("deleting a host takes it out of every distributed switch", () => {
   assert.deepEqual(node(doc, "dvs1").members, [{ host: "hv1", underlay: "eth0" }]);
   assert.equal(node(removeNodes(doc, ["hv1"]), "dvs1"), undefined);
 });
+
+test("a VM NIC put in NAT mode gives its host an address to go out from, in the same step", async () => {
+  const { createCommands, Editor } = await import("../index.js");
+  let doc = addNode(kinds, withHosts(1), "vm", { x: 0, y: 0 }, { id: "vm1", host: "hv1" });
+  const editor = new Editor({ kinds, doc });
+  editor.run("property.set", { path: "nodes[vm1].nics[eth0].mode", value: "nat" });
+  assert.equal(node(editor.doc, "hv1").nics[0].ip, "203.0.113.2/24");
+  editor.undo();
+  assert.equal(node(editor.doc, "hv1").nics[0].ip, undefined);
+  assert.equal(node(editor.doc, "vm1").nics[0].mode, undefined);
+  // Bridged needs no address of the host's; a host with one keeps it.
+  editor.run("property.set", { path: "nodes[vm1].nics[eth0].mode", value: "bridged" });
+  assert.equal(node(editor.doc, "hv1").nics[0].ip, undefined);
+  editor.run("property.set", { path: "nodes[hv1].nics[eth0].ip", value: "dhcp" });
+  editor.run("property.set", { path: "nodes[vm1].nics[eth0].mode", value: "natnetwork" });
+  assert.equal(node(editor.doc, "hv1").nics[0].ip, "dhcp");
+  assert.equal(typeof createCommands, "function");
+});

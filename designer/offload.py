@@ -1,0 +1,98 @@
+"""Big validations run in a process of their own, never in Daphne's.
+
+A thread is not enough: parsing an 8 MiB body (`json.loads`), serialising it to measure it and
+sorting a huge key set are single C calls that hold the GIL for up to a second each, and while
+they do, Daphne's event loop and every other request wait. Three 500,000-key validations at once
+took `GET /` from 12 ms to seconds (bench/validate.py). So a body over OFFLOAD_BYTES is handed,
+as bytes, to a small pool of `spawn` processes (DESIGNER_VALIDATE_WORKERS, default 1: on a
+2-core machine the other core stays with the server) and only the bounded answer comes back.
+Small bodies (the editor's own validation, every change) stay in the request's thread, where
+they take milliseconds. At most MAX_WAITING big validations queue; past that the door answers
+503 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from django.conf import settings
+
+from designer.errors import DesignerError
+
+OFFLOAD_BYTES = 1024 * 1024
+MAX_WAITING = 4
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_waiting = 0
+
+
+class Busy(DesignerError):
+    code = "server.busy"
+    status = 503
+
+    def __init__(self, msg: str, *, retry_after: int = 5):
+        self.retry_after = retry_after
+        super().__init__(msg)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
+
+def _init_worker() -> None:
+    import django
+
+    django.setup()
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        workers = int(getattr(settings, "DESIGNER_VALIDATE_WORKERS", 1))
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_init_worker)
+    return _pool
+
+
+def _validate_bytes(raw: bytes) -> dict:
+    """In the worker: the answer of `/api/validate` for `raw`, or the error it raised (as data:
+    DesignerError's keyword-only constructor does not survive pickling)."""
+    from designer.api.validation import report
+    from designer.jsondoor import parse_json
+
+    try:
+        return {"answer": report(parse_json(raw))}
+    except DesignerError as exc:
+        return {"error": exc.to_dict(), "status": exc.status}
+
+
+def validate_bytes(raw: bytes) -> dict:
+    """The answer of `/api/validate` for the body `raw`, computed in the pool; raises the
+    DesignerError the worker met (same code, sentence and bounded problems)."""
+    global _waiting, _pool
+    with _lock:
+        if _waiting >= MAX_WAITING:
+            raise Busy(f"The server is validating {_waiting} large designs; try again in a few seconds.")
+        _waiting += 1
+        pool = _get_pool()
+    try:
+        try:
+            result = pool.submit(_validate_bytes, bytes(raw)).result(timeout=300)
+        except BrokenProcessPool:  # a worker died (out of memory, killed): start afresh once
+            with _lock:
+                if _pool is pool:
+                    _pool = None
+                pool = _get_pool()
+            result = pool.submit(_validate_bytes, bytes(raw)).result(timeout=300)
+    finally:
+        with _lock:
+            _waiting -= 1
+    if "error" in result:
+        error = result["error"]
+        raise DesignerError(error["msg"], code=error["code"], status=result["status"],
+                            problems=error.get("problems", ()), more_problems=error.get("more_problems", 0))
+    return result["answer"]

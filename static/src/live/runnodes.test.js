@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import cytoscape from "cytoscape";
+
+import { runContainers, syncRunContainers } from "./runnodes.js";
+
+const tables = (rows) => ({ containers: { hv: rows } });
+const row = (name, state = "RUNNING", runtime = "lxd") => ({ node: `hv-${name}`, name, runtime, image: "images:alpine/3.20", state });
+
+test("the run's containers, except the ones the design draws", () => {
+  const found = runContainers({ containers: { hv: [row("c1"), row("web", "running", "docker")] } }, (id) => id === "hv-web");
+  assert.deepEqual(found, [{ id: "hv-c1", parent: "hv", label: "c1", image: "images:alpine/3.20", state: "RUNNING", runtime: "lxd" }]);
+  assert.deepEqual(runContainers({}), []);
+  assert.deepEqual(runContainers({ containers: { hv: [null, { name: "x" }] } }), []);
+});
+
+test("a container appears inside its host, dims when stopped, goes when the run no longer has it", () => {
+  const cy = cytoscape({ headless: true, elements: [{ group: "nodes", data: { id: "hv", kind: "host" } }] });
+  syncRunContainers(cy, tables([row("c1")]));
+  const c1 = cy.getElementById("hv-c1");
+  assert.equal(c1.data("parent"), "hv");
+  assert.equal(c1.data("part"), true);
+  assert.ok(c1.hasClass("run-made") && c1.hasClass("container") && !c1.hasClass("stopped"));
+  syncRunContainers(cy, tables([row("c1", "STOPPED"), row("c2")]));
+  assert.ok(cy.getElementById("hv-c1").hasClass("stopped"));
+  assert.equal(cy.nodes("[?runMade]").length, 2);
+  syncRunContainers(cy, tables([]));  // a seek to before they were made
+  assert.equal(cy.nodes("[?runMade]").length, 0);
+  assert.ok(cy.getElementById("hv").nonempty());
+});
+
+test("a container the design draws is left alone", () => {
+  const cy = cytoscape({ headless: true, elements: [{ group: "nodes", data: { id: "hv-web", kind: "container", label: "web" } }] });
+  syncRunContainers(cy, tables([row("web", "running", "docker")]));
+  assert.equal(cy.getElementById("hv-web").data("runMade"), undefined);
+  assert.equal(cy.getElementById("hv-web").data("label"), "web");
+});
