@@ -199,8 +199,12 @@ class RunWorker:
             self._pending.extend(batch[:room])
             batch = batch[room:]
         for ev in batch:
-            self._dropped[ev.get("kind", "?")] += 1
-        if self._dropped_t is None:
+            kind = ev.get("kind", "?")
+            if kind.startswith("command."):  # what the user typed and how it ended: always shown
+                self._pending.append(ev)
+                continue
+            self._dropped[kind] += 1
+        if self._dropped_t is None and self._dropped:
             self._dropped_t = batch[0].get("t")
 
     def _dropped_event(self) -> dict | None:
