@@ -37,6 +37,7 @@ from designer.simulation.runview import (
     PROCESS_ID,
     RECENT_ON_JOIN,
     REQUEST_TIMEOUT_S,
+    RING_CHARS,
     RING_SIZE,
     RunError,
     apply_delta,
@@ -110,7 +111,8 @@ class Run:
                                if k in pos})
         self.tables: dict | None = None
         # (seq, slim text, full text or None when the event has no frame)
-        self.ring: collections.deque[tuple[int, str, str | None]] = collections.deque(maxlen=RING_SIZE)
+        self.ring: collections.deque[tuple[int, str, str | None]] = collections.deque()
+        self.ring_chars = 0  # the ring holds at most RING_SIZE events and RING_CHARS characters
         self.relays = 0  # group messages published (each carries its number: `relay`)
         self.process = None
         self.conn = None
@@ -276,7 +278,7 @@ class Run:
             first = msg["first"]
             fulls = msg.get("full") or [None] * len(texts)
             for i, text in enumerate(texts):
-                self.ring.append((first + i, text, fulls[i]))
+                self._keep((first + i, text, fulls[i]))
             self.state["t"] = msg["t"]
             if texts:
                 self.state["seq"] = msg["last"]
@@ -312,6 +314,15 @@ class Run:
 
     def public_state(self) -> dict:
         return public_state(self.state)
+
+    def _keep(self, entry: tuple[int, str, str | None]) -> None:
+        """An event into the ring: the oldest go when it has RING_SIZE events or RING_CHARS of text
+        (events are 64 KiB at most, but 10,000 of those would be 640 MB in the Daphne process)."""
+        self.ring.append(entry)
+        self.ring_chars += len(entry[1]) + len(entry[2] or "")
+        while len(self.ring) > RING_SIZE or (self.ring_chars > RING_CHARS and len(self.ring) > 1):
+            _seq, text, full = self.ring.popleft()
+            self.ring_chars -= len(text) + len(full or "")
 
     def _relay_tables(self, tables: dict, *, snapshot: bool, removed: dict | None = None) -> None:
         """Tables as `tables` messages of at most TABLES_PAGE_BYTES (runview.table_pages); the

@@ -16,6 +16,7 @@ from typing import Any
 from designer.errors import DesignerError
 
 RING_SIZE = 10_000  # events kept per run for gap fill, events.fetch and event.detail
+RING_CHARS = 64 * 1024 * 1024  # and at most this much of their text (slim and full) per run
 RECENT_ON_JOIN = 200  # events a late joiner gets in run.state
 FETCH_LIMIT = 500  # events per events.fetch answer
 REQUEST_TIMEOUT_S = 30.0  # a command to a run (local or forwarded) waits this long for its reply
@@ -26,8 +27,13 @@ FRAME_LIMIT = 1024 * 1024
 TABLES_PAGE_BYTES = 256 * 1024  # one `tables` message (a page of a snapshot, or of a delta)
 MAX_TABLE_ROWS = 1000  # rows of one table (a switch's MAC table) sent; the rest are counted
 TEXTS_BYTES = 512 * 1024  # the events of one answer (events.fetch, run.state's recent, a refill)
-# The sections of net.tables() keyed by node id; a page carries some entries of some sections.
-TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms")
+
+
+def table_sections(tables: dict) -> list[str]:
+    """The sections of net.tables(): every key but `t`, each a dict keyed by node id (a page
+    carries some entries of some sections). Read from the tables themselves, so a section the
+    engine adds (containers, hosts) is paged and sent as deltas with no change here."""
+    return [key for key, value in tables.items() if key != "t" and isinstance(value, dict)]
 PROCESS_ID = secrets.token_hex(6)  # this Daphne process, in leases, seats and mailbox names
 
 
@@ -105,7 +111,7 @@ def table_pages(run_id: str, state: dict, tables: dict | None, *, snapshot: bool
     first part replaces what the client held; every other part (and every delta) merges in."""
     tables = tables or {}
     entries: list[tuple[str, str, str]] = []
-    for section in TABLE_SECTIONS:
+    for section in table_sections(tables):
         for key, value in (tables.get(section) or {}).items():
             entries.append((section, str(key), _entry_text(value)))
     pages: list[list[tuple[str, str, str]]] = [[]]
@@ -122,7 +128,7 @@ def table_pages(run_id: str, state: dict, tables: dict | None, *, snapshot: bool
     for k, page in enumerate(pages, 1):
         body: dict[str, list[str]] = {}
         if snapshot and k == 1:  # every section the tables have, empty ones too
-            body = {section: [] for section in TABLE_SECTIONS if section in tables}
+            body = {section: [] for section in table_sections(tables)}
         for section, key, text in page:
             body.setdefault(section, []).append(dumps(key) + ":" + text)
         inner = ",".join(f'"{section}":{{' + ",".join(items) + "}" for section, items in body.items())

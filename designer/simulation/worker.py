@@ -86,14 +86,12 @@ def rss_bytes(pid: int | str = "self") -> int:
         return 0
 
 
-TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms")
-
-
 def table_entries(tables: dict) -> dict[tuple[str, str], str]:
-    """Each node's entry of each section of `net.tables()`, as the text of its stable view (what
-    a delta compares: ages alone do not make an entry changed)."""
+    """Each node's entry of each section of `net.tables()` (every dict-valued key but `t`), as the
+    text of its stable view (what a delta compares: ages alone do not make an entry changed)."""
     return {(section, key): _dumps(stable_view(value))
-            for section in TABLE_SECTIONS for key, value in (tables.get(section) or {}).items()}
+            for section, entries in tables.items() if section != "t" and isinstance(entries, dict)
+            for key, value in entries.items()}
 
 
 def _discard(batch: list) -> None:
@@ -201,8 +199,12 @@ class RunWorker:
             self._pending.extend(batch[:room])
             batch = batch[room:]
         for ev in batch:
-            self._dropped[ev.get("kind", "?")] += 1
-        if self._dropped_t is None:
+            kind = ev.get("kind", "?")
+            if kind.startswith("command."):  # what the user typed and how it ended: always shown
+                self._pending.append(ev)
+                continue
+            self._dropped[kind] += 1
+        if self._dropped_t is None and self._dropped:
             self._dropped_t = batch[0].get("t")
 
     def _dropped_event(self) -> dict | None:
@@ -250,7 +252,7 @@ class RunWorker:
         return self.net.tables()
 
     # -- draining events --------------------------------------------------------------------
-    def _drain(self, *, force_tables: bool = False) -> list[dict]:
+    def _drain(self, *, force_tables: bool = False, now: float | None = None) -> list[dict]:
         """The pending trace events as batch messages (each event serialised once, here)."""
         events, self._pending = self._pending, []
         dropped = self._dropped_event()
@@ -283,17 +285,19 @@ class RunWorker:
                             "wall_used": self.wall_used})
                 texts, fulls, first = [], [], self.seq + 1
         delta = removed = None
-        now = time.monotonic()
+        # `now` on the caller's clock (a tick's; tests drive a fake one), the cost in real seconds.
+        now = time.monotonic() if now is None else now
         self._tables_dirty = self._tables_dirty or bool(events)
         if (self._tables_dirty and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
             self._tables_dirty = False
             # Tables cost in proportion to the design (0.5 s at 10,000 nodes): computed at most
             # once per TABLES_OVERHEAD times their cost, so they never take most of a run's time.
             # What goes out is a delta: the entries (a node's tables) that changed, the ids gone.
+            computing = time.monotonic()
             current = self.tables()
             entries = table_entries(current)
-            self._tables_last = time.monotonic()
-            self._tables_cost = self._tables_last - now
+            self._tables_cost = time.monotonic() - computing
+            self._tables_last = now + self._tables_cost
             before = self._last_stable or {}
             changed = [k for k, text in entries.items() if force_tables or before.get(k) != text]
             gone = [k for k in before if k not in entries]
@@ -339,7 +343,7 @@ class RunWorker:
             self.clock.anchor(now + took, self.net.now_ns)  # on the caller's clock (tests: a fake one)
         self.clock.advance_tick(now)
         self._maybe_checkpoint()
-        out = self._drain()
+        out = self._drain(now=now + took)
         out.extend(self._check_caps())
         return out
 

@@ -122,6 +122,12 @@ def test_a_flood_leaves_the_worker_streaming_under_its_memory_ceiling_and_stop_i
         assert batches >= 3  # the loop came back and streamed, again and again
         assert kinds <= {"batch", "log", "reply", "alive", "status"}  # never failed
         assert 0 < peak < ceiling_mb * 1024 * 1024
+        conn.send({"op": "run.pause", "id": 98})  # answered by the loop itself, between two ticks
+        while True:
+            msg = conn.recv()
+            if msg["kind"] == "reply" and msg["id"] == 98:
+                break
+        assert msg["ok"] is True
         conn.send({"op": "run.stop", "id": 99})
         while True:  # answered at all (how fast: bench/runbound.py)
             msg = conn.recv()
@@ -133,3 +139,16 @@ def test_a_flood_leaves_the_worker_streaming_under_its_memory_ceiling_and_stop_i
     finally:
         if proc.is_alive():
             proc.kill()
+
+
+def test_the_ring_of_a_run_is_bounded_by_its_text_as_well_as_its_count(monkeypatch):
+    from designer.simulation import localrun
+
+    monkeypatch.setattr(localrun, "RING_CHARS", 1000)
+    run = localrun.Run(1, "user:1", {"run": "r", "doc": {}}, layer=None, group="g")
+    for seq in range(1, 51):
+        run._keep((seq, "x" * 90, None))
+    assert run.ring_chars <= 1000 and len(run.ring) == 11
+    assert [entry[0] for entry in run.ring] == list(range(40, 51))  # the newest, in order, no gap
+    assert run.events_after(38)["truncated"] is True
+    assert run.event_detail(50) == "x" * 90

@@ -169,9 +169,10 @@ async def run_cell(world, sockets: list, kind: str, role: str) -> None:
     comm = await connect(world, role if sees else "viewer")
     sockets.append(comm)
     assert comm.role == ROLE_NAMES[LEVELS[role] if sees else Need.VIEW]
-    assert (await comm.receive_json_from(timeout=5))["type"] == "run.state"  # the run going, for a joiner
-    # then its tables, as a snapshot in pages: all of it before the cell's message
-    await receive_until(comm, lambda m: m["type"] == "tables" and m.get("part") == m.get("parts"))
+    joined = await comm.receive_json_from(timeout=5)
+    assert joined["type"] == "run.state"  # the run going, for a joiner
+    for _ in range(joined["tables_parts"]):  # then its tables, in pages
+        assert (await comm.receive_json_from(timeout=5))["type"] == "tables"
     if not sees:
         await sync_to_async(become)(world, comm.cookie, role)
     before = await state(world)

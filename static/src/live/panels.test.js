@@ -121,3 +121,13 @@ test("a table the server cut says how long it was", () => {
   const sections = tableSections({ switches: { sw: { fdb: [{ mac: "m", port: "p", link: "l", age_s: 0 }], truncated: { fdb: 10000 } } } });
   assert.equal(sections[0].title, "MAC table of sw (first 1 of 10000)");
 });
+
+test("a tab draws at most 200 tables and says how many there are", async () => {
+  const { drawable, MAX_DRAWN_SECTIONS } = await import("./tablemodel.js");
+  const nodes = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`h${i}`, { addresses: [{ dev: "eth0", mac: "m", ip: `10.0.${i >> 8}.${i & 255}/8` }] }]));
+  const withRows = tableSections({ nodes }).filter((s) => s.tab === "ip" && s.rows.length);
+  const { sections, more } = drawable(withRows);
+  assert.equal(sections.length, MAX_DRAWN_SECTIONS);
+  assert.equal(more, "Showing 200 of 10000 tables: pick a node to see its own.");
+  assert.deepEqual(drawable(withRows.slice(0, 3)), { sections: withRows.slice(0, 3), more: null });
+});

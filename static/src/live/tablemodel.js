@@ -132,6 +132,15 @@ export function tableSections(tables, names = {}) {
   return out;
 }
 
+/** At most `max` of `sections` to draw, and a sentence for the rest (a design of 10,000 nodes has
+ * 20,000 address and route tables: drawing them all at every update froze the page). */
+export const MAX_DRAWN_SECTIONS = 200;
+export function drawable(sections, max = MAX_DRAWN_SECTIONS) {
+  if (sections.length <= max) return { sections, more: null };
+  return { sections: sections.slice(0, max),
+    more: `Showing ${max} of ${sections.length} tables: pick a node to see its own.` };
+}
+
 /** Keys (`section id` + "\n" + `row key`) of the rows of `next` that are new or changed since
  * `prev`. With no `prev` (the first snapshot, or one after a seek) nothing counts as changed. */
 export function changedRows(prev, next) {

@@ -5,7 +5,7 @@
 // Tables fit their panel: headers wrap between words, an address before its port (a NAT
 // connection's nine columns used to run out of the panel).
 import { h, tabs, uid } from "./dom.js";
-import { TABS, changedRows, tableSections } from "./tablemodel.js";
+import { TABS, changedRows, drawable, tableSections } from "./tablemodel.js";
 
 export const HIGHLIGHT_MS = 2500;
 const NO_RUN = "No tables yet: they fill in once the run starts (Play or Next event).";
@@ -39,8 +39,9 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
       const mine = sections.filter((s) => s.tab === t.id && (!node || s.node === node));
       const withRows = mine.filter((s) => s.rows.length);
       const none = !ran ? NO_RUN : mine.length ? "Empty." : "Nothing of this kind in this design.";
-      panels[t.id].replaceChildren(...(withRows.length
-        ? withRows.map((s) => sectionTable(s, changed, now))
+      const { sections: drawn, more } = drawable(withRows);
+      panels[t.id].replaceChildren(...(drawn.length
+        ? [...drawn.map((s) => sectionTable(s, changed, now)), ...(more ? [h("p", { className: "live-muted" }, more)] : [])]
         : [h("p", { className: "live-muted" }, none)]));
     }
   }
