@@ -38,6 +38,10 @@ TICK_MAX_EVENTS = 20_000  # engine events per tick (50 ms of wall time)
 TICK_MAX_WALL_S = 0.1  # wall time the engine may take per tick (checked every 512 events)
 SEEK_CHUNK_EVENTS = 50_000  # a seek runs in chunks; between them memory is checked
 MAX_STREAM_EVENTS_PER_TICK = 2_000  # trace events streamed per tick; past it they are counted
+# A seek forward streams what happened in the span it jumped over (the event list and the consoles
+# then hold what a run played to that instant holds): the last SEEK_SPAN_EVENTS of them, and one
+# `trace.skipped` event saying how many earlier ones are not shown when the span had more.
+SEEK_SPAN_EVENTS = 5_000
 MAX_BATCH_BYTES = 256 * 1024  # one run.events message (the browser's frame limit is 1 MiB)
 MAX_EVENT_BYTES = 64 * 1024  # one event's streamed text; past it the event is cut (trace.cut)
 MAX_PENDING_EVENTS = 1_000_000  # the engine's queue (frames in flight, timers); past it the run is capped
@@ -99,6 +103,29 @@ def table_entries(tables: dict) -> dict[tuple[str, str], str]:
 def _discard(batch: list) -> None:
     """The sink of a replay: events between a checkpoint and the seek target are not shown,
     but they are still built, so the tracer's numbering is the same as in the original run."""
+
+
+class _Span:
+    """The trace sink of a seek forward: the last `keep` events of the span, and how many more."""
+
+    def __init__(self, keep: int):
+        self.kept: collections.deque[dict] = collections.deque(maxlen=keep)
+        self.seen = 0
+
+    def __call__(self, batch: list[dict]) -> None:
+        self.seen += len(batch)
+        self.kept.extend(batch)
+
+    def events(self) -> list[dict]:
+        kept = list(self.kept)
+        skipped = self.seen - len(kept)
+        if skipped <= 0:
+            return kept
+        marker = {"seq": None, "t": kept[0].get("t"), "kind": "trace.skipped", "count": skipped,
+                  "text": (f"{skipped:,} earlier events of the span this seek jumped over are not shown "
+                           f"(only its last {len(kept):,} are). The run itself is complete; "
+                           "the capture has its frames.")}
+        return [marker, *kept]
 
 
 class RunWorker:
@@ -444,6 +471,7 @@ class RunWorker:
     def run_seek(self, cmd, now):
         target = int(round(float(cmd["t"]) * 1e9))
         net = self.net
+        span: _Span | None = None
         if target < net.now_ns:
             ck = self.checkpoints.before(target)
             if ck.net is None:  # the origin: the document, built again
@@ -457,18 +485,23 @@ class RunWorker:
                 self._schedule(net, action)
             self.checkpoints.drop_after(target)
         else:
-            net.set_trace(_discard)
+            span = _Span(SEEK_SPAN_EVENTS)
+            net.set_trace(span)
         self._run_to(net, target)
         net.set_trace(self._collect)
         self.net = net
         self._pending = []
+        out: list[dict] = []
+        if span is not None:  # what happened in between, as a run played there would have shown it
+            self._pending = span.events()
+            out = self._drain()
         if self.status is RunStatus.CAPPED and not net.engine.finished:
             self.status, self.cap_msg = RunStatus.PAUSED, None
         if self.status is RunStatus.PLAYING:
             self.clock.anchor(now, net.now_ns)
         tables = self.tables()
         self._last_stable = table_entries(tables)
-        out = [{"kind": "seeked", **self.state(), "tables": tables}]
+        out.append({"kind": "seeked", **self.state(), "tables": tables})
         out.extend(self._check_caps())
         return out, None
 
