@@ -107,7 +107,7 @@ class Run:
                                       "events_run": 0, "wall_used": 0.0}
         if config.get("resume") is not None:
             pos = config["resume"]
-            self.state.update({k: pos[k] for k in ("t", "seq", "events_run", "wall_used", "msg", "actions")
+            self.state.update({k: pos[k] for k in ("t", "seq", "events_run", "wall_used", "msg", "actions", "held")
                                if k in pos})
         self.tables: dict | None = None
         # (seq, slim text, full text or None when the event has no frame)
@@ -298,7 +298,8 @@ class Run:
             msg = {**msg, "status": "interrupted",
                    "msg": f"The server running this simulation stopped and the run could not be resumed "
                           f"({msg.get('msg')}). Start it again."}
-        state = {k: msg[k] for k in ("status", "t", "speed", "seq", "seed", "msg", "events_run", "actions") if k in msg}
+        state = {k: msg[k] for k in ("status", "t", "speed", "seq", "seed", "msg", "events_run", "actions", "held")
+                 if k in msg}
         self.state.update(state)
         if kind == "seeked":
             self.tables = msg["tables"]

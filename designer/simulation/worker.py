@@ -137,6 +137,9 @@ class RunWorker:
         self._network_cls = Network
         self.seq = 0  # the stream's sequence number: never reused within a run, across seeks too
         self._pending: list[dict] = []
+        # Trace events a Step ran but has not shown yet (one engine event can log several: a switch
+        # flooding a frame): the next Steps show them one by one, a tick or a seek forward first.
+        self._held: list[dict] = []
         self.user_actions: list[dict] = []
         self.clock = Clock(speed=float(config.get("speed", 1.0)))
         self.status = RunStatus.PAUSED
@@ -183,9 +186,14 @@ class RunWorker:
         self.user_actions = [dict(a) for a in pos.get("log", [])]
         target_t, target_events = int(pos["t"]), int(pos["events_run"])
         net = self._replay(target_t, None)
-        if net.engine.events_run > target_events:
-            # The position was reached in step mode, mid-instant: stop at the same event.
-            net = self._replay(target_t - 1, target_events)
+        held = int(pos.get("held") or 0)
+        span = _Span(held) if held else None
+        if net.engine.events_run > target_events or span is not None:
+            # The position was reached in step mode, mid-instant: stop at the same event, with
+            # the trace events its Steps ran but had not shown yet held back again.
+            net = self._replay(target_t - 1, target_events, trace=span)
+        if span is not None:
+            self._held = list(span.kept)
         if net.engine.events_run != target_events:
             raise ValueError(f"the replay reached {net.engine.events_run} engine events at t={net.now_ns} ns, "
                              f"not the {target_events} the run had streamed at t={target_t} ns")
@@ -199,9 +207,10 @@ class RunWorker:
         if pos.get("status") == RunStatus.CAPPED.value:
             self.status, self.cap_msg = RunStatus.CAPPED, pos.get("msg")
 
-    def _replay(self, until_ns: int, events: int | None):
+    def _replay(self, until_ns: int, events: int | None, trace: Callable | None = None):
         c = self.config
-        net = self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=_discard, capture_all=True,
+        net = self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=trace or _discard,
+                                            capture_all=True,
                                             max_time_s=c.get("max_time_s"), max_events=c.get("max_events"))
         for action in self.user_actions:
             self._schedule(net, action)
@@ -264,7 +273,7 @@ class RunWorker:
     def state(self) -> dict:
         return {"status": self.status.value, "t": self.net.now_ns, "speed": self.clock.speed, "seq": self.seq,
                 "seed": int(self.config.get("seed", 0)), "msg": self.cap_msg,
-                "events_run": self.net.engine.events_run, "actions": len(self.user_actions),
+                "events_run": self.net.engine.events_run, "actions": len(self.user_actions), "held": len(self._held),
                 "memory_mb": round(rss_bytes() / 1048576, 1)}
 
     def _status_msg(self, msg: str | None = None) -> dict:
@@ -354,6 +363,7 @@ class RunWorker:
         started = time.monotonic()
         target = self.clock.target_ns(now)
         behind = False
+        self._pending[:0], self._held = self._held, []  # what a Step ran but did not show yet
         if target > self.net.now_ns:
             # Bounded: a flood (ping -i 0) makes this tick stop after its budget, not never.
             status = self.net.run_bounded_ns(target, TICK_MAX_EVENTS, started + TICK_MAX_WALL_S)
@@ -454,15 +464,21 @@ class RunWorker:
 
     @command
     def run_step(self, cmd, now):
-        """Pause, then run engine events until one trace event comes out (or nothing is left)."""
+        """Pause, then show the next traced event: one a previous Step ran but held back, or run
+        engine events until one comes out (or nothing is left). An engine event that logs several
+        (a switch flooding a frame: the flood and one line per port) is shown one line per Step,
+        as the button says ("Next event")."""
         self._playable()
         self.status = RunStatus.PAUSED
-        deadline = time.monotonic() + TICK_MAX_WALL_S
-        for i in range(MAX_STEP_ENGINE_EVENTS):
-            if not self.net.step() or self._pending:
-                break
-            if i % 512 == 511 and time.monotonic() >= deadline:
-                break  # nothing traced yet: the next Step goes on from here
+        if not self._held:
+            deadline = time.monotonic() + TICK_MAX_WALL_S
+            for i in range(MAX_STEP_ENGINE_EVENTS):
+                if not self.net.step() or self._pending:
+                    break
+                if i % 512 == 511 and time.monotonic() >= deadline:
+                    break  # nothing traced yet: the next Step goes on from here
+            self._held, self._pending = self._pending, []
+        self._pending, self._held = self._held[:1], self._held[1:]
         out = self._drain()
         out.extend(self._check_caps())
         return [*out, self._status_msg()], None
@@ -492,8 +508,9 @@ class RunWorker:
         self.net = net
         self._pending = []
         out: list[dict] = []
+        held, self._held = self._held, []  # a seek back undoes them; forward, they come first
         if span is not None:  # what happened in between, as a run played there would have shown it
-            self._pending = span.events()
+            self._pending = held + span.events()
             out = self._drain()
         if self.status is RunStatus.CAPPED and not net.engine.finished:
             self.status, self.cap_msg = RunStatus.PAUSED, None
@@ -509,7 +526,7 @@ class RunWorker:
     def run_reset(self, cmd, now):
         self.user_actions = []
         self.net = self._fresh()
-        self._pending = []
+        self._pending, self._held = [], []
         self.status, self.cap_msg, self.wall_used = RunStatus.PAUSED, None, 0.0
         self.checkpoints.clear()
         self.checkpoints.add_origin(0)

@@ -207,3 +207,29 @@ async def test_redis_ring_is_cut_at_a_seek_back_and_cleared_at_a_reset():
         async for key in client.scan_iter(match=f"{store.prefix}:*"):
             await client.delete(key)
         await store.close()
+
+
+def test_step_shows_one_traced_event_at_a_time_in_the_order_of_a_fresh_run():
+    from webhelpers import (
+        example_document,  # internal-switch: a switch floods (several lines per engine event)
+    )
+
+    doc = example_document()
+    w = RunWorker({"run": "r", "doc": doc, "seed": 0, "play": False}, now=0.0)
+    client = Client()
+    shown = []
+    for _ in range(200):
+        if len(shown) >= 5 and w._held:
+            break  # an engine event logged more than one line: the rest are held for the next Steps
+        out = w.handle({"op": "run.step", "id": 1}, 0.0)
+        got = [json.loads(t) for m in out if m["kind"] == "batch" for t in m["events"]]
+        assert len(got) == 1, "one Step, one event"
+        shown += got
+        client.take(out)
+    ref_trace, _ = fresh(doc, w.net.now_ns)
+    ref = [(e["seq"], e["t"], e["kind"], e.get("text")) for e in ref_trace]
+    assert [(e["tseq"], e["t"], e["kind"], e.get("text")) for e in shown] == ref[:len(shown)]
+    assert len(ref) > len(shown)  # what was held back happened already
+    # A seek forward to the same instant shows what the Steps ran but held back; then all is there.
+    client.take(w.handle({"op": "run.seek", "t": w.net.now_ns / S, "id": 2}, 0.0))
+    assert client.trace() == [(e["seq"], e["t"], e["kind"], e.get("node"), e.get("text")) for e in ref_trace]
