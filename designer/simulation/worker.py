@@ -286,7 +286,7 @@ class RunWorker:
         return self.net.tables()
 
     # -- draining events --------------------------------------------------------------------
-    def _drain(self, *, force_tables: bool = False) -> list[dict]:
+    def _drain(self, *, force_tables: bool = False, tables: bool = True) -> list[dict]:
         """The pending trace events as batch messages (each event serialised once, here)."""
         events, self._pending = self._pending, []
         dropped = self._dropped_event()
@@ -321,7 +321,9 @@ class RunWorker:
         delta = removed = None
         now = time.monotonic()
         self._tables_dirty = self._tables_dirty or bool(events)
-        if (self._tables_dirty and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
+        if not tables:  # a seek's span: the `seeked` right after it carries the whole tables
+            pass
+        elif (self._tables_dirty and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
             self._tables_dirty = False
             # Tables cost in proportion to the design (0.5 s at 10,000 nodes): computed at most
             # once per TABLES_OVERHEAD times their cost, so they never take most of a run's time.
@@ -511,7 +513,7 @@ class RunWorker:
         held, self._held = self._held, []  # a seek back undoes them; forward, they come first
         if span is not None:  # what happened in between, as a run played there would have shown it
             self._pending = held + span.events()
-            out = self._drain()
+            out = self._drain(tables=False)
         if self.status is RunStatus.CAPPED and not net.engine.finished:
             self.status, self.cap_msg = RunStatus.PAUSED, None
         if self.status is RunStatus.PLAYING:
