@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import itertools
+import json
 import logging
 import multiprocessing
 import os
@@ -107,7 +108,7 @@ class Run:
                                       "events_run": 0, "wall_used": 0.0}
         if config.get("resume") is not None:
             pos = config["resume"]
-            self.state.update({k: pos[k] for k in ("t", "seq", "events_run", "wall_used", "msg", "actions")
+            self.state.update({k: pos[k] for k in ("t", "seq", "events_run", "wall_used", "msg", "actions", "held")
                                if k in pos})
         self.tables: dict | None = None
         # (seq, slim text, full text or None when the event has no frame)
@@ -299,14 +300,16 @@ class Run:
             msg = {**msg, "status": "interrupted",
                    "msg": f"The server running this simulation stopped and the run could not be resumed "
                           f"({msg.get('msg')}). Start it again."}
-        state = {k: msg[k] for k in ("status", "t", "speed", "seq", "seed", "msg", "events_run", "actions") if k in msg}
+        state = {k: msg[k] for k in ("status", "t", "speed", "seq", "seed", "msg", "events_run", "actions", "held")
+                 if k in msg}
         self.state.update(state)
         if kind == "seeked":
             self.tables = msg["tables"]
+            ring_cut = self._cut_ring(int(msg["t"]), clear=bool(msg.get("reset") or msg.get("started")))
             pages = table_pages(self.run_id, self.state, self.tables, snapshot=True)
             body = {"type": "run.seeked", "run": self.run_id, **self.public_state(), "tables": None,
                     "tables_parts": len(pages), "reset": bool(msg.get("reset")), "started": bool(msg.get("started"))}
-            self._relay("seeked", dumps(body), _tables=self.tables)
+            self._relay("seeked", dumps(body), _tables=self.tables, _ring_cut=ring_cut)
             for text in pages:
                 self._relay("tables", text)
         elif kind == "status":
@@ -330,7 +333,26 @@ class Run:
         for i, text in enumerate(table_pages(self.run_id, self.state, tables, snapshot=snapshot, removed=removed)):
             self._relay("tables", text, **({"_tables": self.tables} if i == 0 else {}))
 
-    def _relay(self, kind: str, text: str, _ring=(), _tables=None, **fields: Any) -> None:
+    def _cut_ring(self, t: int, *, clear: bool) -> dict:
+        """After a seek back nothing after `t` happened any more, after a reset or a start nothing
+        at all: the ring (what late joiners, reloads and gap fills get) forgets it, as the browser's
+        event list and consoles do (index.js on `seeked`). Returns how the shared store's ring is cut
+        the same way: `clear_ring`, or `cut_ring_from` (the first seq to drop)."""
+        if clear:
+            self.ring.clear()
+            return {"clear_ring": True}
+        keep = len(self.ring)
+        while keep > 0 and json.loads(self.ring[keep - 1][1]).get("t", 0) > t:
+            keep -= 1
+        if keep == len(self.ring):
+            return {}
+        first_gone = self.ring[keep][0]
+        for _ in range(len(self.ring) - keep):
+            self.ring.pop()
+        # Older events than this process holds may be in Redis (a run taken over): those are cut too.
+        return {"clear_ring": True} if keep == 0 else {"cut_ring_from": first_gone}
+
+    def _relay(self, kind: str, text: str, _ring=(), _tables=None, _ring_cut=None, **fields: Any) -> None:
         if self._outbox is None or self.lost:
             return
         self.relays += 1
@@ -338,7 +360,8 @@ class Run:
                    "relay": self.relays, "text": text, **fields}
         if self.store.shared:
             # Written to Redis BEFORE the group message leaves: what a viewer got is readable.
-            message = {"send": message, "durable": {"pos": dict(self.state), "ring": _ring, "tables": _tables}}
+            message = {"send": message, "durable": {"pos": dict(self.state), "ring": _ring, "tables": _tables,
+                                                    **(_ring_cut or {})}}
         self._outbox.put_nowait(message)
 
     async def _publish_loop(self) -> None:

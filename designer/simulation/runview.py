@@ -46,8 +46,9 @@ def dumps(value: Any) -> str:
 
 
 def public_state(state: dict) -> dict:
-    """The run's state as viewers get it (`wall_used` is the host's bookkeeping for the limit)."""
-    return {k: v for k, v in state.items() if k != "wall_used"}
+    """The run's state as viewers get it (`wall_used` is the host's bookkeeping for the limit,
+    `held` the trace events Steps ran but have not shown yet, for a failover's replay)."""
+    return {k: v for k, v in state.items() if k not in ("wall_used", "held")}
 
 
 def events_text(run_id: str, first: int, last: int, t: int, texts: list[str], sent: float | None = None) -> str:

@@ -158,7 +158,7 @@ class RedisStore:
     # -- the run's state ----------------------------------------------------------------------
     async def write(self, design_id: int, *, meta: dict | None = None, actions: list | None = None,
                     pos: dict | None = None, tables: Any = None, ring: list[tuple[int, str, str | None]] = (),
-                    clear_ring: bool = False) -> None:
+                    clear_ring: bool = False, cut_ring_from: int | None = None) -> None:
         r = self.client()
         run_key, ring_key = self.key(design_id, "run"), self.key(design_id, "ring")
         fields = {}
@@ -172,8 +172,10 @@ class RedisStore:
         if tables is not None:
             fields["tables"] = _dumps(tables)
         async with r.pipeline(transaction=True) as pipe:
-            if clear_ring:
+            if clear_ring:  # a reset, a new run: nothing of the ring happened any more
                 pipe.delete(ring_key)
+            elif cut_ring_from is not None:  # a seek back: nothing from this seq on happened any more
+                pipe.zremrangebyscore(ring_key, cut_ring_from, "+inf")
             if fields:
                 pipe.hset(run_key, mapping=fields)
             if ring:

@@ -38,6 +38,10 @@ TICK_MAX_EVENTS = 20_000  # engine events per tick (50 ms of wall time)
 TICK_MAX_WALL_S = 0.1  # wall time the engine may take per tick (checked every 512 events)
 SEEK_CHUNK_EVENTS = 50_000  # a seek runs in chunks; between them memory is checked
 MAX_STREAM_EVENTS_PER_TICK = 2_000  # trace events streamed per tick; past it they are counted
+# A seek forward streams what happened in the span it jumped over (the event list and the consoles
+# then hold what a run played to that instant holds): the last SEEK_SPAN_EVENTS of them, and one
+# `trace.skipped` event saying how many earlier ones are not shown when the span had more.
+SEEK_SPAN_EVENTS = 5_000
 MAX_BATCH_BYTES = 256 * 1024  # one run.events message (the browser's frame limit is 1 MiB)
 MAX_EVENT_BYTES = 64 * 1024  # one event's streamed text; past it the event is cut (trace.cut)
 MAX_PENDING_EVENTS = 1_000_000  # the engine's queue (frames in flight, timers); past it the run is capped
@@ -99,6 +103,29 @@ def _discard(batch: list) -> None:
     but they are still built, so the tracer's numbering is the same as in the original run."""
 
 
+class _Span:
+    """The trace sink of a seek forward: the last `keep` events of the span, and how many more."""
+
+    def __init__(self, keep: int):
+        self.kept: collections.deque[dict] = collections.deque(maxlen=keep)
+        self.seen = 0
+
+    def __call__(self, batch: list[dict]) -> None:
+        self.seen += len(batch)
+        self.kept.extend(batch)
+
+    def events(self) -> list[dict]:
+        kept = list(self.kept)
+        skipped = self.seen - len(kept)
+        if skipped <= 0:
+            return kept
+        marker = {"seq": None, "t": kept[0].get("t"), "kind": "trace.skipped", "count": skipped,
+                  "text": (f"{skipped:,} earlier events of the span this seek jumped over are not shown "
+                           f"(only its last {len(kept):,} are). The run itself is complete; "
+                           "the capture has its frames.")}
+        return [marker, *kept]
+
+
 class RunWorker:
     def __init__(self, config: dict, *, now: float):
         from simcore.network import Network
@@ -108,6 +135,9 @@ class RunWorker:
         self._network_cls = Network
         self.seq = 0  # the stream's sequence number: never reused within a run, across seeks too
         self._pending: list[dict] = []
+        # Trace events a Step ran but has not shown yet (one engine event can log several: a switch
+        # flooding a frame): the next Steps show them one by one, a tick or a seek forward first.
+        self._held: list[dict] = []
         self.user_actions: list[dict] = []
         self.clock = Clock(speed=float(config.get("speed", 1.0)))
         self.status = RunStatus.PAUSED
@@ -154,9 +184,14 @@ class RunWorker:
         self.user_actions = [dict(a) for a in pos.get("log", [])]
         target_t, target_events = int(pos["t"]), int(pos["events_run"])
         net = self._replay(target_t, None)
-        if net.engine.events_run > target_events:
-            # The position was reached in step mode, mid-instant: stop at the same event.
-            net = self._replay(target_t - 1, target_events)
+        held = int(pos.get("held") or 0)
+        span = _Span(held) if held else None
+        if net.engine.events_run > target_events or span is not None:
+            # The position was reached in step mode, mid-instant: stop at the same event, with
+            # the trace events its Steps ran but had not shown yet held back again.
+            net = self._replay(target_t - 1, target_events, trace=span)
+        if span is not None:
+            self._held = list(span.kept)
         if net.engine.events_run != target_events:
             raise ValueError(f"the replay reached {net.engine.events_run} engine events at t={net.now_ns} ns, "
                              f"not the {target_events} the run had streamed at t={target_t} ns")
@@ -170,9 +205,10 @@ class RunWorker:
         if pos.get("status") == RunStatus.CAPPED.value:
             self.status, self.cap_msg = RunStatus.CAPPED, pos.get("msg")
 
-    def _replay(self, until_ns: int, events: int | None):
+    def _replay(self, until_ns: int, events: int | None, trace: Callable | None = None):
         c = self.config
-        net = self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=_discard, capture_all=True,
+        net = self._network_cls.from_design(c["doc"], seed=int(c.get("seed", 0)), trace=trace or _discard,
+                                            capture_all=True,
                                             max_time_s=c.get("max_time_s"), max_events=c.get("max_events"))
         for action in self.user_actions:
             self._schedule(net, action)
@@ -239,7 +275,7 @@ class RunWorker:
     def state(self) -> dict:
         return {"status": self.status.value, "t": self.net.now_ns, "speed": self.clock.speed, "seq": self.seq,
                 "seed": int(self.config.get("seed", 0)), "msg": self.cap_msg,
-                "events_run": self.net.engine.events_run, "actions": len(self.user_actions),
+                "events_run": self.net.engine.events_run, "actions": len(self.user_actions), "held": len(self._held),
                 "memory_mb": round(rss_bytes() / 1048576, 1)}
 
     def _status_msg(self, msg: str | None = None) -> dict:
@@ -252,7 +288,7 @@ class RunWorker:
         return self.net.tables()
 
     # -- draining events --------------------------------------------------------------------
-    def _drain(self, *, force_tables: bool = False, now: float | None = None) -> list[dict]:
+    def _drain(self, *, force_tables: bool = False, now: float | None = None, tables: bool = True) -> list[dict]:
         """The pending trace events as batch messages (each event serialised once, here)."""
         events, self._pending = self._pending, []
         dropped = self._dropped_event()
@@ -288,7 +324,9 @@ class RunWorker:
         # `now` on the caller's clock (a tick's; tests drive a fake one), the cost in real seconds.
         now = time.monotonic() if now is None else now
         self._tables_dirty = self._tables_dirty or bool(events)
-        if (self._tables_dirty and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
+        if not tables:  # a seek's span: the `seeked` right after it carries the whole tables
+            pass
+        elif (self._tables_dirty and now - self._tables_last >= self._tables_cost * TABLES_OVERHEAD) or force_tables:
             self._tables_dirty = False
             # Tables cost in proportion to the design (0.5 s at 10,000 nodes): computed at most
             # once per TABLES_OVERHEAD times their cost, so they never take most of a run's time.
@@ -331,6 +369,7 @@ class RunWorker:
         started = time.monotonic()
         target = self.clock.target_ns(now)
         behind = False
+        self._pending[:0], self._held = self._held, []  # what a Step ran but did not show yet
         if target > self.net.now_ns:
             # Bounded: a flood (ping -i 0) makes this tick stop after its budget, not never.
             status = self.net.run_bounded_ns(target, TICK_MAX_EVENTS, started + TICK_MAX_WALL_S)
@@ -431,15 +470,21 @@ class RunWorker:
 
     @command
     def run_step(self, cmd, now):
-        """Pause, then run engine events until one trace event comes out (or nothing is left)."""
+        """Pause, then show the next traced event: one a previous Step ran but held back, or run
+        engine events until one comes out (or nothing is left). An engine event that logs several
+        (a switch flooding a frame: the flood and one line per port) is shown one line per Step,
+        as the button says ("Next event")."""
         self._playable()
         self.status = RunStatus.PAUSED
-        deadline = time.monotonic() + TICK_MAX_WALL_S
-        for i in range(MAX_STEP_ENGINE_EVENTS):
-            if not self.net.step() or self._pending:
-                break
-            if i % 512 == 511 and time.monotonic() >= deadline:
-                break  # nothing traced yet: the next Step goes on from here
+        if not self._held:
+            deadline = time.monotonic() + TICK_MAX_WALL_S
+            for i in range(MAX_STEP_ENGINE_EVENTS):
+                if not self.net.step() or self._pending:
+                    break
+                if i % 512 == 511 and time.monotonic() >= deadline:
+                    break  # nothing traced yet: the next Step goes on from here
+            self._held, self._pending = self._pending, []
+        self._pending, self._held = self._held[:1], self._held[1:]
         out = self._drain()
         out.extend(self._check_caps())
         return [*out, self._status_msg()], None
@@ -448,6 +493,7 @@ class RunWorker:
     def run_seek(self, cmd, now):
         target = int(round(float(cmd["t"]) * 1e9))
         net = self.net
+        span: _Span | None = None
         if target < net.now_ns:
             ck = self.checkpoints.before(target)
             if ck.net is None:  # the origin: the document, built again
@@ -461,18 +507,24 @@ class RunWorker:
                 self._schedule(net, action)
             self.checkpoints.drop_after(target)
         else:
-            net.set_trace(_discard)
+            span = _Span(SEEK_SPAN_EVENTS)
+            net.set_trace(span)
         self._run_to(net, target)
         net.set_trace(self._collect)
         self.net = net
         self._pending = []
+        out: list[dict] = []
+        held, self._held = self._held, []  # a seek back undoes them; forward, they come first
+        if span is not None:  # what happened in between, as a run played there would have shown it
+            self._pending = held + span.events()
+            out = self._drain(tables=False)
         if self.status is RunStatus.CAPPED and not net.engine.finished:
             self.status, self.cap_msg = RunStatus.PAUSED, None
         if self.status is RunStatus.PLAYING:
             self.clock.anchor(now, net.now_ns)
         tables = self.tables()
         self._last_stable = table_entries(tables)
-        out = [{"kind": "seeked", **self.state(), "tables": tables}]
+        out.append({"kind": "seeked", **self.state(), "tables": tables})
         out.extend(self._check_caps())
         return out, None
 
@@ -480,7 +532,7 @@ class RunWorker:
     def run_reset(self, cmd, now):
         self.user_actions = []
         self.net = self._fresh()
-        self._pending = []
+        self._pending, self._held = [], []
         self.status, self.cap_msg, self.wall_used = RunStatus.PAUSED, None, 0.0
         self.checkpoints.clear()
         self.checkpoints.add_origin(0)

@@ -84,9 +84,14 @@ class NatNetwork:
         self.dhcp: DhcpServerGlue | None = None
         dhcp = spec.get("dhcp")
         if dhcp is not None:
+            # The trace names the server, not the host that carries it (its frames and its notes).
+            program = "dnsmasq" if dhcp["probe"] else "VirtualBox's DHCP server"
+            voice = f"{spec['name']}'s DHCP server ({program} on {host.name})"
             self.dhcp = DhcpServerGlue(owner, self.inside, range_start=dhcp["range_start"], range_end=dhcp["range_end"],
                                        lease_s=dhcp["lease_s"], router=dhcp.get("router"), dns=tuple(dhcp["dns"]),
-                                       probe=dhcp["probe"], names=names)
+                                       probe=dhcp["probe"], names=names, voice=voice)
+            if names is not None:
+                names.dhcp_servers[spec["gateway_mac"]] = voice
         # The host's `conntrack` command reads this router's table (duck-typed: the console
         # cannot import devices).
         owner.__dict__.setdefault("nats", []).append(self.nat)

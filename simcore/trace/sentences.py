@@ -33,6 +33,10 @@ class Names:
         self.nodes: dict[str, str] = {}
         self.macs: dict[str, str] = {}
         self.ips: dict[str, str] = {}
+        # A DHCP server that is a network's own (a NAT network's dnsmasq on its host): the MAC it
+        # answers from -> what it is ("natnet's DHCP server (dnsmasq on hv)"). Its DHCP frames
+        # are told as that server's, not as the host's (the host only carries it).
+        self.dhcp_servers: dict[str, str] = {}
 
     def add_node(self, node_id: str, name: str) -> None:
         self.nodes[node_id] = name
@@ -152,13 +156,27 @@ class Narrator:
             if isinstance(q, IcmpError):
                 return f"{node.name} tells {n.ip_words(p.dst)}{via}: {q.info()} (ICMP error)"
             if isinstance(q, Udp):
-                return f"{node.name} sends a UDP datagram to {n.ip_words(p.dst)} port {q.dport}{via}"
+                server = n.dhcp_servers.get(getattr(from_port, "mac", None))
+                who = server if server is not None and q.sport == 67 else node.name
+                return f"{who} sends a UDP datagram to {n.ip_words(p.dst)} port {q.dport}{via}"
             return f"{node.name} sends an IPv4 packet to {n.ip_words(p.dst)}{via}"
         return f"{node.name} sends a frame to {n.mac_words(frame.dst)}"
 
+    def _dhcp_port(self, frame: Any, port: int) -> bool:
+        """Whether ``frame`` is a UDP datagram from (``sport``) or to (``dport``) DHCP ``port``."""
+        p = frame.payload
+        q = getattr(p, "payload", None) if frame.ethertype == ETH_IPV4 else None
+        return isinstance(q, Udp) and port in (q.sport, q.dport)
+
     def received(self, stack: Any, nic: Any, frame: Any) -> str:
+        servers = self.names.dhcp_servers
         sender = self.names.of_mac(frame.src) or frame.src
-        return f"{stack.name} receives {self._thing(frame)} from {sender} on {nic.name}"
+        if frame.src in servers and self._dhcp_port(frame, 67):
+            sender = servers[frame.src]
+        me = stack.name
+        if getattr(nic, "mac", None) in servers and self._dhcp_port(frame, 67):
+            me = servers[nic.mac]
+        return f"{me} receives {self._thing(frame)} from {sender} on {nic.name}"
 
     def not_my_mac(self, stack: Any, nic: Any, frame: Any) -> str:
         return (f"{stack.name}'s {nic.name} ignores a frame for {self.names.mac_words(frame.dst)}: "

@@ -141,7 +141,15 @@ def test_nat_example_live_run_owner_and_viewer(new_context):
     expect(owner.locator(".live-console[data-node='vm'] .xterm-rows")).to_contain_text(
         "vm$ ip addr", timeout=10_000
     )
-    expect(owner.locator(".live-console[data-node='vm'] .xterm-rows")).to_contain_text("inet 10.0.2.15/24")
+    # Next event shows one line of the trace per press: the command's output lines come one by one.
+    rows = owner.locator(".live-console[data-node='vm'] .xterm-rows")
+    for _ in range(30):
+        if "inet 10.0.2.15/24" in rows.inner_text():
+            break
+        before = live(owner)["lastSeq"]
+        owner.get_by_role("button", name="Next event →", exact=True).click()
+        owner.wait_for_function("(seq) => window.designer.live().lastSeq > seq", arg=before)
+    expect(rows).to_contain_text("inet 10.0.2.15/24")
 
     # Both saw the same events in the same order (the viewer watched from before Play).
     owner_seq = live(owner)["lastSeq"]

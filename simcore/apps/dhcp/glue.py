@@ -217,17 +217,19 @@ def guest_nic_up(node: Any, nic_name: str, names: Any = None) -> DhcpClientGlue:
 
 
 class DhcpServerGlue(_Glue):
-    """A DHCP server (dnsmasq) bound on one NIC of a node, which has a static address there."""
+    """A DHCP server (dnsmasq) bound on one NIC of a node, which has a static address there.
+    ``voice``: who the server's sentences name (a NAT network's server: "natnet's DHCP server
+    (dnsmasq on hv)"), the node's name by default."""
 
     def __init__(self, node: Any, nic_name: str, *, range_start: str, range_end: str, lease_s: int,
                  router: str | None = None, dns: tuple[str, ...] = (), probe: bool = True,
-                 names: Any = None, kernel_arp: bool | None = None):
+                 names: Any = None, kernel_arp: bool | None = None, voice: str | None = None):
         stack = node.stack
         iface = stack.ifaces[nic_name]
         if iface.addr is None:
             raise ValueError(f"{node.name}: a DHCP server on {nic_name} needs a static address there")
         server = DhcpServer(iface.ip, iface.nic.mac, range_start, range_end, iface.addr.network.prefixlen,
-                            lease_s, router=router, dns=tuple(dns), probe=probe, name=node.name)
+                            lease_s, router=router, dns=tuple(dns), probe=probe, name=voice or node.name)
         super().__init__(node, nic_name, server, names)
         # dnsmasq (which probes) writes its clients into the kernel's ARP cache; VirtualBox's
         # servers, which the presets build with probe=False, answer from user space.

@@ -25,6 +25,7 @@ export const CLOSE_TOO_MANY = 4429; // more than 10 sockets of one user: retried
 export const GIVE_UP_AFTER = 8;
 export const ACK_EVERY_MS = 500; // events.ack at most twice a second
 const CONSOLE_KINDS = new Set(["command.run", "console.output"]);
+const ENDED = new Set(["failed", "stopped", "interrupted"]);
 
 export class LiveError extends Error {
   constructor(message, code) {
@@ -169,7 +170,9 @@ export class LiveSession extends EventTarget {
         this.#settle(msg.ref, (p) => p.resolve(msg.event));
         return;
       case "run.state":
-        this.#state(msg);
+        // "No run" right after a run ended with a reason (a design that cannot be built fails at
+        // once, and the run.state its status asks for finds nothing): keep the reason shown.
+        if (!(msg.run === null && ENDED.has(this.status.status) && this.status.run && this.status.msg)) this.#state(msg);
         this.#perform(this.tracker.onState(msg));
         // The tables follow as `tables` pages (tables_parts); an older server sent them here.
         if (msg.tables) {

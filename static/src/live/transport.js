@@ -56,9 +56,9 @@ export function createTransport({ canEdit, command, onError, backTarget = () => 
     else start({ speed }).catch((e) => onError(e.message));
   }, "play");
   const pause = button("Pause", "Pause the run", () => run("run.pause"), "pause");
-  // The server runs simulator events until one logs something: one step can log several lines at
-  // the same instant (a switch flooding a frame: the flood and one line per port).
-  const step = button(NEXT_LABEL, "Run until the next thing happens, then pause (one simulator event: it can log several lines at once)", async () => {
+  // The server shows exactly one traced event per step: a simulator event that logs several lines
+  // at one instant (a switch flooding a frame: the flood and one line per port) takes several.
+  const step = button(NEXT_LABEL, "Show the next event of the trace, then pause (one line per press)", async () => {
     if (!ACTIVE.has(state.status)) {
       try {
         await start({ speed, paused: true });

@@ -30,5 +30,20 @@ def test_dhcp_client_without_an_address_sends_its_own_discover_and_the_offer_goe
     texts = sentences("nat-dhcp.json", 5)
     assert "vm sends a UDP datagram to 255.255.255.255 port 67" in texts
     assert not any("passes on" in t and "0.0.0.0" in t for t in texts)
-    assert "hv sends a UDP datagram to 10.0.2.15 port 68" in texts
+    assert "NAT network's DHCP server (dnsmasq on hv) sends a UDP datagram to 10.0.2.15 port 68" in texts
     assert not any(t.endswith("port 68 through vm") for t in texts)
+
+
+def test_the_nat_networks_dhcp_server_speaks_as_itself_not_as_its_host():
+    events: list = []
+    run_example("nat-dhcp.json", 5, trace=events)
+    texts = [e["text"] for e in events]
+    server = "NAT network's DHCP server (dnsmasq on hv)"
+    assert f"{server} receives a UDP datagram (port 68 to 67) from vm on natnet" in texts
+    assert f"vm receives a UDP datagram (port 67 to 68) from {server} on eth0" in texts
+    assert not any(t.startswith("hv receives a UDP datagram (port 68 to 67)") for t in texts)
+    offers = [e["text"] for e in events if e["kind"] == "dhcp.offer"]
+    assert offers and all(t.startswith(f"{server} offers 10.0.2.15 to vm") for t in offers)
+    # The host's other traffic is still the host's.
+    frames = [e["text"] for e in events if e["kind"].startswith("frame.") and e["text"].startswith(server)]
+    assert frames and all("port 67" in t or "port 68" in t for t in frames)
