@@ -7,10 +7,11 @@ Exit 0 when every file is valid (and, with --score, every solution scores 100% a
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from simcore.design import strictjson
-from simcore.lessons import instantiate, score, validate
+from simcore.lessons import instantiate, pack, score, validate
 
 
 def main(argv: list[str] | None = None, out=None) -> int:
@@ -34,6 +35,15 @@ def main(argv: list[str] | None = None, out=None) -> int:
             print(f"{name}: {exc.path}: not JSON: {exc.msg}", file=out)
             status = 2
             continue
+        design = doc.get("design") if isinstance(doc, dict) else None
+        if isinstance(design, str) and design.startswith("example:"):
+            # a pack lesson names its example: check it with that example's design inline
+            slug = design.removeprefix("example:")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) or not (pack.EXAMPLES_DIR / f"{slug}.json").is_file():
+                print(f"{name}: design: there is no example named {slug!r} in examples/", file=out)
+                status = max(status, 1)
+                continue
+            doc = pack._inline_design(doc)
         problems = validate(doc)
         for problem in problems:
             where = f"{problem.path}: " if problem.path else ""

@@ -162,16 +162,19 @@ def _run_restored(run: RunRecord, spec: dict) -> bool:
 
 
 def _run_container(run: RunRecord, spec: dict) -> bool:
-    # The container engine (LXD/Docker) narrates launches as ``container.*`` events naming the
-    # image; until a build has it, no run ever passes this check (it is never faked).
-    for e in run.events:
-        if e.get("kind") not in ("container.launched", "container.created"):
+    # A container is made on a host as one ``container.created`` event (docs/trace-events.md):
+    # ``node`` is the container's node (``<host>-<name>``), ``container`` its name, ``host`` the
+    # host, ``image`` the reference it was made from (``nginx:1.27``, ``images:debian/12``).
+    # ``node`` may name any of the three; ``image`` matches the reference, or its repository
+    # without the tag (``nginx`` matches ``nginx:1.27``).
+    for e in _events(run, "container.created"):
+        if spec.get("node") not in (None, e.get("node"), e.get("container"), e.get("host")):
             continue
-        if spec.get("node") not in (None, e.get("node"), e.get("container")):
+        image = str(e.get("image", ""))
+        repo, _, tag = image.rpartition(":")
+        untagged = repo if repo and "/" not in tag else image
+        if "image" in spec and spec["image"] not in (image, untagged):
             continue
-        if "image" in spec and spec["image"] not in (e.get("image"), e.get("text", "")):
-            if spec["image"] not in e.get("text", ""):
-                continue
         return True
     return False
 

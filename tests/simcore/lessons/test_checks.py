@@ -1,11 +1,15 @@
 """The check vocabulary: each check over a design and over a run, forgiving of everything else."""
 
 import copy
+import json
+from pathlib import Path
 
 import pytest
 
 from simcore.lessons import RunRecord, instantiate, pack, run_design, score
 from simcore.lessons.checks import check_passes
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def check(design=None, run=None):
@@ -82,10 +86,26 @@ def test_port_forward_and_snapshot_checks():
     assert not check_passes(check(run={"snapshot_restored": {"vm": "web1", "name": "other"}}), adm, run)
 
 
-def test_container_launch_is_read_from_container_events():
-    run = RunRecord(events=[{"kind": "container.launched", "node": "c1", "image": "ubuntu:24.04", "text": "c1 launched"}])
-    assert check_passes(check(run={"container_launched": {"image": "ubuntu:24.04"}}), {}, run)
-    assert not check_passes(check(run={"container_launched": {"image": "alpine"}}), {}, run)
+def test_container_launch_is_read_from_the_engines_container_created_event():
+    # a real run: docker-ports' `docker run -d --name web -p 8080:80 nginx:1.27` on hv at 1 s,
+    # then `docker run ... --name web2 ... httpd:2.4` at 8 s
+    design = json.loads((EXAMPLES / "docker-ports.json").read_text())
+    run = run_design(design)
+    created = [e for e in run.events if e["kind"] == "container.created"]
+    assert [(e["node"], e["container"], e["host"], e["image"]) for e in created] == [
+        ("hv-web", "web", "hv", "nginx:1.27"), ("hv-web2", "web2", "hv", "httpd:2.4")]
+    for spec, passes in [({}, True), ({"image": "nginx:1.27"}, True), ({"image": "nginx"}, True),
+                         ({"node": "hv", "image": "httpd"}, True), ({"node": "web", "image": "nginx"}, True),
+                         ({"node": "hv-web2", "image": "httpd:2.4"}, True), ({"node": "web", "image": "httpd"}, False),
+                         ({"image": "nginx:1.25"}, False), ({"image": "ngin"}, False), ({"node": "pc"}, False)]:
+        assert check_passes(check(run={"container_launched": spec}), design, run) is passes, spec
+    # the host alone (no `docker run`) launches nothing
+    assert not check_passes(check(run={"container_launched": {}}), design, run_design(dict(design, script=[])))
+    # an LXD system container's image keeps its remote (`images:debian/12`, no tag to drop)
+    lxd = RunRecord(events=[{"kind": "container.created", "node": "hv-c1", "container": "c1", "host": "hv",
+                             "image": "images:debian/12"}])
+    assert check_passes(check(run={"container_launched": {"image": "images:debian/12"}}), {}, lxd)
+    assert not check_passes(check(run={"container_launched": {"image": "images"}}), {}, lxd)
 
 
 def test_score_lists_what_passes_with_hints_for_the_rest():

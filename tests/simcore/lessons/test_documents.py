@@ -124,3 +124,12 @@ def test_the_command_line_door(tmp_path, shipped):
     out = io.StringIO()
     assert main(["check", str(broken), str(tmp_path / "none.json")], out) == 2
     assert "not JSON" in out.getvalue() and "cannot read" in out.getvalue()
+    # a pack lesson names its example; the command line checks it with the example inline
+    out = io.StringIO()
+    assert main(["check", str(pack.PACK_DIR / "containers-docker.json")], out) == 0, out.getvalue()
+    assert "ok (lesson)" in out.getvalue()
+    unknown = tmp_path / "d.json"
+    unknown.write_text(json.dumps(dict(shipped.lessons["bridge-mode"], design="example:../nope")))
+    out = io.StringIO()
+    assert main(["check", str(unknown)], out) == 1
+    assert "design: there is no example named '../nope' in examples/" in out.getvalue()

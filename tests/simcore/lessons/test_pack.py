@@ -45,7 +45,7 @@ def test_every_lesson_runs_and_its_steps_show_what_they_say(lesson_id):
     ids = {n["id"] for n in lesson["design"]["nodes"]}
     for step in lesson["steps"]:
         for name in re.findall(r"`([a-z][a-zA-Z0-9]*)`", step["text"] + step.get("do", "") + step.get("expect", "")):
-            if name.isalpha() and name not in {"dhclient", "lscpu", "savestate", "conntrack", "poweroff", "cat", "rm", "curl"}:
+            if name.isalpha() and name not in {"dhclient", "lscpu", "savestate", "conntrack", "poweroff", "cat", "rm", "curl", "lsblk"}:
                 assert name in ids, f"{lesson_id}: `{name}` is not a node of the design"
 
 
@@ -65,3 +65,23 @@ def test_lessons_and_activities_point_at_each_other():
     for lesson in SHIPPED.lessons.values():
         if "activity" in lesson:
             assert SHIPPED.activities[lesson["activity"]]["lesson"] in SHIPPED.lessons
+
+
+def test_the_container_sections_have_lessons_and_the_docker_activity_scores_each_part():
+    by_section = {s["section"]: s for s in SHIPPED.sections}
+    for name in ("Operating systems virtualization", "Containers", "Containers and image files",
+                 "Containers (same kernel, host interaction)", "Hardware simulation",
+                 "Virtual Devices - Disks, CD/DVD and console"):
+        assert "lesson" in by_section[name], name
+    act = instantiate(SHIPPED.activities["docker-publish"], "alice")
+    sol = act["solution"]
+    # the container runs and is published, but nobody fetches the page: half the points
+    half = dict(sol, script=sol["script"][:1])
+    result = score(act, half)
+    assert [(r.id, r.passed) for r in result.results] == [
+        ("container", True), ("publish", True), ("forward", False), ("page", False)]
+    assert result.percent == 50
+    # a neighbour's port: the container runs, but the checks want this student's port
+    other = instantiate(SHIPPED.activities["docker-publish"], "bob")
+    assert other["solution"]["script"] != sol["script"]
+    assert score(act, other["solution"]).percent == 25
