@@ -191,7 +191,7 @@ def links_in_use(actor: Actor, design: Design) -> list[ShareLink]:
     return [links[pk] for pk in sorted(links)]
 def _teaches_attempt(actor: Actor, design: Design) -> bool:
     """The teacher of a class views (never edits) a student's copy of an activity assigned there."""
-    from designer.lessons.models import Attempt
+    from designer.models import Attempt  # lessons' model, registered in designer.models
 
     return Attempt.objects.filter(design=design, classroom__teacher_id=actor.user_id).exists()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -63,10 +64,10 @@ def _get_pool() -> ProcessPoolExecutor:
     return _pool
 
 
-def _validate_bytes(raw: bytes) -> dict:
-    """In the worker: the answer of `/api/validate` for `raw`, or the error it raised (as data:
-    DesignerError's keyword-only constructor does not survive pickling)."""
-    from designer.api.validation import report
+def _validate_bytes(report: Callable[[Any], dict], raw: bytes) -> dict:
+    """In the worker: `report` (the door's own answer, passed by reference: this module sits below
+    the doors and imports none) of `raw` parsed, or the error it raised (as data: DesignerError's
+    keyword-only constructor does not survive pickling)."""
     from designer.jsondoor import parse_json
 
     try:
@@ -75,8 +76,9 @@ def _validate_bytes(raw: bytes) -> dict:
         return {"error": exc.to_dict(), "status": exc.status}
 
 
-def validate_bytes(raw: bytes) -> dict:
-    """The answer of `/api/validate` for the body `raw`, computed in the pool; raises the
+def validate_bytes(raw: bytes, report: Callable[[Any], dict]) -> dict:
+    """`report(parsed body)` for the body `raw` (the answer of `/api/validate`; `report` is a
+    module-level function, pickled by name), computed in the pool; raises the
     DesignerError the worker met (same code, sentence and bounded problems)."""
     global _waiting, _pool
     with _lock:
@@ -86,13 +88,13 @@ def validate_bytes(raw: bytes) -> dict:
         pool = _get_pool()
     try:
         try:
-            result = pool.submit(_validate_bytes, bytes(raw)).result(timeout=300)
+            result = pool.submit(_validate_bytes, report, bytes(raw)).result(timeout=300)
         except BrokenProcessPool:  # a worker died (out of memory, killed): start afresh once
             with _lock:
                 if _pool is pool:
                     _pool = None
                 pool = _get_pool()
-            result = pool.submit(_validate_bytes, bytes(raw)).result(timeout=300)
+            result = pool.submit(_validate_bytes, report, bytes(raw)).result(timeout=300)
     finally:
         with _lock:
             _waiting -= 1

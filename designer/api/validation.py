@@ -63,7 +63,7 @@ def validate_document(request):
     limits.check_body_size(request)
     body = request.body
     if len(body) > offload.OFFLOAD_BYTES:
-        return offload.validate_bytes(body)  # in another process: designer/offload.py says why
+        return offload.validate_bytes(body, report)  # in another process: designer/offload.py says why
     return report(parse_json(body))
 
 
