@@ -43,6 +43,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
+from designer import coedit
 from designer.access import Need, access_design, actor_from_scope
 from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
@@ -77,6 +78,9 @@ CLIENT_HANDLERS: dict[str, Callable] = {}
 def handles(method: Callable) -> Callable:
     CLIENT_HANDLERS[method.__name__] = method
     return method
+
+
+CLIENT_HANDLERS.update(coedit.HANDLERS)  # co-editing and presence (designer/coedit.py)
 
 
 def _who(actor, scope) -> str:
@@ -139,7 +143,7 @@ def _public(access) -> dict:
     return {"id": access.design.pk, "version": access.design.version, "role": access.role}
 
 
-class DesignConsumer(AsyncWebsocketConsumer):
+class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
     groups: list[str] = []
 
     async def connect(self) -> None:
@@ -178,6 +182,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(self.session_group, self.channel_name)
         self.relay = RELAY
         await RELAY.join(access.design.pk, self)
+        await self.coedit_joined(access)
         await self.send_json({"type": "design.hello", "design": _public(access)})
         await self.send_run_state()
 
@@ -195,6 +200,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
         joined, self.joined = getattr(self, "joined", None), None
         try:
             if joined is not None:
+                await self.coedit_left()
                 REGISTRY.watcher_left(int(self.design_id))
                 try:
                     if self.relay is not None:
