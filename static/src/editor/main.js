@@ -18,6 +18,8 @@ import { ProblemsPanel } from "./problems.js";
 import { PropertiesPanel } from "./properties.js";
 import { askNic, resolveEnds } from "./nicpick.js";
 import { SaveState, Saver, saveAsCopy } from "./saving.js";
+import { startCoedit } from "./coedit.js";
+import { installPresence } from "./presence.js";
 import { canvasStyle } from "./style.js";
 import { exportJson, exportPng, exportSvg, readImport } from "./transfer.js";
 import { mountLive } from "../live/index.js";
@@ -210,12 +212,32 @@ function mountEditor(container, cy, initial, live) {
     toolbar.querySelector("[data-action='clipboard.paste']").disabled = !clipboard;
   };
 
+  // Co-editing over the design socket (editor/coedit.js) when the browser has websockets; the
+  // HTTP autosave (saving.js, with its 409) is the fallback without one.
+  const session = live?.session ?? null;
+  let coedit = null;
+  let presence = null;
+  if (session && typeof WebSocket !== "undefined") {
+    const send = (message) => { if (session.connected) session.socket.send(JSON.stringify(message)); };
+    presence = installPresence({ cy, container, send });
+    coedit = startCoedit({
+      editor, session, version: Number(container.dataset.version),
+      onState: (state, label) => { status.dataset.state = state; status.textContent = label; },
+      say: (message, kind) => say(message, kind),
+      onMessage: (msg) => {
+        presence.receive(msg);
+        if (msg.type === "design.synced") presence.resend();
+      },
+    });
+  }
+
   editor.subscribe((doc, info) => {
     syncCanvas(cy, doc);
     properties.render();
     refreshToolbar();
     problems.changed();
-    if (info.source !== "remote") saver.changed();
+    if (info.notes?.length) say(`${info.source === "redo" ? "Redo" : "Undo"} skipped: ${info.notes.join("; ")}.`, "info");
+    if (!coedit && info.source !== "remote") saver.changed();
   });
   cy.on("select unselect", () => {
     properties.show(selection());
@@ -378,15 +400,14 @@ function mountEditor(container, cy, initial, live) {
   const replaceDocument = (doc) => {
     const done = change(editor.doc, doc);
     if (!done) return;
-    const next = editor.history.apply(editor.doc, { ...done, label: "Import" });
-    editor.set(next, { source: "local", name: "import", ops: done.ops });
+    editor.applyLocal({ ...done, label: "Import" }, "import");
     if (!doc.nodes.every((n) => n.position || doc.nodes.some((g) => g.host === n.id))) cy.layout(layoutFor(doc)).run();
     cy.fit(undefined, 30);
   };
 
   // Work a previous visit left unsaved is offered back, never applied silently.
   const unsaved = Saver.unsaved(designId);
-  if (unsaved?.document && JSON.stringify(unsaved.document) !== JSON.stringify(initial)) {
+  if (!coedit && unsaved?.document && JSON.stringify(unsaved.document) !== JSON.stringify(initial)) {
     say("This design has unsaved changes from an earlier visit.", "info", [
       button("Restore them", () => {
         banner.hidden = true;
@@ -403,7 +424,8 @@ function mountEditor(container, cy, initial, live) {
   problems.refresh();
   window.designer = Object.freeze({
     snapshot: () => snapshotOf(cy, editor.doc, false),
-    saveState: () => saver.state,
+    saveState: () => (coedit ? status.dataset.state : saver.state),
+    coedit: () => (coedit ? { ...coedit.state(), peers: presence.peers() } : null),
     select: (ids) => select(ids),
     live: () => live?.snapshot(),
   });
