@@ -24,6 +24,7 @@ designer/consumers.py only calls `coedit_joined` / `coedit_left`.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -44,6 +45,7 @@ from designer.models import Design, DesignOp, Revision
 log = logging.getLogger(__name__)
 
 QUIET_S = 60.0  # settings.DESIGNER_COEDIT_QUIET_S overrides: a revision after this long without a change
+KEEP_OPS = 5000
 SYNC_MAX = 500  # a socket further behind than this many changes gets a snapshot instead
 COLOURS = ("#d1495b", "#00798c", "#edae49", "#66a182", "#8d6cab", "#2e4057", "#e07a5f", "#3d5a80")
 
@@ -179,6 +181,10 @@ def cut_revision(design_id: int, *, author=None, note: str = "") -> Revision | N
         row = Design.objects.select_for_update().filter(pk=design_id, deleted_at__isnull=True).first()
         if row is None:
             return None
+        # The log is kept for a day (a client offline that long resends changes the log must
+        # still recognise) and for the last KEEP_OPS changes; older rows go with each revision.
+        DesignOp.objects.filter(design=row, seq__lte=row.version - KEEP_OPS,
+                                created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
         existing = Revision.objects.filter(design=row, number=row.version).first()
         if existing is not None:
             return existing

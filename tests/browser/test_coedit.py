@@ -128,3 +128,18 @@ def test_two_people_edit_the_same_things_and_end_identical(new_context):
     # a reload shows the same document
     a.reload()
     assert doc(a) == server_document(b) == doc(b)
+
+    # a viewer (share link) watches the next change arrive on its read-only canvas
+    design_id = a.locator("#canvas").get_attribute("data-design-id")
+    link = a.evaluate(f"""() => fetch('/api/designs/{design_id}/links', {{method: 'POST', credentials: 'same-origin',
+        headers: {{'Content-Type': 'application/json', 'X-CSRFToken': document.cookie.match(/csrftoken=([^;]+)/)[1]}},
+        body: JSON.stringify({{role: 'viewer'}})}}).then((r) => r.json())""")
+    v = new_context().new_page()
+    v.goto(link["url"])
+    v.goto(a.url)
+    assert snapshot(v)["view"]["readOnly"] is True
+    settled(a)
+    palette(a, "LAN switch").click()
+    v.wait_for_function("() => window.designer.snapshot().document.nodes.some((n) => n.kind === 'lan_switch')")
+    settled(a)
+    assert doc(v) == server_document(a)

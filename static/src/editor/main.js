@@ -19,6 +19,7 @@ import { PropertiesPanel } from "./properties.js";
 import { askNic, resolveEnds } from "./nicpick.js";
 import { SaveState, Saver, saveAsCopy } from "./saving.js";
 import { startCoedit } from "./coedit.js";
+import { Replica, newClientId } from "../model/coedit.js";
 import { installPresence } from "./presence.js";
 import { canvasStyle } from "./style.js";
 import { exportJson, exportPng, exportSvg, readImport } from "./transfer.js";
@@ -118,7 +119,26 @@ export function mount(container) {
     console.error("the Simulation panel could not start:", error);
   }
   if (readOnly) {
-    window.designer = Object.freeze({ snapshot: () => snapshotOf(cy, initial, true), live: () => live?.snapshot() });
+    // A viewer watches the editors' changes arrive (the same replica, with no changes of its own).
+    let shown = initial;
+    const session = live?.session;
+    if (session) {
+      const replica = new Replica({ doc: initial, seq: Number(container.dataset.version), client: newClientId() });
+      const send = (m) => { if (m && session.connected) session.socket.send(JSON.stringify(m)); };
+      session.addEventListener("hello", () => send(replica.opened()));
+      session.addEventListener("connection", ({ detail }) => { if (!detail.connected) replica.closed(); });
+      session.addEventListener("message", ({ detail }) => {
+        if (!detail.type?.startsWith("design.")) return;
+        const result = replica.receive(detail);
+        send(result.sync);
+        if (result.changed) {
+          shown = replica.doc;
+          syncCanvas(cy, shown);
+        }
+      });
+      viewState(cy).getDoc = () => shown;
+    }
+    window.designer = Object.freeze({ snapshot: () => snapshotOf(cy, shown, true), live: () => live?.snapshot() });
   } else {
     mountEditor(container, cy, initial, live);
   }
