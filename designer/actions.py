@@ -230,9 +230,9 @@ def do_update_design(actor: Actor, design: Design, *, base_version: int, documen
         entry = {"seq": locked.version, "ops": ops, "client": None, "change": None,
                  "by": actor.user.get_username() if actor.is_authenticated else None}
         DesignOp.objects.create(design=locked, seq=locked.version, ops=ops, author=_author(actor))
-        notify(locked.pk, coeditops.ops_event([entry]))
         notify(locked.pk, {"type": "design.saved", "design": locked.pk, "version": locked.version,
                            "by": actor.user_id})
+        notify(locked.pk, coeditops.ops_event([entry]))
     return locked
 
 
