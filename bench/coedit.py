@@ -80,7 +80,7 @@ async def main() -> None:
     seen: dict[str, int] = {}
     phase = ["echo"]
     try:
-        await wait_port(port)
+        await wait_port(port, timeout=90.0)
         url = f"ws://127.0.0.1:{port}/ws/designs/{world['design']}/"
         sockets = []
         for cookie in world["editors"]:

@@ -89,7 +89,7 @@ function handle(req) {
       const send = result.sync ? [result.sync] : [];
       send.push(...c.replica.outgoing());
       // The server's document at every seq this replica reached must be a good one.
-      return { send, problems: result.changed ? problems(c.replica.confirmed) : [] };
+      return { send, problems: req.msg.type === "design.ops" || req.msg.type === "design.snapshot" ? problems(c.replica.confirmed) : [] };
     }
     case "state":
       return { doc: c.editor.doc, confirmed: c.replica.confirmed, seq: c.replica.seq, pending: c.replica.pending.length,

@@ -12,6 +12,7 @@
 // No DOM, no socket: `receive(message)` takes the server's messages, `outgoing()` gives what to
 // send; the page (editor/coedit.js) and the tests (tests/js/coedit_replica.mjs) drive it.
 import { apply } from "./diff.js";
+import { deepEqual } from "./json.js";
 
 export class Replica {
   /** `doc` and `seq`: the design as the page got it; `client`: this tab's id (letters, digits). */
@@ -136,14 +137,20 @@ export class Replica {
       default:
         return { changed: false, events, sync };
     }
-    if (changed) this.rebuild();
+    if (changed) {
+      const before = this.shown;
+      changed = this.rebuild() !== before;
+    }
     return { changed, events, sync };
   }
 
+  /** What is shown: confirmed + pending. The same object when nothing visible changed (the
+   * server took this user's own step as it was): the page then need not redraw its panels. */
   rebuild() {
     let doc = this.confirmed;
     for (const p of this.pending) doc = apply(doc, p.ops);
-    this.shown = doc;
+    if (!deepEqual(doc, this.shown)) this.shown = doc;
+    return this.shown;
   }
 }
 
