@@ -133,7 +133,9 @@ async def main() -> None:
         await asyncio.sleep(1.0)
         phase[0] = "ops"
         await asyncio.gather(*(writer(i, ws) for i, ws in enumerate(sockets)))
-        await asyncio.sleep(2.0)
+        deadline = time.perf_counter() + 120.0  # everything sent is seen by every other editor, or we say so
+        while time.perf_counter() < deadline and any(seen.get(c, 0) < len(sockets) - 1 for c in sent):
+            await asyncio.sleep(0.2)
         for ws in sockets:
             await ws.close()
         for task in readers:

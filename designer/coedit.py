@@ -37,9 +37,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from designer import coeditops
-from designer.actions import check_description, check_name, group_name, validate_document
-from designer.errors import DesignerError, DesignNotFound, Invalid
+from designer import coeditops, limits
+from designer.actions import check_description, check_name, group_name
+from designer.errors import DesignerError, DesignInvalid, DesignNotFound, Invalid
 from designer.models import Design, DesignOp, Revision
 
 log = logging.getLogger(__name__)
@@ -121,20 +121,20 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
                        if item.base is None or seq > item.base}
             try:
                 new, notes, made = coeditops.merge_apply(doc, item.ops, renames)
+                new_name = check_name(new.get("name") or name)
+                new_description = check_description(new.get("description", description))
+                new["name"], new["description"] = new_name, new_description
                 ops = coeditops.canonical(doc, new)
                 if not ops:
                     results.append({"noop": notes})
                     continue
-                new_name = check_name(new.get("name") or name)
-                new_description = check_description(new.get("description", description))
-                stored = validate_document(new, name=new_name, description=new_description)
+                stored = checked(new)
                 shared = coeditops.new_shared_macs(doc, stored)
                 if shared is not None:
                     raise shared
             except DesignerError as exc:
                 results.append({"refused": exc})
                 continue
-            ops = coeditops.canonical(doc, stored)
             version += 1
             doc, name, description = stored, new_name, new_description
             for old, new_id in made.items():
@@ -150,6 +150,19 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
             DesignOp.objects.bulk_create(rows)
     cache.document, cache.version = doc, version
     return results
+
+
+def checked(document: dict) -> dict:
+    """`document` if it may be stored, else DesignInvalid / TooLarge with every problem. What
+    `actions.validate_document` checks, minus its strict JSON round trip: the operations came
+    through the strict parser at the socket and the rest from the database."""
+    from simcore.design import validate
+
+    limits.check_document_size(document)
+    problems = [p for p in validate(document) if getattr(p, "severity", "error") == "error"]
+    if problems:
+        raise DesignInvalid(f"The design document has {len(problems)} problem(s).", problems=problems)
+    return document
 
 
 def changes_since(design_id: int, after: int, upto: int | None = None) -> list[dict] | None:
@@ -230,8 +243,12 @@ class Sequencer:
                 accepted = [r["ok"] for r in results if "ok" in r]
                 if accepted:
                     self._quiet_later()
+                    event = ops_event(accepted)
+                    for r in results:
+                        if "ok" in r:
+                            r["batch"] = event
                     try:
-                        await layer.group_send(group_name(self.design_id), ops_event(accepted))
+                        await layer.group_send(group_name(self.design_id), event)
                     except Exception:  # sockets fill the gap from the log at their next change
                         log.warning("design %s: could not broadcast changes %s-%s", self.design_id,
                                     accepted[0]["seq"], accepted[-1]["seq"])
@@ -335,6 +352,19 @@ class CoeditMixin:
         self.op_seq = last
         await self.send(text_data=text)
 
+    async def catch_up(self, last: int) -> None:
+        try:
+            if self.joined is None or self.op_seq >= last:
+                return
+            filled = await _changes_since(int(self.design_id), self.op_seq, last)
+            if not filled or filled[-1]["seq"] != last:
+                await self.send_snapshot()
+            elif self.op_seq < last and filled[0]["seq"] == self.op_seq + 1:
+                self.op_seq = last
+                await self.send(text_data=ops_text(filled))
+        except Exception:
+            log.exception("design %s: catching up failed", self.design_id)
+
     async def send_snapshot(self) -> None:
         snap = await _snapshot(int(self.design_id))
         if snap is not None:
@@ -378,8 +408,15 @@ class CoeditMixin:
                     ops=message["ops"], user=user)
         result = await sequencer(access.design.pk).submit(item, self.channel_layer)
         if "ok" in result:
-            entry = result["ok"]
-            await self.deliver_changes(entry["seq"], entry["seq"], None, [entry])
+            entry, batch = result["ok"], result["batch"]
+            if self.op_seq >= batch["first"] - 1:
+                await self.deliver_changes(batch["first"], batch["last"], batch["text"])
+            else:
+                # Earlier changes are still in this socket's queue (it was busy with this one):
+                # they and this batch come through the group in order. Should the layer lose them,
+                # the log fills in after a second.
+                loop = asyncio.get_running_loop()
+                loop.call_later(1.0, lambda: loop.create_task(self.catch_up(batch["last"])))
             if result.get("notes"):
                 await self.send_json({"type": "design.noted", "change": item.change, "seq": entry["seq"],
                                       "notes": result["notes"]})
