@@ -72,6 +72,9 @@ class Peer:
 
     async def recv(self, timeout=10):
         msg = await self.comm.receive_json_from(timeout=timeout)
+        self.received = getattr(self, "received", 0) + 1
+        if self.received % 200 == 0:  # flow control, as the browser does (else: close 4008 past 1,000)
+            await self.comm.send_json_to({"type": "events.ack", "seq": 0})
         if msg["type"] == "design.ops":
             for entry in msg["changes"]:
                 if entry["seq"] <= self.seq:

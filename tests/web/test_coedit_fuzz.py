@@ -93,6 +93,7 @@ async def test_every_replica_and_the_database_end_identical(seed, clean):
     rng = random.Random(seed)
     comms: list[WebsocketCommunicator | None] = [None] * CLIENTS
     log: list[str] = []
+    received = [0] * CLIENTS
     try:
         node.call(cmd="init", seed=seed, clients=[{"doc": design.document, "seq": design.version}] * CLIENTS)
 
@@ -128,6 +129,9 @@ async def test_every_replica_and_the_database_end_identical(seed, clean):
                     break
                 msg = await comms[i].receive_json_from(timeout=10)
                 done += 1
+                received[i] += 1
+                if received[i] % 200 == 0:  # flow control, as the browser does
+                    await comms[i].send_json_to({"type": "events.ack", "seq": 0})
                 if msg["type"] in ("presence", "presence.left", "design.hello"):
                     continue
                 answer = node.call(cmd="receive", client=i, msg=msg)
