@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import os
-import time
 
 import pytest
 import pytest_asyncio
