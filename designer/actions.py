@@ -267,13 +267,33 @@ def do_duplicate_design(actor: Actor, design: Design, user) -> Design:
                    note=f"Copied from design {design.pk} version {design.version}")
 
 
+# Co-editing's change log (designer/coedit.py) is kept for a day and for the last KEEP_OPS changes.
+KEEP_OPS = 5000
+
+
+def cut_revision(design_id: int, *, author=None, note: str = "") -> Revision | None:
+    """A revision of the design as it is now, unless the current version already has one."""
+    with transaction.atomic():
+        row = Design.objects.select_for_update().filter(pk=design_id, deleted_at__isnull=True).first()
+        if row is None:
+            return None
+        # The log is kept for a day (a client offline that long resends changes the log must
+        # still recognise) and for the last KEEP_OPS changes; older rows go with each revision.
+        DesignOp.objects.filter(design=row, seq__lte=row.version - KEEP_OPS,
+                                created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
+        existing = Revision.objects.filter(design=row, number=row.version).first()
+        if existing is not None:
+            return existing
+        return Revision.objects.create(design=row, number=row.version, document=row.document, name=row.name,
+                                       description=row.description, author=author, note=note[:200])
+
+
+
 def do_restore_revision(actor: Actor, design: Design, number: int) -> Design:
     """Make revision `number` the current version, as a NEW revision (history only grows)."""
     revision = access_revision(_authorize(actor, design, Need.EDIT), number)
     # The state before the restore is kept as a revision of its own (co-edited changes since the
     # last revision would otherwise be lost from the history).
-    from designer.coedit import cut_revision
-
     cut_revision(design.pk, author=_author(actor), note=f"Before restoring revision {revision.number}")
     design.refresh_from_db()
     return do_update_design(actor, design, base_version=design.version, document=revision.document,

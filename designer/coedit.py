@@ -24,7 +24,6 @@ designer/consumers.py only calls `coedit_joined` / `coedit_left`.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -38,14 +37,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from designer import coeditops, limits
-from designer.actions import check_description, check_name, group_name
+from designer.actions import check_description, check_name, cut_revision, group_name
 from designer.errors import DesignerError, DesignInvalid, DesignNotFound, Invalid
-from designer.models import Design, DesignOp, Revision
+from designer.models import Design, DesignOp
 
 log = logging.getLogger(__name__)
 
 QUIET_S = 60.0  # settings.DESIGNER_COEDIT_QUIET_S overrides: a revision after this long without a change
-KEEP_OPS = 5000
 SYNC_MAX = 500  # a socket further behind than this many changes gets a snapshot instead
 COLOURS = ("#d1495b", "#00798c", "#edae49", "#66a182", "#8d6cab", "#2e4057", "#e07a5f", "#3d5a80")
 
@@ -186,23 +184,6 @@ def changes_since(design_id: int, after: int, upto: int | None = None) -> list[d
 def snapshot(design_id: int) -> dict | None:
     found = Design.objects.filter(pk=design_id, deleted_at__isnull=True).values_list("version", "document").first()
     return None if found is None else {"type": "design.snapshot", "seq": found[0], "document": found[1]}
-
-
-def cut_revision(design_id: int, *, author=None, note: str = "") -> Revision | None:
-    """A revision of the design as it is now, unless the current version already has one."""
-    with transaction.atomic():
-        row = Design.objects.select_for_update().filter(pk=design_id, deleted_at__isnull=True).first()
-        if row is None:
-            return None
-        # The log is kept for a day (a client offline that long resends changes the log must
-        # still recognise) and for the last KEEP_OPS changes; older rows go with each revision.
-        DesignOp.objects.filter(design=row, seq__lte=row.version - KEEP_OPS,
-                                created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
-        existing = Revision.objects.filter(design=row, number=row.version).first()
-        if existing is not None:
-            return existing
-        return Revision.objects.create(design=row, number=row.version, document=row.document, name=row.name,
-                                       description=row.description, author=author, note=note[:200])
 
 
 # ---------------------------------------------------------------- the sequencer (one per design per process)

@@ -99,7 +99,7 @@ async def connect(world, role="owner", name=None) -> Peer:
     cookie = await sync_to_async(_cookie)(world, role)
     comm = WebsocketCommunicator(application, f"/ws/designs/{world.design.pk}/", headers=[
         (b"origin", ORIGIN.encode()), (b"cookie", f"sessionid={cookie}".encode()), (b"host", b"127.0.0.1:8000")])
-    assert (await comm.connect())[0]
+    assert (await comm.connect(timeout=30))[0]
     hello = await comm.receive_json_from(timeout=5)
     assert hello["type"] == "design.hello"
     design = await sync_to_async(Design.objects.get)(pk=world.design.pk)

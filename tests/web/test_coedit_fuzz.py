@@ -106,7 +106,7 @@ async def test_every_replica_and_the_database_end_identical(seed, clean):
             comm = WebsocketCommunicator(application, f"/ws/designs/{design.pk}/", headers=[
                 (b"origin", ORIGIN.encode()), (b"cookie", f"sessionid={cookies[i]}".encode()),
                 (b"host", b"127.0.0.1:8000")])
-            assert (await comm.connect())[0]
+            assert (await comm.connect(timeout=30))[0]
             assert (await comm.receive_json_from(timeout=10))["type"] == "design.hello"
             comms[i] = comm
             await send(i, node.call(cmd="opened", client=i)["send"])
