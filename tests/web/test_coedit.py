@@ -397,6 +397,7 @@ async def test_bad_changes_get_errors_naming_the_operation(world):
     await close(a)
 
 
+@pytest.mark.timeout(900)
 async def test_a_thousand_rounds_of_two_conflicting_edits_lose_nothing_and_repeat_nothing(world):
     """Two editors change the same field of the same VM at the same instant, 1,000 times: every
     acknowledged change is in the log exactly once, in the order the server took them, and the
