@@ -281,8 +281,9 @@ def merge_apply(doc: dict, ops: list[dict], renames: dict[str, str] | None = Non
             if keyed:
                 at_id = next((i for i, item in enumerate(items) if item.get("id") == value["id"]), -1)
                 if at_id >= 0:
-                    if same(items[at_id], value):
-                        continue  # already there: the same insert twice
+                    # Taken, even by an equal object: two people adding "the next VM" with a
+                    # host selected make equal ones, and both want theirs. (A change sent twice
+                    # is recognised by its id before it gets here.)
                     new_id = _fresh_id(value["id"], {item.get("id") for item in items})
                     renames[value["id"]] = made[value["id"]] = new_id
                     notes.append(f"{value['id']} was taken meanwhile: yours is {new_id}")

@@ -431,3 +431,17 @@ async def test_a_thousand_rounds_of_two_conflicting_edits_lose_nothing_and_repea
     doc, version = await stored(world)
     assert version == start + 2 * ROUNDS and replay == doc == a.doc == b.doc
     await close(a, b)
+
+
+async def test_two_people_adding_equal_vms_get_two(world):
+    """Two people with the same host selected add "the next VM": equal objects, both kept."""
+    a, b = await connect(world, "owner", "a"), await connect(world, "editor", "b")
+    vm = new_vm("vm4", "08:00:27:00:56:44")
+    c1 = await a.send_op([insert(vm, prev="vm3")])
+    c2 = await b.send_op([insert(vm, prev="vm3")], base=b.seq)
+    await settle(world, a, b, changes=(c1, c2))
+    doc, _ = await stored(world)
+    assert {"vm4", "vm5"} <= {n["id"] for n in doc["nodes"]}
+    assert node(doc, "vm4")["nics"][0]["mac"] != node(doc, "vm5")["nics"][0]["mac"]
+    assert a.doc == b.doc == doc
+    await close(a, b)
