@@ -333,9 +333,10 @@ class CoeditMixin:
         self.op_seq = last
         await self.send(text_data=text)
 
-    async def catch_up(self, last: int) -> None:
+    async def catch_up(self) -> None:
+        last, self.catch_target = self.catch_target, None
         try:
-            if self.joined is None or self.op_seq >= last:
+            if self.joined is None or last is None or self.op_seq >= last:
                 return
             filled = await _changes_since(int(self.design_id), self.op_seq, last)
             if not filled or filled[-1]["seq"] != last:
@@ -396,8 +397,11 @@ class CoeditMixin:
                 # Earlier changes are still in this socket's queue (it was busy with this one):
                 # they and this batch come through the group in order. Should the layer lose them,
                 # the log fills in after a second.
-                loop = asyncio.get_running_loop()
-                loop.call_later(1.0, lambda: loop.create_task(self.catch_up(batch["last"])))
+                target = getattr(self, "catch_target", None)
+                self.catch_target = max(target or 0, batch["last"])
+                if target is None:  # one pending catch-up per socket, whatever the number of changes
+                    loop = asyncio.get_running_loop()
+                    loop.call_later(1.0, lambda: loop.create_task(self.catch_up()))
             if result.get("notes"):
                 await self.send_json({"type": "design.noted", "change": item.change, "seq": entry["seq"],
                                       "notes": result["notes"]})

@@ -419,7 +419,7 @@ async def test_a_thousand_rounds_of_two_conflicting_edits_lose_nothing_and_repea
                     assert entry["change"] not in acked, "acknowledged twice"
                     acked[entry["change"]] = entry["seq"]
     while a.seq < b.seq or b.seq < a.seq:
-        await (a if a.seq < b.seq else b).recv()
+        await (a if a.seq < b.seq else b).recv(timeout=60)
     log = await sync_to_async(lambda: list(DesignOp.objects.filter(design=world.design, seq__gt=start)
                                            .order_by("seq").values_list("seq", "change", "ops")))()
     assert len(acked) == 2 * ROUNDS
