@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from designer import limits
+from designer import coeditops, limits
 from designer.access import (
     MAX_SESSION_LINKS,
     ROLE_LEVEL,
@@ -33,7 +33,7 @@ from designer.access import (
 )
 from designer.errors import AuthRequired, BadJSON, DesignInvalid, DesignNotFound, Invalid, VersionConflict
 from designer.jsondoor import parse_json
-from designer.models import Design, Membership, Revision, Role, ShareLink
+from designer.models import Design, DesignOp, Membership, Revision, Role, ShareLink
 from simcore.design.keyorder import in_schema_order
 from simcore.design.names import FORBIDDEN, name_problem
 
@@ -221,6 +221,9 @@ def do_update_design(actor: Actor, design: Design, *, base_version: int, documen
         # landed between the caller's fetch and this lock makes the request retry on fresh data.
         if locked.version != base_version or locked.version != design.version:
             raise VersionConflict(locked.version, base_version)
+        # Logged and broadcast as a change, like one from the websocket: open editors apply it
+        # (docs/design.md, "Co-editing").
+        ops = coeditops.canonical(locked.document, stored)
         locked.document = stored
         locked.name = final_name
         locked.description = final_description
@@ -229,8 +232,12 @@ def do_update_design(actor: Actor, design: Design, *, base_version: int, documen
         locked.save(update_fields=["document", "name", "description", "version", "updated_at"])
         Revision.objects.create(design=locked, number=locked.version, document=stored, name=final_name,
                                 description=final_description, author=_author(actor), note=note[:200])
+        entry = {"seq": locked.version, "ops": ops, "client": None, "change": None,
+                 "by": actor.user.get_username() if actor.is_authenticated else None}
+        DesignOp.objects.create(design=locked, seq=locked.version, ops=ops, author=_author(actor))
         notify(locked.pk, {"type": "design.saved", "design": locked.pk, "version": locked.version,
                            "by": actor.user_id})
+        notify(locked.pk, coeditops.ops_event([entry]))
     return locked
 
 
@@ -265,9 +272,35 @@ def do_duplicate_design(actor: Actor, design: Design, user) -> Design:
                    note=f"Copied from design {design.pk} version {design.version}")
 
 
+# Co-editing's change log (designer/coedit.py) is kept for a day and for the last KEEP_OPS changes.
+KEEP_OPS = 5000
+
+
+def cut_revision(design_id: int, *, author=None, note: str = "") -> Revision | None:
+    """A revision of the design as it is now, unless the current version already has one."""
+    with transaction.atomic():
+        row = Design.objects.select_for_update().filter(pk=design_id, deleted_at__isnull=True).first()
+        if row is None:
+            return None
+        # The log is kept for a day (a client offline that long resends changes the log must
+        # still recognise) and for the last KEEP_OPS changes; older rows go with each revision.
+        DesignOp.objects.filter(design=row, seq__lte=row.version - KEEP_OPS,
+                                created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
+        existing = Revision.objects.filter(design=row, number=row.version).first()
+        if existing is not None:
+            return existing
+        return Revision.objects.create(design=row, number=row.version, document=row.document, name=row.name,
+                                       description=row.description, author=author, note=note[:200])
+
+
+
 def do_restore_revision(actor: Actor, design: Design, number: int) -> Design:
     """Make revision `number` the current version, as a NEW revision (history only grows)."""
     revision = access_revision(_authorize(actor, design, Need.EDIT), number)
+    # The state before the restore is kept as a revision of its own (co-edited changes since the
+    # last revision would otherwise be lost from the history).
+    cut_revision(design.pk, author=_author(actor), note=f"Before restoring revision {revision.number}")
+    design.refresh_from_db()
     return do_update_design(actor, design, base_version=design.version, document=revision.document,
                             name=revision.name, description=revision.description,
                             note=f"Restored revision {revision.number}")

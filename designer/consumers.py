@@ -44,7 +44,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
-from designer import limits
+from designer import coedit, limits
 from designer.access import Need, access_design, actor_from_scope
 from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
@@ -102,6 +102,9 @@ def _session_exists(session_key: str) -> bool:
         return import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key[:64])
     except Exception:  # a key the store cannot even look up is not a session
         return False
+
+
+CLIENT_HANDLERS.update(coedit.HANDLERS)  # co-editing and presence (designer/coedit.py)
 
 
 @database_sync_to_async
@@ -163,7 +166,7 @@ def _public(access) -> dict:
     return {"id": access.design.pk, "version": access.design.version, "role": access.role}
 
 
-class DesignConsumer(AsyncWebsocketConsumer):
+class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
     groups: list[str] = []
 
     async def connect(self) -> None:
@@ -206,6 +209,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(self.session_group, self.channel_name)
         self.relay = RELAY
         await RELAY.join(access.design.pk, self)
+        await self.coedit_joined(access)
         await self.send_json({"type": "design.hello", "design": _public(access)})
         try:
             await self.send_run_state()
@@ -228,6 +232,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
         joined, self.joined = getattr(self, "joined", None), None
         try:
             if joined is not None:
+                await self.coedit_left()
                 REGISTRY.watcher_left(int(self.design_id))
                 try:
                     if self.relay is not None:

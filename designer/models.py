@@ -155,4 +155,31 @@ class Membership(models.Model):
         return self.via_link is None or self.via_link.is_active(now)
 
 
+class DesignOp(models.Model):
+    """One accepted change of a design (co-editing, designer/coedit.py): the canonical operations
+    the server applied, in order (`seq` is the design's version after it). A client's resent
+    change is found by (client, change) and answered, never applied twice."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="ops")
+    seq = models.PositiveIntegerField()
+    ops = models.JSONField()
+    client = models.CharField(max_length=40, blank=True, default="")
+    change = models.CharField(max_length=64, blank=True, default="")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["design", "seq"], name="designop_unique_seq"),
+            models.UniqueConstraint(fields=["design", "client", "change"], condition=~Q(client=""),
+                                    name="designop_unique_change"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.design_id} op{self.seq}"
+
+
 from designer.lessons.models import Assignment, Attempt, Classroom, Enrolment  # noqa: E402,F401  (lessons' model, in the designer app)

@@ -37,6 +37,7 @@ REF = {"type": ["string", "integer"], "maxLength": 64, "minimum": -(2**53), "max
 
 REFUSALS = {
     "run": ("forbidden.run", "running the simulation is for the design's owner and editors"),
+    "edit": ("forbidden.edit", "editing the design is for its owner and editors"),
     "console": ("forbidden.console",
                 "console access is for the design's owner and editors (console access means admin access)"),
 }
@@ -111,6 +112,33 @@ _ROWS = (
     # A container made during the run, as a design node the editor can add to the design.
     _edit("run.keep", WORKER, fields={"node": NODE}, required=("node",), example={"node": "hv-web"}),
 )
+
+# Co-editing and presence (designer/coedit.py). A change's operations are checked in detail by
+# `coeditops.check_change` (their path in each problem), then against the document.
+_CLIENT = {"type": "string", "minLength": 1, "maxLength": 40}
+_POINT = {"type": ["object", "null"], "additionalProperties": False, "required": ["x", "y"],
+          "properties": {"x": {"type": "number", "minimum": -1e7, "maximum": 1e7},
+                         "y": {"type": "number", "minimum": -1e7, "maximum": 1e7}}}
+_COEDIT_ROWS = (
+    _edit("design.op", CONSUMER, "edit",
+          fields={"client": _CLIENT, "change": {"type": "string", "minLength": 1, "maxLength": 64}, "base": SEQ,
+                  "ops": {"type": "array", "maxItems": 5000, "items": {"type": "object"}}},
+          required=("client", "change", "ops"),
+          example={"client": "c-matrix", "change": "1", "base": 0,
+                   "ops": [{"op": "field", "key": "description", "before": None, "after": "Edited together"}]}),
+    MessageType("design.sync", Need.VIEW, CONSUMER, {"after": SEQ}, ("after",), {"after": 0}),
+    _edit("design.revision", CONSUMER, "edit", fields={"note": {"type": "string", "maxLength": 200}},
+          example={"note": "before the lab"}),
+    MessageType("presence", Need.VIEW, CONSUMER, {
+        "cursor": _POINT,
+        "selection": {"type": "array", "maxItems": 200, "items": NODE},
+        "viewport": {"type": ["object", "null"], "additionalProperties": False, "required": ["x", "y", "zoom"],
+                     "properties": {"x": {"type": "number", "minimum": -1e7, "maximum": 1e7},
+                                    "y": {"type": "number", "minimum": -1e7, "maximum": 1e7},
+                                    "zoom": {"type": "number", "minimum": 0.001, "maximum": 100}}},
+        "tab": {"type": ["string", "null"], "maxLength": 32}}, (), {"cursor": {"x": 10, "y": 20}, "selection": ["vm1"]}),
+)
+_ROWS = _ROWS + _COEDIT_ROWS
 
 MESSAGES: dict[str, MessageType] = {row.type: row for row in _ROWS}
 _VALIDATORS = {kind: Draft202012Validator(row.schema) for kind, row in MESSAGES.items()}

@@ -125,6 +125,7 @@ def test_the_problems_panel_selects_what_a_finding_is_about(new_context):
 
 def test_unsaved_work_is_offered_back_after_a_failed_save(new_context):
     context = new_context()
+    context.add_init_script("delete window.WebSocket")  # the HTTP fallback (co-editing has its own offline queue)
     page = new_design(context, "Offline")
     url = page.url
     page.route("**/api/designs/*", lambda route: route.abort() if route.request.method == "PUT" else route.continue_())

@@ -23,12 +23,15 @@ ALLOWED = {
     # The lessons' models live in their package and are registered in the app by designer.models.
     "designer.models": {"designer.lessons.models"},
     "designer.access": {"designer.models"},
-    "designer.actions": {"designer.access", "designer.models", "designer.limits", "designer.jsondoor"},
+    "designer.actions": {"designer.access", "designer.models", "designer.limits", "designer.jsondoor",
+                         "designer.coeditops"},
+    # co-editing's operations: pure, below the actions that log them
+    "designer.coeditops": set(),
 }
 # Doors: nothing below them may import them, and they do not import one another.
 DOORS = ("designer.api", "designer.pages", "designer.consumers", "designer.routing", "designer.urls")
 BELOW_DOORS = ("designer.models", "designer.access", "designer.actions", "designer.errors", "designer.limits",
-               "designer.jsondoor", "designer.thumbnails")
+               "designer.jsondoor", "designer.thumbnails", "designer.coeditops")
 THIN_DOORS = ("designer.api", "designer.pages")
 # Reached by a door only through designer.access (access_design, access_share_link, share_links_of).
 FETCHED_BY_ACCESS = {"objects", "share_links", "memberships"}

@@ -220,6 +220,9 @@ async def test_a_save_reaches_a_second_tab():
     assert await sync_to_async(save)() == 200
     assert await comm.receive_json_from(timeout=5) == {
         "type": "design.saved", "design": world.design.pk, "version": 2, "by": world.users["owner"].pk}
+    # and the change itself, for the editors open on it (co-editing)
+    change = await comm.receive_json_from(timeout=5)
+    assert change["type"] == "design.ops" and change["changes"][0]["seq"] == 2
     await comm.disconnect()
 
 

@@ -21,6 +21,9 @@ import { askNic, resolveEnds } from "./nicpick.js";
 import { installWireHandle } from "./wirehandle.js";
 import { outsideHostWarning } from "./wirecheck.js";
 import { SaveState, Saver, saveAsCopy } from "./saving.js";
+import { startCoedit } from "./coedit.js";
+import { Replica, newClientId } from "../model/coedit.js";
+import { installPresence } from "./presence.js";
 import { canvasStyle } from "./style.js";
 import { exportJson, exportPng, exportSvg, readImport } from "./transfer.js";
 import { mountLive } from "../live/index.js";
@@ -124,7 +127,26 @@ export function mount(container) {
     console.error("the Simulation panel could not start:", error);
   }
   if (readOnly) {
-    window.designer = Object.freeze({ snapshot: () => snapshotOf(cy, initial, true), live: () => live?.snapshot() });
+    // A viewer watches the editors' changes arrive (the same replica, with no changes of its own).
+    let shown = initial;
+    const session = live?.session;
+    if (session) {
+      const replica = new Replica({ doc: initial, seq: Number(container.dataset.version), client: newClientId() });
+      const send = (m) => { if (m && session.connected) session.socket.send(JSON.stringify(m)); };
+      session.addEventListener("hello", () => send(replica.opened()));
+      session.addEventListener("connection", ({ detail }) => { if (!detail.connected) replica.closed(); });
+      session.addEventListener("message", ({ detail }) => {
+        if (!detail.type?.startsWith("design.")) return;
+        const result = replica.receive(detail);
+        send(result.sync);
+        if (result.changed) {
+          shown = replica.doc;
+          syncCanvas(cy, shown);
+        }
+      });
+      viewState(cy).getDoc = () => shown;
+    }
+    window.designer = Object.freeze({ snapshot: () => snapshotOf(cy, shown, true), live: () => live?.snapshot() });
   } else {
     mountEditor(container, cy, initial, live);
   }
@@ -236,12 +258,32 @@ function mountEditor(container, cy, initial, live) {
     toolbar.querySelector("[data-action='clipboard.paste']").disabled = !clipboard;
   };
 
+  // Co-editing over the design socket (editor/coedit.js) when the browser has websockets; the
+  // HTTP autosave (saving.js, with its 409) is the fallback without one.
+  const session = live?.session ?? null;
+  let coedit = null;
+  let presence = null;
+  if (session && typeof WebSocket !== "undefined") {
+    const send = (message) => { if (session.connected) session.socket.send(JSON.stringify(message)); };
+    presence = installPresence({ cy, container, send });
+    coedit = startCoedit({
+      editor, session, version: Number(container.dataset.version),
+      onState: (state, label) => { status.dataset.state = state; status.textContent = label; },
+      say: (message, kind) => say(message, kind),
+      onMessage: (msg) => {
+        presence.receive(msg);
+        if (msg.type === "design.synced") presence.resend();
+      },
+    });
+  }
+
   editor.subscribe((doc, info) => {
     syncCanvas(cy, doc);
     properties.render();
     refreshToolbar();
     problems.changed();
-    if (info.source !== "remote") saver.changed();
+    if (info.notes?.length) say(`${info.source === "redo" ? "Redo" : "Undo"} skipped: ${info.notes.join("; ")}.`, "info");
+    if (!coedit && info.source !== "remote") saver.changed();
   });
   cy.on("select unselect", () => {
     properties.show(selection());
@@ -429,15 +471,14 @@ function mountEditor(container, cy, initial, live) {
   const replaceDocument = (doc) => {
     const done = change(editor.doc, doc);
     if (!done) return;
-    const next = editor.history.apply(editor.doc, { ...done, label: "Import" });
-    editor.set(next, { source: "local", name: "import", ops: done.ops });
+    editor.applyLocal({ ...done, label: "Import" }, "import");
     if (!doc.nodes.every((n) => n.position || doc.nodes.some((g) => g.host === n.id))) cy.layout(layoutFor(doc)).run();
     cy.fit(undefined, 30);
   };
 
   // Work a previous visit left unsaved is offered back, never applied silently.
   const unsaved = Saver.unsaved(designId);
-  if (unsaved?.document && JSON.stringify(unsaved.document) !== JSON.stringify(initial)) {
+  if (!coedit && unsaved?.document && JSON.stringify(unsaved.document) !== JSON.stringify(initial)) {
     say("This design has unsaved changes from an earlier visit.", "info", [
       button("Restore them", () => {
         banner.hidden = true;
@@ -454,7 +495,8 @@ function mountEditor(container, cy, initial, live) {
   problems.refresh();
   window.designer = Object.freeze({
     snapshot: () => snapshotOf(cy, editor.doc, false),
-    saveState: () => saver.state,
+    saveState: () => (coedit ? status.dataset.state : saver.state),
+    coedit: () => (coedit ? { ...coedit.state(), peers: presence.peers() } : null),
     select: (ids) => select(ids),
     live: () => live?.snapshot(),
   });

@@ -233,7 +233,7 @@ export class LiveSession extends EventTarget {
     const pending = msg.ref !== undefined ? this.pending.get(msg.ref) : undefined;
     if (pending?.type === "events.fetch") this.tracker.fetchFailed();
     if (pending) this.#settle(msg.ref, (p) => p.reject(error));
-    else this.#emit("error", { message: error.message, code: error.code });
+    else this.#emit("error", { message: error.message, code: error.code, ref: msg.ref });
   }
 
   #settle(ref, fn) {

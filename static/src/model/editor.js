@@ -18,6 +18,27 @@ export class Editor {
     this.history = new History(limit === undefined ? {} : { limit });
     this.current = doc;
     this.listeners = [];
+    // Co-editing (coedit.js): called with each step this user makes, undoes or redoes, as
+    // `{ops, label, kind}`; returns the change id the step travels as (kept on the history entry).
+    this.onStep = null;
+  }
+
+  #step(ops, label, kind, entry) {
+    if (!this.onStep || !ops.length) return;
+    const change = this.onStep({ ops, label, kind });
+    if (entry && change !== undefined) entry.change = change;
+  }
+
+  /** A document computed elsewhere (co-editing: the server's plus this user's pending steps). */
+  rebase(doc, info = {}) {
+    this.set(doc, { source: "remote", ops: [], ...info });
+  }
+
+  /** A change computed outside the commands (an import): recorded and sent like a command's. */
+  applyLocal(done, name) {
+    const doc = this.history.apply(this.current, done);
+    if (this.history.depth === 0) this.#step(done.ops, done.label ?? name, "do", this.history.undoStack.at(-1));
+    this.set(doc, { source: "local", name, ops: done.ops });
   }
 
   get doc() {
@@ -43,6 +64,7 @@ export class Editor {
     const done = this.commands.perform(name, this.current, args);
     if (!done) return null;
     const doc = capture ? this.history.apply(this.current, done) : done.doc;
+    if (capture && this.history.depth === 0) this.#step(done.ops, done.label ?? name, "do", this.history.undoStack.at(-1));
     this.set(doc, { source: capture ? "local" : "silent", name, ops: done.ops });
     return done.result;
   }
@@ -60,13 +82,19 @@ export class Editor {
 
   undo() {
     const done = this.history.undo(this.current);
-    if (done) this.set(done.doc, { source: "undo", label: done.label });
+    if (done) {
+      this.#step(done.ops, done.label, "undo", done.ops.length ? done.entry : null);
+      this.set(done.doc, { source: "undo", label: done.label, notes: done.notes });
+    }
     return done !== null;
   }
 
   redo() {
     const done = this.history.redo(this.current);
-    if (done) this.set(done.doc, { source: "redo", label: done.label });
+    if (done) {
+      this.#step(done.ops, done.label, "redo", done.ops.length ? done.entry : null);
+      this.set(done.doc, { source: "redo", label: done.label, notes: done.notes });
+    }
     return done !== null;
   }
 
@@ -76,7 +104,10 @@ export class Editor {
   }
 
   end() {
+    const top = this.history.undoStack.at(-1);
     this.history.end(this.current);
+    const now = this.history.undoStack.at(-1);
+    if (this.history.depth === 0 && now && now !== top) this.#step(now.ops, now.label, "do", now);
   }
 
   /** Escape during a gesture: back to the document before begin(), nothing recorded. */

@@ -107,22 +107,47 @@ export class History {
     return apply(doc, invert(ops));
   }
 
-  /** `{doc, label}` after undoing the last step (an open group is closed first), or null. */
+  /**
+   * `{doc, label, ops, notes}` after undoing the last step (an open group is closed first), or
+   * null. Co-editing: only what still holds this user's values is reverted (`applicable`); a
+   * field someone else changed since, or an object someone deleted, is skipped and named in
+   * `notes`. The redo step is what the undo actually did, so n undos then n redos come back.
+   */
   undo(doc) {
     while (this.depth > 0) this.end();
     const entry = this.undoStack.pop();
     if (!entry) return null;
-    this.redoStack.push(entry);
-    return { doc: apply(doc, invert(entry.ops)), label: entry.label };
+    const { ops, notes } = applicable(doc, invert(entry.ops));
+    if (ops.length) this.redoStack.push({ label: entry.label, ops: invert(ops), origin: entry });
+    return { doc: apply(doc, ops), label: entry.label, ops, notes, entry: this.redoStack.at(-1) };
   }
 
-  /** `{doc, label}` after redoing the last undone step, or null. */
+  /** `{doc, label, ops, notes}` after redoing the last undone step, or null. */
   redo(doc) {
     if (this.depth > 0) return null;
     const entry = this.redoStack.pop();
     if (!entry) return null;
-    this.undoStack.push(entry);
-    return { doc: apply(doc, entry.ops), label: entry.label };
+    const { ops, notes } = applicable(doc, entry.ops);
+    if (ops.length) this.undoStack.push({ label: entry.label, ops, origin: entry });
+    return { doc: apply(doc, ops), label: entry.label, ops, notes, entry: this.undoStack.at(-1) };
+  }
+
+  /** The server refused change `change`: its step goes, and an undo or redo it was is put back. */
+  refused(change) {
+    for (const [from, to] of [[this.undoStack, this.redoStack], [this.redoStack, this.undoStack]]) {
+      const at = from.findIndex((e) => e.change === change);
+      if (at < 0) continue;
+      const [entry] = from.splice(at, 1);
+      if (entry.origin) to.push(entry.origin);
+    }
+  }
+
+  /** The server applied change `change` as `ops` (an id renamed, a value merged): undo that. */
+  accepted(change, ops) {
+    const undoing = this.undoStack.find((e) => e.change === change);
+    if (undoing) undoing.ops = ops;
+    const redoing = this.redoStack.find((e) => e.change === change);
+    if (redoing) redoing.ops = invert(ops);
   }
 
   clear() {
@@ -171,4 +196,66 @@ function touches(earlier, update) {
   if (earlier.coll !== update.coll) return false;
   if (earlier.op === "update") return earlier.id === update.id;
   return earlier.value?.id === update.id;
+}
+
+/**
+ * The part of `ops` that still applies to `doc` as recorded: an update or field only where the
+ * document still holds the recorded `before`; a removal only of what is there; a re-insert only
+ * of an id that is free. `notes` names what was skipped, in words.
+ */
+export function applicable(doc, ops) {
+  const out = [];
+  const notes = [];
+  let current = doc;
+  for (const op of ops) {
+    const items = op.coll ? (current[op.coll] ?? []) : null;
+    const keyed = op.coll === "nodes" || op.coll === "links";
+    const what = op.coll === "nodes" ? "node" : "link";
+    let kept = op;
+    if (op.op === "update") {
+      const item = items.find((i) => i.id === op.id);
+      if (!item) {
+        notes.push(`${what} ${op.id} was deleted by someone else`);
+        continue;
+      }
+      const before = {};
+      const after = {};
+      for (const key of Object.keys(op.after)) {
+        if (deepEqual(item[key] ?? null, op.before?.[key] ?? null)) {
+          before[key] = op.before?.[key] ?? null;
+          after[key] = op.after[key];
+        } else if (!deepEqual(item[key] ?? null, op.after[key])) {
+          notes.push(`${key} of ${op.id} was changed by someone else`);
+        }
+      }
+      if (!Object.keys(after).length) continue;
+      kept = { ...op, before, after };
+    } else if (op.op === "field") {
+      if (!deepEqual(current[op.key] ?? null, op.before ?? null)) {
+        if (!deepEqual(current[op.key] ?? null, op.after ?? null)) notes.push(`the design's ${op.key} was changed by someone else`);
+        continue;
+      }
+    } else if (op.op === "insert" && keyed) {
+      if (items.some((i) => i.id === op.value.id)) {
+        notes.push(`${op.value.id} exists again`);
+        continue;
+      }
+    } else if (op.op === "remove" && keyed) {
+      const item = items.find((i) => i.id === op.value.id);
+      if (!item) {
+        notes.push(`${what} ${op.value.id} was deleted by someone else`);
+        continue;
+      }
+      kept = { ...op, value: item };
+    } else if (op.op === "remove" || op.op === "replace") {
+      const value = op.op === "remove" ? op.value : op.before;
+      if (!items.some((i) => deepEqual(i, value))) {
+        notes.push(`a ${op.coll === "script" ? "script step" : "capture"} was changed by someone else`);
+        continue;
+      }
+    }
+    out.push(kept);
+    current = apply(current, [kept]);
+  }
+  return { ops: out, notes };
 }
