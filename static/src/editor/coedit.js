@@ -5,6 +5,17 @@
 import { Replica, newClientId } from "../model/coedit.js";
 
 export const CoeditState = Object.freeze({ SAVED: "saved", SAVING: "saving", OFFLINE: "offline" });
+// A websocket message is at most 64 KiB (docs/limits.md). A bigger change (an import or a paste of
+// many nodes) would be dropped by the server and wait forever: it is refused here at once, rolled
+// back like a change the server refused, with the reason.
+export const MAX_CHANGE_BYTES = 64 * 1024;
+
+export function tooLarge(text) {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes <= MAX_CHANGE_BYTES) return null;
+  return `it is ${Math.ceil(bytes / 1024)} KiB and one live change is at most 64 KiB: make it in smaller steps, `
+    + "or import the file as a new design from the designs page";
+}
 
 export function startCoedit({ editor, session, version, onState, say, onMessage = () => {} }) {
   const replica = new Replica({ doc: editor.doc, seq: version, client: newClientId() });
@@ -20,7 +31,11 @@ export function startCoedit({ editor, session, version, onState, say, onMessage 
     else onState(CoeditState.SAVED, "Saved");
   };
   const flush = () => {
-    for (const message of replica.outgoing()) send(message);
+    for (const message of replica.outgoing()) {
+      const why = tooLarge(JSON.stringify(message));
+      if (why) handle({ type: "error", ref: message.change, code: "ws.too_large", msg: why });
+      else send(message);
+    }
     state();
   };
   editor.onStep = ({ ops }) => {
