@@ -374,7 +374,9 @@ class Network:
             # Containers per host (made with lxc/docker or drawn with an image), and hosts' power.
             "containers": {node_id: node.containers.rows() for node_id, node in self.nodes.items()
                            if getattr(node, "containers", None) is not None and node.containers.all()},
-            "hosts": {node_id: {"power": node.host_power.state} for node_id, node in self.nodes.items()
+            # Each listed host's actions: None when legal now, else the sentence it is refused with.
+            "hosts": {node_id: {"power": node.host_power.state, "actions": node.host_power.refusals()}
+                      for node_id, node in self.nodes.items()
                       if getattr(node, "host_power", None) is not None and node.host_power.state != "running"},
             # Each host with VMs: its cores and RAM, what its VMs are given, the over-commit warnings
             # in the design checks' words (the live panel's table of a host's VMs).
