@@ -86,7 +86,10 @@ def rss_bytes(pid: int | str = "self") -> int:
         return 0
 
 
-TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms")
+# Every per-node section of net.tables(): one left out never reaches the browser (containers
+# made during the run and hosts that are down were missing, so the live panel never drew them).
+TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms", "containers", "hosts",
+                  "vm_hosts")
 
 
 def table_entries(tables: dict) -> dict[tuple[str, str], str]:
