@@ -27,10 +27,9 @@ TABLES_PAGE_BYTES = 256 * 1024  # one `tables` message (a page of a snapshot, or
 MAX_TABLE_ROWS = 1000  # rows of one table (a switch's MAC table) sent; the rest are counted
 TEXTS_BYTES = 512 * 1024  # the events of one answer (events.fetch, run.state's recent, a refill)
 # The sections of net.tables() keyed by node id; a page carries some entries of some sections.
-# Every per-node section of net.tables(): one left out never reaches the browser (containers
-# made during the run and hosts that are down were missing, so the live panel never drew them).
-TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms", "containers", "hosts",
-                  "vm_hosts")
+# The per-node sections of net.tables() the browser gets: one left out never reaches it
+# (containers made during the run and hosts that are down were missing, so they were never drawn).
+TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms", "containers", "hosts")
 PROCESS_ID = secrets.token_hex(6)  # this Daphne process, in leases, seats and mailbox names
 
 

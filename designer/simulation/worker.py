@@ -86,10 +86,9 @@ def rss_bytes(pid: int | str = "self") -> int:
         return 0
 
 
-# Every per-node section of net.tables(): one left out never reaches the browser (containers
-# made during the run and hosts that are down were missing, so the live panel never drew them).
-TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms", "containers", "hosts",
-                  "vm_hosts")
+# The per-node sections of net.tables() the browser gets: one left out never reaches it
+# (containers made during the run and hosts that are down were missing, so they were never drawn).
+TABLE_SECTIONS = ("switches", "nodes", "dhcp_leases", "nat", "vbox_nat", "services", "vms", "containers", "hosts")
 
 
 def table_entries(tables: dict) -> dict[tuple[str, str], str]:

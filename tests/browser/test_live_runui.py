@@ -3,7 +3,7 @@ on the host's console (`lxc launch`) appears dashed inside its host; "Keep in de
 the design (saved: it is there after a reload, no longer dashed); a viewer's Keep button says why
 not. The host is shut down from the Host power controls (its badge shows on the canvas, Shut down
 says why not while it is off) and booted again. Screenshots for the eye: $RUNUI_SCREENSHOTS
-(default: the test's tmp dir)."""
+(default: the test's tmp dir). It fails without the containers and hosts sections in TABLE_SECTIONS."""
 
 from __future__ import annotations
 
