@@ -223,6 +223,22 @@ class Network:
             raise ValueError(f"{node_id!r} is not a container made during this run")
         return container.host.containers.design_node(container)
 
+    def keep_spec(self, node_id: str) -> dict:
+        """A node made during the run, for the design: ``{"node": ..., "links": [...]}``. A
+        container (``lxc launch``, ``docker run``) is a node with no links (its NIC is on its host's
+        bridge); a VM clone (``VBoxManage clonevm``, the snapshot panel's Clone) is the clone's
+        spec with a link to the same switch for each NIC its source had drawn to one (what its
+        ``vm.cloned`` event carried). ValueError for anything else."""
+        machine = self.machines.get(node_id)
+        kept = getattr(machine, "design", None) if machine is not None and machine.created_in_run else None
+        if kept is not None:
+            spec, links = kept
+            return {"node": copy.deepcopy(spec), "links": copy.deepcopy(links)}
+        node = self.nodes.get(node_id)
+        if getattr(node, "container", None) is None:
+            raise ValueError(f"{node_id!r} is neither a container nor a VM clone made during this run")
+        return {"node": self.container_spec(node_id), "links": []}
+
     def _host_power(self, node_id: str, action: str):
         node = self.nodes.get(node_id)
         if node is None:
@@ -358,7 +374,9 @@ class Network:
             # Containers per host (made with lxc/docker or drawn with an image), and hosts' power.
             "containers": {node_id: node.containers.rows() for node_id, node in self.nodes.items()
                            if getattr(node, "containers", None) is not None and node.containers.all()},
-            "hosts": {node_id: {"power": node.host_power.state} for node_id, node in self.nodes.items()
+            # Each listed host's actions: None when legal now, else the sentence it is refused with.
+            "hosts": {node_id: {"power": node.host_power.state, "actions": node.host_power.refusals()}
+                      for node_id, node in self.nodes.items()
                       if getattr(node, "host_power", None) is not None and node.host_power.state != "running"},
             # Each host with VMs: its cores and RAM, what its VMs are given, the over-commit warnings
             # in the design checks' words (the live panel's table of a host's VMs).

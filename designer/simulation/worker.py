@@ -577,9 +577,10 @@ class RunWorker:
 
     @command
     def run_keep(self, cmd, now):
-        """A container made during the run, as a node for the design (the editor adds it and saves
-        the design as usual; the run is not changed)."""
-        return [], self.net.container_spec(cmd["node"])
+        """A container or VM clone made during the run, as ``{"node", "links"}`` for the design (the
+        editor adds them as one undoable edit and saves the design as usual; the run is not
+        changed)."""
+        return [], self.net.keep_spec(cmd["node"])
 
     def _act(self, cmd, action: dict):
         self._playable()

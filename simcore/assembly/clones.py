@@ -186,6 +186,7 @@ class Cloner:
             host_guest.store.write_settings(guest.hardware, os_type(guest.image))
         clone = vms.attach_machine(ctx, i, spec)
         clone.created_in_run = True
+        clone.design = (copy.deepcopy(spec), copy.deepcopy(link_specs))  # what run.keep hands back
         clone.cloner = self
         if params.get("mode") == "all":
             copy_tree(machine, clone)

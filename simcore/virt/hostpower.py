@@ -69,6 +69,10 @@ class HostPower:
             return None if self.state == OFF else f"{self.host.name} is {self.state}: only a host that is off boots"
         return None if self.state == RUNNING else f"{self.host.name} is {self.state} already"
 
+    def refusals(self) -> dict:
+        """Each action: None when legal now, else why not (the live panel's host power buttons)."""
+        return {action: self.refusal(action) for action in ACTIONS}
+
     def request(self, action: str, origin: str) -> str | None:
         refused = self.refusal(action)
         if refused is not None:

@@ -122,6 +122,7 @@ class Machine:
         self.snapshots = SnapshotTree(self)  # its snapshot tree (simcore.virt.snapshots)
         self.cloner: Any = None  # clonevm, set by the assembly (simcore.assembly.clones)
         self.created_in_run = False  # a clone made during the run
+        self.design: Any = None  # a clone's (spec, links) for run.keep (simcore.assembly.clones)
         node.machine = self
         self._install()
 

@@ -69,10 +69,10 @@ def test_keep_hands_back_the_container_as_a_design_node():
     w = worker()
     now = play(w, 0.1)  # 1 s: web exists
     out = w.handle({"op": "run.keep", "node": "hv-web", "id": 4}, now)
-    node = out[-1]["data"]
-    assert out[-1]["ok"] is True and w.user_actions == []
+    node = out[-1]["data"]["node"]
+    assert out[-1]["ok"] is True and w.user_actions == [] and out[-1]["data"]["links"] == []
     assert {k: node[k] for k in ("id", "kind", "name", "host", "image")} == {
         "id": "hv-web", "kind": "container", "name": "web", "host": "hv", "image": "nginx:1.27"}
     assert w.handle({"op": "run.keep", "node": "pc", "id": 5}, now) == [
         {"kind": "reply", "id": 5, "ok": False, "code": "run.refused",
-         "msg": "'pc' is not a container made during this run"}]
+         "msg": "'pc' is neither a container nor a VM clone made during this run"}]

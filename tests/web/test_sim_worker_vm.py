@@ -193,3 +193,19 @@ def test_snapshot_and_clone_refusals_come_back_to_the_sender_with_the_reason():
     out = w.handle({"op": "run.vm", "node": "vm1", "action": "snapshot", "params": {"op": "take"}, "id": 10}, 0.0)
     assert out[0]["msg"] == "snapshot take needs a name"
     assert w.user_actions == []
+
+
+def test_keep_hands_back_a_clone_made_during_the_run_with_its_link_to_the_switch():
+    w = worker()
+    now = play(w, 0.1)
+    assert w.handle({"op": "run.keep", "node": "vm1", "id": 1}, now)[-1]["msg"] == (
+        "'vm1' is neither a container nor a VM clone made during this run")
+    w.handle({"op": "run.vm", "node": "vm1", "action": "clonevm", "params": {"name": "vm3"}, "id": 2}, now)
+    now = play(w, 0.2, now)
+    out = w.handle({"op": "run.keep", "node": "vm3", "id": 3}, now)[-1]
+    assert out["ok"] is True
+    node, links = out["data"]["node"], out["data"]["links"]
+    assert (node["id"], node["kind"], node["host"]) == ("vm3", "vm", "hv")
+    assert node["nics"][0]["mac"] != DOC["nodes"][2]["nics"][0].get("mac")
+    assert [(ln["a"]["node"], ln["b"]["node"]) for ln in links] == [("vm3", "lan")]
+    assert [a["vm"] for a in w.user_actions] == ["clonevm"]  # keeping changes nothing in the run

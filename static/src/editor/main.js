@@ -301,6 +301,13 @@ function mountEditor(container, cy, initial, live) {
     }
   };
 
+  // "Keep in design" in the live panel (live/runnodes.js): a node made during the run, as run.keep
+  // handed it back, added with its links as one undoable edit, saved like any other.
+  live?.setKeeper?.(({ node, links }) => {
+    if (editor.doc.nodes?.some((n) => n.id === node?.id)) throw new Error(`${node.id} is in the design already`);
+    if (!run("design.keep", { node, links })) throw new Error("the design did not take it (see the message above the canvas)");
+  });
+
   const drag = installDrag(cy, editor, { onError });
 
   // Wiring: drag from a node to another in "Wire" mode, or Shift+drag from a node at any time.

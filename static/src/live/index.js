@@ -15,7 +15,8 @@ import { createEventList } from "./eventlist.js";
 import { placesOf } from "./format.js";
 import { createInspector } from "./inspector.js";
 import { createOverlay } from "./overlay.js";
-import { syncRunContainers } from "./runnodes.js";
+import { createHostPower, hostBadges } from "./hostpower.js";
+import { createKeepPanel, syncRunContainers } from "./runnodes.js";
 import { LiveSession } from "./session.js";
 import { createTablesView } from "./tablesview.js";
 import { createTransport } from "./transport.js";
@@ -24,6 +25,7 @@ import { createVmBadges } from "./vmbadges.js";
 import { createVmPanel } from "./vmpanel.js";
 import { VmStates } from "./vmstate.js";
 
+const KEEP_WHY = "this page has no editor to add the node to the design";
 const nodeList = (doc) => (doc?.nodes ?? []).map((n) => ({ id: n.id, name: n.name ?? n.id, kind: n.kind }));
 
 /** The design page's Simulation panel layout. */
@@ -32,6 +34,8 @@ export function panelLayout(root, parts) {
     h("div", { className: "live-head" }, parts.transport.element, parts.connection),
     parts.transport.note, parts.banner, parts.caption.element,
     parts.vms.hasVms ? parts.vms.element : null,
+    parts.hosts?.hasHosts ? parts.hosts.element : null,
+    parts.keep?.element,
     h("div", { className: "live-grid" }, parts.events.element, parts.inspector.element),
     h("div", { className: "live-grid" }, parts.tables.element, parts.consoles.element),
     parts.pcap].filter(Boolean));
@@ -45,6 +49,12 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   // Each VM's power state (vmstate.js), drawn as a badge on its node and in the VMs panel.
   const vmStates = new VmStates();
   const badges = safeBadges(cy, overlayScale);
+  // Hosts that are not running get the same kind of badge (hostpower.js), on their own layer.
+  const hostMarks = safeBadges(cy, overlayScale);
+  // "Keep in design" (runnodes.js): the editor gives the function that adds a kept node
+  // (setKeeper); without one (a viewer, the presenter view) the button says why not.
+  let keeper = null;
+  let runTables = null; // the run's tables as last drawn (null: no run)
 
   const banner = h("p", { className: "live-error", role: "alert", hidden: true });
   const say = (message) => {
@@ -63,7 +73,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
 
   // The caption (and the ring on the canvas) show the current event: the one just picked, else
   // the newest the run reached, paced while it plays (caption.js).
-  let events, tables, consoles, nodes, nodesKey, pcap, vms;
+  let events, tables, consoles, nodes, nodesKey, pcap, vms, hosts, keep;
   const showCurrent = (event) => {
     caption.set(event, event ? events.protocolOf(event) : "");
     const { nodes: places } = event ? placesOf(event) : { nodes: [] };
@@ -92,8 +102,11 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     vms = createVmPanel({ vms: vmNodes, canEdit: editable, command, onPick: (id) => showVm(id) });
     vms.hasVms = vmNodes.length > 0;
     vms.update(vmStates);
+    hosts = createHostPower({ hosts: nodes.filter((n) => n.kind === "host"), canEdit: editable, command });
+    hosts.update(runTables);
+    keep = createKeepPanel({ canEdit: editable && Boolean(keeper), keep: keepNode });
     caption.set(null);
-    arrange(root, { transport, connection, banner, caption, events, inspector, tables, consoles, pcap, vms });
+    arrange(root, { transport, connection, banner, caption, events, inspector, tables, consoles, pcap, vms, hosts, keep });
   };
   const rebuildIfChanged = () => {
     const current = getDoc();
@@ -116,10 +129,25 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   };
   cy?.on("select", "node", (event) => {
     if (vms?.select(event.target.id())) consoles.select(event.target.id());
+    hosts?.select(event.target.id());
+    keep?.select(event.target);
   });
+  cy?.on("unselect", "node", () => keep?.select(null));
+  // run.keep hands the node back as the design has it ({node, links}); the run-made drawing goes
+  // and the editor adds the node as one undoable edit (design.keep), saved like any edit.
+  const keepNode = async (id) => {
+    const data = await command("run.keep", { node: id });
+    if (!keeper) throw new Error(`${KEEP_WHY}`);
+    const drawn = cy?.getElementById(id);
+    if (drawn?.nonempty() && drawn.data("runMade")) drawn.remove();
+    keeper(data);
+    return data;
+  };
   const vmsChanged = () => {
     badges.set(vmStates.all());
     vms.update(vmStates);
+    hostMarks.set(hostBadges(runTables));
+    hosts?.update(runTables);
   };
   build(getDoc());
   root.dataset.ready = "true";
@@ -162,6 +190,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       tables.clear();
       consoles.clear();
       vmStates.clear();
+      runTables = null;
       vmsChanged();
       showCurrent(null);
     }
@@ -177,7 +206,8 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   session.addEventListener("console", ({ detail }) => consoles.line(detail));
   session.addEventListener("tables", ({ detail }) => {
     tables.update(detail.tables, detail.t, { replace: Boolean(detail.replace) });
-    if (detail.tables) syncRunContainers(cy, detail.tables); // containers made during the run (runnodes.js)
+    if (detail.tables) syncRunContainers(cy, detail.tables); // containers and clones made during the run (runnodes.js)
+    if (detail.tables) runTables = detail.tables;
     vmStates.fromTables(detail.tables, detail.t ?? detail.tables?.t ?? 0, { replace: Boolean(detail.replace) });
     vmsChanged();
   });
@@ -194,6 +224,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     }
     tables.update(detail.tables, detail.t, { replace: true });
     if (detail.tables) syncRunContainers(cy, detail.tables);
+    if (detail.tables) runTables = detail.tables;
     if (detail.tables) vmStates.fromTables(detail.tables, detail.t ?? 0, { replace: true });
     vmsChanged();
     pacer.offer(detail.started || detail.reset ? null : events.newest(detail.t), { immediate: true });
@@ -216,6 +247,11 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   return {
     session,
     view,
+    /** The editor's way to add a kept node ({node, links}) as one undoable edit. */
+    setKeeper(fn) {
+      keeper = fn;
+      build(getDoc());
+    },
     /** The transport's keyboard verbs as built now (playPause, step, back). */
     keys: () => transport.keys,
     snapshot: () => ({
@@ -229,6 +265,8 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       caption: caption.current ? { seq: caption.current.seq, text: caption.current.text ?? "" } : null,
       focused: overlay.focused(),
       vms: { states: vmStates.all(), badges: badges.shown(), panel: vms.snapshot() },
+      hosts: { badges: hostMarks.shown(), panel: hosts.snapshot() },
+      keep: keep.snapshot(),
       view: view.get(),
     }),
   };

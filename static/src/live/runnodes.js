@@ -1,8 +1,14 @@
-// Containers made during the run (`lxc launch`, `docker run` on a host's console) drawn on the
-// canvas inside their host, from the live tables (`tables.containers`, docs/containers.md): one
-// appears when the run makes it, dims while stopped, goes when the run no longer has it (deleted,
-// or a seek to before it was made). They are view-only parts (`part`), never saved in the design;
-// keeping one in the design is the websocket's `run.keep`.
+// Nodes made during the run drawn on the canvas inside their host, from the live tables: containers
+// (`lxc launch`, `docker run` on a host's console; `tables.containers`, docs/containers.md) and VM
+// clones (`VBoxManage clonevm`, the snapshot panel's Clone; `tables.vms` rows with
+// `created_in_run`, docs/virt.md). One appears when the run makes it, a container dims while
+// stopped (a clone's power shows as its VM badge), and it goes when the run no longer has it
+// (deleted, or a seek to before it was made: the tables after a seek are the run as it was then).
+// They are view-only parts (`part`), dashed, never saved in the design; "Keep in design"
+// (createKeepPanel) asks the run for one as a design node (`run.keep`) and the editor adds it.
+import { h } from "./dom.js";
+
+export const KEEP_REASON = "keeping a node in the design is for the design's owner and editors";
 
 // The run's containers as canvas nodes: { id, parent, label, state, runtime } for each container
 // the design does not draw itself (`drawn(id)` says which ids the design has).
@@ -17,22 +23,35 @@ export function runContainers(tables, drawn = () => false) {
   return out;
 }
 
+// The run's VM clones as canvas nodes: { id, parent, label, state, kind: "vm" } for each VM the run
+// made that the design does not draw.
+export function runClones(tables, drawn = () => false) {
+  const out = [];
+  for (const [id, row] of Object.entries(tables?.vms ?? {})) {
+    if (!row?.created_in_run || drawn(id)) continue;
+    out.push({ id, parent: row.host ?? null, label: id, state: row.state, kind: "vm" });
+  }
+  return out;
+}
+
 const STOPPED = new Set(["STOPPED", "exited", "created"]);
 
-// Bring the canvas in step with the run's containers (a cytoscape instance).
+// Bring the canvas in step with the run's containers and clones (a cytoscape instance).
 export function syncRunContainers(cy, tables) {
-  const wanted = runContainers(tables, (id) => {
+  const drawn = (id) => {
     const node = cy.getElementById(id);
     return node.nonempty() && !node.data("runMade");
-  });
+  };
+  const wanted = [...runContainers(tables, drawn), ...runClones(tables, drawn)];
   const ids = new Set(wanted.map((c) => c.id));
   cy.batch(() => {
     cy.nodes("[?runMade]").forEach((n) => {
       if (!ids.has(n.id())) n.remove();
     });
     wanted.forEach((c, i) => {
-      const classes = `container run-made${STOPPED.has(c.state) ? " stopped" : ""}`;
-      const label = `${c.label}\n${c.image}`;
+      const clone = c.kind === "vm";
+      const classes = clone ? "vm run-made" : `container run-made${STOPPED.has(c.state) ? " stopped" : ""}`;
+      const label = clone ? `${c.label}\n(clone)` : `${c.label}\n${c.image}`;
       const existing = cy.getElementById(c.id);
       if (existing.nonempty()) {
         existing.data({ label, state: c.state });
@@ -43,7 +62,7 @@ export function syncRunContainers(cy, tables) {
       const at = host.nonempty() ? host.position() : { x: 0, y: 0 };
       cy.add({
         group: "nodes",
-        data: { id: c.id, kind: "container", label, part: true, runMade: true, state: c.state,
+        data: { id: c.id, kind: clone ? "vm" : "container", label, part: true, runMade: true, state: c.state,
                 ...(host.nonempty() ? { parent: c.parent } : {}) },
         classes,
         position: { x: at.x - 60 + 60 * (i % 3), y: at.y + 50 + 50 * Math.floor(i / 3) },
@@ -52,4 +71,43 @@ export function syncRunContainers(cy, tables) {
       });
     });
   });
+}
+
+/** "Keep in design": the selected run-made node (a container or a clone) kept as a design node.
+ * `keep(id)` does it (index.js: run.keep, then the editor's design.keep); viewers, and a page
+ * with no editor, see the button disabled with the reason. */
+export function createKeepPanel({ canEdit, keep }) {
+  let current = null; // {id, label}
+  const what = h("span", {}, "Select a dashed node (made during the run) to keep it in the design.");
+  const message = h("p", { className: "live-keep-message", role: "status", "aria-live": "polite" });
+  const button = h("button", { type: "button", className: "live-keep" }, "Keep in design");
+  const reason = () => (!canEdit ? `${KEEP_REASON}.` : !current ? "select a node made during the run (drawn dashed)" : null);
+  const refresh = () => {
+    const why = reason();
+    button.setAttribute("aria-disabled", String(Boolean(why)));
+    button.title = why ? `Not now: ${why}` : "";
+    what.textContent = current ? `Made during the run: ${current.label}` : "Select a dashed node (made during the run) to keep it in the design.";
+  };
+  button.addEventListener("click", () => {
+    const why = reason();
+    if (why) {
+      message.textContent = `Not possible now: ${why}`;
+      return;
+    }
+    const { id, label } = current;
+    message.textContent = `Keeping ${label}…`;
+    Promise.resolve(keep(id)).then(
+      () => { message.textContent = `${label} is in the design now (undo takes it out).`; },
+      (error) => { message.textContent = `Not kept: ${error?.message ?? error}`; });
+  });
+  refresh();
+  return {
+    element: h("section", { className: "live-keep-panel", "aria-label": "Nodes made during the run" }, what, " ", button, message),
+    /** A node picked on the canvas: a run-made one becomes the one to keep. */
+    select(node) {
+      current = node?.data?.("runMade") ? { id: node.id(), label: String(node.data("label") ?? node.id()).split("\n")[0] } : null;
+      refresh();
+    },
+    snapshot: () => ({ selected: current?.id ?? null, disabled: button.getAttribute("aria-disabled") === "true", why: reason() }),
+  };
 }

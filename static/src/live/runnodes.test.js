@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import cytoscape from "cytoscape";
 
-import { runContainers, syncRunContainers } from "./runnodes.js";
+import { runClones, runContainers, syncRunContainers } from "./runnodes.js";
 
 const tables = (rows) => ({ containers: { hv: rows } });
 const row = (name, state = "RUNNING", runtime = "lxd") => ({ node: `hv-${name}`, name, runtime, image: "images:alpine/3.20", state });
@@ -35,4 +35,21 @@ test("a container the design draws is left alone", () => {
   syncRunContainers(cy, tables([row("web", "running", "docker")]));
   assert.equal(cy.getElementById("hv-web").data("runMade"), undefined);
   assert.equal(cy.getElementById("hv-web").data("label"), "web");
+});
+
+test("a VM cloned during the run appears inside its host, dashed, and goes on a seek back before it", () => {
+  const cy = cytoscape({ headless: true, elements: [{ group: "nodes", data: { id: "hv", kind: "host" } },
+    { group: "nodes", data: { id: "vm1", kind: "vm", parent: "hv" } }] });
+  const vms = (extra) => ({ vms: { vm1: { state: "PoweredOff", host: "hv", created_in_run: false }, ...extra } });
+  assert.deepEqual(runClones(vms({ vm3: { state: "PoweredOff", host: "hv", created_in_run: true } })),
+    [{ id: "vm3", parent: "hv", label: "vm3", state: "PoweredOff", kind: "vm" }]);
+  syncRunContainers(cy, vms({ vm3: { state: "Running", host: "hv", created_in_run: true } }));
+  const vm3 = cy.getElementById("vm3");
+  assert.equal(vm3.data("parent"), "hv");
+  assert.equal(vm3.data("kind"), "vm");
+  assert.ok(vm3.hasClass("run-made") && vm3.hasClass("vm"));
+  assert.equal(cy.getElementById("vm1").data("runMade"), undefined);
+  syncRunContainers(cy, vms({}));  // a seek to before the clone
+  assert.ok(cy.getElementById("vm3").empty());
+  assert.ok(cy.getElementById("vm1").nonempty());
 });

@@ -61,6 +61,28 @@ export function createCommands(kinds) {
       },
     },
     {
+      name: "design.keep",
+      label: "Keep in design",
+      // args: {node, links}: a node made during a live run (a container, a VM clone) as run.keep
+      // handed it back, and its links; added as one edit (one undo step). A link whose id is
+      // taken gets a fresh one; a link to a node the design does not have is left out.
+      enabled: (doc, { node }) => Boolean(node?.id) && !list(doc, "nodes").some((n) => n.id === node.id),
+      perform(doc, { node, links = [] }) {
+        if (!node?.id || list(doc, "nodes").some((n) => n.id === node.id)) return null;
+        const ids = new Set([...list(doc, "nodes").map((n) => n.id), node.id]);
+        const taken = takenLinkIds(doc);
+        const added = [];
+        for (const link of links) {
+          if (!ids.has(link?.a?.node) || !ids.has(link?.b?.node)) continue;
+          const id = link.id && !taken.has(link.id) ? link.id : freshLinkId(taken);
+          taken.add(id);
+          added.push({ ...structuredClone(link), id });
+        }
+        const after = { ...doc, nodes: [...list(doc, "nodes"), structuredClone(node)], links: [...list(doc, "links"), ...added] };
+        return change(doc, after, { ids: [node.id], links: added.map((l) => l.id) });
+      },
+    },
+    {
       name: "nodes.move",
       label: "Move",
       // args: {ids, dx, dy}: the whole drag, performed once when it ends.

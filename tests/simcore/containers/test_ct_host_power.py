@@ -156,7 +156,9 @@ def test_the_live_tables_list_containers_and_a_host_that_is_not_running():
     net = run(["docker run -d --name web -p 8080:80 nginx:1.27", "lxc launch images:alpine/3.20 a1",
                (4.0, "hv", "poweroff")], until=4.5)
     tables = net.tables()
-    assert tables["hosts"] == {"hv": {"power": "shutting down"}}
+    assert tables["hosts"] == {"hv": {"power": "shutting down", "actions": {
+        "shutdown": "hv is shutting down already", "reboot": "hv is shutting down already",
+        "boot": "hv is shutting down: only a host that is off boots"}}}
     rows = tables["containers"]["hv"]
     assert [(r["node"], r["name"], r["runtime"], r["image"], r["state"]) for r in rows] == [
         ("hv-a1", "a1", "lxd", "images:alpine/3.20", "STOPPED"), ("hv-web", "web", "docker", "nginx:1.27", "exited")]

@@ -11,6 +11,11 @@ const commands = createCommands(kinds);
 // name, args, what the document must show afterwards
 const table = [
   ["node.add", { kind: "container", at: { x: 5, y: 5 }, props: { image: "nginx:1.27" } }, (d) => d.nodes.at(-1).id === "ct1" && d.nodes.at(-1).host === "hv"],
+  ["design.keep", { node: { id: "hv-c1", kind: "container", name: "c1", host: "hv", image: "images:alpine/3.20", nics: [{ name: "eth0" }], position: { x: 1, y: 2 } }, links: [] },
+    (d) => d.nodes.at(-1).id === "hv-c1" && d.links.length === 3],
+  ["design.keep", { node: { id: "vm9", kind: "vm", host: "hv", nics: [{ name: "eth0", ip: "10.0.0.9/24" }], position: { x: 1, y: 2 } },
+    links: [{ id: "l1", a: { node: "vm9", nic: "eth0" }, b: { node: "intnet" } }, { id: "l8", a: { node: "vm9", nic: "eth0" }, b: { node: "ghost" } }] },
+    (d) => d.nodes.at(-1).id === "vm9" && d.links.length === 4 && d.links.at(-1).id === "l4" && d.links.at(-1).b.node === "intnet"],
   ["nodes.move", { ids: ["vm1", "vm2"], dx: 15, dy: 0 }, (d) => d.nodes[2].position.x === 195 && d.nodes[3].position.x === 315],
   ["nodes.arrange", { positions: { hv: { x: 0, y: 0 } } }, (d) => d.nodes[0].position.x === 0],
   ["selection.delete", { nodes: ["hv"] }, (d) => d.nodes.length === 0 && d.script.length === 0],
@@ -44,6 +49,7 @@ for (const [name, args, check] of table) {
 }
 
 const unchanged = [
+  ["design.keep", { node: { id: "vm1", kind: "vm" }, links: [] }],
   ["nodes.move", { ids: ["vm1"], dx: 0, dy: 0 }],
   ["selection.delete", { nodes: ["ghost"] }],
   ["link.disconnect", { ids: ["ghost"] }],
@@ -67,6 +73,7 @@ test("every command has a name, a label and a perform; the keyboard shortcut whe
   const listed = commands.list().map((c) => [c.name, c.label, c.key ?? null]);
   assert.deepEqual(listed, [
     ["node.add", "Add", null],
+    ["design.keep", "Keep in design", null],
     ["nodes.move", "Move", null],
     ["nodes.arrange", "Arrange", null],
     ["selection.delete", "Delete", ["Delete", "Backspace"]],
