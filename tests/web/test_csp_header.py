@@ -21,11 +21,12 @@ def directive(policy: str, name: str) -> str:
 @pytest.mark.parametrize("url", ["/", "/accounts/login/", "/accounts/signup/"])
 def test_pages_carry_the_policy(client, url):
     policy = client.get(url)["Content-Security-Policy"]
-    assert directive(policy, "script-src") == "'self'"
+    # ajv compiles the editor's field validators at run time (config/settings.py says why)
+    assert directive(policy, "script-src") == "'self' 'unsafe-eval'"
     assert directive(policy, "style-src-attr") == "'none'"
     assert directive(policy, "object-src") == "'none'"
     assert directive(policy, "frame-ancestors") == "'none'"
-    assert "unsafe-eval" not in policy
+    assert "unsafe-inline" not in directive(policy, "script-src")
 
 
 def test_templates_have_no_inline_script_or_style_attribute():
