@@ -106,7 +106,7 @@ def test_two_people_edit_the_same_things_and_end_identical(new_context):
     field.fill("db")
     b.evaluate("() => window.designer.select(['vm1'])")
     field.press("Enter")
-    b.get_by_role("button", name="Delete").click()
+    b.get_by_role("button", name="Delete", exact=True).click()
     server = same_everywhere(a, b)
     assert node(server, "vm1") is None
 

@@ -63,8 +63,8 @@ export function createSnapshotPanel({ canEdit, reason, send, say }) {
         send("Take snapshot", "snapshot", { op: "take", name: taken });
         takeName.value = "";
       }),
-      control("restore", "Restore", () => send(`Restore ${pickedSnap()?.name}`, "snapshot", { op: "restore", name: picked })),
-      control("delete", "Delete", () => send(`Delete ${pickedSnap()?.name}`, "snapshot", { op: "delete", name: picked }))),
+      control("restore", "Restore snapshot", () => send(`Restore ${pickedSnap()?.name}`, "snapshot", { op: "restore", name: picked })),
+      control("delete", "Delete snapshot", () => send(`Delete ${pickedSnap()?.name}`, "snapshot", { op: "delete", name: picked }))),
     h("div", { className: "live-vm-hwrow" },
       h("label", { for: cloneId }, "Clone as "), cloneName,
       h("label", {}, keepMacs, " keep MAC addresses"),
