@@ -197,7 +197,7 @@ def test_a_conflict_from_a_second_tab(new_context):
     first = new_design(context, "Two tabs")
     second = context.new_page()
     # A browser without websockets: the HTTP autosave with its version check is the fallback
-    # (with one, both tabs co-edit: tests/browser/test_coedit.py).
+    # (with one, both tabs co-edit: tests/browser/test_editor_coedit.py).
     second.add_init_script("delete window.WebSocket")
     second.goto(first.url)
     snapshot(second)
