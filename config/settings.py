@@ -209,7 +209,7 @@ AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)  # after the last failed attempt
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "designer.pages.accounts.username_for_throttle"
-AXES_CLIENT_IP_CALLABLE = "designer.limits.client_address"  # REMOTE_ADDR, as every other limit
+AXES_CLIENT_IP_CALLABLE = "designer.limits.login_address"  # REMOTE_ADDR, as every other limit
 AXES_LOCKOUT_CALLABLE = "designer.pages.accounts.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
 LOGIN_URL = "/accounts/login/"

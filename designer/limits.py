@@ -15,6 +15,7 @@ extra request through, which these limits tolerate.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import time
 from dataclasses import dataclass
@@ -133,6 +134,17 @@ def hit(name: str, ident: str, *, now: float | None = None, what: str = "request
 def client_address(request) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
     return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def login_address(request) -> str | None:
+    """The address django-axes records a log-in under: REMOTE_ADDR when it is an IP address, else
+    None (axes keeps it in a GenericIPAddressField, which PostgreSQL refuses "unknown" in: a
+    request made without an address, as Django's test client's force_login makes)."""
+    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def writer_ident(actor, request=None) -> str:

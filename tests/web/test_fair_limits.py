@@ -94,6 +94,7 @@ async def test_a_page_visit_keeps_an_existing_session_and_replaces_a_made_up_one
 
 
 @pytest.mark.asyncio
+@pytest.mark.timeout(900)  # 500 handshakes; with Redis each takes seats there (minutes on a loaded machine)
 async def test_made_up_session_ids_are_one_visitor_of_their_address():
     """500 made-up session ids used to be 500 users with 10 sockets each."""
     _world, design = await sync_to_async(example_design)()
