@@ -3,8 +3,9 @@ cites an issue number, a work session or a person instead of stating the fact.
 
 What counts as a reference (one finding per line and kind):
 
-- a path outside the repository: `../shared`, `/work/...`;
-- the old trap list (`known-traps`); the traps are in docs/traps.md;
+- a path outside the repository: the sibling folder of shared documents, an absolute path of
+  the machine the project was built on;
+- the old trap list, by its old name; the traps are in docs/traps.md;
 - a Markdown file named anywhere that no tracked file has the name of (a doc that is elsewhere);
 - "issue 7", "issues 5-6", "issue #7" (ours); an upstream project's issue is cited with its
   URL, and a line with a URL is let through;
@@ -71,6 +72,11 @@ def test_no_tracked_file_refers_outside_or_cites_an_issue_session_or_person():
     assert not found, f"{len(found)} reference(s) to rewrite as the fact itself:\n" + "\n".join(found)
 
 
+# Planted references, spelt in two parts so that this file does not itself refer outside.
+OUTSIDE = "../" + "shared"
+OLD_TRAPS = "known" + "-traps"
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_planted_references_are_caught_and_upstream_citations_are_not(tmp_path):
     def git(*args):
@@ -80,8 +86,8 @@ def test_planted_references_are_caught_and_upstream_citations_are_not(tmp_path):
     (tmp_path / "docs" / "traps.md").write_text("# Traps\n")
     (tmp_path / "code.py").write_text(
         "x = 1  # the in-memory layer delivered 100 of 150 (docs/traps.md)\n"  # fine
-        "y = 2  # see ../shared/docs/wire-behaviour.md\n"  # outside, and a doc not here
-        "z = 3  # known-traps.md #5\n"  # the old list, and a doc not here
+        f"y = 2  # see {OUTSIDE}/docs/wire-behaviour.md\n"  # outside, and a doc not here
+        f"z = 3  # {OLD_TRAPS}.md #5\n"  # the old list, and a doc not here
         '"""Scale-out (issue 7 item 7)."""\n'
         "# Session 2: the minimap\n"
         "# ENGINEER B's hook\n"
@@ -90,7 +96,7 @@ def test_planted_references_are_caught_and_upstream_citations_are_not(tmp_path):
         "# Chromium issue 40189, https://issues.chromium.org/issues/40189\n"  # fine: with its URL
         "# the session's cookie, 3 sessions open\n"  # fine
     )
-    (tmp_path / "uv.lock").write_text("issue 1 session 2 ../shared\n")  # lock files are skipped
+    (tmp_path / "uv.lock").write_text(f"issue 1 session 2 {OUTSIDE}\n")  # lock files are skipped
     git("init", "-q")
     git("add", ".")
     found = findings(tmp_path, tracked_files(tmp_path))
