@@ -33,10 +33,12 @@ export function panelLayout(root, parts) {
   root.replaceChildren(...[
     h("div", { className: "live-head" }, parts.transport.element, parts.connection),
     parts.transport.note, parts.banner, parts.caption.element,
+    // The event list right under the caption, so at 1440x900 it is on screen beside the canvas;
+    // the VM, host and keep sections follow it.
+    h("div", { className: "live-grid" }, parts.events.element, parts.inspector.element),
     parts.vms.hasVms ? parts.vms.element : null,
     parts.hosts?.hasHosts ? parts.hosts.element : null,
     parts.keep?.element,
-    h("div", { className: "live-grid" }, parts.events.element, parts.inspector.element),
     h("div", { className: "live-grid" }, parts.tables.element, parts.consoles.element),
     parts.pcap].filter(Boolean));
 }

@@ -91,12 +91,12 @@ export function createSnapshotPanel({ canEdit, reason, send, say }) {
     list.replaceChildren(...(rows.length ? rows.map((r) => {
       if (r.kind === "current") {
         const look = LOOK[r.state];
-        return h("li", { role: "treeitem", className: "live-snap-current", style: `margin-left:${r.depth * 1.1}rem`,
+        return h("li", { role: "treeitem", className: "live-snap-current", style: { marginLeft: `${r.depth * 1.1}rem` },
           "aria-level": r.depth + 1 }, `▸ Current state (${look?.label ?? r.state})`);
       }
       const s = r.snap;
       const item = h("li", { role: "treeitem", tabindex: r.uuid === picked ? "0" : "-1", "aria-level": r.depth + 1,
-        "aria-selected": String(r.uuid === picked), dataset: { uuid: r.uuid }, style: `margin-left:${r.depth * 1.1}rem`,
+        "aria-selected": String(r.uuid === picked), dataset: { uuid: r.uuid }, style: { marginLeft: `${r.depth * 1.1}rem` },
         className: `live-snap${s.current ? " live-snap-is-current" : ""}`,
         onclick: () => { picked = r.uuid; draw(); } },
       h("span", { "aria-hidden": "true" }, "◉ "), h("strong", {}, s.name),

@@ -91,7 +91,7 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
     send("RAM and vCPUs", "modifyvm", params);
   });
   const settingsNote = h("span", { className: "live-muted" });
-  const hardware = h("details", { className: "live-vm-hardware", open: true },
+  const hardware = h("details", { className: "live-vm-hardware" }, // closed until wanted: it is tall
     h("summary", {}, "Hardware"),
     h("div", { className: "live-vm-hwrow" }, h("strong", {}, "NICs "), nicsBox),
     h("div", { className: "live-vm-hwrow" }, h("strong", {}, "DVD "), dvdSelect, dvdApply.element, dvdNote),
