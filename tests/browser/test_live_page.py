@@ -129,17 +129,17 @@ def test_nat_tables_fit_their_panel(new_context):
         expect(row).to_contain_text(text)
 
 
-@pytest.mark.xfail(reason="the page no longer reports the refused socket in the merged build (passed before the merges): to find first", strict=False)
 def test_a_refused_socket_says_why_and_stops(new_context):
     context = new_context()
-    # Every socket of this page goes to a port nothing listens on: closed before it ever opens,
-    # as a handshake the server refuses (HTTP 403 for an origin it does not allow) looks to a page.
+    # Every socket of this page goes to a path the server has no door for: its handshake is
+    # refused, closed before it ever opens, as a refused origin (HTTP 403) looks to a page. (Not
+    # another port: the page's connect-src 'self' would block it, and a blocked socket never closes.)
     context.add_init_script(
         """(() => {
             const Real = window.WebSocket;
             window.WebSocket = class extends Real {
                 constructor(url, protocols) {
-                    super(url.replace(/:\\/\\/[^/]+/, '://127.0.0.1:9'), protocols);
+                    super(url.replace(/\\/ws\\/.*$/, '/ws/no-such-door/'), protocols);
                     window.socketsMade = (window.socketsMade ?? 0) + 1;
                 }
             };
