@@ -65,7 +65,6 @@ def save_solution(page) -> None:
     assert status == 200
 
 
-@pytest.mark.xfail(reason="fails in the full merged browser suite (passed on its branch): to find first", strict=False)
 def test_a_student_does_the_nat_activity_from_0_to_100(new_context):
     page = new_context().new_page()
     page.set_viewport_size(PROJECTOR)

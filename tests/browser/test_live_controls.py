@@ -22,7 +22,6 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "internal-switch.js
 _serial = itertools.count(1)
 
 
-@pytest.mark.xfail(reason="Step now shows one traced event per press; this test's expectations of a step predate it: to update first", strict=False)
 def test_step_console_interrupt_filter_pick_and_reset(new_context):
     page = new_context().new_page()
     sign_up(page, f"livectl{next(_serial)}")
