@@ -68,7 +68,7 @@ def save_solution(page) -> None:
 def test_a_student_does_the_nat_activity_from_0_to_100(new_context):
     page = new_context().new_page()
     page.set_viewport_size(PROJECTOR)
-    sign_up(page, f"student{next(_serial)}")
+    sign_up(page, f"lessonstudent{next(_serial)}")
     page.goto("/activities/nat-network/")
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(re.compile(r"/designs/\d+/activity/$"))
@@ -95,7 +95,7 @@ def test_a_class_the_teacher_sees_the_students_completion_live(new_context):
 
     student = new_context().new_page()
     student.set_viewport_size(PROJECTOR)
-    name = f"student{next(_serial)}"
+    name = f"lessonstudent{next(_serial)}"
     sign_up(student, name)
     student.goto("/classes/join/")
     student.get_by_label("Class code").fill(code)
