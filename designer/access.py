@@ -211,15 +211,18 @@ def _parse_id(design_id) -> int:
     return value
 
 
-def access_design(actor: Actor, design_id, need: Need, *, trashed: bool = False) -> Access:
+def access_design(actor: Actor, design_id, need: Need, *, trashed: bool = False, document: bool = True) -> Access:
     """Fetch design `design_id` if `actor` may do `need` to it, else raise `DesignNotFound`.
 
     `trashed=True` is for the trash and restore doors: it finds only designs in the trash, and
     only for their owner. A design past the trash's retention is not found by either.
+    `document=False` leaves the document unread (deferred): the websocket checks every message,
+    and reading and parsing the whole document each time was most of a message's cost.
     """
     pk = _parse_id(design_id)
     now = timezone.now()
-    design = Design.objects.findable(now).filter(pk=pk).first()
+    found = Design.objects.findable(now).filter(pk=pk)
+    design = (found if document else found.defer("document")).first()
     if design is None or design.is_trashed != trashed:
         raise DesignNotFound()
     if trashed:
@@ -230,6 +233,13 @@ def access_design(actor: Actor, design_id, need: Need, *, trashed: bool = False)
     if level < need:
         raise DesignNotFound()
     return Access(design, ROLE_NAMES[level])
+
+
+def design_document(access: Access) -> dict:
+    """The document of a design fetched by `access_design(..., document=False)`, read now."""
+    if "document" in access.design.__dict__:
+        return access.design.document
+    return Design.objects.filter(pk=access.design.pk).values_list("document", flat=True).get()
 
 
 def visible_designs(actor: Actor, scope: str):

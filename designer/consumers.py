@@ -45,7 +45,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
 from designer import coedit, limits
-from designer.access import Need, access_design, actor_from_scope
+from designer.access import Need, access_design, actor_from_scope, design_document
 from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
 from designer.jsondoor import parse_json
@@ -110,7 +110,7 @@ CLIENT_HANDLERS.update(coedit.HANDLERS)  # co-editing and presence (designer/coe
 @database_sync_to_async
 def _connect_check(scope, design_id) -> tuple[Any, list[limits.Budget]]:
     actor = actor_from_scope(scope)
-    access = access_design(actor, design_id, Need.VIEW)
+    access = access_design(actor, design_id, Need.VIEW, document=False)
     return access, _budgets(scope, access.design, "sockets")
 
 
@@ -125,12 +125,16 @@ def _authorize(scope, design_id, need: Need) -> Any | None:
     the actor may still see it but not do this; `DesignNotFound` if it may not even see it."""
     actor = actor_from_scope(scope)
     try:
-        return access_design(actor, design_id, need)
+        return access_design(actor, design_id, need, document=False)
     except DesignNotFound:
         if need <= Need.VIEW:
             raise
-    access_design(actor, design_id, Need.VIEW)
+    access_design(actor, design_id, Need.VIEW, document=False)
     return None
+
+
+# The document of a design whose access was checked without it (`_authorize`).
+_document = database_sync_to_async(design_document)
 
 
 def session_group(session_key: str) -> str:
@@ -378,7 +382,7 @@ class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
     async def run_start(self, message: dict, access) -> None:
         sim_limits = {**DEFAULT_SIM_LIMITS, **getattr(settings, "DESIGNER_SIM_LIMITS", {})}
         budgets = await _run_budgets(self.scope, access.design)  # who asks now, and by which link
-        run = await REGISTRY.start(access.design.pk, budgets[0].key, doc=access.design.document,
+        run = await REGISTRY.start(access.design.pk, budgets[0].key, doc=await _document(access),
                                    seed=message.get("seed", 0), speed=float(message.get("speed", 1.0)),
                                    limits=sim_limits, layer=self.channel_layer,
                                    paused=bool(message.get("paused", False)), budgets=budgets)
