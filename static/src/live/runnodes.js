@@ -44,11 +44,12 @@ export function syncRunContainers(cy, tables) {
   };
   const wanted = [...runContainers(tables, drawn), ...runClones(tables, drawn)];
   const ids = new Set(wanted.map((c) => c.id));
+  const added = [];
   cy.batch(() => {
     cy.nodes("[?runMade]").forEach((n) => {
       if (!ids.has(n.id())) n.remove();
     });
-    wanted.forEach((c, i) => {
+    wanted.forEach((c) => {
       const clone = c.kind === "vm";
       const classes = clone ? "vm run-made" : `container run-made${STOPPED.has(c.state) ? " stopped" : ""}`;
       const label = clone ? `${c.label}\n(clone)` : `${c.label}\n${c.image}`;
@@ -59,18 +60,47 @@ export function syncRunContainers(cy, tables) {
         return;
       }
       const host = cy.getElementById(c.parent);
-      const at = host.nonempty() ? host.position() : { x: 0, y: 0 };
-      cy.add({
+      added.push(cy.add({
         group: "nodes",
         data: { id: c.id, kind: clone ? "vm" : "container", label, part: true, runMade: true, state: c.state,
                 ...(host.nonempty() ? { parent: c.parent } : {}) },
         classes,
-        position: { x: at.x - 60 + 60 * (i % 3), y: at.y + 50 + 50 * Math.floor(i / 3) },
+        position: placeFor(cy, host),
         selectable: true,
         grabbable: false,
-      });
+      }));
     });
   });
+  if (added.length) reveal(cy, added);
+}
+
+const SPACING = { x: 90, y: 70 }; // a node box with its two-line label, and a gap
+const PER_ROW = 4;
+
+// Where a node made during the run goes: in a row under what its host already holds (the
+// design's own nodes first, then the run's, four to a row), never on top of another box.
+export function placeFor(cy, host) {
+  if (!host?.nonempty()) {
+    const made = cy.nodes("[?runMade]").filter((n) => !n.isChild()).length;
+    const bb = cy.nodes().length ? cy.nodes().boundingBox() : { x1: 0, y2: 0 };
+    return { x: bb.x1 + SPACING.x * (made % PER_ROW), y: bb.y2 + SPACING.y * (1 + Math.floor(made / PER_ROW)) };
+  }
+  const own = host.children().filter((n) => !n.data("runMade"));
+  const made = host.children().filter((n) => n.data("runMade")).length;
+  const bb = own.length ? own.boundingBox() : { x1: host.position().x - SPACING.x, y2: host.position().y - SPACING.y / 2 };
+  return { x: bb.x1 + 30 + SPACING.x * (made % PER_ROW), y: bb.y2 + SPACING.y * (0.75 + Math.floor(made / PER_ROW)) };
+}
+
+// A node the class should see appear is brought into view: when one lands outside what the
+// canvas shows, the view is fitted to the whole drawing (a headless canvas has nothing to show).
+function reveal(cy, nodes) {
+  if (cy.headless?.() || !cy.width?.()) return;
+  const ext = cy.extent();
+  const outside = nodes.some((n) => {
+    const b = n.boundingBox();
+    return b.x1 < ext.x1 || b.x2 > ext.x2 || b.y1 < ext.y1 || b.y2 > ext.y2;
+  });
+  if (outside) cy.animate({ fit: { eles: cy.elements(), padding: 30 } }, { duration: 300 });
 }
 
 /** "Keep in design": the selected run-made node (a container or a clone) kept as a design node.

@@ -53,3 +53,25 @@ test("a VM cloned during the run appears inside its host, dashed, and goes on a 
   assert.ok(cy.getElementById("vm3").empty());
   assert.ok(cy.getElementById("vm1").nonempty());
 });
+
+test("nodes made during the run go in rows under what their host holds, never on another box", () => {
+  const cy = cytoscape({ headless: true, elements: [{ group: "nodes", data: { id: "hv", kind: "host" } },
+    { group: "nodes", data: { id: "vm1", kind: "vm", parent: "hv" }, position: { x: 100, y: 100 } },
+    { group: "nodes", data: { id: "vm2", kind: "vm", parent: "hv" }, position: { x: 100, y: 200 } }],
+  layout: { name: "preset" }, style: [{ selector: "node", style: { width: 60, height: 44 } }] });
+  syncRunContainers(cy, tables(["a", "b", "c", "d", "e", "f"].map((name) => row(name))));
+  const made = cy.nodes("[?runMade]");
+  assert.equal(made.length, 6);
+  const lowest = cy.getElementById("vm2").boundingBox().y2;
+  const boxes = made.map((n) => n.boundingBox());
+  for (const b of boxes) assert.ok(b.y1 > lowest, `${JSON.stringify(b)} is under the design's own nodes`);
+  const all = cy.nodes().filter((n) => !n.isParent()).map((n) => n.boundingBox());
+  for (let i = 0; i < all.length; i += 1) {
+    for (let j = i + 1; j < all.length; j += 1) {
+      const [p, q] = [all[i], all[j]];
+      const overlap = p.x1 < q.x2 && q.x1 < p.x2 && p.y1 < q.y2 && q.y1 < p.y2;
+      assert.ok(!overlap, `boxes ${i} and ${j} overlap`);
+    }
+  }
+  assert.equal(new Set(made.map((n) => n.position("y"))).size, 2, "four to a row: two rows");
+});
