@@ -154,6 +154,13 @@ def build(form: Form, start: dict, solution: dict | None) -> dict:
     if not checks:
         problems.append({"code": "activity.checks", "path": "checks", "msg": "an activity needs at least one check"})
     doc["checks"] = checks
+    if problems:
+        # Say everything at once: the schema's problems too, but not again for what the form's
+        # already name (a missing solution, a check whose fields were not JSON).
+        said = [p["path"] for p in problems]
+        problems += [p.to_dict() for p in validate(doc) if p.severity == "error" and p.path
+                     and not any(path == p.path or path.startswith(p.path + ".") for path in said)]
+        problems.sort(key=lambda p: p["path"])
     _refuse(problems)
     return check_document(doc)
 
