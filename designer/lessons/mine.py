@@ -5,6 +5,9 @@ designer/lessons/access.py only; the designs through designer/access.py."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from designer import limits
-from designer.access import Need, access_design, actor_from_request, visible_designs
+from designer.access import Actor, Need, access_design, actor_from_request, visible_designs
 from designer.errors import DesignerError, DesignNotFound
 from designer.lessons import authoring
 from designer.lessons.access import LessonNotFound, access_stored_activity
@@ -72,6 +75,7 @@ def activity_make(request, design_id: int):
         except DesignNotFound:
             pass  # reported by build() as a missing solution, the same for missing and forbidden
     try:
+        limits.check_write(Actor(request.user))  # counted with the design writes
         doc = authoring.build(form, access.design.document, solution)
         stored = authoring.store(request.user, doc)
     except DesignerError as error:
@@ -94,8 +98,20 @@ def my_activity(request, activity_id: int):
         "stored": stored, "activity": doc, "instructions": md(doc["instructions"]),
         "checks": [{"title": c["title"], "points": c["points"], "on": "design" if "design" in c else "run",
                     "test": next(iter(c.get("design") or c.get("run"))), "hint": c["hint"]} for c in doc["checks"]],
-        "reference": authoring.reference(doc),
+        "reference": _reference(stored),
         "classes": request.user.classes_taught.all()})
+
+
+_references: dict[str, dict] = {}  # a document's digest -> its reference check (two runs, kept)
+
+
+def _reference(stored: StoredActivity) -> dict:
+    key = hashlib.sha256(json.dumps(stored.document, sort_keys=True).encode()).hexdigest()
+    if key not in _references:
+        if len(_references) > 1000:
+            _references.clear()
+        _references[key] = authoring.reference(stored.document)
+    return _references[key]
 
 
 @login_required
