@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from test_browser_a11y import violations
 from test_browser_smoke import sign_up
 
 from simcore.lessons import instantiate, pack
@@ -59,12 +60,14 @@ def test_a_teacher_makes_an_activity_assigns_it_and_sees_a_student_complete_it_l
         teacher.get_by_label(f"Check {n} fields").fill(spec)
         teacher.get_by_label(f"Check {n} hint").fill(hint)
     teacher.screenshot(path=str(_shot("activity-form.png")))
+    assert violations(teacher) == []  # axe-core: no serious or critical violation
     teacher.get_by_role("button", name="Save the activity").click()
     teacher.wait_for_url(re.compile(r"/my-activities/\d+/$"))
     expect(teacher.locator("#reference-solution")).to_have_text("100%")
     expect(teacher.locator("#reference-start")).to_have_text("0%")
     expect(teacher.locator(".activity-instructions strong")).to_have_text("NAT")  # Markdown, rendered
     teacher.screenshot(path=str(_shot("activity-reference.png")), full_page=True)
+    assert violations(teacher) == []
 
     teacher.get_by_role("link", name="Your activities").click()
     teacher.get_by_role("link", name="Classes").first.click()
@@ -107,6 +110,7 @@ def test_a_teacher_makes_an_activity_assigns_it_and_sees_a_student_complete_it_l
     assert teacher.evaluate("() => window.notDrawnAgain === true")
     assert int(teacher.locator("#class-overview").get_attribute("data-pushed")) >= 1
     teacher.screenshot(path=str(_shot("activity-class-live.png")))
+    assert violations(teacher) == []
 
 
 def _shot(name: str) -> Path:
