@@ -11,11 +11,14 @@ class overview socket").
   completion changes, ``class.changed`` when a student joins or starts (the page asks for the
   table again). Each push re-reads the session first: a socket whose actor is no longer the
   teacher is closed with 4404;
-- the client sends nothing: any frame is answered with ``ws.unknown_type``.
+- the client sends nothing: any frame is answered with ``ws.unknown_type``;
+- a teacher holds at most ``limits.MAX_SOCKETS_PER_USER`` class sockets in one process (error
+  ``ws.too_many_sockets``, close 4429), counted apart from their design sockets.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 from typing import Any
@@ -24,6 +27,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from designer import limits
 from designer.access import actor_from_scope
 from designer.lessons.access import LessonNotFound, access_class
 from designer.lessons.completion import class_group
@@ -31,25 +35,43 @@ from designer.lessons.completion import class_group
 log = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
+_OPEN: collections.Counter[int] = collections.Counter()  # class sockets per teacher, in this process
 
 
 @database_sync_to_async
-def _teaches(scope, class_id) -> bool:
+def _teacher(scope, class_id) -> int | None:
+    """The id of the class's teacher when the socket's actor is that teacher, else None."""
+    user = actor_from_scope(scope).user
     try:
-        access_class(actor_from_scope(scope).user, class_id, teacher=True)
+        access_class(user, class_id, teacher=True)
     except LessonNotFound:
-        return False
-    return True
+        return None
+    return user.pk
+
+
+async def _teaches(scope, class_id) -> bool:
+    return await _teacher(scope, class_id) is not None
 
 
 class ClassOverviewConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.class_id = self.scope["url_route"]["kwargs"]["class_id"]
         self.joined: list[str] = []
+        self.counted: int | None = None
         await self.accept()
-        if not await _teaches(self.scope, self.class_id):
+        teacher = await _teacher(self.scope, self.class_id)
+        if teacher is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        if _OPEN[teacher] >= limits.MAX_SOCKETS_PER_USER:
+            await self.send_json({"type": "error", "code": "ws.too_many_sockets", "problems": [],
+                                  "msg": f"At most {limits.MAX_SOCKETS_PER_USER} class overviews open at once: "
+                                         "close one and reload this page."})
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        _OPEN[teacher] += 1
+        self.counted = teacher
         from designer.consumers import session_group  # the design socket's: a logout closes both
 
         session_key = (self.scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
@@ -59,6 +81,11 @@ class ClassOverviewConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "class.hello", "class": int(self.class_id)})
 
     async def disconnect(self, code) -> None:
+        counted, self.counted = getattr(self, "counted", None), None
+        if counted is not None:
+            _OPEN[counted] -= 1
+            if _OPEN[counted] <= 0:
+                del _OPEN[counted]
         joined, self.joined = getattr(self, "joined", []), []
         for group in joined:
             try:

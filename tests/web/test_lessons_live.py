@@ -116,6 +116,29 @@ async def test_a_students_start_and_completion_are_pushed_to_the_teacher():
 
 
 @live_test
+async def test_a_teacher_holds_at_most_ten_class_sockets():
+    _, clients, klass = await sync_to_async(_setup)()
+    opened = []
+    try:
+        for _ in range(live.limits.MAX_SOCKETS_PER_USER):
+            comm, hello = await _open(clients["teacher"], klass.pk)
+            opened.append(comm)
+            assert '"class.hello"' in hello["text"]
+        comm, refused = await _open(clients["teacher"], klass.pk)
+        opened.append(comm)
+        assert '"ws.too_many_sockets"' in refused["text"]
+        assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": live.CLOSE_TOO_MANY}
+        await opened[0].disconnect()  # one closed: one more may open
+        comm, hello = await _open(clients["teacher"], klass.pk)
+        opened.append(comm)
+        assert '"class.hello"' in hello["text"]
+    finally:
+        for comm in opened[1:]:
+            await comm.disconnect()
+    assert live._OPEN == {}
+
+
+@live_test
 async def test_a_logout_closes_the_class_socket():
     _, clients, klass = await sync_to_async(_setup)()
     comm, hello = await _open(clients["teacher"], klass.pk)
