@@ -53,5 +53,17 @@ def record(attempt: Attempt, percent: int) -> None:
 
 
 def changed(class_id: int) -> None:
-    """A student joined, started or was reset: the overview draws its table again."""
+    """A student joined or started, or a copy was saved: the overview asks for its table again."""
     notify_class(class_id, {"type": "class.changed"})
+
+
+def copy_saved(design_id: int) -> None:
+    """A revision of a design was made: if it is a student's copy in a class, its teacher's overview
+    asks for the table (which scores the new version; scoring here, in the save path, would run the
+    design's script inside an editor's save). Revisions come with every HTTP save and restore, and
+    after co-editing goes quiet (``actions.cut_revision``), so the overview follows edits made in
+    the editor with no activity page open."""
+    class_id = Attempt.objects.filter(design_id=design_id, classroom__isnull=False).values_list(
+        "classroom_id", flat=True).first()
+    if class_id is not None:
+        changed(class_id)

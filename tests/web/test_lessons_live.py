@@ -1,7 +1,7 @@
 """The class overview socket (/ws/classes/<id>/, designer/lessons/live.py) through the composed ASGI
 application, as a browser reaches it: the class's teacher only (a student of the class, a stranger,
-anonymous and a missing class get the same close 4404); a student's join, start and completion
-change are pushed to it; a logout closes it; its pushes are declared and documented."""
+anonymous and a missing class get the same close 4404); a student's join, start, save and
+completion change are pushed to it; a logout closes it; its pushes are declared and documented."""
 
 from __future__ import annotations
 
@@ -108,6 +108,8 @@ async def test_a_students_start_and_completion_are_pushed_to_the_teacher():
         solution = instantiate(pack.shipped().activities["nat-network"], attempt.seed)["solution"]
         await sync_to_async(actions.do_update_design)(Actor(users["ann"]), attempt.design, base_version=1,
                                                       document=dict(solution, name=attempt.design.name))
+        # saved (a new revision of the copy): the overview is told to ask for its table
+        assert await comm.receive_json_from(timeout=5) == {"type": "class.changed"}
         await sync_to_async(ann.get)(reverse("activity_score", args=[attempt.design_id]))
         pushed = await comm.receive_json_from(timeout=10)
         assert (pushed["type"], pushed["student"], pushed["percent"]) == ("class.completion", "ann", 100)

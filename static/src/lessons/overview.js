@@ -2,7 +2,8 @@
 // pushed over the class socket (/ws/classes/<id>/, designer/lessons/live.py) as it changes. The
 // table is asked for again when the socket (re)opens and when a student joins or starts; a browser
 // without a socket (refused, closed, none at all) asks every SLOW_POLL_MS instead, and tries the
-// socket again. The percentages are written as text.
+// socket again. A student's copy saved (`class.changed`) makes it ask for the table, which scores
+// the new version. The percentages are written as text.
 export const SLOW_POLL_MS = 20000;
 export const RETRY_MS = [1000, 2000, 5000, 10000, 20000];
 
@@ -37,7 +38,17 @@ export function liveOverview(table, { WebSocket = globalThis.WebSocket, timers =
   reload = () => window.location.reload(), url } = {}) {
   let poll = null;
   let attempt = 0;
-  const ask = () => refresh(table, reload).catch(() => {});
+  // One request at a time: nudges arriving meanwhile (a class of students saving) make one more.
+  let asking = null;
+  let again = false;
+  const ask = () => {
+    if (asking) { again = true; return asking; }
+    asking = refresh(table, reload).catch(() => {}).finally(() => {
+      asking = null;
+      if (again) { again = false; ask(); }
+    });
+    return asking;
+  };
   const startPolling = () => {
     if (poll === null) poll = timers.setInterval(() => { if (!document.hidden) ask(); }, SLOW_POLL_MS);
     table.dataset.live = "poll";
