@@ -116,3 +116,28 @@ def test_a_teacher_makes_an_activity_assigns_it_and_sees_a_student_complete_it_l
 def _shot(name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS / name
+
+
+def test_an_imported_file_with_problems_is_refused_saying_where(new_context, tmp_path):
+    page = new_context().new_page()
+    page.set_viewport_size(PROJECTOR)
+    sign_up(page, f"importer{next(_serial)}")
+    doc = json.loads(json.dumps(NAT))
+    doc["checks"][1]["points"] = 0
+    bad = tmp_path / "bad-activity.json"
+    bad.write_text(json.dumps(doc))
+    page.goto("/my-activities/")
+    page.get_by_label("Activity file (JSON)").set_input_files(str(bad))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("heading", name="bad-activity.json was not imported")).to_be_visible()
+    expect(page.locator("main li").filter(has_text="checks[1].points")).to_contain_text("less than the minimum of 1")
+    page.screenshot(path=str(_shot("activity-import-refused.png")))
+    page.goto("/my-activities/")
+    expect(page.locator("#my-activities")).to_have_text("None yet.")
+    # the pack's own export imports
+    good = tmp_path / "nat.json"
+    good.write_text(json.dumps(NAT))
+    page.get_by_label("Activity file (JSON)").set_input_files(str(good))
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.wait_for_url(re.compile(r"/my-activities/\d+/$"))
+    expect(page.locator("#reference-solution")).to_have_text("100%")
