@@ -182,4 +182,4 @@ class DesignOp(models.Model):
         return f"{self.design_id} op{self.seq}"
 
 
-from designer.lessons.models import Assignment, Attempt, Classroom, Enrolment  # noqa: E402,F401  (lessons' model, in the designer app)
+from designer.lessons.models import Assignment, Attempt, Classroom, Enrolment, StoredActivity  # noqa: E402,F401  (lessons' model, in the designer app)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 
@@ -18,6 +20,9 @@ class Attempt(models.Model):
     classroom = models.ForeignKey("designer.Classroom", on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="attempts")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The completion last computed for this copy (designer/lessons/completion.py): a change is
+    # pushed to the class's teacher over the class socket.
+    percent = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         app_label = "designer"
@@ -67,3 +72,40 @@ class Assignment(models.Model):
         app_label = "designer"
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["classroom", "activity"], name="one_assignment")]
+
+
+# A teacher's own activity is assigned and attempted under this key (``stored_<pk>``): an
+# underscore never appears in a document id (simcore/lessons/schema.json), so it never names a
+# shipped activity, and Assignment/Attempt keep one column for both.
+STORED_PREFIX = "stored_"
+
+
+class StoredActivity(models.Model):
+    """A teacher-made or imported activity: a valid activity document (validated at every door,
+    designer/lessons/authoring.py), its owner the only one who sees, exports, assigns or deletes it;
+    the students of a class it is assigned to reach it only through their own copies."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stored_activities")
+    title = models.CharField(max_length=200)
+    document = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        app_label = "designer"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def key(self) -> str:
+        return f"{STORED_PREFIX}{self.pk}"
+
+
+@receiver(post_save, sender="designer.Revision", dispatch_uid="designer.lessons.copy_saved")
+def _revision_made(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A student's copy saved: its class's overview is told (designer/lessons/completion.py)."""
+    if created and not raw:
+        from designer.lessons.completion import copy_saved
+
+        copy_saved(instance.design_id)

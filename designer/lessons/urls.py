@@ -16,7 +16,7 @@ urlpatterns = [
     path("designs/<int:design_id>/activity/score/", views.activity_score, name="activity_score"),
 ]
 
-from designer.lessons import classes  # noqa: E402
+from designer.lessons import classes, mine  # noqa: E402
 
 urlpatterns += [
     path("classes/", classes.class_list, name="class_list"),
@@ -26,4 +26,11 @@ urlpatterns += [
     path("classes/<int:class_id>/assign/", classes.class_assign, name="class_assign"),
     path("classes/<int:class_id>/start/<slug:activity>/", classes.class_start, name="class_start"),
     path("classes/<int:class_id>/reset/<int:design_id>/", classes.class_reset, name="class_reset"),
+    # A teacher's own activities (stored documents).
+    path("my-activities/", mine.my_activities, name="my_activities"),
+    path("my-activities/import/", mine.activity_import, name="activity_import"),
+    path("my-activities/<int:activity_id>/", mine.my_activity, name="my_activity"),
+    path("my-activities/<int:activity_id>/export/", mine.my_activity_export, name="my_activity_export"),
+    path("my-activities/<int:activity_id>/delete/", mine.my_activity_delete, name="my_activity_delete"),
+    path("designs/<int:design_id>/make-activity/", mine.activity_make, name="activity_make"),
 ]

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from designer import actions
 from designer.access import Need
 from designer.errors import DesignerError
+from designer.lessons import completion
+from designer.lessons.access import activity_of
 from designer.lessons.markdown import render as md
 from designer.lessons.models import Attempt
 from designer.pages.common import access_or_404, render_action_error
@@ -152,10 +154,11 @@ def activity_start(request, activity: str):
 
 def _attempt_or_404(request, design_id: int):
     access = access_or_404(request, design_id, Need.VIEW)
-    attempt = Attempt.objects.filter(design=access.design).first()
-    if attempt is None or attempt.activity not in _pack().activities:
+    attempt = Attempt.objects.filter(design=access.design).select_related("owner").first()
+    doc = activity_of(attempt.activity) if attempt is not None else None  # the pack's or a teacher's own
+    if doc is None:
         raise Http404("No such activity.")
-    return access, attempt, instantiate(_pack().activities[attempt.activity], attempt.seed)
+    return access, attempt, instantiate(doc, attempt.seed)
 
 
 def score_design(concrete: dict, document: dict) -> dict:
@@ -165,16 +168,19 @@ def score_design(concrete: dict, document: dict) -> dict:
 @require_GET
 def activity_work(request, design_id: int):
     access, attempt, concrete = _attempt_or_404(request, design_id)
+    result = score_design(concrete, access.design.document)
+    completion.record(attempt, result["percent"])
     return render(request, "designer/lessons/work.html", {
         "design": access.design, "activity": concrete, "attempt": attempt, "can_edit": access.can_edit,
-        "instructions": md(concrete["instructions"]),
-        "result": score_design(concrete, access.design.document)})
+        "instructions": md(concrete["instructions"]), "in_pack": attempt.activity in _pack().activities,
+        "result": result})
 
 
 @require_GET
 def activity_score(request, design_id: int):
     """The Check: what passes, the hints for the rest and the completion, as JSON (polled)."""
-    access, _attempt, concrete = _attempt_or_404(request, design_id)
+    access, attempt, concrete = _attempt_or_404(request, design_id)
     result = score_design(concrete, access.design.document)
+    completion.record(attempt, result["percent"])  # a change is pushed to the class's overview
     result["version"] = access.design.version
     return JsonResponse(result)

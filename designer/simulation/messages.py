@@ -180,3 +180,9 @@ def validate(message: Any) -> dict:
 def fields_of(message: dict) -> dict:
     """What a WORKER row's handler gets: the message without `type` and `ref`."""
     return {k: v for k, v in message.items() if k not in ("type", "ref")}
+
+
+# The class overview socket (`/ws/classes/<id>/`, designer/lessons/live.py): the class's teacher
+# only, checked at connect and again before every push. It takes no client message, so it has no
+# row above; what it pushes (group `class.<id>`, docs/websocket-protocol.md):
+CLASS_PUSHES = ("class.hello", "class.completion", "class.changed")

@@ -49,6 +49,8 @@ PAGE_KWARGS = {
     "lesson": lambda world: "nat-connection",
     "activity": lambda world: "nat-network",
     "class_id": lambda world: 2**40,  # the world has no class: every role gets the same 404 (test_lessons_classes)
+    # nor a stored activity: the same 404 for every signed-in role (the real ones: test_lessons_authoring)
+    "activity_id": lambda world: 2**40,
 }
 
 PAGE_EXPECTATIONS = {
@@ -95,4 +97,13 @@ PAGE_EXPECTATIONS = {
     "class_assign": {"POST": members_only((), 302)},
     "class_start": {"POST": members_only((), 302)},
     "class_reset": {"POST": members_only((), 302)},
+    # A teacher's own activities (designer/lessons/mine.py): accounts only; a stored activity is its
+    # owner's alone. Import without a file is refused (400); the activity form is on one's OWN design,
+    # and an empty one is shown again with its problems (422), nothing saved.
+    "my_activities": {"GET": members_only(SIGNED_IN, 200), "POST": members_only(SIGNED_IN, 405)},
+    "activity_import": {"GET": members_only(SIGNED_IN, 405), "POST": members_only(SIGNED_IN, 400)},
+    "activity_make": {"GET": members_only(("owner",), 200), "POST": members_only(("owner",), 422)},
+    "my_activity": {"GET": members_only((), 200), "POST": members_only(SIGNED_IN, 405)},
+    "my_activity_export": {"GET": members_only((), 200)},
+    "my_activity_delete": {"GET": members_only(SIGNED_IN, 405), "POST": members_only((), 302)},
 }
