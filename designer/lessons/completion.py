@@ -11,6 +11,8 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
 from designer.lessons.models import Attempt
 
@@ -67,3 +69,12 @@ def copy_saved(design_id: int) -> None:
         "classroom_id", flat=True).first()
     if class_id is not None:
         changed(class_id)
+
+
+# Connected when the app is ready (designer/apps.py imports this module): models import nothing
+# from here, so there is no import circle.
+@receiver(post_save, sender="designer.Revision", dispatch_uid="designer.lessons.copy_saved")
+def _revision_made(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A student's copy saved: its class's overview is told."""
+    if created and not raw:
+        copy_saved(instance.design_id)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 
@@ -100,12 +98,3 @@ class StoredActivity(models.Model):
     @property
     def key(self) -> str:
         return f"{STORED_PREFIX}{self.pk}"
-
-
-@receiver(post_save, sender="designer.Revision", dispatch_uid="designer.lessons.copy_saved")
-def _revision_made(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A student's copy saved: its class's overview is told (designer/lessons/completion.py)."""
-    if created and not raw:
-        from designer.lessons.completion import copy_saved
-
-        copy_saved(instance.design_id)
