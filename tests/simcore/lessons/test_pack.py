@@ -45,7 +45,7 @@ def test_every_lesson_runs_and_its_steps_show_what_they_say(lesson_id):
     ids = {n["id"] for n in lesson["design"]["nodes"]}
     for step in lesson["steps"]:
         for name in re.findall(r"`([a-z][a-zA-Z0-9]*)`", step["text"] + step.get("do", "") + step.get("expect", "")):
-            if name.isalpha() and name not in {"dhclient", "lscpu", "savestate", "conntrack", "poweroff", "cat", "rm", "curl", "lsblk"}:
+            if name.isalpha() and name not in {"dhclient", "lscpu", "savestate", "conntrack", "poweroff", "cat", "rm", "curl", "lsblk", "nproc"}:
                 assert name in ids, f"{lesson_id}: `{name}` is not a node of the design"
 
 
