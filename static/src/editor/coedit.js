@@ -17,13 +17,49 @@ export function tooLarge(text) {
     + "or import the file as a new design from the designs page";
 }
 
-export function startCoedit({ editor, session, version, onState, say, onMessage = () => {} }) {
+// Changes made offline outlive a reload or a closed tab: they are kept in the browser's storage
+// under the design until the server has answered them, and sent again when the page opens.
+const storageKey = (designId) => `designer.coedit.pending.${designId}`;
+
+/** What a reload kept for this design (`Replica.saved()`), or null; anything malformed is dropped. */
+export function keptChanges(storage, designId) {
+  let kept = null;
+  try {
+    kept = JSON.parse(storage?.getItem(storageKey(designId)) ?? "null");
+  } catch {
+    kept = null;
+  }
+  const fine = kept && typeof kept.client === "string" && /^[a-z0-9]{1,40}$/.test(kept.client)
+    && Number.isInteger(kept.count) && Array.isArray(kept.items) && kept.items.length > 0
+    && kept.items.every((i) => i && typeof i.change === "string" && Array.isArray(i.ops) && Number.isInteger(i.base));
+  return fine ? kept : null;
+}
+
+export function startCoedit({ editor, session, version, onState, say, onMessage = () => {}, designId = null,
+  storage = globalThis.localStorage }) {
   const replica = new Replica({ doc: editor.doc, seq: version, client: newClientId() });
+  const kept = designId == null ? null : keptChanges(storage, designId);
+  if (kept) {
+    editor.rebase(replica.restore(kept), { seq: replica.seq });
+    const n = kept.items.length;
+    say(`${n} change${n > 1 ? "s" : ""} made before this page was reloaded, not saved then, ${n > 1 ? "are" : "is"} being sent now.`, "info");
+  }
+  const keep = () => {
+    if (designId == null || !storage) return;
+    try {
+      const saved = replica.saved();
+      if (saved) storage.setItem(storageKey(designId), JSON.stringify(saved));
+      else storage.removeItem(storageKey(designId));
+    } catch {
+      // storage full or refused (a private window): the changes still wait in memory
+    }
+  };
   const send = (message) => {
     if (session.connected) session.socket.send(JSON.stringify(message));
   };
   let refusedCount = 0;
   const state = () => {
+    keep();
     const waiting = replica.pending.length;
     if (!replica.connected) {
       onState(CoeditState.OFFLINE, waiting ? `Offline: ${waiting} change${waiting > 1 ? "s" : ""} waiting` : "Offline: reconnecting");

@@ -267,7 +267,7 @@ function mountEditor(container, cy, initial, live) {
     const send = (message) => { if (session.connected) session.socket.send(JSON.stringify(message)); };
     presence = installPresence({ cy, container, send });
     coedit = startCoedit({
-      editor, session, version: Number(container.dataset.version),
+      editor, session, version: Number(container.dataset.version), designId: container.dataset.designId,
       onState: (state, label) => { status.dataset.state = state; status.textContent = label; },
       say: (message, kind) => say(message, kind),
       onMessage: (msg) => {

@@ -144,6 +144,22 @@ export class Replica {
     return { changed, events, sync };
   }
 
+  /** The changes not answered yet, as kept across a reload (editor/coedit.js stores them):
+   * `{client, count, items: [{change, ops, base}]}`, or null when there are none. */
+  saved() {
+    if (!this.pending.length) return null;
+    return { client: this.client, count: this.count, items: this.pending.map(({ change, ops, base }) => ({ change, ops, base })) };
+  }
+
+  /** Takes back changes kept by `saved()` before a reload: they are pending again, under their
+   * own ids (a change the server had already taken is answered as a duplicate), and shown. */
+  restore({ client, count, items }) {
+    this.client = client;
+    this.count = Math.max(this.count, count);
+    this.pending = items.map(({ change, ops, base }) => ({ change, ops, base, sent: false }));
+    return this.rebuild();
+  }
+
   /** What is shown: confirmed + pending. The same object when nothing visible changed (the
    * server took this user's own step as it was): the page then need not redraw its panels. */
   rebuild() {
