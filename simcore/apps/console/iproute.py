@@ -82,9 +82,23 @@ def ip_addr(console: Console, args: list[str]) -> int:
         if addr is not None:
             brd = stack.ifaces[name].broadcast
             brd_words = f" brd {brd}" if brd else ""
-            console.print(f"    inet {addr.with_prefixlen}{brd_words} scope global {name}")
-            console.print("       valid_lft forever preferred_lft forever")
+            left = _lease_left_s(console, name, str(addr.ip))
+            dynamic = "" if left is None else " dynamic"
+            console.print(f"    inet {addr.with_prefixlen}{brd_words} scope global{dynamic} {name}")
+            lifetime = "forever" if left is None else f"{left}sec"
+            console.print(f"       valid_lft {lifetime} preferred_lft {lifetime}")
     return 0
+
+
+def _lease_left_s(console: Console, name: str, address: str) -> int | None:
+    """Seconds left on the DHCP lease that gave ``address`` to ``name``, or None for an address
+    configured by hand. dhclient-script and systemd-networkd give a leased address the lease's
+    lifetime, so the kernel marks it ``dynamic`` and counts it down; a static one lives forever."""
+    glue = getattr(console.node, "__dict__", {}).get("dhcp_clients", {}).get(name)
+    lease = getattr(getattr(glue, "machine", None), "lease", None)
+    if lease is None or lease.address != address or lease.expires_at_ns is None:
+        return None
+    return max(0, (lease.expires_at_ns - console.engine.now) // 1_000_000_000)
 
 
 def ip_link(console: Console, args: list[str]) -> int:

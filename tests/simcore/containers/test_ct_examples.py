@@ -85,7 +85,7 @@ def test_host_reboot():
     rows = at(net, 22.0)
     assert "| scratch | STOPPED |" in "\n".join(rows) and "| web1    | RUNNING |" in "\n".join(rows)
     assert at(net, 23.0) == ['"vm1" {ecf83029-dae7-4b08-9689-a65726408d9a}']  # vm1 resumed, vm2 stays off
-    assert "inet 192.168.60.100/24 brd 192.168.60.255 scope global eth0" in "\n".join(at(net, 23.5, "vm1"))
+    assert "inet 192.168.60.100/24 brd 192.168.60.255 scope global dynamic eth0" in "\n".join(at(net, 23.5, "vm1"))
     assert at(net, 24.0, "pc")[-10:][0] == "HTTP/1.1 200 OK"  # the port forward is back with nginx
     assert net.machines["vm2"].state == "PoweredOff"
 

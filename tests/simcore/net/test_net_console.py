@@ -181,3 +181,24 @@ def test_ctrl_c_on_a_node_without_a_console_or_in_the_past_is_refused_like_a_com
     with pytest.raises(ValueError, match=r"^at=1.0 s is in the past \(now is 2.0 s\)$"):
         net.interrupt("pc1", at=1.0)
     assert net.actions == []  # a refused action is not in the log a replay follows
+
+
+def test_a_leased_address_is_dynamic_and_counts_down_a_static_one_lives_forever():
+    # dhclient-script and systemd-networkd give a leased address the lease's lifetime: the kernel
+    # marks it dynamic and counts it down; an address set by hand has none.
+    doc = lan(1)
+    doc["nodes"].append({"id": "srv", "kind": "dhcp_server", "name": "srv",
+                         "nics": [{"name": "eth0", "mac": "02:00:00:00:77:01", "ip": "10.0.0.254/24"}],
+                         "services": [{"kind": "dhcp", "nic": "eth0", "range_start": "10.0.0.100",
+                                       "range_end": "10.0.0.150", "lease_s": 600, "probe": False}]})
+    doc["links"].append({"id": "l_srv", "a": {"node": "srv", "nic": "eth0"}, "b": {"node": "sw"}})
+    next(n for n in doc["nodes"] if n["id"] == "pc1")["nics"][0]["ip"] = "dhcp"
+    net, _ = run_lines(doc, "pc1", "ip addr show eth0", at=101.5, until=103.0,
+                       before=[(1.0, "pc1", "dhclient eth0"), (102.0, "srv", "ip addr show eth0")])
+    leased = out(net, "pc1")
+    assert "    inet 10.0.0.100/24 brd 10.0.0.255 scope global dynamic eth0" in leased
+    assert leased[leased.index("    inet 10.0.0.100/24 brd 10.0.0.255 scope global dynamic eth0") + 1] == \
+        "       valid_lft 499sec preferred_lft 499sec"
+    fixed = out(net, "srv")
+    assert fixed[-2:] == ["    inet 10.0.0.254/24 brd 10.0.0.255 scope global eth0",
+                          "       valid_lft forever preferred_lft forever"]
