@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 MS = 1_000_000
 KERNEL_START_NS = 1000 * MS  # the kernel starts 1 s into the boot: its [uptime] stamps count from there
-KERNEL = "6.8.0-31-generic"
 SYSTEMD = "255.4-1ubuntu8"
 DEFAULT_OS = "Ubuntu 24.04 LTS"
 LOGIN_USER = "student"
@@ -50,6 +49,11 @@ class GuestFacts:
     nics: tuple[tuple[str, str], ...]  # (name, MAC) in order
     host: str  # the host's name, for the software-simulation note
     factor: int = 1  # > 1: software simulation, this many times slower
+    # The guest image's kernel (osimage.py): its release (`uname -r` in the guest), build line
+    # (`uname -v`) and builder, as the kernel's first boot line names them.
+    kernel: str = ""
+    kernel_version: str = ""
+    kernel_builder: str = ""
 
 
 def stamp(uptime_ns: int) -> str:
@@ -79,9 +83,9 @@ def boot_steps(vm: GuestFacts) -> list[Step]:
     steps += [
         Step(0, f"VirtualBox BIOS: {vm.ram_mb} MB RAM, {cpus}; booting from the hard disk..."),
         Step(at(500), f"GRUB: Booting '{vm.os_name}'"),
-        Step(at(600), f"Loading Linux {KERNEL} ..."),
+        Step(at(600), f"Loading Linux {vm.kernel} ..."),
         Step(at(700), "Loading initial ramdisk ..."),
-        kernel(1000, f"Linux version {KERNEL} (buildd@lcy02-amd64-080) #31-Ubuntu SMP PREEMPT_DYNAMIC"),
+        kernel(1000, f"Linux version {vm.kernel} ({vm.kernel_builder}) {vm.kernel_version}"),
         kernel(1000, "Hypervisor detected: KVM" if f == 1 else "Hypervisor detected: none (software simulation)"),
         kernel(1100, f"Memory: {vm.ram_mb} MB"),
         kernel(1200, f"smpboot: CPU0: {vm.cpu_model}"),

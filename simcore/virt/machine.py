@@ -42,6 +42,7 @@ from simcore.virt.boot import (
 )
 from simcore.virt.clock import GuestClock
 from simcore.virt.hardware import state_refusals
+from simcore.virt.osimage import image_for
 from simcore.virt.power import (
     CONTROLS,
     HAS_CARRIER,
@@ -255,8 +256,11 @@ class Machine:
     # -- the guest ------------------------------------------------------------------------------
     def facts(self) -> GuestFacts:
         nics = tuple((name, nic.mac) for name, nic in self.node.nics.items())
+        # The kernel it boots is its image's, the one `uname -r` shows once it is up.
+        image = getattr(getattr(self.node, "guest", None), "image", None) or image_for(self.spec.get("guest_os"))
+        kernel = {"kernel": image.kernel, "kernel_version": image.kernel_version, "kernel_builder": image.kernel_builder}
         return GuestFacts(self.name, self.spec.get("guest_os") or "Ubuntu 24.04 LTS", self.cpu_model, self.vcpus,
-                          self.ram_mb, nics, getattr(self.host, "name", "the host"), self.factor)
+                          self.ram_mb, nics, getattr(self.host, "name", "the host"), self.factor, **kernel)
 
     @property
     def cpu_model(self) -> str:

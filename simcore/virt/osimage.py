@@ -36,6 +36,7 @@ class OsImage:
     os_release: str
     kernel: str  # uname -r
     kernel_version: str  # uname -v
+    kernel_builder: str  # who built the kernel, as its boot line names them
     uname_tail: str  # what uname -a prints after the machine name, release and version
     user: str
     shell_home: dict  # the default user's dotfiles
@@ -63,6 +64,7 @@ UBUNTU_CODENAME=noble
 LOGO=ubuntu-logo
 """,
     kernel="6.8.0-45-generic",
+    kernel_builder="buildd@lcy02-amd64-115",
     kernel_version="#45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024",
     uname_tail="x86_64 x86_64 x86_64 GNU/Linux",
     user="ubuntu",
@@ -93,6 +95,7 @@ SUPPORT_URL="https://www.debian.org/support"
 BUG_REPORT_URL="https://bugs.debian.org/"
 """,
     kernel="6.1.0-25-amd64",
+    kernel_builder="debian-kernel@lists.debian.org",
     kernel_version="#1 SMP PREEMPT_DYNAMIC Debian 6.1.106-3 (2024-08-26)",
     uname_tail="x86_64 GNU/Linux",
     user="debian",
@@ -117,6 +120,7 @@ HOME_URL="https://alpinelinux.org/"
 BUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"
 """,
     kernel="6.6.49-0-virt",
+    kernel_builder="buildozer@build-3-20-x86_64",
     kernel_version="#1-Alpine SMP PREEMPT_DYNAMIC 2024-09-04 15:25:13",
     uname_tail="x86_64 Linux",
     user="alpine",

@@ -22,9 +22,11 @@ def boot_log(t0: int, factor: int = 1) -> list[tuple[int, str]]:
     return [
         (at(0), "VirtualBox BIOS: 2048 MB RAM, 2 CPUs; booting from the hard disk..."),
         (at(500), "GRUB: Booting 'Ubuntu 24.04 LTS'"),
-        (at(600), "Loading Linux 6.8.0-31-generic ..."),
+        # the image's kernel, the one `uname -r` shows once it is up
+        (at(600), "Loading Linux 6.8.0-45-generic ..."),
         (at(700), "Loading initial ramdisk ..."),
-        kernel(1000, "Linux version 6.8.0-31-generic (buildd@lcy02-amd64-080) #31-Ubuntu SMP PREEMPT_DYNAMIC"),
+        kernel(1000, "Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 "
+                     "12:02:04 UTC 2024"),
         kernel(1000, "Hypervisor detected: " + ("KVM" if factor == 1 else "none (software simulation)")),
         kernel(1100, "Memory: 2048 MB"),
         kernel(1200, "smpboot: CPU0: Intel(R) Core(TM) i7-10700 CPU @ 2.90GHz"),
