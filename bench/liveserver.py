@@ -1,5 +1,5 @@
 """What the live-server benches share (bench/fanout.py, bench/coedit.py, bench/classroom.py): a real
-Daphne (or a cluster of them) on a free port, the Django shell step that prepares its database,
+Daphne on a free port, the Django shell step that prepares its database,
 and the websocket viewer of a run that acknowledges what it gets as the browser does and counts
 latency and lost events.
 
@@ -75,23 +75,20 @@ def shell_json(env: dict, script: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def start_daphne(env: dict, port: int) -> subprocess.Popen:
-    """One Daphne on 127.0.0.1:`port`, in a process group of its own (stop_process ends it all)."""
+def _log(path: Path | None):
+    return open(path, "wb") if path else subprocess.DEVNULL  # noqa: SIM115 (the child holds it)
+
+
+def start_daphne(env: dict, port: int, log: Path | None = None) -> subprocess.Popen:
+    """One Daphne on 127.0.0.1:`port`, in a process group of its own (stop_process ends it all);
+    its output (the server's warnings and errors) goes to `log`, or nowhere."""
     return subprocess.Popen([DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-
-
-def start_cluster(env: dict, port: int, processes: int) -> subprocess.Popen:
-    """`designer.cluster`: `processes` Daphnes behind 127.0.0.1:`port` (needs REDIS_URL and a
-    PostgreSQL DATABASE_URL in `env`), in a process group of its own."""
-    return subprocess.Popen([PY, "-m", "designer.cluster", "-n", str(processes), "-b", "127.0.0.1", "-p", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            env=env, stdout=subprocess.DEVNULL, stderr=_log(log), start_new_session=True)
 
 
 def stop_process(process: subprocess.Popen) -> None:
-    """SIGTERM, then after 10 s SIGKILL; to the process group when it leads one (start_daphne,
-    start_cluster), so no child (a cluster's Daphnes, run workers) outlives the bench."""
+    """SIGTERM, then after 10 s SIGKILL; to the process group when it leads one (start_daphne),
+    so no child (the run workers, their fork server) outlives the bench."""
     group = process.pid if os.getpgid(process.pid) == process.pid else None
 
     def signal_all(signum):
@@ -132,6 +129,7 @@ class Stats:
         self.ranges: list[tuple[int, int]] = []
         self.spans: list[float] = []
         self.opened = 0  # design.hello received
+        self.acks = 0  # answers to requests (run.start)
         self.closes: list[str] = []
         self.errors: list[str] = []
 
@@ -143,6 +141,7 @@ class Stats:
             both.ranges += s.ranges
             both.spans += s.spans
             both.opened += s.opened
+            both.acks += s.acks
             both.closes += s.closes
             both.errors += s.errors
         return both
@@ -197,6 +196,8 @@ async def viewer(url: str, cookie: str | None, origin: str, stats: Stats, stop: 
                 head = payload[:40]
                 if b'"design.hello"' in head:
                     stats.opened += 1
+                elif b'"ack"' in head:
+                    stats.acks += 1
                 elif b'"error"' in head:
                     stats.errors.append(payload[:300].decode("utf-8", "replace"))
                 return
@@ -214,7 +215,8 @@ async def viewer(url: str, cookie: str | None, origin: str, stats: Stats, stop: 
     if cookie:
         headers["Cookie"] = f"sessionid={cookie}"
     factory = WebSocketClientFactory(url, headers=headers)
-    factory.setProtocolOptions(utf8validateIncoming=False)
+    # A loaded server may take more than autobahn's 5 s to answer the opening handshake.
+    factory.setProtocolOptions(utf8validateIncoming=False, openHandshakeTimeout=30)
     factory.protocol = Client
     host, port = url.split("//")[1].split("/")[0].split(":")
     transport, proto = await loop.create_connection(factory, host, int(port))
