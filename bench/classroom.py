@@ -10,15 +10,17 @@ What it does, per setup (the same steps for both):
 - opens per student two sockets, `/ws/designs/<own copy>/` and `/ws/designs/<teacher's copy>/`,
   and one for the teacher; every socket acknowledges what it receives (`events.ack`), as the
   browser does;
-- the teacher starts their run (speed 1), then every student starts their own at once, and the
-  runs go on for `--seconds` of wall time.
+- the teacher starts their run (speed 1), then every student starts their own, all at once (or
+  spread over `--stagger` seconds), and the runs go on for `--seconds` of wall time.
 
 Figures: p50/p99 event latency (per `run.events` batch, receive time minus the `sent` wall time
-the run's worker stamped on it, every batch of every socket, none left out as warm-up), events
+the run's worker stamped on it, every batch of every socket, none left out as warm-up; shown
+apart too: the batches sent after the start burst, BURST_S after the last student's Play), events
 lost (every socket was open before its run started, so it should see every seq from 1 to the last
 it got), the sockets the server closed and the errors it sent, and the memory of each run's
-worker process (peak VmRSS over the run from /proc/<pid>/status, PSS from smaps_rollup: RSS
-counts in full the pages a worker shares with the fork server it came from).
+worker process (peak VmRSS over the run from /proc/<pid>/status; PSS and the private pages, USS,
+from smaps_rollup: RSS counts in full the pages a worker shares with the fork server it came from,
+USS is what one more run adds to the machine).
 
 Setups: one Daphne, a temporary SQLite file, the in-memory channel layer; then two Daphnes, each on
 its own port (as tests/scaleout/ starts them; the sockets spread over both, so the teacher's run,
@@ -27,7 +29,7 @@ fresh PostgreSQL database (127.0.0.1:5432, user postgres, dropped after)
 and Redis db 9 (127.0.0.1:6379, flushed before and after): skipped, with the reason, when either
 does not answer. Goals: p99 < 250 ms, <= 40 MB per student run, 0 events lost.
 
-    .venv/bin/python bench/classroom.py [--students 30] [--seconds 30] [--only sqlite|cluster]
+    .venv/bin/python bench/classroom.py [--students 30] [--seconds 30] [--stagger 0] [--only sqlite|cluster]
 
 Last line: `ratio: <250 ms / p99>` of the first setup (SQLite + in-memory), >= 1 meets the goal.
 """
@@ -59,6 +61,7 @@ LESSON = "nat-connection"
 SPEED = 1.0
 GOAL_P99_MS = 250.0
 GOAL_MB = 40.0
+BURST_S = 2.0  # batches sent this long after the last Play count as the start burst
 REDIS_URL = "redis://127.0.0.1:6379/9"  # not used by the tests (fanout.py uses 7)
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PROCESSES = 2  # Daphnes of the second setup
@@ -151,6 +154,7 @@ class Memory:
         self.roots = roots
         self.rss: dict[int, int] = {}
         self.pss: dict[int, int] = {}
+        self.uss: dict[int, int] = {}  # private pages: what the run adds to the machine
         self.forkservers: dict[int, int] = {}  # their VmRSS
 
     def sample(self) -> list[int]:
@@ -159,9 +163,12 @@ class Memory:
             self.forkservers[pid] = _kb(f"/proc/{pid}/status", "VmRSS:")
         for pid in workers:
             rss = _kb(f"/proc/{pid}/status", "VmRSS:")
-            pss = _kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+            rollup = f"/proc/{pid}/smaps_rollup"
+            pss = _kb(rollup, "Pss:")
+            uss = _kb(rollup, "Private_Clean:") + _kb(rollup, "Private_Dirty:")
             self.rss[pid] = max(self.rss.get(pid, 0), rss)
             self.pss[pid] = max(self.pss.get(pid, 0), pss)
+            self.uss[pid] = max(self.uss.get(pid, 0), uss)
         return workers
 
     async def watch(self, stop: asyncio.Event) -> None:
@@ -189,21 +196,23 @@ class Class:
     sockets: int = 0
     workers_at_end: int = 0
     load: tuple[float, float] = (0.0, 0.0)  # 1-min load average when the students started, at the end
+    steady_after: float = 0.0  # wall time: BURST_S after the last student pressed Play
     logs: list[Path] = field(default_factory=list)
 
     def everyone(self) -> Stats:
         return self.own.merged(self.watching, self.teacher)
 
 
-async def classroom(name: str, env: dict, processes: int, students: int, seconds: float) -> dict:
+async def classroom(name: str, env: dict, processes: int, students: int, seconds: float, stagger: float) -> dict:
     """`processes` Daphnes, each on its own port; student i's own socket goes to process i % n and
     the one on the teacher's run to the next (as a load balancer would spread them), the
     teacher's to process 0. A run is hosted by the process of the socket that started it."""
     with tempfile.TemporaryDirectory(prefix="classroom-log-") as logdir:
-        return await _classroom(name, env, processes, students, seconds, Path(logdir))
+        return await _classroom(name, env, processes, students, seconds, stagger, Path(logdir))
 
 
-async def _classroom(name: str, env: dict, processes: int, students: int, seconds: float, logdir: Path) -> dict:
+async def _classroom(name: str, env: dict, processes: int, students: int, seconds: float, stagger: float,
+                     logdir: Path) -> dict:
     ports = [free_port() for _ in range(processes)]
     origins = [f"http://127.0.0.1:{port}" for port in ports]
     env = {**env, "DEBUG": "1", "ALLOWED_ORIGINS": ",".join(origins)}
@@ -254,6 +263,9 @@ async def _classroom(name: str, env: dict, processes: int, students: int, second
         load_before = os.getloadavg()[0]
         for i in range(students):
             start(i)
+            if stagger:
+                await asyncio.sleep(stagger / students)
+        seen.steady_after = time.time() + BURST_S
         watch = asyncio.create_task(memory.watch(stop))
         await asyncio.sleep(seconds)
         seen.workers_at_end = len(memory.sample())
@@ -285,12 +297,18 @@ def report(name: str, seen: Class) -> dict:
         s_lost, s_total = s.lost()
         print(f"  {label:<26} p50 {s.percentile(0.5):7.1f} ms   p99 {s.percentile(0.99):7.1f} ms   "
               f"batches {len(s.latencies):6}   lost {s_lost} of {s_total}")
+    steady = sum(1 for sent in everyone.sent if sent >= seen.steady_after)
+    print(f"  {'after the start burst':<26} p50 {everyone.percentile(0.5, seen.steady_after):7.1f} ms   p99 "
+          f"{everyone.percentile(0.99, seen.steady_after):7.1f} ms   batches {steady:6}   (sent >= {BURST_S:g} s after "
+          f"the last student pressed Play)")
     if student_pids:
         rss = [memory.rss[p] * mb for p in student_pids]
         pss = [memory.pss[p] * mb for p in student_pids]
+        uss = [memory.uss[p] * mb for p in student_pids]
         print(f"  memory per student run (peak VmRSS of its worker, {len(rss)} runs): median "
               f"{statistics.median(rss):.1f} MB, max {max(rss):.1f} MB (goal <= {GOAL_MB:g} MB); PSS median "
-              f"{statistics.median(pss):.1f} MB, max {max(pss):.1f} MB")
+              f"{statistics.median(pss):.1f} MB, max {max(pss):.1f} MB; private (USS) median "
+              f"{statistics.median(uss):.1f} MB, max {max(uss):.1f} MB")
     if memory and seen.teacher_pid in memory.rss:
         print(f"  teacher's run: peak VmRSS {memory.rss[seen.teacher_pid] * mb:.1f} MB, "
               f"PSS {memory.pss[seen.teacher_pid] * mb:.1f} MB; the fork server(s) the workers come from: VmRSS "
@@ -308,11 +326,11 @@ def report(name: str, seen: Class) -> dict:
 # ------------------------------------------------------------------ the two setups
 
 
-async def sqlite_setup(students: int, seconds: float) -> dict:
+async def sqlite_setup(students: int, seconds: float, stagger: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="classroom-") as tmp:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
         env.pop("REDIS_URL", None)
-        return await classroom("SQLite + in-memory layer, 1 Daphne", env, 1, students, seconds)
+        return await classroom("SQLite + in-memory layer, 1 Daphne", env, 1, students, seconds, stagger)
 
 
 def cluster_unavailable() -> str | None:
@@ -331,7 +349,7 @@ def cluster_unavailable() -> str | None:
     return None
 
 
-async def cluster_setup(students: int, seconds: float) -> dict:
+async def cluster_setup(students: int, seconds: float, stagger: float) -> dict:
     import psycopg
     import redis
 
@@ -343,7 +361,8 @@ async def cluster_setup(students: int, seconds: float) -> dict:
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}", "REDIS_URL": REDIS_URL}
     env.pop("DESIGNER_SIM_STORE", None)
     try:
-        return await classroom(f"PostgreSQL + Redis, {PROCESSES} Daphnes", env, PROCESSES, students, seconds)
+        return await classroom(f"PostgreSQL + Redis, {PROCESSES} Daphnes", env, PROCESSES, students, seconds,
+                               stagger)
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -355,18 +374,21 @@ async def main() -> None:
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=30.0, help="wall time of the runs, per setup")
     parser.add_argument("--only", choices=("sqlite", "cluster"), help="one setup only")
+    parser.add_argument("--stagger", type=float, default=0.0,
+                        help="seconds over which the students press Play (default: all at once)")
     args = parser.parse_args()
     print(f"classroom: 1 teacher + {args.students} students, lesson {LESSON!r} at {SPEED:g}x, {args.seconds:g} s "
-          f"per setup; {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"per setup, the students press Play " + (f"over {args.stagger:g} s" if args.stagger else "at once") + ";"
+          f" {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     first = None
     if args.only != "cluster":
-        first = await sqlite_setup(args.students, args.seconds)
+        first = await sqlite_setup(args.students, args.seconds, args.stagger)
     if args.only != "sqlite":
         why = cluster_unavailable()
         if why:
             print(f"PostgreSQL + Redis, {PROCESSES} Daphnes: skipped: {why}")
         else:
-            second = await cluster_setup(args.students, args.seconds)
+            second = await cluster_setup(args.students, args.seconds, args.stagger)
             first = first or second
     if first is None:
         return

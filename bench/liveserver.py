@@ -125,6 +125,7 @@ class Stats:
 
     def __init__(self):
         self.latencies: list[float] = []
+        self.sent: list[float] = []  # the `sent` stamp of each latency's batch
         self.seqs: list[set[int]] = []
         self.ranges: list[tuple[int, int]] = []
         self.spans: list[float] = []
@@ -137,6 +138,7 @@ class Stats:
         both = Stats()
         for s in (self, *others):
             both.latencies += s.latencies
+            both.sent += s.sent
             both.seqs += s.seqs
             both.ranges += s.ranges
             both.spans += s.spans
@@ -156,9 +158,10 @@ class Stats:
                 total += len(expected)
         return lost, total
 
-    def percentile(self, p: float) -> float:
-        """The p-th fraction of the latencies, in ms (NaN without any)."""
-        lat = sorted(self.latencies)
+    def percentile(self, p: float, sent_after: float = 0.0) -> float:
+        """The p-th fraction of the latencies (of the batches sent after the wall time
+        `sent_after`), in ms (NaN without any)."""
+        lat = sorted(x for x, sent in zip(self.latencies, self.sent, strict=True) if sent >= sent_after)
         return lat[min(len(lat) - 1, int(len(lat) * p))] * 1000 if lat else float("nan")
 
 
@@ -206,6 +209,7 @@ async def viewer(url: str, cookie: str | None, origin: str, stats: Stats, stop: 
                 return
             if "sent" in message and warmup_until[0] is not None and now > warmup_until[0]:
                 stats.latencies.append(now - message["sent"])
+                stats.sent.append(message["sent"])
             seen.update(range(message["first"], message["last"] + 1))
             if bounds[0] is None:
                 bounds[0], times[0] = (1 if from_start else message["first"]), now
