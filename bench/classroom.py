@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
+import re
 import secrets
 import statistics
 import tempfile
@@ -305,7 +307,9 @@ def report(name: str, seen: Class) -> dict:
         rss = [memory.rss[p] * mb for p in student_pids]
         pss = [memory.pss[p] * mb for p in student_pids]
         uss = [memory.uss[p] * mb for p in student_pids]
-        print(f"  memory per student run (peak VmRSS of its worker, {len(rss)} runs): median "
+        workers = f"{len(rss)} runs" if len(rss) == seen.students else (
+            f"{len(rss)} workers for {seen.students} runs: a run taken over by another process gets a new one")
+        print(f"  memory per student run (peak VmRSS of its worker, {workers}): median "
               f"{statistics.median(rss):.1f} MB, max {max(rss):.1f} MB (goal <= {GOAL_MB:g} MB); PSS median "
               f"{statistics.median(pss):.1f} MB, max {max(pss):.1f} MB; private (USS) median "
               f"{statistics.median(uss):.1f} MB, max {max(uss):.1f} MB")
@@ -318,7 +322,10 @@ def report(name: str, seen: Class) -> dict:
     if everyone.errors:
         print(f"  errors sent by the server: {len(everyone.errors)}, first: {everyone.errors[0]}")
     log = [line for path in seen.logs for line in path.read_text(errors="replace").splitlines() if line.strip()]
-    print(f"  server log (warnings and errors): {len(log)} lines" + (f", first: {log[0][:200]}" if log else ""))
+    print(f"  server log (warnings and errors): {len(log)} lines")
+    kinds = collections.Counter(re.sub(r"\b[0-9a-f]{8,}\b|\d+", "#", line)[:160] for line in log)
+    for kind, count in kinds.most_common(6):
+        print(f"    {count:4} x {kind}")
     print(f"  {name}: p50 {p50:.1f} ms, p99 {p99:.1f} ms (goal < {GOAL_P99_MS:g} ms), events lost {lost} of {total}")
     return {"p50": p50, "p99": p99, "lost": lost, "total": total}
 
