@@ -138,6 +138,26 @@ def run_workers(roots: list[int]) -> tuple[list[int], list[int]]:
     return sorted(p for p in below if parents.get(p) in forkservers), sorted(forkservers)
 
 
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / HZ
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every core of the machine spent busy so far (/proc/stat: all but idle and iowait)."""
+    with open("/proc/stat") as f:
+        values = [int(x) for x in f.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / HZ
+
+
 def _kb(path: str, field: str) -> int:
     try:
         with open(path) as f:
@@ -158,6 +178,7 @@ class Memory:
         self.pss: dict[int, int] = {}
         self.uss: dict[int, int] = {}  # private pages: what the run adds to the machine
         self.forkservers: dict[int, int] = {}  # their VmRSS
+        self.cpu: dict[int, float] = {}  # CPU seconds of each worker, at its last sample
 
     def sample(self) -> list[int]:
         workers, forkservers = run_workers(self.roots)
@@ -171,6 +192,7 @@ class Memory:
             self.rss[pid] = max(self.rss.get(pid, 0), rss)
             self.pss[pid] = max(self.pss.get(pid, 0), pss)
             self.uss[pid] = max(self.uss.get(pid, 0), uss)
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_seconds(pid))
         return workers
 
     async def watch(self, stop: asyncio.Event) -> None:
@@ -199,6 +221,7 @@ class Class:
     workers_at_end: int = 0
     load: tuple[float, float] = (0.0, 0.0)  # 1-min load average when the students started, at the end
     steady_after: float = 0.0  # wall time: BURST_S after the last student pressed Play
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds while the students' runs went
     logs: list[Path] = field(default_factory=list)
 
     def everyone(self) -> Stats:
@@ -263,6 +286,8 @@ async def _classroom(name: str, env: dict, processes: int, students: int, second
             await asyncio.sleep(0.1)
         seen.teacher_pid = (memory.sample() or [None])[0]
         load_before = os.getloadavg()[0]
+        cpu_before = (time.monotonic(), machine_busy_seconds(), sum(cpu_seconds(s.pid) for s in servers),
+                      sum(memory.cpu.values()))
         for i in range(students):
             start(i)
             if stagger:
@@ -271,6 +296,9 @@ async def _classroom(name: str, env: dict, processes: int, students: int, second
         watch = asyncio.create_task(memory.watch(stop))
         await asyncio.sleep(seconds)
         seen.workers_at_end = len(memory.sample())
+        seen.cpu = {"wall": time.monotonic() - cpu_before[0], "machine": machine_busy_seconds() - cpu_before[1],
+                    "daphne": sum(cpu_seconds(s.pid) for s in servers) - cpu_before[2],
+                    "workers": sum(memory.cpu.values()) - cpu_before[3]}
         seen.load = (load_before, os.getloadavg()[0])
         stop.set()
         await asyncio.gather(*tasks, watch)
@@ -294,6 +322,11 @@ def report(name: str, seen: Class) -> dict:
           f"{seen.students + 1}; run workers seen {len(memory.rss) if memory else 0}, alive at the end "
           f"{seen.workers_at_end}")
     print(f"  load average (1 min) {seen.load[0]:.1f} when the students started, {seen.load[1]:.1f} at the end")
+    if seen.cpu:
+        c = seen.cpu
+        print(f"  CPU while the students' runs went ({c['wall']:.1f} s, {os.cpu_count()} cores): the whole machine "
+              f"{c['machine']:.1f} s busy, of it Daphne {c['daphne']:.1f} s, the run workers {c['workers']:.1f} s, "
+              f"everything else (this client, other work) {c['machine'] - c['daphne'] - c['workers']:.1f} s")
     for label, s in (("every socket", everyone), ("students' own runs", seen.own),
                      ("students on the teacher's", seen.watching), ("teacher on own run", seen.teacher)):
         s_lost, s_total = s.lost()
