@@ -191,7 +191,8 @@ async def viewer(url: str, cookie: str | None, origin: str, stats: Stats, stop: 
             # Only the head is decoded: 100 clients in one process cannot json-decode ~100 MB/s,
             # and the bench must measure the server, not its own parser.
             now = time.time()
-            if now - last_ack[0] >= 0.5:  # flow control, as the browser does (close 4008 without it)
+            if now - last_ack[0] >= 0.5 and self.state == self.STATE_OPEN:  # flow control, as the browser does
+                # (the server closes with 4008 without it); not once our close is under way
                 last_ack[0] = now
                 self.sendMessage(b'{"type":"events.ack","seq":%d}' % (bounds[1] or 0))
             cut = payload.find(b',"events":[', 0, 400)
