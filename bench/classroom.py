@@ -151,6 +151,17 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def schedstat(pid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of a process's main thread so far
+    (/proc/<pid>/schedstat; the Daphne's event loop runs there)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            on_cpu, waiting = f.read().split()[:2]
+        return int(on_cpu) / 1e9, int(waiting) / 1e9
+    except (OSError, ValueError):
+        return 0.0, 0.0
+
+
 def machine_busy_seconds() -> float:
     """CPU time every core of the machine spent busy so far (/proc/stat: all but idle and iowait)."""
     with open("/proc/stat") as f:
@@ -222,6 +233,8 @@ class Class:
     load: tuple[float, float] = (0.0, 0.0)  # 1-min load average when the students started, at the end
     steady_after: float = 0.0  # wall time: BURST_S after the last student pressed Play
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds while the students' runs went
+    # The Daphnes' event-loop threads: (on a CPU, waiting for one), seconds, in the start burst and after
+    loop_sched: dict[str, tuple[float, float]] = field(default_factory=dict)
     logs: list[Path] = field(default_factory=list)
 
     def everyone(self) -> Stats:
@@ -288,13 +301,25 @@ async def _classroom(name: str, env: dict, processes: int, students: int, second
         load_before = os.getloadavg()[0]
         cpu_before = (time.monotonic(), machine_busy_seconds(), sum(cpu_seconds(s.pid) for s in servers),
                       sum(memory.cpu.values()))
+
+        def sched() -> tuple[float, float]:
+            each = [schedstat(s.pid) for s in servers]
+            return sum(e[0] for e in each), sum(e[1] for e in each)
+
+        sched_marks = [sched()]
         for i in range(students):
             start(i)
             if stagger:
                 await asyncio.sleep(stagger / students)
         seen.steady_after = time.time() + BURST_S
         watch = asyncio.create_task(memory.watch(stop))
-        await asyncio.sleep(seconds)
+        await asyncio.sleep(BURST_S)
+        sched_marks.append(sched())
+        await asyncio.sleep(seconds - BURST_S)
+        sched_marks.append(sched())
+        seen.loop_sched = {
+            "burst": tuple(b - a for a, b in zip(sched_marks[0], sched_marks[1], strict=True)),
+            "after": tuple(b - a for a, b in zip(sched_marks[1], sched_marks[2], strict=True))}
         seen.workers_at_end = len(memory.sample())
         seen.cpu = {"wall": time.monotonic() - cpu_before[0], "machine": machine_busy_seconds() - cpu_before[1],
                     "daphne": sum(cpu_seconds(s.pid) for s in servers) - cpu_before[2],
@@ -327,6 +352,11 @@ def report(name: str, seen: Class) -> dict:
         print(f"  CPU while the students' runs went ({c['wall']:.1f} s, {os.cpu_count()} cores): the whole machine "
               f"{c['machine']:.1f} s busy, of it Daphne {c['daphne']:.1f} s, the run workers {c['workers']:.1f} s, "
               f"everything else (this client, other work) {c['machine'] - c['daphne'] - c['workers']:.1f} s")
+    if seen.loop_sched:
+        (on_b, wait_b), (on_a, wait_a) = seen.loop_sched["burst"], seen.loop_sched["after"]
+        print(f"  the Daphne event-loop thread(s): in the start burst (from the first student's Play to {BURST_S:g} s after the last) "
+              f"{on_b * 1000:.0f} ms on a CPU, {wait_b * 1000:.0f} ms runnable but waiting for one; after it "
+              f"{on_a * 1000:.0f} ms on a CPU, {wait_a * 1000:.0f} ms waiting")
     for label, s in (("every socket", everyone), ("students' own runs", seen.own),
                      ("students on the teacher's", seen.watching), ("teacher on own run", seen.teacher)):
         s_lost, s_total = s.lost()
