@@ -208,7 +208,7 @@ class Memory:
 
     async def watch(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            self.sample()
+            await asyncio.to_thread(self.sample)  # /proc reads off the loop that stamps the receipts
             try:
                 await asyncio.wait_for(stop.wait(), 1.0)
             except TimeoutError:
