@@ -28,7 +28,7 @@ import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from fanout import PY, free_port, wait_port  # noqa: E402
+from liveserver import PY, free_port, wait_port  # noqa: E402
 
 
 def prepare(env: dict, editors: int) -> dict:

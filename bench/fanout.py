@@ -26,16 +26,25 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-PY = sys.executable
+from liveserver import (
+    PY,
+    ROOT,
+    Stats,
+    free_port,
+    redis_available,
+    shell_json,
+    start_daphne,
+    stop_process,
+    summarise,
+    viewer,
+    wait_port,
+)
+
 SPEED = 50.0  # two endless pings on the example: about 20 trace events per simulated second (~1,000/s)
 
 
@@ -46,128 +55,23 @@ def bench_document() -> dict:
     return doc
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# ------------------------------------------------------------------ clients (autobahn, asyncio)
-
-
-class Stats:
-    def __init__(self):
-        self.latencies: list[float] = []
-        self.seqs: list[set[int]] = []
-        self.ranges: list[tuple[int, int]] = []
-        self.spans: list[float] = []
-
-
-async def viewer(url: str, cookie: str | None, origin: str, stats: Stats, stop: asyncio.Event, warmup_until: list,
-                 on_open=None):
-    from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
-
-    seen: set[int] = set()
-    bounds = [None, None]
-    times = [None, None]
-    last_ack = [time.time()]
-    stats.seqs.append(seen)
-    loop = asyncio.get_running_loop()
-
-    class Client(WebSocketClientProtocol):
-        def onOpen(self):
-            if on_open is not None:
-                on_open(self)
-
-        def onMessage(self, payload, is_binary):
-            # Only the head is decoded: 100 clients in one process cannot json-decode ~100 MB/s,
-            # and the bench must measure the server, not its own parser.
-            now = time.time()
-            if now - last_ack[0] >= 0.5:  # flow control, as the browser does (close 4008 without it)
-                last_ack[0] = now
-                self.sendMessage(b'{"type":"events.ack","seq":%d}' % (bounds[1] or 0))
-            cut = payload.find(b',"events":[', 0, 400)
-            if cut < 0:
-                return
-            message = json.loads(payload[:cut] + b"}")
-            if message.get("type") != "run.events":
-                return
-            if "sent" in message and warmup_until[0] is not None and now > warmup_until[0]:
-                stats.latencies.append(now - message["sent"])
-            seen.update(range(message["first"], message["last"] + 1))
-            if bounds[0] is None:
-                bounds[0], times[0] = message["first"], now
-            bounds[1], times[1] = message["last"], now
-
-    headers = {"Origin": origin}
-    if cookie:
-        headers["Cookie"] = f"sessionid={cookie}"
-    factory = WebSocketClientFactory(url, headers=headers)
-    factory.setProtocolOptions(utf8validateIncoming=False)
-    factory.protocol = Client
-    host, port = url.split("//")[1].split("/")[0].split(":")
-    transport, proto = await loop.create_connection(factory, host, int(port))
-    await stop.wait()
-    stats.ranges.append((bounds[0] or 0, bounds[1] or 0))
-    stats.spans.append((times[1] or 0) - (times[0] or 0))
-    proto.sendClose()
-    await asyncio.sleep(0.05)
-    transport.close()
-
-
-def summarise(name: str, stats: Stats, seconds: float) -> dict:
-    lat = sorted(stats.latencies)
-    lost = 0
-    total = 0
-    for seen, (first, last) in zip(stats.seqs, stats.ranges, strict=False):
-        if last:
-            expected = set(range(first, last + 1))
-            lost += len(expected - seen)
-            total += len(expected)
-    p50 = lat[len(lat) // 2] * 1000 if lat else float("nan")
-    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
-    per_viewer = total / max(1e-9, sum(stats.spans))
-    print(f"{name:<22} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   events/s per viewer {per_viewer:7.0f}   "
-          f"lost {lost} of {total}")
-    return {"p50": p50, "p99": p99, "lost": lost}
-
-
 # ------------------------------------------------------------------ Channels through Daphne
 
 
 def prepare_database(env: dict, viewers: int) -> dict:
-    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     script = f"""
-import json
-from django.contrib.auth import get_user_model, HASH_SESSION_KEY, BACKEND_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from designer.actions import do_create_design, do_create_share_link
 from designer.access import Actor, SESSION_KEY as LINKS
 owner = get_user_model().objects.create_user(username="bench-owner", password="x-long-password-1")
 design = do_create_design(owner, name="fanout", description="", document=json.loads({json.dumps(json.dumps(bench_document()))}))
 link = do_create_share_link(Actor.for_user(owner), design, role="viewer")
-s = SessionStore(); s[SESSION_KEY] = str(owner.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-s[HASH_SESSION_KEY] = owner.get_session_auth_hash(); s.create()
+s = signed_in_session(owner)
 cookies = []
 for _ in range({viewers}):
     v = SessionStore(); v[LINKS] = [link.token]; v.create(); cookies.append(v.session_key)
 print(json.dumps({{"design": design.pk, "owner": s.session_key, "viewers": cookies}}))
 """
-    out = subprocess.run([PY, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-async def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            _r, w = await asyncio.open_connection("127.0.0.1", port)
-            w.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}")
+    return shell_json(env, script)
 
 
 async def through_channels(name: str, viewers: int, seconds: float, redis_url: str | None) -> dict:
@@ -178,9 +82,7 @@ async def through_channels(name: str, viewers: int, seconds: float, redis_url: s
     if redis_url:
         env["REDIS_URL"] = redis_url
     world = prepare_database(env, viewers)
-    server = subprocess.Popen([str(Path(PY).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port),
-                               "config.asgi:application"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = start_daphne(env, port)
     try:
         await wait_port(port)
         url = f"ws://127.0.0.1:{port}/ws/designs/{world['design']}/"
@@ -279,24 +181,6 @@ async def through_bare(viewers: int, seconds: float) -> dict:
         return summarise("bare websocket server", stats, seconds)
     finally:
         stop_process(server)
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:  # Daphne may wait for its sockets: the bench is over
-        process.kill()
-        process.wait(10)
-
-
-def redis_available(url: str) -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
 
 
 async def main(viewers: int, seconds: float) -> None:
