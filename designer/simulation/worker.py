@@ -47,6 +47,7 @@ MAX_EVENT_BYTES = 64 * 1024  # one event's streamed text; past it the event is c
 MAX_PENDING_EVENTS = 1_000_000  # the engine's queue (frames in flight, timers); past it the run is capped
 DEFAULT_MAX_MEMORY_MB = 1024  # the worker's resident memory ceiling (config max_memory_mb)
 HEARTBEAT_S = 1.0  # the loop says it is alive at least this often (the parent's watchdog)
+WORKER_NICE = 5  # a run worker's niceness: the server before the simulations (main says why)
 STOP_GRACE_S = 0.5  # run.stop not answered by the loop in this time: the reader thread ends it
 CHECKPOINT_MAX_COST_S = 0.25  # a checkpoint (a fork) that costs more: seeks back rebuild instead
 CHECKPOINT_OVERHEAD = 20  # at least this many times a checkpoint's cost between two of them
@@ -665,6 +666,13 @@ def main(conn, config: dict) -> None:
     runs a bounded tick and sends what came out, and says it is alive at least every HEARTBEAT_S
     (the parent kills a worker that stops answering, `localrun.Run`)."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))  # deep copies of big networks
+    # Below the server in the CPU's queue: when a class's runs all start at once, the Daphne that
+    # relays their events waited for a CPU for a second and more (bench/classroom.py); a run that
+    # waits a little only falls behind its pace, which it catches up on.
+    try:
+        os.nice(int(config.get("nice", WORKER_NICE)))
+    except (OSError, ValueError):
+        pass
     lock = threading.Lock()
     answered = threading.Event()
     inbox: queue.Queue = queue.Queue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import time
 
 import pytest
@@ -152,3 +153,13 @@ def test_the_ring_of_a_run_is_bounded_by_its_text_as_well_as_its_count(monkeypat
     assert [entry[0] for entry in run.ring] == list(range(40, 51))  # the newest, in order, no gap
     assert run.events_after(38)["truncated"] is True
     assert run.event_detail(50) == "x" * 90
+
+
+def test_a_run_worker_is_nicer_than_the_server():
+    # The server relays every run's events: a class's runs starting at once must not keep it
+    # waiting for a CPU (bench/classroom.py), so workers run at a higher niceness than their parent.
+    proc, conn = _start(None, 1.0)
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, proc.pid) == os.getpriority(os.PRIO_PROCESS, 0) + workermod.WORKER_NICE
+    finally:
+        proc.kill()
