@@ -42,7 +42,6 @@ import collections
 import json
 import os
 import re
-import secrets
 import statistics
 import tempfile
 import time
@@ -51,7 +50,9 @@ from pathlib import Path
 
 from liveserver import (
     Stats,
+    cluster_unavailable,
     free_port,
+    fresh_cluster_env,
     shell_json,
     start_daphne,
     stop_process,
@@ -65,7 +66,6 @@ GOAL_P99_MS = 250.0
 GOAL_MB = 40.0
 BURST_S = 2.0  # batches sent this long after the last Play count as the start burst
 REDIS_URL = "redis://127.0.0.1:6379/9"  # not used by the tests (fanout.py uses 7)
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PROCESSES = 2  # Daphnes of the second setup
 
 
@@ -403,40 +403,10 @@ async def sqlite_setup(students: int, seconds: float, stagger: float) -> dict:
         return await classroom("SQLite + in-memory layer, 1 Daphne", env, 1, students, seconds, stagger)
 
 
-def cluster_unavailable() -> str | None:
-    try:
-        import psycopg
-
-        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
-    except Exception as exc:
-        return f"PostgreSQL at {PG_ADMIN} does not answer ({type(exc).__name__}: {str(exc).strip()[:120]})"
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:
-        return f"Redis at {REDIS_URL} does not answer ({type(exc).__name__}: {str(exc)[:120]})"
-    return None
-
-
 async def cluster_setup(students: int, seconds: float, stagger: float) -> dict:
-    import psycopg
-    import redis
-
-    name = f"classroom_{secrets.token_hex(4)}"
-    layer = redis.Redis.from_url(REDIS_URL)
-    layer.flushdb()  # a former run's leases and seats would name designs of this fresh database
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}", "REDIS_URL": REDIS_URL}
-    env.pop("DESIGNER_SIM_STORE", None)
-    try:
+    with fresh_cluster_env("classroom", REDIS_URL) as env:
         return await classroom(f"PostgreSQL + Redis, {PROCESSES} Daphnes", env, PROCESSES, students, seconds,
                                stagger)
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        layer.flushdb()
 
 
 async def main() -> None:
@@ -454,7 +424,7 @@ async def main() -> None:
     if args.only != "cluster":
         first = await sqlite_setup(args.students, args.seconds, args.stagger)
     if args.only != "sqlite":
-        why = cluster_unavailable()
+        why = cluster_unavailable(REDIS_URL)
         if why:
             print(f"PostgreSQL + Redis, {PROCESSES} Daphnes: skipped: {why}")
         else:

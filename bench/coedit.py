@@ -1,4 +1,6 @@
-"""Co-editing latency: N editors on one design, one Daphne (SQLite file, in-memory layer).
+"""Co-editing latency: N editors on one design, on one Daphne (SQLite file, in-memory layer) or, with
+`--daphnes K`, on K Daphnes sharing a fresh PostgreSQL database and Redis (editors spread over them
+in turn, so most changes cross processes through the channel layer).
 
 Each editor holds its own socket (an editor share link's session). Two phases on the same sockets:
 
@@ -9,7 +11,7 @@ Each editor holds its own socket (an editor share link's session). Two phases on
 
 Prints p50/p99 of both and ends with `ratio: <p99 op visible on others / p99 echo>`.
 
-    .venv/bin/python bench/coedit.py [--editors 30] [--seconds 10] [--rate 2]
+    .venv/bin/python bench/coedit.py [--editors 30] [--seconds 10] [--rate 2] [--daphnes 3]
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from liveserver import PY, free_port, wait_port  # noqa: E402
+from liveserver import PY, cluster_unavailable, free_port, fresh_cluster_env, start_daphne, stop_process, wait_port  # noqa: E402,I001
+
+REDIS_URL = "redis://127.0.0.1:6379/10"  # not used by the tests nor the other benches
 
 
 def prepare(env: dict, editors: int) -> dict:
@@ -64,26 +68,39 @@ async def main() -> None:
     ap.add_argument("--editors", type=int, default=30)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--rate", type=float, default=2.0, help="messages per second per editor")
+    ap.add_argument("--daphnes", type=int, default=1, help="more than 1: PostgreSQL + Redis, one port each")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="coedit-")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "PORT": str(port), "DEBUG": "1",
-           "ALLOWED_HOSTS": "127.0.0.1", "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}"}
-    env.pop("REDIS_URL", None)
+    if args.daphnes > 1:
+        why = cluster_unavailable(REDIS_URL)
+        if why:
+            raise SystemExit(f"--daphnes {args.daphnes} needs PostgreSQL and Redis: {why}")
+        with fresh_cluster_env("coedit", REDIS_URL) as env:
+            await measure(args, env)
+    else:
+        tmp = tempfile.mkdtemp(prefix="coedit-")
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        env.pop("REDIS_URL", None)
+        await measure(args, env)
+
+
+async def measure(args, env: dict) -> None:
+    ports = [free_port() for _ in range(args.daphnes)]
+    origins = ",".join(f"http://127.0.0.1:{p}" for p in ports)
+    env = {**env, "PORT": str(ports[0]), "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1", "ALLOWED_ORIGINS": origins}
     world = prepare(env, args.editors)
-    server = subprocess.Popen([str(Path(PY).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port),
-                               "config.asgi:application"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    servers = [start_daphne(env, port) for port in ports]
     sent: dict[str, float] = {}  # change id -> send time
     echo: list[float] = []
     visible: list[float] = []
     seen: dict[str, int] = {}
     phase = ["echo"]
     try:
-        await wait_port(port, timeout=90.0)
-        url = f"ws://127.0.0.1:{port}/ws/designs/{world['design']}/"
+        for port in ports:
+            await wait_port(port, timeout=90.0)
         sockets = []
-        for cookie in world["editors"]:
+        for i, cookie in enumerate(world["editors"]):
+            port = ports[i % len(ports)]
+            url = f"ws://127.0.0.1:{port}/ws/designs/{world['design']}/"
             ws = await websockets.connect(url, origin=f"http://127.0.0.1:{port}",
                                           additional_headers={"Cookie": f"sessionid={cookie}"}, max_size=2**24)
             assert json.loads(await ws.recv())["type"] == "design.hello"
@@ -141,16 +158,17 @@ async def main() -> None:
         for task in readers:
             task.cancel()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in servers:
+            stop_process(server)
     ms = 1000.0
     complete = sum(1 for c in sent if seen.get(c, 0) == len(sockets) - 1)
-    print(f"editors {len(world['editors'])}, {args.rate:g}/s each, {args.seconds:g} s per phase")
+    where = (f"{args.daphnes} Daphnes, PostgreSQL + Redis" if args.daphnes > 1 else "1 Daphne, SQLite + in-memory layer")
+    print(f"editors {len(world['editors'])}, {args.rate:g}/s each, {args.seconds:g} s per phase, {where}")
     print(f"echo (ping answered by pong on the same socket): n={len(echo)} p50 {pct(echo, .5) * ms:.1f} ms, "
           f"p99 {pct(echo, .99) * ms:.1f} ms")
     print(f"op visible on the others: n={len(visible)} p50 {pct(visible, .5) * ms:.1f} ms, "
           f"p99 {pct(visible, .99) * ms:.1f} ms; changes seen by every other editor: {complete}/{len(sent)}")
-    print(f"ratio: {pct(visible, .99) / pct(echo, .99):.2f} (p99 op visible on the others / p99 echo on the same socket)")
+    print(f"ratio: {pct(visible, .99) / pct(echo, .99):.2f} (p99 op visible on the others / p99 echo on the same socket, {where})")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ last) that never came (the server fills gaps from the ring buffer, so this shoul
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -105,6 +107,49 @@ def stop_process(process: subprocess.Popen) -> None:
         process.wait(10)
     if group:  # what the leader left behind (a worker that did not follow it)
         signal_all(signal.SIGKILL)
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def cluster_unavailable(redis_url: str) -> str | None:
+    """Why the PostgreSQL + Redis setup cannot run here (None when both answer)."""
+    try:
+        import psycopg
+
+        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
+    except Exception as exc:
+        return f"PostgreSQL at {PG_ADMIN} does not answer ({type(exc).__name__}: {str(exc).strip()[:120]})"
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        return f"Redis at {redis_url} does not answer ({type(exc).__name__}: {str(exc)[:120]})"
+    return None
+
+
+@contextlib.contextmanager
+def fresh_cluster_env(prefix: str, redis_url: str):
+    """The environment of a scale-out setup: a fresh PostgreSQL database (dropped after) and the
+    Redis database `redis_url` (flushed before and after: a former run's leases and seats would
+    name designs of the fresh database)."""
+    import psycopg
+    import redis
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    layer = redis.Redis.from_url(redis_url)
+    layer.flushdb()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}", "REDIS_URL": redis_url}
+    env.pop("DESIGNER_SIM_STORE", None)
+    try:
+        yield env
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        layer.flushdb()
 
 
 def redis_available(url: str) -> bool:
