@@ -324,10 +324,14 @@ class CoeditMixin:
             return
         if first != seq + 1:
             filled = await _changes_since(int(self.design_id), seq, last)
+            # A catch-up (its own task) may have sent some of them while the log was read.
+            seq = self.op_seq
+            if last <= seq:
+                return
             if filled is None or not filled or filled[-1]["seq"] != last:
                 await self.send_snapshot()
                 return
-            text = ops_text(filled)
+            text = ops_text([c for c in filled if c["seq"] > seq])
         elif text is None:
             text = ops_text(changes)
         self.op_seq = last
@@ -339,9 +343,13 @@ class CoeditMixin:
             if self.joined is None or last is None or self.op_seq >= last:
                 return
             filled = await _changes_since(int(self.design_id), self.op_seq, last)
+            if self.op_seq >= last:
+                return  # delivered meanwhile, through the group
             if not filled or filled[-1]["seq"] != last:
                 await self.send_snapshot()
-            elif self.op_seq < last and filled[0]["seq"] == self.op_seq + 1:
+                return
+            filled = [c for c in filled if c["seq"] > self.op_seq]  # some may have come meanwhile
+            if filled and filled[0]["seq"] == self.op_seq + 1:
                 self.op_seq = last
                 await self.send(text_data=ops_text(filled))
         except Exception:
