@@ -462,6 +462,8 @@ class CoeditMixin:
         await self.channel_layer.group_send(self.joined_design, {"type": "presence.update", "peer": self.peer,
                                                                  "text": _dumps(self.presence)})
         if first:
+            # Who this socket is among the peers (a follower names whom it follows by peer).
+            await self.send_json({"type": "presence.self", "peer": self.peer})
             await self.channel_layer.group_send(self.joined_design, {"type": "presence.query", "peer": self.peer,
                                                                      "reply_to": self.channel_name})
 
