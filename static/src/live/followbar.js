@@ -9,6 +9,7 @@ import { queuePresence } from "./presencesend.js";
 
 const INPUT_MS = 1000; // a view change this soon after a gesture of one's own is one's own move
 const HELD = "The view is held by the presenter while they present.";
+const SAID_MS = 12_000;
 
 /**
  * @param {object} options
@@ -51,7 +52,13 @@ export function installFollow({ cy, view, session, slot, panels, canPresent, loo
   slot.replaceChildren(h("div", { className: "follow-line" }, h("span", { className: "follow-label" }, "Watching:"), roster, count, tools),
     bar, said);
 
-  const say = (text) => { said.textContent = text ?? ""; };
+  // What happened (left, brought, held) stays a while, then gives its room back.
+  let sayTimer = null;
+  const say = (text) => {
+    said.textContent = text ?? "";
+    clearTimeout(sayTimer);
+    if (text) sayTimer = setTimeout(() => { said.textContent = ""; }, SAID_MS);
+  };
 
   const setHold = (on) => session.send("follow.hold", { on }).then(() => {
     holding = on;
