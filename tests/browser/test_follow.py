@@ -11,6 +11,7 @@ instant. The same from the presenter view, where the canvas differs in size: the
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from test_browser_smoke import create_link
 from test_live_nat import live, wait_live
@@ -29,7 +30,7 @@ SEEN = """() => { const c = document.getElementById('canvas');
 # presenter's whole visible area inside the follower's (the canvases differ in size: an editor's
 # has the palette beside it), one side fitting exactly.
 SAME_VIEW = """(want) => {
-  const got = (%s)();
+  const got = (SEEN)();
   const area = (s) => { const v = s.viewport;
     return {x1: -v.pan.x / v.zoom, y1: -v.pan.y / v.zoom, x2: (s.w - v.pan.x) / v.zoom, y2: (s.h - v.pan.y) / v.zoom}; };
   const a = area(want), b = area(got);
@@ -40,7 +41,7 @@ SAME_VIEW = """(want) => {
     && JSON.stringify(got.selection) === JSON.stringify(want.selection)
     && got.picked === want.picked
     && JSON.stringify(got.tables) === JSON.stringify(want.tables) && got.console === want.console;
-}""" % SEEN
+}""".replace("SEEN", SEEN)
 
 
 def view(page) -> dict:
@@ -69,13 +70,13 @@ def teacher_name(student) -> str:
 
 
 def matches_within(follower, presenter) -> dict:
+    """The follower shows what the presenter shows now within WITHIN_MS (polled); returns it."""
     want = view(presenter)
     try:
         follower.wait_for_function(SAME_VIEW, arg=want, timeout=WITHIN_MS)
-    except Exception:
-        follower.wait_for_timeout(1500)
-        print("WANT", want, "\nGOT", view(follower), "\nLATER", view(presenter), follow_state(follower))
-        raise
+    except PlaywrightTimeout:
+        raise AssertionError(f"not within {WITHIN_MS} ms: the presenter shows {want}, "
+                             f"the follower {view(follower)}") from None
     return want
 
 
