@@ -183,4 +183,7 @@ def test_following_the_presenter_view(new_context):
     owner.mouse.move(box["x"] + box["width"] / 3, box["y"] + box["height"] / 3)
     owner.mouse.wheel(0, -200)
     # The presenter view's canvas is another size again: the same centre, the presenter's area in view.
-    student.wait_for_function(SAME_VIEW, arg=view(owner), timeout=WITHIN_MS)
+    matches_within(student, owner)
+    # Its panels sit outside the live root: a tab opened there is followed too.
+    owner.get_by_role("tab", name="NAT", exact=True).click()
+    assert matches_within(student, owner)["tables"]["tab"] == "nat"

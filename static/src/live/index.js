@@ -46,7 +46,7 @@ export function panelLayout(root, parts) {
 }
 
 export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc, WebSocket: Socket, arrange = panelLayout,
-  overlayScale = 1, consoleFontSize, followSlot = globalThis.document?.getElementById("follow-root") }) {
+  overlayScale = 1, consoleFontSize, followSlot = globalThis.document?.getElementById("follow-root"), viewRoot = root }) {
   const withShell = new Set(kindsFromSchema(schema).filter((k) => k.hasNics).map((k) => k.kind));
   const session = new LiveSession({ designId, ...(Socket ? { WebSocket: Socket } : {}) });
   const overlay = safeOverlay(cy, overlayScale);
@@ -169,9 +169,11 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   };
   build(getDoc());
   root.dataset.ready = "true";
-  const view = createViewState({ cy, root, panels: () => ({ events, tables, consoles }) });
+  // The person's clicks and keys on the panels are watched in `viewRoot` (the presenter view places
+  // the panels outside `root`).
+  const view = createViewState({ cy, root: viewRoot, panels: () => ({ events, tables, consoles }) });
   try {
-    follow = followSlot ? installFollow({ cy, view, session, slot: followSlot, panels: root, canPresent: () => editable,
+    follow = followSlot ? installFollow({ cy, view, session, slot: followSlot, panels: viewRoot, canPresent: () => editable,
       lookBack, privateAt: () => privateAt }) : null;
   } catch (error) {
     console.error("following is unavailable:", error); // the run must show even so
