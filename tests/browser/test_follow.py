@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from test_browser_a11y import violations
 from test_browser_smoke import create_link
 from test_live_nat import live, wait_live
 from test_live_page import owner_with, play_until
@@ -115,6 +116,11 @@ def test_follow_leave_bring_hold_and_a_private_look_back(new_context):
     drag_canvas(owner, 80, -40)
     matches_within(student, owner)
     assert owner.evaluate("() => window.designer.live().follow.followers") == 1
+    # The watchers' initials, the follower's bar and the presenter's buttons, in both themes.
+    for scheme in ("light", "dark"):
+        for page in (owner, student):
+            page.emulate_media(color_scheme=scheme)
+            assert violations(page) == [], (scheme, page.url)
 
     # The student pans: they leave, and are told so; the teacher's next move no longer reaches them.
     drag_canvas(student, -120, 60)
