@@ -14,8 +14,16 @@ and its reasons in docs/design.md, "Co-editing").
   the gap gives a `design.snapshot`.
 - `design.sync {after}` (viewer+): what this socket missed since `after`.
 - `design.revision` (editor+): cut a revision now. One is also cut after a quiet minute.
-- `presence` (viewer+): cursor, selection, viewport, tab; relayed with who and a colour, never
-  stored; `presence.left` when a socket closes; a joiner asks the others (`presence.query`).
+- `presence` (viewer+): cursor, selection, viewport, tab, and the rest of the person's view state
+  (picked event, tables, console, whom they follow, a private instant); merged into what this
+  socket said before and relayed whole with who and a colour, never stored; `presence.left` when a
+  socket closes; a joiner asks the others (`presence.query`), at `design.sync` or its first
+  `presence` (the presenter view has no co-editing replica to sync).
+- `follow.bring` (editor+): every other socket of the design is told to follow this one
+  (`follow.brought`). Presence and `follow.brought` travel through the run's relay (one copy per
+  process, handed to the local sockets), `presence.left` and `presence.query` through the design's
+  group; `follow.hold {on}` (editor+) marks this socket's presence `holding`, which
+  its followers read as "the view is held" (docs/design.md, "Following a presenter").
 
 Consumer changes live here (a mixin, and handlers registered into the consumer's table) so
 designer/consumers.py only calls `coedit_joined` / `coedit_left`.
@@ -40,6 +48,7 @@ from designer import coeditops, limits
 from designer.actions import check_description, check_name, cut_revision, group_name
 from designer.errors import DesignerError, DesignInvalid, DesignNotFound, Invalid
 from designer.models import Design, DesignOp
+from designer.simulation.relay import RELAY, relay_group
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +382,26 @@ class CoeditMixin:
         if event.get("peer") != getattr(self, "peer", None):
             await self.send(text_data=event["text"])
 
+    async def _relay(self, design_id: int, text: str) -> None:
+        """A presence or follow message to every other socket of the design, through the run's relay
+        (simulation/relay.py): one copy per process, handed to its local sockets as direct calls.
+        A group send to each socket cost a class of 100 followers 3-4 times the p99 of an echo
+        (bench/follow.py)."""
+        await self.channel_layer.group_send(relay_group(design_id), {"type": "presence.relay", "design": design_id,
+                                                                     "peer": self.peer, "text": text})
+
+    async def presence_relay(self, event: dict) -> None:
+        design_id = event["design"]
+        if RELAY.leader(design_id) is not self:
+            return  # a stale member's copy; the leader's counts
+        for member in list(RELAY.watchers.get(design_id, ())):
+            if getattr(member, "peer", None) in (None, event["peer"]) or getattr(member, "joined", None) is None:
+                continue
+            try:
+                await member.send(text_data=event["text"])
+            except Exception:
+                log.exception("design %s: relaying presence to a socket failed", design_id)
+
     async def presence_left(self, event: dict) -> None:
         if event.get("peer") != getattr(self, "peer", None):
             await self.send_json({"type": "presence.left", "peer": event["peer"]})
@@ -452,13 +481,36 @@ class CoeditMixin:
                                                               note=message.get("note") or "Saved by hand")
         await self.ack("design.revision", {"number": revision.number if revision else None}, message.get("ref"))
 
-    @_handles
-    async def presence(self, message: dict, access) -> None:
+    async def _announce(self, access, fields: dict) -> None:
+        """Merges `fields` into this socket's presence and relays the whole of it; the first one
+        also asks the others where they are."""
         _user, name = await _user_of(self)
         who = getattr(self, "who", None) or self.peer
-        self.presence = {"type": "presence", "peer": self.peer, "name": name, "colour": _colour(who),
-                         "role": access.role,
-                         **{k: message[k] for k in ("cursor", "selection", "viewport", "tab") if k in message}}
+        first = getattr(self, "presence", None) is None
+        self.presence = {**(self.presence or {}), "type": "presence", "peer": self.peer, "name": name,
+                         "colour": _colour(who), "role": access.role, **fields}
         self.joined_design = group_name(access.design.pk)
-        await self.channel_layer.group_send(self.joined_design, {"type": "presence.update", "peer": self.peer,
-                                                                 "text": _dumps(self.presence)})
+        await self._relay(access.design.pk, _dumps(self.presence))
+        if first:
+            # Who this socket is among the peers (a follower names whom it follows by peer).
+            await self.send_json({"type": "presence.self", "peer": self.peer})
+            await self.channel_layer.group_send(self.joined_design, {"type": "presence.query", "peer": self.peer,
+                                                                     "reply_to": self.channel_name})
+
+    @_handles
+    async def presence(self, message: dict, access) -> None:
+        await self._announce(access, {k: v for k, v in message.items() if k not in ("type", "ref")})
+
+    @_handles
+    async def follow_bring(self, message: dict, access) -> None:
+        _user, name = await _user_of(self)
+        if getattr(self, "presence", None) is None:  # the followers need this socket's view to follow it
+            await self._announce(access, {})
+        await self._relay(access.design.pk, _dumps({"type": "follow.brought", "peer": self.peer, "name": name}))
+        await self.ack("follow.bring", {"peer": self.peer}, message.get("ref"))
+
+    @_handles
+    async def follow_hold(self, message: dict, access) -> None:
+        await self._announce(access, {"holding": bool(message["on"])})
+        await self.ack("follow.hold", {"holding": bool(message["on"])}, message.get("ref"))
+

@@ -40,6 +40,8 @@ REFUSALS = {
     "edit": ("forbidden.edit", "editing the design is for its owner and editors"),
     "console": ("forbidden.console",
                 "console access is for the design's owner and editors (console access means admin access)"),
+    "present": ("forbidden.present",
+                "bringing everyone to your view and holding it are for the design's owner and editors"),
 }
 
 
@@ -129,14 +131,33 @@ _COEDIT_ROWS = (
     MessageType("design.sync", Need.VIEW, CONSUMER, {"after": SEQ}, ("after",), {"after": 0}),
     _edit("design.revision", CONSUMER, "edit", fields={"note": {"type": "string", "maxLength": 200}},
           example={"note": "before the lab"}),
+    # Presence also carries the person's view state (static/src/live/viewstate.js) so that others
+    # can follow it (static/src/live/follow.js): the canvas size with the viewport, the picked
+    # event, the live tables' tab and node, the console in view, whom this person follows and the
+    # instant of a private look back (seconds; null: the run as it is).
     MessageType("presence", Need.VIEW, CONSUMER, {
         "cursor": _POINT,
         "selection": {"type": "array", "maxItems": 200, "items": NODE},
         "viewport": {"type": ["object", "null"], "additionalProperties": False, "required": ["x", "y", "zoom"],
                      "properties": {"x": {"type": "number", "minimum": -1e7, "maximum": 1e7},
                                     "y": {"type": "number", "minimum": -1e7, "maximum": 1e7},
-                                    "zoom": {"type": "number", "minimum": 0.001, "maximum": 100}}},
-        "tab": {"type": ["string", "null"], "maxLength": 32}}, (), {"cursor": {"x": 10, "y": 20}, "selection": ["vm1"]}),
+                                    "zoom": {"type": "number", "minimum": 0.001, "maximum": 100},
+                                    "w": {"type": "number", "minimum": 1, "maximum": 1e5},
+                                    "h": {"type": "number", "minimum": 1, "maximum": 1e5}}},
+        "tab": {"type": ["string", "null"], "maxLength": 32},
+        "picked": {**SEQ, "type": ["integer", "null"]},
+        "tables": {"type": ["object", "null"], "additionalProperties": False,
+                   "properties": {"tab": {"type": ["string", "null"], "maxLength": 32},
+                                  "node": {**NODE, "type": ["string", "null"]}}},
+        "console": {**NODE, "type": ["string", "null"]},
+        "following": {"type": ["string", "null"], "pattern": "^[0-9a-f]{12}$"},
+        "at": {"type": ["number", "null"], "minimum": 0, "maximum": 10**7}},
+        (), {"cursor": {"x": 10, "y": 20}, "selection": ["vm1"], "picked": 3, "tables": {"tab": "arp", "node": "vm1"}}),
+    # Follow-the-teacher (docs/design.md, "Following a presenter"): every other socket of the design
+    # starts following the sender; the sender holds the view of those following it (or lets go).
+    MessageType("follow.bring", Need.EDIT, CONSUMER, refusal="present"),
+    MessageType("follow.hold", Need.EDIT, CONSUMER, {"on": {"type": "boolean"}}, ("on",), {"on": True},
+                refusal="present"),
 )
 _ROWS = _ROWS + _COEDIT_ROWS
 

@@ -373,7 +373,9 @@ async def test_presence_is_relayed_with_who_and_a_colour_and_never_stored(world)
     assert got["name"] == "viewer" and got["role"] == "viewer" and got["colour"].startswith("#")
     assert (got["cursor"], got["selection"], got["viewport"], got["tab"]) == (
         {"x": 5, "y": 6}, ["vm1"], {"x": 0, "y": 0, "zoom": 1.5}, "canvas")
-    assert await b.comm.receive_nothing(timeout=0.2)  # not echoed to its sender
+    # not echoed to its sender, which hears only who it is among the peers (once)
+    assert await b.comm.receive_json_from(timeout=5) == {"type": "presence.self", "peer": got["peer"]}
+    assert await b.comm.receive_nothing(timeout=0.2)
     # a joiner learns who is there
     c = await connect(world, "editor", "c")
     await c.comm.send_json_to({"type": "design.sync", "after": c.seq})

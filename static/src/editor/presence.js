@@ -1,8 +1,9 @@
 // Presence on the canvas: each other person's cursor (an arrow with their name) and selection (a
 // ring round each node they selected) in their colour. One message type, `presence`, on the
 // design socket, never stored (docs/websocket-protocol.md, "Co-editing"); it also carries the
-// viewport and the tab, so a follow-the-teacher view can reuse it.
-export const PRESENCE_EVERY_MS = 100;
+// viewport and the tab; the live panel's follow-the-teacher (live/follow.js) sends the rest of the
+// view state through the same queue (live/presencesend.js: one presence message at a time).
+import { queuePresence } from "../live/presencesend.js";
 
 export function installPresence({ cy, container, send, tab = "canvas" }) {
   const peers = new Map(); // peer -> {name, colour, cursor, selection, viewport, tab}
@@ -12,26 +13,16 @@ export function installPresence({ cy, container, send, tab = "canvas" }) {
   Object.assign(layer.style, { position: "absolute", inset: "0", pointerEvents: "none", overflow: "hidden", zIndex: "5" });
   container.append(layer);
 
-  // Outgoing, at most every PRESENCE_EVERY_MS: the latest of each field wins.
-  let outgoing = {};
-  let timer = null;
-  const queue = (fields) => {
-    outgoing = { ...outgoing, ...fields };
-    if (timer !== null) return;
-    timer = setTimeout(() => {
-      timer = null;
-      const message = { type: "presence", ...outgoing };
-      outgoing = {};
-      send(message);
-    }, PRESENCE_EVERY_MS);
-  };
+  // Outgoing, at most every 100 ms (presencesend.js): the latest of each field wins.
+  const queue = (fields) => queuePresence(fields, send);
   const round = (n) => Math.round(n * 10) / 10;
   cy.on("mousemove", (event) => queue({ cursor: { x: round(event.position.x), y: round(event.position.y) } }));
   container.addEventListener("mouseleave", () => queue({ cursor: null }));
   cy.on("select unselect", () => queue({ selection: cy.$(":selected").map((e) => e.id()).slice(0, 200) }));
   cy.on("viewport", () => {
     const pan = cy.pan();
-    queue({ viewport: { x: round(pan.x), y: round(pan.y), zoom: Math.min(100, Math.max(0.001, cy.zoom())) } });
+    queue({ viewport: { x: round(pan.x), y: round(pan.y), zoom: Math.min(100, Math.max(0.001, cy.zoom())),
+      w: Math.max(1, Math.round(cy.width())), h: Math.max(1, Math.round(cy.height())) } });
     draw();
   });
   cy.on("position render", () => draw());

@@ -26,7 +26,7 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
   let stick = true; // keep the newest row in view
   let viewport = 22 * 16; // the list's height in px (a ResizeObserver keeps it)
   let drawnFrom = -1; // index of the first row drawn
-  const filter = { protocol: "", device: "" };
+  const filter = { protocol: "", device: "", until: Infinity }; // until: a private look back (ns)
   // Each event's protocol, decided once on arrival (a tunnelled frame is VXLAN by what came before).
   const classifier = new ProtocolClassifier();
   const protocols = new WeakMap();
@@ -49,7 +49,7 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
     list);
 
   const passes = (event) => (!filter.protocol || protocolOf(event) === filter.protocol)
-    && (!filter.device || devicesOf(event).includes(filter.device));
+    && (!filter.device || devicesOf(event).includes(filter.device)) && event.t <= filter.until;
 
   const rowFor = (event, index) => {
     const protocol = protocolOf(event);
@@ -176,6 +176,13 @@ export function createEventList({ devices, onPick, frame = requestAnimationFrame
       while (keep > 0 && kept[keep - 1].t > t) keep -= 1;
       kept.length = keep;
       if (picked !== null && !kept.some((e) => e.seq === picked)) picked = null;
+      rebuild();
+    },
+    /** A private look back (follow.js): only the events up to `t` (ns) are listed, none dropped;
+     * null lists them all again. */
+    lookBack(t) {
+      flush();
+      filter.until = t === null || t === undefined ? Infinity : t;
       rebuild();
     },
     /** A reset or a new run: nothing at all. */

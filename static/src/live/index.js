@@ -5,13 +5,15 @@
 // controls (vmpanel.js). The design page (editor/main.js) and the presenter view
 // (present.js) call mountLive; `arrange(parts)` puts the parts where the page wants them (by
 // default the Simulation panel's own layout in `root`). It returns a read-only `snapshot()` for the
-// test hook and the person's view state (viewstate.js).
+// test hook and the person's view state (viewstate.js), which others can follow (followbar.js, in
+// the page's #follow-root); a viewer's timeline looks back privately (the run goes on).
 import { kindsFromSchema } from "../model/index.js";
 import { schema } from "../editor/fieldcheck.js";
 import { CaptionPacer, createCaption } from "./caption.js";
 import { createConsoles } from "./consoles.js";
 import { h } from "./dom.js";
 import { createEventList } from "./eventlist.js";
+import { installFollow } from "./followbar.js";
 import { placesOf } from "./format.js";
 import { createInspector } from "./inspector.js";
 import { createOverlay } from "./overlay.js";
@@ -44,7 +46,7 @@ export function panelLayout(root, parts) {
 }
 
 export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc, WebSocket: Socket, arrange = panelLayout,
-  overlayScale = 1, consoleFontSize }) {
+  overlayScale = 1, consoleFontSize, followSlot = globalThis.document?.getElementById("follow-root"), viewRoot = root }) {
   const withShell = new Set(kindsFromSchema(schema).filter((k) => k.hasNics).map((k) => k.kind));
   const session = new LiveSession({ designId, ...(Socket ? { WebSocket: Socket } : {}) });
   const overlay = safeOverlay(cy, overlayScale);
@@ -76,6 +78,18 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   // The caption (and the ring on the canvas) show the current event: the one just picked, else
   // the newest the run reached, paced while it plays (caption.js).
   let events, tables, consoles, nodes, nodesKey, pcap, vms, hosts, keep;
+  // A private look back (s; null: the run as it is): the event list, the caption and the clock go
+  // to that instant; the run, the tables and the consoles go on. A viewer's own, or the one of the
+  // person they follow.
+  let privateAt = null;
+  let follow = null;
+  const lookBack = (seconds) => {
+    privateAt = seconds ?? null;
+    events.lookBack(privateAt === null ? null : privateAt * 1e9);
+    transport.setPrivate(privateAt);
+    overlay.clear();
+    pacer.offer(privateAt === null ? events.newest() : events.newest(privateAt * 1e9), { immediate: true });
+  };
   const showCurrent = (event) => {
     caption.set(event, event ? events.protocolOf(event) : "");
     const { nodes: places } = event ? placesOf(event) : { nodes: [] };
@@ -90,7 +104,9 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   const build = (current) => {
     nodes = nodeList(current);
     nodesKey = JSON.stringify(nodes);
-    transport = createTransport({ canEdit: editable, command, onError: say, backTarget: () => events.previousInstant() });
+    privateAt = null; // a new list: no look back
+    transport = createTransport({ canEdit: editable, command, onError: say, backTarget: () => events.previousInstant(),
+      lookBack: (seconds) => (follow ? follow.ownLookBack(seconds) : lookBack(seconds)) });
     if (lastState) transport.update(lastState);
     events = createEventList({ devices: nodes, onPick: (event) => {
       highlight(cy, event);
@@ -153,7 +169,15 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   };
   build(getDoc());
   root.dataset.ready = "true";
-  const view = createViewState({ cy, root, panels: () => ({ events, tables, consoles }) });
+  // The person's clicks and keys on the panels are watched in `viewRoot` (the presenter view places
+  // the panels outside `root`).
+  const view = createViewState({ cy, root: viewRoot, panels: () => ({ events, tables, consoles }) });
+  try {
+    follow = followSlot ? installFollow({ cy, view, session, slot: followSlot, panels: viewRoot, canPresent: () => editable,
+      lookBack, privateAt: () => privateAt }) : null;
+  } catch (error) {
+    console.error("following is unavailable:", error); // the run must show even so
+  }
 
   // Before the first run, follow the drawing as it is edited (coalesced: one check a frame).
   let docCheck = false;
@@ -201,6 +225,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   session.addEventListener("events", ({ detail }) => {
     events.add(detail.events);
     if (vmStates.fromEvents(detail.events)) vmsChanged();
+    if (privateAt !== null) return; // looking back: the list keeps them for later, nothing moves
     if (detail.live) overlay.play(detail.events);
     const newest = detail.events.at(-1);
     if (newest) pacer.offer(newest, { immediate: !detail.live || session.status.status !== "playing" });
@@ -220,6 +245,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       rebuildIfChanged();
       events.clear();
       consoles.clear();
+      if (privateAt !== null) lookBack(null); // a new run: nothing to look back on
     } else {
       events.cut(detail.t);
       consoles.cut(detail.t);
@@ -229,7 +255,8 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
     if (detail.tables) runTables = detail.tables;
     if (detail.tables) vmStates.fromTables(detail.tables, detail.t ?? 0, { replace: true });
     vmsChanged();
-    pacer.offer(detail.started || detail.reset ? null : events.newest(detail.t), { immediate: true });
+    const upto = privateAt === null ? detail.t : Math.min(detail.t, privateAt * 1e9);
+    pacer.offer(detail.started || detail.reset ? null : events.newest(upto), { immediate: true });
   });
   session.addEventListener("error", ({ detail }) => say(detail.message));
   // A role given or taken away while the page is open: rebuild the panel for it, then ask for the
@@ -249,6 +276,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   return {
     session,
     view,
+    follow,
     /** The editor's way to add a kept node ({node, links}) as one undoable edit. */
     setKeeper(fn) {
       keeper = fn;
@@ -270,6 +298,8 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       hosts: { badges: hostMarks.shown(), panel: hosts.snapshot() },
       keep: keep.snapshot(),
       view: view.get(),
+      privateAt,
+      follow: follow?.snapshot() ?? null,
     }),
   };
 }

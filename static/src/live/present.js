@@ -167,7 +167,7 @@ export function mountPresenter(container) {
   let live = null;
   try {
     live = mountLive({ cy, designId: container.dataset.designId, canEdit, root: slot("live-root"), doc,
-      arrange: presenterLayout(slots), overlayScale: 2, consoleFontSize: 17 });
+      arrange: presenterLayout(slots), overlayScale: 2, consoleFontSize: 17, viewRoot: slot("present-main") });
   } catch (error) {
     console.error("the live run could not start:", error);
   }

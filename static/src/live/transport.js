@@ -26,6 +26,7 @@ const STATUS_TEXT = {
 };
 export const NEXT_LABEL = "Next event →";
 export const BACK_LABEL = "← Back one event";
+const LOOK_TITLE = "Drag to look back on your own: the list and the caption go there, the run goes on for everyone";
 
 /**
  * @param {object} options
@@ -34,8 +35,11 @@ export const BACK_LABEL = "← Back one event";
  * @param {Function} options.onError (message | null)
  * @param {Function} [options.backTarget] () -> the instant (ns) "back one event" goes to, or null
  */
-export function createTransport({ canEdit, command, onError, backTarget = () => null }) {
+export function createTransport({ canEdit, command, onError, backTarget = () => null, lookBack = null }) {
   const reason = canEdit ? null : VIEWER_REASON;
+  // A viewer's timeline looks back privately (`lookBack(seconds | null)`): the run goes on.
+  const looks = !canEdit && typeof lookBack === "function";
+  let privately = null; // the instant (s) of this person's look back, null: the run as it is
   const button = (label, title, onclick, key) => h("button", { type: "button", title: reason ?? title, disabled: true,
     dataset: { live: key }, onclick }, label);
   let state = { status: "none", t: 0, speed: 1, run: null, msg: null };
@@ -92,7 +96,9 @@ export function createTransport({ canEdit, command, onError, backTarget = () => 
   const message = h("p", { className: "live-message", hidden: true });
   const timelineId = uid("live-timeline");
   const timeline = h("input", { type: "range", id: timelineId, min: 0, max: 10, step: 0.001, value: 0, disabled: true,
-    title: reason ?? "Drag to move the run to another instant (back or forward); it goes there when you let go" });
+    title: looks ? LOOK_TITLE : reason ?? "Drag to move the run to another instant (back or forward); it goes there when you let go" });
+  const backToRun = h("button", { type: "button", className: "live-look-back", hidden: true,
+    title: "Leave your look back: the list and the caption follow the run again", onclick: () => lookBack(null) }, "Back to the run");
   const timelineEnd = h("span", { className: "live-timeline-end", "aria-hidden": "true" }, "10 s");
   timeline.addEventListener("pointerdown", () => { dragging = true; });
   // While dragging the clock previews the instant (same width: nothing moves); letting go seeks.
@@ -104,7 +110,8 @@ export function createTransport({ canEdit, command, onError, backTarget = () => 
   timeline.addEventListener("change", () => {
     dragging = false;
     delete clock.dataset.preview;
-    run("run.seek", { t: Number(timeline.value) });
+    if (looks) lookBack(Number(timeline.value));
+    else run("run.seek", { t: Number(timeline.value) });
   });
   timeline.addEventListener("blur", () => {
     dragging = false;
@@ -122,9 +129,9 @@ export function createTransport({ canEdit, command, onError, backTarget = () => 
       h("span", { className: "live-group" }, status, clock)),
     h("div", { className: "live-transport-row live-timeline-row" },
       h("label", { for: timelineId, className: "live-timeline-label" }, "Timeline"),
-      h("span", { className: "live-timeline-end", "aria-hidden": "true" }, "0 s"), timeline, timelineEnd),
+      h("span", { className: "live-timeline-end", "aria-hidden": "true" }, "0 s"), timeline, timelineEnd, backToRun),
     message);
-  if (note) for (const control of [play, pause, back, step, reset, stop, speedSelect, timeline]) control.setAttribute("aria-describedby", note.id);
+  if (note) for (const control of [play, pause, back, step, reset, stop, speedSelect, ...(looks ? [] : [timeline])]) control.setAttribute("aria-describedby", note.id);
 
   const update = (next) => {
     state = { ...state, ...next };
@@ -137,14 +144,16 @@ export function createTransport({ canEdit, command, onError, backTarget = () => 
     status.dataset.status = state.status;
     message.hidden = !state.msg;
     message.textContent = state.msg ? `${label}: ${state.msg}` : "";
+    const shown = privately === null ? t : privately * 1e9;
     if (!dragging) {
-      clock.textContent = formatTime(t);
+      clock.textContent = formatTime(shown);
       const end = Math.max(10, Math.ceil(maxT / 1e9));
       timeline.max = String(end);
       timelineEnd.textContent = `${end} s`;
-      timeline.value = String(t / 1e9);
+      timeline.value = String(shown / 1e9);
     }
-    timeline.setAttribute("aria-valuetext", formatTime(t));
+    timeline.setAttribute("aria-valuetext", formatTime(shown));
+    if (looks) timeline.disabled = !state.run || state.status === "none";
     if (state.speed && SPEEDS.includes(Number(state.speed))) {
       speed = Number(state.speed);
       speedSelect.value = String(speed);
@@ -173,5 +182,13 @@ export function createTransport({ canEdit, command, onError, backTarget = () => 
     step: () => press(step),
     back: () => press(back),
   };
-  return { element, note, update, keys, get state() { return state; }, get dragging() { return dragging; } };
+  /** This person's look back is at `seconds` (null: none): the clock and the timeline show it. */
+  const setPrivate = (seconds) => {
+    privately = seconds ?? null;
+    clock.dataset.private = String(privately !== null);
+    clock.title = privately === null ? "" : "Your own look back: the run goes on for everyone else";
+    backToRun.hidden = privately === null;
+    update({});
+  };
+  return { element, note, update, keys, setPrivate, get state() { return state; }, get dragging() { return dragging; } };
 }
