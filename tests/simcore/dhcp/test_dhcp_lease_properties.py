@@ -2,7 +2,7 @@
 
 import random
 
-from dhcp_loop import D, SECOND, Segment
+from dhcp_loop import SECOND, D, Segment
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
