@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,15 +29,13 @@ import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from liveserver import PY, cluster_unavailable, free_port, fresh_cluster_env, start_daphne, stop_process, wait_port  # noqa: E402,I001
+from liveserver import cluster_unavailable, free_port, fresh_cluster_env, shell_json, start_daphne, stop_process, wait_port  # noqa: E402,I001
 
 REDIS_URL = "redis://127.0.0.1:6379/10"  # not used by the tests nor the other benches
 
 
 def prepare(env: dict, editors: int) -> dict:
-    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    script = f"""
-import json
+    return shell_json(env, f"""
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from designer.actions import do_create_design, do_create_share_link
@@ -52,10 +49,7 @@ for _ in range({editors}):
     v = SessionStore(); v[LINKS] = [link.token]; v.create(); cookies.append(v.session_key)
 print(json.dumps({{"design": design.pk, "version": design.version, "editors": cookies,
                   "nodes": [n["id"] for n in design.document["nodes"]]}}))
-"""
-    out = subprocess.run([PY, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+""")
 
 
 def pct(values: list[float], p: float) -> float:
