@@ -16,6 +16,7 @@ from typing import Any
 
 from simcore.assembly.context import BuildContext
 from simcore.assembly.services import peers
+from simcore.assembly.vbox.rewire import follow_settings
 from simcore.devices import HostNode
 from simcore.devices.services import start_services
 from simcore.trace.sentences import Names
@@ -123,6 +124,9 @@ def attach_machine(ctx: BuildContext, i: int, spec: dict) -> Machine | None:
     machine = Machine(node, spec, host=host, host_spec=ctx.specs.get(spec.get("host") or "", {}),
                       setup=GuestSetup(ctx, i, spec), engine=ctx.engine, tracer=ctx.tracer)
     ctx.machines[spec["id"]] = machine  # its `cloner` is set by build.py (clones builds on this module)
+    guest = node.__dict__.get("guest")
+    if guest is not None and follow_settings not in guest.on_change:
+        guest.on_change.append(follow_settings)  # its NICs move on the wire when its settings do
     if host is not None:
         _machines_of(host).append(machine)
     machine.apply_initial()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
+from simcore.apps.dhcp.glue import carrier_changed as dhcp_carrier_changed
 from simcore.design import check, derive_mac
 from simcore.virt import blockdev
 from simcore.virt.fs import EPOCH, Volume, directory
@@ -324,17 +325,27 @@ class Guest:
             machine._set_fast()  # frames to a NIC without its cable must meet the carrier check
         why = f"{self.node.name}'s cable on {name} is {'plugged in' if connected else 'pulled out'}"
         if not connected:
-            peer = nic.peer
-            self._unplugged[name] = nic.link
+            peer, had = nic.peer, nic.carrier
+            # (a NIC being re-attached already holds its new link here: keep that one)
+            self._unplugged[name] = nic.link or self._unplugged.get(name)
             nic.link, nic.carrier = None, False
             if peer is not None and hasattr(peer.node, "carrier_changed"):
                 peer.node.carrier_changed(peer, False, why)
+            if had:
+                self.carrier_seen(name, False)
             return
         nic.link = self._unplugged.pop(name, nic.link)
         nic.carrier = self.state in HAS_CARRIER
         peer = nic.peer
         if nic.carrier and peer is not None and hasattr(peer.node, "carrier_changed"):
             peer.node.carrier_changed(peer, True, why)
+        if nic.carrier:
+            self.carrier_seen(name, True)
+
+    def carrier_seen(self, name: str, up: bool) -> None:
+        """The guest's systemd-networkd learns that NIC ``name`` lost or regained its carrier, when
+        the guest next runs (on its own clock: a paused VM learns it when it resumes)."""
+        self.node.engine.schedule(0, dhcp_carrier_changed, self.node, name, up)
 
     def sentence(self, ch: Change) -> str:
         name = self.node.name

@@ -431,6 +431,8 @@ def restore(machine: Any, image: Image) -> None:
         nic.handler = machine.receive
     machine._set_fast()
     machine._carrier(False, goal=machine.state)
+    for hook in guest.on_change:  # no change listed: the settings as a whole came back
+        hook(guest, [])
 
 
 def _recable(node: Any, guest: Any, wires: dict) -> None:

@@ -74,8 +74,8 @@ class Bind:
 @dataclass(frozen=True, slots=True)
 class Unbind:
     """Remove the address (and the routes through it). ``reason`` is one word:
-    ``expired``, ``nak``, ``released`` or ``replaced`` (a
-    rebinding ended with an ACK for another address)."""
+    ``expired``, ``nak``, ``released``, ``replaced`` (a
+    rebinding ended with an ACK for another address) or ``carrier`` (the link went down)."""
 
     address: str
     reason: str

@@ -40,7 +40,7 @@ from simcore.packets import (
 from .actions import Bind, CancelTimer, Note, Send, SendArpProbe, SendIcmpProbe, SetTimer, Unbind
 from .client import DhcpClient
 from .framing import frame_for
-from .networkd import NetworkdClient, machine_id_for
+from .networkd import NetworkdClient, NetworkdState, machine_id_for
 from .options import CLIENT_PORT, SERVER_PORT
 from .server import DhcpServer
 
@@ -214,6 +214,21 @@ def guest_nic_up(node: Any, nic_name: str, names: Any = None) -> DhcpClientGlue:
     glue = client_on(node, nic_name, "systemd-networkd", names)
     glue.start()
     return glue
+
+
+def carrier_changed(node: Any, nic_name: str, up: bool) -> None:
+    """systemd-networkd sees ``nic_name`` lose or regain its carrier (a virtual cable pulled, a
+    NIC re-attached): down, its DHCP client stops and the leased address goes; up, the client
+    starts again (a DISCOVER asking for the last address). ISC dhclient, typed on a console,
+    does not watch the carrier and carries on."""
+    glue = node.__dict__.get("dhcp_clients", {}).get(nic_name)
+    if glue is None or glue.program != "systemd-networkd":
+        return
+    client = glue.machine
+    if not up:
+        glue.apply(client.carrier_lost(glue.engine.now))
+    elif client.state is NetworkdState.STOPPED:
+        glue.start()
 
 
 class DhcpServerGlue(_Glue):

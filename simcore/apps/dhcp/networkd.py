@@ -155,6 +155,25 @@ class NetworkdClient:
         self.xid = 0
         return actions
 
+    def carrier_lost(self, now: int) -> list[Action]:
+        """The link lost its carrier (networkd's ``link_carrier_lost`` with ``KeepConfiguration=no``,
+        netplan's default): the client stops and the leased address goes with its routes. Nothing
+        is sent (no carrier); the address is kept for option 50 when ``start`` runs again, on the
+        carrier's return."""
+        if self.state is NetworkdState.STOPPED:
+            return []
+        actions: list[Action] = [CancelTimer(t) for t in TIMERS]
+        text = f"{self.name}'s {self.ifname} lost its carrier: systemd-networkd stops its DHCP client"
+        lease = self.lease
+        if lease is not None and self.state in _HOLDS_ADDRESS:
+            text += (f" and removes {lease.address} with its routes; when the carrier returns it asks again, "
+                     f"for {lease.address} first")
+            actions.append(Unbind(lease.address, "carrier"))
+        self.state = NetworkdState.STOPPED
+        self.lease = None
+        self.xid = 0
+        return [Note("dhcp.stop", text), *actions]
+
     def on_timer(self, now: int, timer_id: str) -> list[Action]:
         if timer_id not in TIMERS:
             raise ValueError(f"NetworkdClient {self.name}: unknown timer {timer_id!r}")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from simcore.assembly.context import BuildContext
 from simcore.assembly.vbox import bridged, hostonly, internal, nat, natnetwork
-from simcore.assembly.vbox.common import CODE, ModeNic
+from simcore.assembly.vbox.common import CODE, DEFAULT_NETWORK, ModeNic
 from simcore.assembly.vbox.state import Attachment
 from simcore.trace import Tracer
 
@@ -35,10 +35,22 @@ def attach_nic(ctx: BuildContext, at: ModeNic, linked: set[tuple[str, str]]) -> 
     if (at.node_id, at.name) in linked:
         ctx.report(CODE, at.path, f"{at.who} is in {at.mode} mode, which attaches it: remove the drawn link")
         return
+    problems = len(ctx.problems)
     try:
         MODES[at.mode](ctx, at)
     except ValueError as exc:
         ctx.report(CODE, at.path, str(exc))
+    if len(ctx.problems) == problems:
+        ctx.vbox.wired[(at.node_id, at.name)] = wiring(at.mode, at.nic.get("network"))
+
+
+def wiring(mode: str | None, network: str | None) -> tuple[str, str | None] | None:
+    """What a NIC in ``mode`` on ``network`` is plugged into, comparable with ``VboxState.wired``:
+    the network's name with VirtualBox's default filled in, none for NAT and bridged (a NAT NIC
+    has its own engine; bridged mode uses the host's first NIC with a static address)."""
+    if mode is None:
+        return None
+    return mode, (network or DEFAULT_NETWORK[mode]) if mode in DEFAULT_NETWORK else None
 
 
 def attach_modes(ctx: BuildContext, doc: dict) -> None:

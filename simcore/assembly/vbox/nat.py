@@ -44,6 +44,12 @@ def attach(ctx: BuildContext, at: ModeNic) -> None:
     if uplink is None:
         return
     router_id = f"vboxnat-{at.node_id}-{at.name}"
+    engine = ctx.vbox.engines.get(router_id)
+    if engine is not None:  # the NIC comes back to NAT during a run: its own engine, table and forwards
+        inside = engine.router.nics[engine.inside]
+        engine.link = ctx.connect(f"{router_id}-bridge", inside, vm_host(ctx, at).nics[at.name])
+        _announce(ctx, at, uplink.ip)
+        return
     router = nat_router(ctx, router_id, f"{at.vm_name}'s NAT engine")
     gateway = NAT_GATEWAY.split("/")[0]
     natspec = {
@@ -62,6 +68,10 @@ def attach(ctx: BuildContext, at: ModeNic) -> None:
     natnet = NatNetwork(wire, uplink.host, natspec, ctx.names, router=router, forward_from=gateway)
     ctx.add_link(natnet.link)
     ctx.vbox.engines[router_id] = natnet
+    _announce(ctx, at, uplink.ip)
+
+
+def _announce(ctx: BuildContext, at: ModeNic, uplink_ip: str) -> None:
     announce(ctx, at, f"{TITLES['nat']}: its own NAT engine, the built-in router 10.0.2.2 (DHCP server, first "
                       f"lease 10.0.2.15, DNS {NAT_DNS}), which sends its traffic on from {at.hv}'s address "
-                      f"{uplink.ip}; no other VM shares it")
+                      f"{uplink_ip}; no other VM shares it")

@@ -42,3 +42,6 @@ class VboxState:
     # Every NAT engine (NAT mode) and NAT service (NAT Network) by its hidden router's id:
     # ``tables()["vbox_nat"]``.
     engines: dict[str, NatNetwork] = field(default_factory=dict)
+    # What each mode NIC is plugged into now, (VM id, NIC) -> (mode, network name or None):
+    # ``rewire.py`` moves a NIC whose settings say otherwise.
+    wired: dict[tuple[str, str], tuple[str, str | None]] = field(default_factory=dict)
