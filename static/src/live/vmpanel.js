@@ -11,6 +11,8 @@ import { createSnapshotPanel } from "./snappanel.js";
 import { LOOK, POWER, buttonsFor, changesFor } from "./vmstate.js";
 
 export const VM_REASON = "controlling a VM is for the design's owner and editors";
+// The design's nics[].mode -> VirtualBox's word for it in controlvm nicN (the select's options).
+const MODE_WORD = { internal: "intnet" };
 const NO_RUN = "No run yet: press Play (or Next event); the VM's state shows once the run starts.";
 
 export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
@@ -125,10 +127,15 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
           const on = cable.element.dataset.on !== "true";
           send(on ? `Connect ${nic}'s cable` : `Disconnect ${nic}'s cable`, "setlinkstate", { nic: slot, on });
         });
-        const mode = h("select", { "aria-label": `Attachment of ${nic}` }, POWER.modes.map((m) => h("option", { value: m }, m)));
+        // The select shows the NIC's attachment now until the user picks another (data-picked).
+        const mode = h("select", { "aria-label": `Attachment of ${nic}`, onchange: () => { mode.dataset.picked = "1"; } },
+          POWER.modes.map((m) => h("option", { value: m }, m)));
         const net = h("input", { type: "text", size: 8, placeholder: "network", "aria-label": `Network name for ${nic}` });
-        const apply = control("Attach", () => send(`${nic} attached as ${mode.value}`, "nic",
-          { nic: slot, mode: mode.value, ...(net.value.trim() ? { network: net.value.trim() } : {}) }));
+        const apply = control("Attach", () => {
+          delete mode.dataset.picked;
+          send(`${nic} attached as ${mode.value}`, "nic",
+            { nic: slot, mode: mode.value, ...(net.value.trim() ? { network: net.value.trim() } : {}) });
+        });
         nicControls.set(nic, { cable, mode, net, apply });
         return h("span", { className: "live-vm-nic", dataset: { nic } }, h("span", {}, `${nic} `), cable.element, " ", mode, net, apply.element);
       }));
@@ -140,6 +147,8 @@ export function createVmPanel({ vms, canEdit, command, onPick = () => {} }) {
       c.cable.element.textContent = on ? `Disconnect cable` : `Connect cable`;
       setEnabled(c.cable, changes.cable);
       const att = hw.attachments?.[nic];
+      if (att?.mode && !c.mode.dataset.picked) c.mode.value = MODE_WORD[att.mode] ?? att.mode;
+      c.net.placeholder = att?.network ?? "network";
       const drawn = att?.drawn ? `${nic} is cabled by a link of the design: change it in the editor` : null;
       setEnabled(c.apply, changes.attachment ?? drawn);
       c.mode.disabled = c.net.disabled = Boolean(changes.attachment ?? drawn) || !canEdit;
