@@ -232,6 +232,7 @@ class NetworkdClient:
         old, was = self.lease, self.state
         renewed = old is not None and old.address == lease.address
         self.lease = lease
+        self._offer = None  # the ACK's lease replaces the offer (sd-dhcp-client keeps one lease), as dhclient's does
         self.last_address = lease.address
         self.state = NetworkdState.BOUND
         self._discover_attempt = self._request_attempt = 0
