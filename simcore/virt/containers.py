@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from simcore.apps.console.shell import Console, Job, run_redirected, split_redirect
@@ -42,7 +43,7 @@ from simcore.virt.fs import Volume, directory, text_file
 from simcore.virt.guest import Guest
 from simcore.virt.images import Image, digest
 from simcore.virt.namespace import Namespace
-from simcore.virt.osimage import IMAGES, MIB, tmpfs
+from simcore.virt.osimage import IMAGES, MIB, OsImage, tmpfs
 
 S = 1_000_000_000
 LXD, DOCKER = "lxd", "docker"
@@ -140,15 +141,21 @@ class Container:
         return rows
 
 
+@cache
+def _shown_image(base: str, kernel: str, kernel_version: str, uname_tail: str) -> OsImage:
+    """What a container of ``base`` reports on a host with this kernel: the image's files and
+    release, the host's kernel. Immutable, so every container of one image on one kind of host
+    shares it."""
+    return replace(IMAGES[base], kernel=kernel, kernel_version=kernel_version, uname_tail=uname_tail)
+
+
 class ContainerGuest(Guest):
     """A container's software side: the image's tree on top of the host's kernel."""
 
     def __init__(self, node: Any, container: Container, host_guest: Guest, volume: Volume):
         spec = {"kind": "container", "id": node.id, "name": container.name}
-        base = IMAGES[container.image.base]
         kernel = host_guest.image
-        shown = replace(base, kernel=kernel.kernel, kernel_version=kernel.kernel_version,
-                        uname_tail=kernel.uname_tail)
+        shown = _shown_image(container.image.base, kernel.kernel, kernel.kernel_version, kernel.uname_tail)
         super().__init__(node, spec, shown, None)
         self.container = container
         self.host_guest = host_guest
