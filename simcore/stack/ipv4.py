@@ -116,7 +116,12 @@ class Stack:
         # The protocol handlers, sockets and hook lists (class attributes below) are made on first
         # use: most stacks never get a hook or a socket.
         self._ident = engine.rng.randrange(1 << 16)
-        self.counters = {"rx": 0, "tx": 0, "forwarded": 0, "dropped": 0}
+        self.rx = self.tx = self.forwarded = self.dropped = 0  # packets, as ``counters`` reads them
+
+    @property
+    def counters(self) -> dict[str, int]:
+        """Packets received, sent, forwarded and dropped (a copy: the stack counts in attributes)."""
+        return {"rx": self.rx, "tx": self.tx, "forwarded": self.forwarded, "dropped": self.dropped}
 
     # -- configuration ------------------------------------------------------------------------
     def add_nic(self, nic: Any, cidr: str | None = None) -> Iface:
@@ -212,12 +217,12 @@ class Stack:
         tr = self.tracer
         if dst != nic.mac and not is_group_mac(dst):
             # The NIC's MAC filter (not promiscuous): a flooded unicast for someone else.
-            self.counters["dropped"] += 1
+            self.dropped += 1
             if tr.on:
                 tr.emit("packet.dropped", self.narrator.not_my_mac(self, nic, frame), frame,
                         node=self.node_id, nic=nic.name, link=nic.link.id, reason="eth.not_for_us")
             return
-        self.counters["rx"] += 1
+        self.rx += 1
         if tr.on:
             tr.emit("frame.received", self.narrator.received(self, nic, frame), frame,
                     node=self.node_id, nic=nic.name, link=nic.link.id)
@@ -283,7 +288,7 @@ class Stack:
             packet = hook(self, packet, nic)
             if packet is None:
                 return
-        self.counters["forwarded"] += 1
+        self.forwarded += 1
         if self.tracer.on:
             self.tracer.emit("ip.forwarded", self.narrator.ip_forwarded(self, nic, route, packet),
                              node=self.node_id, nic=nic.name, out_nic=route.dev, src=packet.src,
@@ -361,7 +366,7 @@ class Stack:
     def transmit_ip(self, nic: Any, mac: str, packet: Any) -> None:
         """Wrap an IPv4 packet for ``mac`` and put it on the wire (called once the next hop is known)."""
         frame = Ethernet(mac, nic.mac, ETH_IPV4, packet)
-        self.counters["tx"] += 1
+        self.tx += 1
         if not nic.send(frame):
             self._lost(nic, frame)
 
@@ -371,12 +376,12 @@ class Stack:
         self._send_frame(nic, frame)
 
     def _send_frame(self, nic: Any, frame: Any) -> None:
-        self.counters["tx"] += 1
+        self.tx += 1
         if not nic.send(frame):
             self._lost(nic, frame)
 
     def _lost(self, nic: Any, frame: Any) -> None:
-        self.counters["dropped"] += 1
+        self.dropped += 1
         if self.tracer.on:
             self.tracer.emit("packet.dropped", self.narrator.words(
                 f"{self.name}'s {nic.name} is not connected to anything: the frame is lost"), frame,
@@ -398,7 +403,7 @@ class Stack:
         send_icmp_error(self, packet, typ, code)
 
     def drop(self, packet: Any, reason: str, text: str, nic: Any = None) -> None:
-        self.counters["dropped"] += 1
+        self.dropped += 1
         if self.tracer.on:
             fields: dict = {"node": self.node_id}
             if nic is not None:

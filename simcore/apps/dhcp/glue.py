@@ -63,11 +63,12 @@ class _Timers:
         self.fire = fire
         self.tokens: dict[str, int] = {}
         self.count = 0
+        self.due = self._due  # bound once: every pending timer shares it
 
     def set(self, timer_id: str, at_ns: int) -> None:
         self.count += 1
         self.tokens[timer_id] = self.count
-        self.engine.at(max(at_ns, self.engine.now), self._due, timer_id, self.count)
+        self.engine.at(max(at_ns, self.engine.now), self.due, timer_id, self.count)
 
     def cancel(self, timer_id: str) -> None:
         self.tokens.pop(timer_id, None)
