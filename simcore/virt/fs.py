@@ -147,6 +147,8 @@ class Volume:
     Ubuntu server uses about 5 GB); it counts towards ``used`` as real data would.
     """
 
+    __slots__ = ("root", "capacity", "device", "fstype", "base_used", "read_only", "inodes", "_blocks", "stored")
+
     def __init__(self, root: Inode, capacity: int, *, device: str, fstype: str = "ext4", base_used: int = 0,
                  read_only: bool = False):
         self.root = root
@@ -168,7 +170,8 @@ class Volume:
     def copy(self) -> Volume:
         """An independent volume with the same contents (shares the tree: O(1))."""
         twin = object.__new__(Volume)
-        twin.__dict__.update(self.__dict__)
+        for name in Volume.__slots__:
+            setattr(twin, name, getattr(self, name))
         return twin
 
     __copy__ = copy
