@@ -58,6 +58,8 @@ def _message(udp: Any) -> Dhcp:
 class _Timers:
     """Named timers of one machine on the engine; setting an id again replaces it."""
 
+    __slots__ = ("engine", "fire", "tokens", "count", "due")
+
     def __init__(self, engine: Any, fire: Any):
         self.engine = engine
         self.fire = fire
@@ -81,6 +83,8 @@ class _Timers:
 
 class _Glue:
     """What client and server glue share: sending, timers, notes."""
+
+    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "timers")
 
     def __init__(self, node: Any, nic_name: str, machine: Any, names: Any = None):
         self.node = node
@@ -132,6 +136,8 @@ class DhcpClientGlue(_Glue):
     """A DHCP client on one NIC of a node: ``program`` is ``isc-dhclient`` (the console's
     ``dhclient``) or ``systemd-networkd`` (an Ubuntu guest bringing its NIC up). ``start``,
     ``release``; ``verbose`` prints the client's log lines on the console."""
+
+    __slots__ = ("program", "verbose")
 
     def __init__(self, node: Any, nic_name: str, names: Any = None, program: str = "isc-dhclient"):
         mac, rng = node.nics[nic_name].mac, node.engine.rng
