@@ -38,6 +38,7 @@ from simcore.stack.routes import Route, RoutingTable
 from simcore.stack.transport import DEFAULT_TTL, LIMITED_BROADCAST, icmp_input, send_icmp_error, udp_input
 
 UNREACH_NET, UNREACH_PROTOCOL = 0, 2
+DEFAULT_NET = ipaddress.IPv4Network("0.0.0.0/0")  # every default route's (networks are immutable: shared)
 
 Hook = Callable[["Stack", Any, Any], Any]
 
@@ -159,7 +160,7 @@ class Stack:
             self._add_address(iface, ipaddress.IPv4Interface(cidr))
 
     def add_route(self, to: str, via: str | None = None, dev: str | None = None, metric: int = 0) -> Route:
-        dest = ipaddress.IPv4Network("0.0.0.0/0" if to == "default" else to, strict=False)
+        dest = DEFAULT_NET if to in ("default", "0.0.0.0/0") else ipaddress.IPv4Network(to, strict=False)
         if dev is None:
             if via is None:
                 raise ValueError(f"{self.name}: route to {to} needs a gateway (via) or a device (dev)")
@@ -326,7 +327,7 @@ class Stack:
             if dst == LIMITED_BROADCAST or dst == iface.broadcast:
                 self._post_and_transmit(packet, iface.nic, BROADCAST_MAC)
                 return None
-            route = Route(ipaddress.IPv4Network("0.0.0.0/0"), dev)
+            route = Route(DEFAULT_NET, dev)
         else:
             route = self.routes.lookup(dst)
             if route is None:

@@ -70,6 +70,8 @@ class Neighbour:
 class NeighbourTable:
     """The neighbour entries of one stack, keyed by ``(dev, ip)``."""
 
+    __slots__ = ("rng", "entries")
+
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.entries: dict[tuple[str, str], Neighbour] = {}
