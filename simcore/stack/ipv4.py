@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from collections.abc import Callable
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -41,6 +42,12 @@ UNREACH_NET, UNREACH_PROTOCOL = 0, 2
 DEFAULT_NET = ipaddress.IPv4Network("0.0.0.0/0")  # every default route's (networks are immutable: shared)
 
 Hook = Callable[["Stack", Any, Any], Any]
+
+
+@lru_cache(maxsize=1024)
+def _shared_network(network: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+    """The first network object equal to ``network`` (networks compare and hash by value)."""
+    return network
 
 
 _NONE: Any = MappingProxyType({})  # the shared empty table of a stack that has not needed its own
@@ -136,6 +143,9 @@ class Stack:
         return iface
 
     def _add_address(self, iface: Iface, addr: ipaddress.IPv4Interface) -> None:
+        # Every address of one subnet shares that subnet's network object (immutable), which the
+        # connected route holds too: a hundred containers on one bridge keep one 10.x.y.0/24.
+        addr.network = _shared_network(addr.network)
         ip = str(addr.ip)
         if ip in self.local_ips:
             raise ValueError(f"{self.name}: address {ip} is already on {self.local_ips[ip]}")
