@@ -150,6 +150,7 @@ class Stack:
         if ip in self.local_ips:
             raise ValueError(f"{self.name}: address {ip} is already on {self.local_ips[ip]}")
         iface.set(addr)
+        ip = iface.ip  # the same text, one string for the NIC, this table and the route
         self.local_ips[ip] = iface.nic.name
         if iface.broadcast:
             self.broadcasts[iface.broadcast] = iface.nic.name
