@@ -61,7 +61,7 @@ class Neighbour:
         self.state = FAILED  # every entry is born by a change out of "no entry"
         self.probes = 0
         self.token = 0  # bumped at every state change and timer: a timer with an old token is void
-        self.queue: deque = deque()
+        self.queue: deque | tuple = ()  # packets waiting for the address; a deque from the first
         self.confirmed = now
         self.updated = now
         self.used = now
@@ -118,9 +118,12 @@ class NeighbourTable:
 
     def _enqueue(self, n: Neighbour, packet: Packet) -> list[Action]:
         out: list[Action] = []
-        if len(n.queue) >= QUEUE_LEN:
-            out.append(Drop(n.dev, n.ip, (n.queue.popleft(),), "arp.queue_full"))
-        n.queue.append(packet)
+        queue = n.queue
+        if not queue:
+            queue = n.queue = deque()
+        elif len(queue) >= QUEUE_LEN:
+            out.append(Drop(n.dev, n.ip, (queue.popleft(),), "arp.queue_full"))
+        queue.append(packet)
         return out
 
     def _solicit(self, n: Neighbour, now: int) -> list[Action]:
@@ -143,7 +146,7 @@ class NeighbourTable:
         if not n.queue or n.state not in VALID:
             return []
         queued = tuple(n.queue)
-        n.queue.clear()
+        n.queue = ()
         return [Transmit(n.dev, n.mac, queued)]
 
     # -- timers -------------------------------------------------------------------------------
@@ -156,7 +159,7 @@ class NeighbourTable:
             if n.probes < (MCAST_SOLICIT if state is INCOMPLETE else UCAST_SOLICIT):
                 return self._solicit(n, now)
             queued = tuple(n.queue)
-            n.queue.clear()
+            n.queue = ()
             out: list[Action] = [self._set(n, FAILED, f"no reply after {n.probes} requests", now)]
             if queued:
                 out.append(Drop(n.dev, n.ip, queued, "arp.failed"))
