@@ -42,7 +42,7 @@ class Iface:
                           if addr is not None and addr.network.prefixlen < 31 else None)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)  # the subnets in use lately: a bounded cache, hit by every NIC of a busy one
 def _broadcast_text(network: ipaddress.IPv4Network) -> str:
     """A subnet's broadcast address as text: one string for every NIC on that subnet."""
     return str(network.broadcast_address)

@@ -44,7 +44,7 @@ DEFAULT_NET = ipaddress.IPv4Network("0.0.0.0/0")  # every default route's (netwo
 Hook = Callable[["Stack", Any, Any], Any]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)  # the subnets in use lately: a bounded cache, hit by every NIC of a busy one
 def _shared_network(network: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
     """The first network object equal to ``network`` (networks compare and hash by value)."""
     return network
