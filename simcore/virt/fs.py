@@ -294,7 +294,14 @@ class Layered(Mapping):
         return iter(self._merged())
 
     def __len__(self) -> int:
-        return len(self._merged())
+        # A whiteout always hides a name of ``lower`` (``of`` makes no other), so no merge is needed.
+        lower, upper, size = self.lower, self.upper, len(self.lower)
+        for i in range(0, len(upper), 2):
+            if upper[i + 1] is None:
+                size -= 1
+            elif upper[i] not in lower:
+                size += 1
+        return size
 
     def items(self) -> Any:
         return self._merged().items()
