@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Iterator, Mapping
 
 from simcore.stack.neighbour_actions import (
     Action,
@@ -67,6 +68,26 @@ class Neighbour:
         self.used = now
 
 
+class _NoEntries(Mapping):
+    """The table of a stack with no neighbour entry yet: one shared, empty, read-only mapping
+    (copies of a run share it too)."""
+
+    def __getitem__(self, key: tuple[str, str]) -> Neighbour:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __reduce__(self) -> str:
+        return "_NO_ENTRIES"  # pickled and copied as the module's one instance
+
+
+_NO_ENTRIES = _NoEntries()
+
+
 class NeighbourTable:
     """The neighbour entries of one stack, keyed by ``(dev, ip)``."""
 
@@ -74,7 +95,15 @@ class NeighbourTable:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.entries: dict[tuple[str, str], Neighbour] = {}
+        # Made with the first entry: a stack that has not resolved anything keeps no table.
+        self.entries: Mapping[tuple[str, str], Neighbour] = _NO_ENTRIES
+
+    def _new(self, key: tuple[str, str], now: int) -> Neighbour:
+        entries = self.entries
+        if entries is _NO_ENTRIES:
+            entries = self.entries = {}
+        n = entries[key] = Neighbour(key[0], key[1], now)  # type: ignore[index]
+        return n
 
     # -- the output path ----------------------------------------------------------------------
     def mac_for(self, now: int, dev: str, ip: str) -> str | None:
@@ -107,7 +136,7 @@ class NeighbourTable:
             # FAILED: a new packet starts a new resolution, as Linux does.
             old = n.state
         else:
-            n = self.entries[key] = Neighbour(dev, ip, now)
+            n = self._new(key, now)
             old = None
         n.probes = 0
         n.used = now
@@ -194,7 +223,7 @@ class NeighbourTable:
         if n is None:
             if not create:
                 return None
-            n = self.entries[key] = Neighbour(dev, ip, now)
+            n = self._new(key, now)
             n.mac = mac
             if confirmed:
                 n.confirmed = now
@@ -226,7 +255,7 @@ class NeighbourTable:
         n = self.entries.get(key)
         old = None if n is None else n.state
         if n is None:
-            n = self.entries[key] = Neighbour(dev, ip, now)
+            n = self._new(key, now)
         elif n.state is STALE and n.mac == mac:
             return []
         n.mac = mac

@@ -56,13 +56,14 @@ def _message(udp: Any) -> Dhcp:
 
 
 class _Timers:
-    """Named timers of one machine on the engine; setting an id again replaces it."""
+    """Named timers of one machine on the engine; setting an id again replaces it. A timer that
+    fires calls ``glue._on_timer(now, timer_id)``."""
 
-    __slots__ = ("engine", "fire", "tokens", "count", "due")
+    __slots__ = ("engine", "glue", "tokens", "count", "due")
 
-    def __init__(self, engine: Any, fire: Any):
+    def __init__(self, engine: Any, glue: Any):
         self.engine = engine
-        self.fire = fire
+        self.glue = glue
         self.tokens: dict[str, int] = {}
         self.count = 0
         self.due = self._due  # bound once: every pending timer shares it
@@ -78,7 +79,7 @@ class _Timers:
     def _due(self, timer_id: str, token: int) -> None:
         if self.tokens.get(timer_id) == token:
             del self.tokens[timer_id]
-            self.fire(self.engine.now, timer_id)
+            self.glue._on_timer(self.engine.now, timer_id)
 
 
 class _Glue:
@@ -93,7 +94,7 @@ class _Glue:
         self.nic = node.nics[nic_name]
         self.machine = machine
         self.names = names
-        self.timers = _Timers(self.engine, self._on_timer)
+        self.timers = _Timers(self.engine, self)
 
     def _on_timer(self, now: int, timer_id: str) -> None:
         self.apply(self.machine.on_timer(now, timer_id))
