@@ -59,6 +59,7 @@ class Switch:
         self.counters = {"flooded": 0, "forwarded": 0, "filtered": 0, "learned": 0, "aged": 0}
         self.down = 0  # ports without carrier: the forwarding path looks at carriers only when > 0
         self.down_why: dict[int, str] = {}  # port number -> why it has no carrier, for sentences
+        self._aging = self._age  # bound once: every learned address's aging timer shares it
 
     def add_port(self) -> Port:
         number = len(self.ports) + 1
@@ -124,7 +125,7 @@ class Switch:
         self.counters["learned"] += 1
         if not entry.timer:
             entry.timer = True
-            self.engine.schedule(self.aging_ns, self._age, entry)
+            self.engine.schedule(self.aging_ns, self._aging, entry)
         if self.tracer.on:
             fields = {"node": self.id, "port": port.number, "link": port.link.id, "mac": mac}
             if moved_from is not None:
@@ -136,7 +137,7 @@ class Switch:
             return
         expires = entry.seen + self.aging_ns
         if expires > self.engine.now:
-            self.engine.schedule(expires - self.engine.now, self._age, entry)
+            self.engine.schedule(expires - self.engine.now, self._aging, entry)
             return
         del self.fdb[entry.mac]
         entry.timer = False

@@ -16,7 +16,7 @@ class Link:
     the link (the network uses it for the ``frame.sent`` trace event); ``taps`` are link captures.
     """
 
-    __slots__ = ("id", "a", "b", "delay_ns", "engine", "taps", "on_transmit", "frames")
+    __slots__ = ("id", "a", "b", "delay_ns", "engine", "_taps", "on_transmit", "frames")
 
     def __init__(self, engine: Engine, link_id: str, a: Port, b: Port, delay_ns: int):
         if delay_ns.__class__ is not int or delay_ns < 0:
@@ -31,11 +31,19 @@ class Link:
         self.b = b
         self.delay_ns = delay_ns
         self.engine = engine
-        self.taps: list = []
+        self._taps: list | tuple = ()  # see ``taps``
         self.on_transmit: Callable[..., None] | None = None
         self.frames = 0  # frames carried, both directions
         a.link = self
         b.link = self
+
+    @property
+    def taps(self) -> list:
+        """Capture objects on the link; the list is made for the first."""
+        taps = self._taps
+        if taps.__class__ is not list:
+            taps = self._taps = []
+        return taps
 
     def other(self, port: Port) -> Port:
         if port is self.a:
@@ -47,12 +55,12 @@ class Link:
     def transmit(self, from_port: Port, frame: Any) -> None:
         to_port = self.b if from_port is self.a else self.a
         self.frames += 1
-        if self.taps:
-            for tap in self.taps:
+        if self._taps:
+            for tap in self._taps:
                 tap.record(frame)
         if self.on_transmit is not None:
             self.on_transmit(self, from_port, to_port, frame, self.engine.now + self.delay_ns)
-        if to_port.taps or to_port.handler is None:
+        if to_port._taps or to_port.handler is None:
             self.engine.schedule(self.delay_ns, to_port.deliver, frame)
         else:
             # The hot path: hand the frame straight to the device's receive callback (one Python

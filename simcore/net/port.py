@@ -9,7 +9,7 @@ from typing import Any
 class Port:
     """One attachment point of a device. ``handler(port, frame)`` receives delivered frames."""
 
-    __slots__ = ("node", "name", "link", "handler", "taps", "number", "carrier")
+    __slots__ = ("node", "name", "link", "handler", "_taps", "number", "carrier")
 
     def __init__(self, node: Any, name: str, number: int = 0):
         if not name:
@@ -19,10 +19,18 @@ class Port:
         self.number = number
         self.link = None
         self.handler: Callable[[Port, Any], None] | None = None
-        self.taps: list = []  # Capture objects on this port (see Capture.attach_port)
+        self._taps: list | tuple = ()  # see ``taps``
         # False while the device at this end is not running (a VM powered off or saved): a switch
         # port without carrier is disabled, as a Linux bridge port whose link is down.
         self.carrier = True
+
+    @property
+    def taps(self) -> list:
+        """Capture objects on this port (see Capture.attach_port); the list is made for the first."""
+        taps = self._taps
+        if taps.__class__ is not list:
+            taps = self._taps = []
+        return taps
 
     @property
     def peer(self) -> Port | None:
@@ -37,16 +45,16 @@ class Port:
         link = self.link
         if link is None:
             return False
-        if self.taps:
-            for tap in self.taps:
+        if self._taps:
+            for tap in self._taps:
                 tap.record(frame)
         link.transmit(self, frame)
         return True
 
     def deliver(self, frame: Any) -> None:
         """Called by the link when a frame arrives at this port."""
-        if self.taps:
-            for tap in self.taps:
+        if self._taps:
+            for tap in self._taps:
                 tap.record(frame)
         handler = self.handler
         if handler is not None:

@@ -19,8 +19,8 @@ _HEX = frozenset("0123456789abcdef")
 
 def arp_input(stack: Any, nic: Any, arp: Any) -> None:
     """An ARP packet arrived on ``nic``: answer requests for our addresses, learn, or drop."""
-    if stack.arp_observers:
-        for observe in stack.arp_observers:
+    if stack._own_arp_observers:
+        for observe in stack._own_arp_observers:
             observe(stack, arp, nic)
     now = stack.engine.now
     if arp.op == ARP_REQUEST:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 
@@ -37,5 +38,11 @@ class Iface:
         self.addr = addr
         self.ip = str(addr.ip) if addr is not None else None
         # /31 and /32 have no broadcast address (RFC 3021).
-        self.broadcast = (str(addr.network.broadcast_address)
+        self.broadcast = (_broadcast_text(addr.network)
                           if addr is not None and addr.network.prefixlen < 31 else None)
+
+
+@lru_cache(maxsize=64)  # the subnets in use lately: a bounded cache, hit by every NIC of a busy one
+def _broadcast_text(network: ipaddress.IPv4Network) -> str:
+    """A subnet's broadcast address as text: one string for every NIC on that subnet."""
+    return str(network.broadcast_address)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from collections.abc import Callable
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from simcore.packets import (
@@ -37,12 +39,74 @@ from simcore.stack.routes import Route, RoutingTable
 from simcore.stack.transport import DEFAULT_TTL, LIMITED_BROADCAST, icmp_input, send_icmp_error, udp_input
 
 UNREACH_NET, UNREACH_PROTOCOL = 0, 2
+DEFAULT_NET = ipaddress.IPv4Network("0.0.0.0/0")  # every default route's (networks are immutable: shared)
 
 Hook = Callable[["Stack", Any, Any], Any]
 
 
+@lru_cache(maxsize=64)  # the subnets in use lately: a bounded cache, hit by every NIC of a busy one
+def _shared_network(network: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+    """The first network object equal to ``network`` (networks compare and hash by value)."""
+    return network
+
+
+_NONE: Any = MappingProxyType({})  # the shared empty table of a stack that has not needed its own
+_BUILTIN: Any = MappingProxyType({PROTO_ICMP: icmp_input, PROTO_UDP: udp_input})
+
+
+class _OnFirstUse:
+    """A stack's list or dict made when code first asks for it (to add a hook, bind a socket):
+    until then the stack reads the class's shared, empty (or built-in) default, kept as
+    ``_own_<name>``, so a stack that never gets a hook or a socket keeps none. ``stack.<name>``
+    always gives the stack's own, mutable one."""
+
+    def __init__(self, make: Callable[[Any], Any]):
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.private = "_own_" + name
+
+    def __get__(self, stack: Any, owner: type | None = None) -> Any:
+        if stack is None:
+            return self
+        value = getattr(stack, self.private)
+        if value.__class__ is not list and value.__class__ is not dict:  # still the class's default
+            value = self.make(value)
+            setattr(stack, self.private, value)
+        return value
+
+    def __set__(self, stack: Any, value: Any) -> None:
+        setattr(stack, self.private, value)
+
+
 class Stack:
     """Layer 3 of one node. ``node`` has ``id`` and ``name``; ``tracer``/``narrator`` tell the story."""
+
+    # IP protocol number -> handler: ICMP and UDP built in, TCP added by its layer.
+    protocols: dict[int, Callable[[Stack, Any, Any], None]] = _OnFirstUse(dict)  # type: ignore[assignment]
+    udp_sockets: dict[int, Callable[..., None]] = _OnFirstUse(dict)  # type: ignore[assignment]
+    icmp_sockets: dict[int, Any] = _OnFirstUse(dict)  # type: ignore[assignment]
+    # ICMP errors quoting a datagram of another protocol (TCP): ``fn(packet, icmp, quoted)``.
+    icmp_error_handlers: dict[int, Callable[[Any, Any, dict], None]] = _OnFirstUse(dict)  # type: ignore[assignment]
+    prerouting: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
+    input: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
+    forward: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
+    output: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
+    postrouting: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
+    # Observers of every ARP packet received (a DHCP server's address probe, conflict checks):
+    # ``fn(stack, arp, nic)``; they cannot change what the stack does with it.
+    arp_observers: list[Callable[[Stack, Any, Any], None]] = _OnFirstUse(list)  # type: ignore[assignment]
+    # What the stack reads on its paths (never mutated through these names).
+    _own_protocols: Any = _BUILTIN
+    _own_udp_sockets: Any = _NONE
+    _own_icmp_sockets: Any = _NONE
+    _own_icmp_error_handlers: Any = _NONE
+    _own_prerouting: Any = ()
+    _own_input: Any = ()
+    _own_forward: Any = ()
+    _own_output: Any = ()
+    _own_postrouting: Any = ()
+    _own_arp_observers: Any = ()
 
     def __init__(self, node: Any, engine: Any, tracer: Any, narrator: Any, *, ip_forward: bool = False):
         self.node = node
@@ -57,24 +121,15 @@ class Stack:
         self.broadcasts: dict[str, str] = {}  # subnet broadcast address -> NIC name
         self.routes = RoutingTable()
         self.neigh = NeighbourTable(engine.rng)
-        self.protocols: dict[int, Callable[[Stack, Any, Any], None]] = {
-            PROTO_ICMP: icmp_input,
-            PROTO_UDP: udp_input,
-        }
-        self.udp_sockets: dict[int, Callable[..., None]] = {}
-        self.icmp_sockets: dict[int, Any] = {}
-        # ICMP errors quoting a datagram of another protocol (TCP): ``fn(packet, icmp, quoted)``.
-        self.icmp_error_handlers: dict[int, Callable[[Any, Any, dict], None]] = {}
-        self.prerouting: list[Hook] = []
-        self.input: list[Hook] = []
-        self.forward: list[Hook] = []
-        self.output: list[Hook] = []
-        self.postrouting: list[Hook] = []
-        # Observers of every ARP packet received (a DHCP server's address probe, conflict checks):
-        # ``fn(stack, arp, nic)``; they cannot change what the stack does with it.
-        self.arp_observers: list[Callable[[Stack, Any, Any], None]] = []
+        # The protocol handlers, sockets and hook lists (class attributes below) are made on first
+        # use: most stacks never get a hook or a socket.
         self._ident = engine.rng.randrange(1 << 16)
-        self.counters = {"rx": 0, "tx": 0, "forwarded": 0, "dropped": 0}
+        self.rx = self.tx = self.forwarded = self.dropped = 0  # packets, as ``counters`` reads them
+
+    @property
+    def counters(self) -> dict[str, int]:
+        """Packets received, sent, forwarded and dropped (a copy: the stack counts in attributes)."""
+        return {"rx": self.rx, "tx": self.tx, "forwarded": self.forwarded, "dropped": self.dropped}
 
     # -- configuration ------------------------------------------------------------------------
     def add_nic(self, nic: Any, cidr: str | None = None) -> Iface:
@@ -88,10 +143,14 @@ class Stack:
         return iface
 
     def _add_address(self, iface: Iface, addr: ipaddress.IPv4Interface) -> None:
+        # Every address of one subnet shares that subnet's network object (immutable), which the
+        # connected route holds too: a hundred containers on one bridge keep one 10.x.y.0/24.
+        addr.network = _shared_network(addr.network)
         ip = str(addr.ip)
         if ip in self.local_ips:
             raise ValueError(f"{self.name}: address {ip} is already on {self.local_ips[ip]}")
         iface.set(addr)
+        ip = iface.ip  # the same text, one string for the NIC, this table and the route
         self.local_ips[ip] = iface.nic.name
         if iface.broadcast:
             self.broadcasts[iface.broadcast] = iface.nic.name
@@ -112,7 +171,7 @@ class Stack:
             self._add_address(iface, ipaddress.IPv4Interface(cidr))
 
     def add_route(self, to: str, via: str | None = None, dev: str | None = None, metric: int = 0) -> Route:
-        dest = ipaddress.IPv4Network("0.0.0.0/0" if to == "default" else to, strict=False)
+        dest = DEFAULT_NET if to in ("default", "0.0.0.0/0") else ipaddress.IPv4Network(to, strict=False)
         if dev is None:
             if via is None:
                 raise ValueError(f"{self.name}: route to {to} needs a gateway (via) or a device (dev)")
@@ -140,7 +199,7 @@ class Stack:
         """``handler(stack, packet, udp, nic)`` receives every datagram to ``port``."""
         if not 0 < port < 65536:
             raise ValueError(f"{self.name}: UDP port out of range: {port!r}")
-        if port in self.udp_sockets:
+        if port in self._own_udp_sockets:
             raise ValueError(f"{self.name}: UDP port {port} is already bound")
         self.udp_sockets[port] = handler
 
@@ -157,7 +216,7 @@ class Stack:
 
     def icmp_bind(self, ident: int, listener: Any) -> None:
         """``listener.on_reply(packet, echo)`` and ``listener.on_error(packet, icmp, quoted)``."""
-        if ident in self.icmp_sockets:
+        if ident in self._own_icmp_sockets:
             raise ValueError(f"{self.name}: ICMP id {ident} is already in use")
         self.icmp_sockets[ident] = listener
 
@@ -170,12 +229,12 @@ class Stack:
         tr = self.tracer
         if dst != nic.mac and not is_group_mac(dst):
             # The NIC's MAC filter (not promiscuous): a flooded unicast for someone else.
-            self.counters["dropped"] += 1
+            self.dropped += 1
             if tr.on:
                 tr.emit("packet.dropped", self.narrator.not_my_mac(self, nic, frame), frame,
                         node=self.node_id, nic=nic.name, link=nic.link.id, reason="eth.not_for_us")
             return
-        self.counters["rx"] += 1
+        self.rx += 1
         if tr.on:
             tr.emit("frame.received", self.narrator.received(self, nic, frame), frame,
                     node=self.node_id, nic=nic.name, link=nic.link.id)
@@ -189,8 +248,8 @@ class Stack:
                 f"{self.name} does not speak EtherType 0x{ethertype:04x}: it drops the frame"), nic)
 
     def _ip_input(self, nic: Any, packet: Any) -> None:
-        if self.prerouting:
-            for hook in self.prerouting:
+        if self._own_prerouting:
+            for hook in self._own_prerouting:
                 packet = hook(self, packet, nic)
                 if packet is None:
                     return
@@ -209,12 +268,12 @@ class Stack:
                 f"{self.name} is not a router (ip_forward is off): it drops a packet for {dst}"), nic)
 
     def _local_deliver(self, packet: Any, nic: Any) -> None:
-        if self.input:
-            for hook in self.input:
+        if self._own_input:
+            for hook in self._own_input:
                 packet = hook(self, packet, nic)
                 if packet is None:
                     return
-        handler = self.protocols.get(packet.proto)
+        handler = self._own_protocols.get(packet.proto)
         if handler is None:
             self.drop(packet, "ip.unknown_protocol", self.narrator.words(
                 f"{self.name} has no handler for IP protocol {packet.proto}"), nic)
@@ -237,11 +296,11 @@ class Stack:
             self.send_icmp_error(packet, ICMP_DEST_UNREACH, UNREACH_NET)
             return
         packet = dataclasses.replace(packet, ttl=packet.ttl - 1)
-        for hook in self.forward:
+        for hook in self._own_forward:
             packet = hook(self, packet, nic)
             if packet is None:
                 return
-        self.counters["forwarded"] += 1
+        self.forwarded += 1
         if self.tracer.on:
             self.tracer.emit("ip.forwarded", self.narrator.ip_forwarded(self, nic, route, packet),
                              node=self.node_id, nic=nic.name, out_nic=route.dev, src=packet.src,
@@ -262,8 +321,8 @@ class Stack:
 
     def send_ip(self, packet: Any, dev: str | None = None) -> str | None:
         """Send a locally generated packet. Returns None, or an errno-like sentence."""
-        if self.output:
-            for hook in self.output:
+        if self._own_output:
+            for hook in self._own_output:
                 packet = hook(self, packet, None)
                 if packet is None:
                     return None
@@ -279,7 +338,7 @@ class Stack:
             if dst == LIMITED_BROADCAST or dst == iface.broadcast:
                 self._post_and_transmit(packet, iface.nic, BROADCAST_MAC)
                 return None
-            route = Route(ipaddress.IPv4Network("0.0.0.0/0"), dev)
+            route = Route(DEFAULT_NET, dev)
         else:
             route = self.routes.lookup(dst)
             if route is None:
@@ -296,8 +355,8 @@ class Stack:
         if is_multicast_ip(dst):
             self._post_and_transmit(packet, iface.nic, multicast_mac(dst))
             return
-        if self.postrouting:
-            for hook in self.postrouting:
+        if self._own_postrouting:
+            for hook in self._own_postrouting:
                 packet = hook(self, packet, iface.nic)
                 if packet is None:
                     return
@@ -310,7 +369,7 @@ class Stack:
             neigh_do(self, self.neigh.output(self.engine.now, nic.name, hop, packet))
 
     def _post_and_transmit(self, packet: Any, nic: Any, mac: str) -> None:
-        for hook in self.postrouting:
+        for hook in self._own_postrouting:
             packet = hook(self, packet, nic)
             if packet is None:
                 return
@@ -319,7 +378,7 @@ class Stack:
     def transmit_ip(self, nic: Any, mac: str, packet: Any) -> None:
         """Wrap an IPv4 packet for ``mac`` and put it on the wire (called once the next hop is known)."""
         frame = Ethernet(mac, nic.mac, ETH_IPV4, packet)
-        self.counters["tx"] += 1
+        self.tx += 1
         if not nic.send(frame):
             self._lost(nic, frame)
 
@@ -329,12 +388,12 @@ class Stack:
         self._send_frame(nic, frame)
 
     def _send_frame(self, nic: Any, frame: Any) -> None:
-        self.counters["tx"] += 1
+        self.tx += 1
         if not nic.send(frame):
             self._lost(nic, frame)
 
     def _lost(self, nic: Any, frame: Any) -> None:
-        self.counters["dropped"] += 1
+        self.dropped += 1
         if self.tracer.on:
             self.tracer.emit("packet.dropped", self.narrator.words(
                 f"{self.name}'s {nic.name} is not connected to anything: the frame is lost"), frame,
@@ -356,7 +415,7 @@ class Stack:
         send_icmp_error(self, packet, typ, code)
 
     def drop(self, packet: Any, reason: str, text: str, nic: Any = None) -> None:
-        self.counters["dropped"] += 1
+        self.dropped += 1
         if self.tracer.on:
             fields: dict = {"node": self.node_id}
             if nic is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Iterator, Mapping
 
 from simcore.stack.neighbour_actions import (
     Action,
@@ -61,18 +62,48 @@ class Neighbour:
         self.state = FAILED  # every entry is born by a change out of "no entry"
         self.probes = 0
         self.token = 0  # bumped at every state change and timer: a timer with an old token is void
-        self.queue: deque = deque()
+        self.queue: deque | tuple = ()  # packets waiting for the address; a deque from the first
         self.confirmed = now
         self.updated = now
         self.used = now
 
 
+class _NoEntries(Mapping):
+    """The table of a stack with no neighbour entry yet: one shared, empty, read-only mapping
+    (copies of a run share it too)."""
+
+    def __getitem__(self, key: tuple[str, str]) -> Neighbour:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __reduce__(self) -> str:
+        return "_NO_ENTRIES"  # pickled and copied as the module's one instance
+
+
+_NO_ENTRIES = _NoEntries()
+
+
 class NeighbourTable:
     """The neighbour entries of one stack, keyed by ``(dev, ip)``."""
 
+    __slots__ = ("rng", "entries")
+
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.entries: dict[tuple[str, str], Neighbour] = {}
+        # Made with the first entry: a stack that has not resolved anything keeps no table.
+        self.entries: Mapping[tuple[str, str], Neighbour] = _NO_ENTRIES
+
+    def _new(self, key: tuple[str, str], now: int) -> Neighbour:
+        entries = self.entries
+        if entries is _NO_ENTRIES:
+            entries = self.entries = {}
+        n = entries[key] = Neighbour(key[0], key[1], now)  # type: ignore[index]
+        return n
 
     # -- the output path ----------------------------------------------------------------------
     def mac_for(self, now: int, dev: str, ip: str) -> str | None:
@@ -105,7 +136,7 @@ class NeighbourTable:
             # FAILED: a new packet starts a new resolution, as Linux does.
             old = n.state
         else:
-            n = self.entries[key] = Neighbour(dev, ip, now)
+            n = self._new(key, now)
             old = None
         n.probes = 0
         n.used = now
@@ -116,9 +147,12 @@ class NeighbourTable:
 
     def _enqueue(self, n: Neighbour, packet: Packet) -> list[Action]:
         out: list[Action] = []
-        if len(n.queue) >= QUEUE_LEN:
-            out.append(Drop(n.dev, n.ip, (n.queue.popleft(),), "arp.queue_full"))
-        n.queue.append(packet)
+        queue = n.queue
+        if not queue:
+            queue = n.queue = deque()
+        elif len(queue) >= QUEUE_LEN:
+            out.append(Drop(n.dev, n.ip, (queue.popleft(),), "arp.queue_full"))
+        queue.append(packet)
         return out
 
     def _solicit(self, n: Neighbour, now: int) -> list[Action]:
@@ -141,7 +175,7 @@ class NeighbourTable:
         if not n.queue or n.state not in VALID:
             return []
         queued = tuple(n.queue)
-        n.queue.clear()
+        n.queue = ()
         return [Transmit(n.dev, n.mac, queued)]
 
     # -- timers -------------------------------------------------------------------------------
@@ -154,7 +188,7 @@ class NeighbourTable:
             if n.probes < (MCAST_SOLICIT if state is INCOMPLETE else UCAST_SOLICIT):
                 return self._solicit(n, now)
             queued = tuple(n.queue)
-            n.queue.clear()
+            n.queue = ()
             out: list[Action] = [self._set(n, FAILED, f"no reply after {n.probes} requests", now)]
             if queued:
                 out.append(Drop(n.dev, n.ip, queued, "arp.failed"))
@@ -189,7 +223,7 @@ class NeighbourTable:
         if n is None:
             if not create:
                 return None
-            n = self.entries[key] = Neighbour(dev, ip, now)
+            n = self._new(key, now)
             n.mac = mac
             if confirmed:
                 n.confirmed = now
@@ -221,7 +255,7 @@ class NeighbourTable:
         n = self.entries.get(key)
         old = None if n is None else n.state
         if n is None:
-            n = self.entries[key] = Neighbour(dev, ip, now)
+            n = self._new(key, now)
         elif n.state is STALE and n.mac == mac:
             return []
         n.mac = mac

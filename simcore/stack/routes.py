@@ -47,10 +47,12 @@ class Route:
 class RoutingTable:
     """Routes kept sorted by prefix length (longest first), then metric, then insertion order."""
 
+    __slots__ = ("_routes", "_sorted", "_cache")
+
     def __init__(self) -> None:
         self._routes: list[Route] = []
-        self._sorted: list[tuple[int, int, int, Route]] = []
-        self._cache: dict[str, Route | None] = {}
+        self._sorted: list[Route] = []  # in lookup order
+        self._cache: dict[str, Route | None] | None = None  # destination -> route, made by the first lookup
 
     def add(self, route: Route) -> None:
         for r in self._routes:
@@ -71,21 +73,21 @@ class RoutingTable:
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self._sorted = [
-            (int(r.dest.netmask), int(r.dest.network_address), r.metric, r)
-            for r in sorted(self._routes, key=lambda r: (-r.dest.prefixlen, r.metric))
-        ]
-        self._cache = {}
+        self._sorted = sorted(self._routes, key=lambda r: (-r.dest.prefixlen, r.metric))
+        self._cache = None
 
     def lookup(self, dst: str) -> Route | None:
         """The most specific route to ``dst`` (RFC 1812 5.2.4.3), or None."""
         cache = self._cache
-        if dst in cache:
+        if cache is None:
+            cache = self._cache = {}
+        elif dst in cache:
             return cache[dst]
         value = int(ipaddress.IPv4Address(dst))
         found = None
-        for mask, net, _metric, route in self._sorted:
-            if value & mask == net:
+        for route in self._sorted:
+            dest = route.dest
+            if value & int(dest.netmask) == int(dest.network_address):
                 found = route
                 break
         if len(cache) < 4096:

@@ -38,7 +38,7 @@ def icmp_input(stack: Any, packet: Any, nic: Any) -> None:
         # RFC 792: the reply swaps the addresses and keeps identifier, sequence number and data.
         stack.send_ip(IPv4(packet.dst, packet.src, PROTO_ICMP, icmp.reply(), DEFAULT_TTL, stack.next_ident()))
     elif typ == ICMP_ECHO_REPLY:
-        listener = stack.icmp_sockets.get(icmp.ident)
+        listener = stack._own_icmp_sockets.get(icmp.ident)
         if listener is None:
             stack.drop(packet, "icmp.no_socket", stack.narrator.words(
                 f"{stack.name} has no ping waiting for id {icmp.ident}: it drops the echo reply"), nic)
@@ -47,23 +47,23 @@ def icmp_input(stack: Any, packet: Any, nic: Any) -> None:
     elif isinstance(icmp, IcmpError):
         quoted = icmp.quoted()
         if quoted.get("protocol") == PROTO_ICMP and "ident" in quoted:
-            listener = stack.icmp_sockets.get(quoted["ident"])
+            listener = stack._own_icmp_sockets.get(quoted["ident"])
             if listener is not None:
                 listener.on_error(packet, icmp, quoted)
         elif quoted.get("protocol") == PROTO_UDP and "sport" in quoted:
-            handler = stack.udp_sockets.get(quoted["sport"])
+            handler = stack._own_udp_sockets.get(quoted["sport"])
             on_error = getattr(handler, "on_error", None)
             if on_error is not None:
                 on_error(packet, icmp, quoted)
-        elif quoted.get("protocol") in stack.icmp_error_handlers:
+        elif quoted.get("protocol") in stack._own_icmp_error_handlers:
             # RFC 1122 4.2.3.9: TCP must act on destination unreachable (soft and hard errors).
-            stack.icmp_error_handlers[quoted["protocol"]](packet, icmp, quoted)
+            stack._own_icmp_error_handlers[quoted["protocol"]](packet, icmp, quoted)
 
 
 def udp_input(stack: Any, packet: Any, nic: Any) -> None:
     """UDP for us: the bound socket's handler, else port unreachable (never for a broadcast)."""
     udp = packet.payload
-    handler = stack.udp_sockets.get(udp.dport)
+    handler = stack._own_udp_sockets.get(udp.dport)
     if handler is None:
         broadcast = packet.dst == LIMITED_BROADCAST or packet.dst in stack.broadcasts
         # The sentence only when traced: every host hears every DHCP broadcast of its LAN.

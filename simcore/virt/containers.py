@@ -28,7 +28,9 @@ rule). Every change is traced (``container.created``, ``container.state``, ``con
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from simcore.apps.console.shell import Console, Job, run_redirected, split_redirect
@@ -42,7 +44,7 @@ from simcore.virt.fs import Volume, directory, text_file
 from simcore.virt.guest import Guest
 from simcore.virt.images import Image, digest
 from simcore.virt.namespace import Namespace
-from simcore.virt.osimage import IMAGES, MIB, tmpfs
+from simcore.virt.osimage import IMAGES, MIB, OsImage, tmpfs
 
 S = 1_000_000_000
 LXD, DOCKER = "lxd", "docker"
@@ -56,11 +58,31 @@ PETS = ("adapted", "driven", "famous", "honest", "living", "pleasant", "sincere"
 ANIMALS = ("beetle", "cod", "falcon", "gecko", "koala", "lemur", "marmot", "quail")
 
 
+class _NoSnapshots(Mapping):
+    """The snapshots of a container that has none: one shared, empty, read-only table (copies of
+    a run share it too); the first ``lxc snapshot`` gives the container its own dict."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __reduce__(self) -> str:
+        return "_NO_SNAPSHOTS"  # pickled and copied as the module's one instance
+
+
+_NO_SNAPSHOTS = _NoSnapshots()
+
+
 class Refused(Exception):
     """The tool's own error sentence (printed as the tool prints it); nothing was changed."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Container:
     runtime: str  # "lxd" | "docker"
     name: str
@@ -75,15 +97,15 @@ class Container:
     finished_ns: int | None = None
     exit_code: int = 0
     cmd: tuple[str, ...] = ()  # docker: the CMD (the image's, or the one given to docker run)
-    ports: list[tuple[int, int, str]] = field(default_factory=list)  # (host port, container port, proto)
+    ports: tuple[tuple[int, int, str], ...] = ()  # (host port, container port, proto)
     restart: str = "no"
     autostart: bool | None = None  # lxd: boot.autostart (None: unset, LXD then goes by the last state)
     last_state: str = "STOPPED"  # lxd: the power state recorded when the host shut down
-    snapshots: dict = field(default_factory=dict)  # lxd: name -> (tree, created_ns)
+    snapshots: Mapping = field(default_factory=lambda: _NO_SNAPSHOTS)  # lxd: name -> (tree, created_ns); its own dict from the first
     ip: str | None = None  # docker's address
     mac: str = ""
     pid: int = 0  # its PID 1 as the host sees it
-    services: list = field(default_factory=list)
+    services: list | tuple = ()  # the service glues running in it
     sleeping: int = 0  # a token: a ``sleep N`` main process ends at its instant unless stopped
     stopped_by_user: bool = False  # docker stop: what --restart unless-stopped remembers
     ran_at_shutdown: bool = False  # running when its host last shut down
@@ -140,15 +162,21 @@ class Container:
         return rows
 
 
+@cache
+def _shown_image(base: str, kernel: str, kernel_version: str, uname_tail: str) -> OsImage:
+    """What a container of ``base`` reports on a host with this kernel: the image's files and
+    release, the host's kernel. Immutable, so every container of one image on one kind of host
+    shares it."""
+    return replace(IMAGES[base], kernel=kernel, kernel_version=kernel_version, uname_tail=uname_tail)
+
+
 class ContainerGuest(Guest):
     """A container's software side: the image's tree on top of the host's kernel."""
 
     def __init__(self, node: Any, container: Container, host_guest: Guest, volume: Volume):
         spec = {"kind": "container", "id": node.id, "name": container.name}
-        base = IMAGES[container.image.base]
         kernel = host_guest.image
-        shown = replace(base, kernel=kernel.kernel, kernel_version=kernel.kernel_version,
-                        uname_tail=kernel.uname_tail)
+        shown = _shown_image(container.image.base, kernel.kernel, kernel.kernel_version, kernel.uname_tail)
         super().__init__(node, spec, shown, None)
         self.container = container
         self.host_guest = host_guest
@@ -474,7 +502,7 @@ class Runtime:
         self.serial += 1
         cid = name if runtime == LXD else digest("container", self.host.id, name, str(self.serial))
         c = Container(runtime, name, cid, image, self.host, created_ns=self.engine.now,
-                      cmd=image.cmd if cmd is None else cmd, ports=list(ports or []), restart=restart)
+                      cmd=image.cmd if cmd is None else cmd, ports=tuple(ports or ()), restart=restart)
         c.state = "STOPPED" if runtime == LXD else "created"
         bridge = self.bridge(runtime)
         node_id = f"{self.host.id}-{name}"
@@ -545,7 +573,7 @@ class Runtime:
         c.started_ns = self.engine.now
         c.pid = self.next_pid
         self.next_pid += 100
-        c.services = []
+        c.services = ()
         if c.drawn is not None:
             if not at_build:
                 self._drawn_network(c)
@@ -622,7 +650,7 @@ class Runtime:
         c.finished_ns = self.engine.now
         c.sleeping += 1
         self.ctx.services.pop(c.node.id, None)
-        c.services = []
+        c.services = ()
         c.node.fresh_stack()
         for key in ("dhcp_clients", "tcp"):
             c.node.__dict__.pop(key, None)
@@ -800,6 +828,8 @@ class Runtime:
         return twin
 
     def snapshot(self, c: Container, snap: str, origin: str) -> None:
+        if c.snapshots is _NO_SNAPSHOTS:
+            c.snapshots = {}
         c.snapshots[snap] = (c.guest.root_volume.root, self.engine.now)
         self.emit("container.state", f"{origin}: {c.name}'s files are kept as the snapshot {snap}",
                      node=c.node.id, container=c.name, runtime=c.runtime, state=c.state, why=f"snapshot {snap}",

@@ -22,7 +22,9 @@ or depends on insertion order.
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from simcore.apps.http.server import DEFAULT_EPOCH_S
 
@@ -68,7 +70,9 @@ class Inode:
     text: str = ""  # a file's contents
     size: int = 0  # a file's size in bytes (a blob's nominal size); a symlink's target length
     blob: bool = False  # contents not kept (a disk image, an ISO, a fallocate'd file)
-    entries: dict[str, Inode] | None = None  # a directory's children; never mutated after creation
+    # a directory's children, sorted by name; never mutated after creation (a dict, or a
+    # :class:`Layered` over the entries it was copied from)
+    entries: Mapping[str, Inode] | None = None
     target: str = ""  # a symlink's target
 
     def __deepcopy__(self, memo: dict) -> Inode:
@@ -143,6 +147,8 @@ class Volume:
     Ubuntu server uses about 5 GB); it counts towards ``used`` as real data would.
     """
 
+    __slots__ = ("root", "capacity", "device", "fstype", "base_used", "read_only", "inodes", "_blocks", "stored")
+
     def __init__(self, root: Inode, capacity: int, *, device: str, fstype: str = "ext4", base_used: int = 0,
                  read_only: bool = False):
         self.root = root
@@ -164,7 +170,8 @@ class Volume:
     def copy(self) -> Volume:
         """An independent volume with the same contents (shares the tree: O(1))."""
         twin = object.__new__(Volume)
-        twin.__dict__.update(self.__dict__)
+        for name in Volume.__slots__:
+            setattr(twin, name, getattr(self, name))
         return twin
 
     __copy__ = copy
@@ -206,12 +213,109 @@ class Volume:
 
 def _replaced(node: Inode, parts: tuple[str, ...], new: Inode | None) -> Inode:
     name, rest = parts[0], parts[1:]
-    entries = dict(node.entries or {})
-    if rest:
-        entries[name] = _replaced(entries[name], rest, new)
-    elif new is None:
-        entries.pop(name, None)
-    else:
-        entries[name] = new
+    entries = node.entries or {}
+    child = _replaced(entries[name], rest, new) if rest else new
     # The parent's mtime changes only when an entry is added or removed, as on Linux.
-    return replace(node, entries=dict(sorted(entries.items())))
+    return replace(node, entries=Layered.of(entries, name, child))
+
+
+MAX_UPPER = 8  # changed names a directory keeps over its lower entries before it is flattened
+
+
+class Layered(Mapping):
+    """A directory's entries as an overlay keeps them: the entries it was copied from (``lower``,
+    shared, never changed) and the names changed since (``upper``: name, inode, name, inode...,
+    sorted by name; an inode of None is a whiteout, a name removed). Writing /etc/hostname into a
+    container's copy of an image then keeps one name, not a copy of /etc's and /'s whole tables.
+    Past :data:`MAX_UPPER` changed names the directory is flattened into one sorted dict again,
+    so a lookup never scans more than a few names. Read like the dict it stands for: sorted by
+    name, never changed once made."""
+
+    __slots__ = ("lower", "upper")
+
+    def __init__(self, lower: Mapping[str, Inode], upper: tuple):
+        self.lower = lower
+        self.upper = upper
+
+    @staticmethod
+    def of(entries: Mapping[str, Inode], name: str, child: Inode | None) -> Mapping[str, Inode]:
+        """``entries`` with ``name`` set to ``child`` (None: removed)."""
+        if isinstance(entries, Layered):
+            lower, changed = entries.lower, dict(zip(entries.upper[::2], entries.upper[1::2], strict=True))
+        else:
+            lower, changed = entries, {}
+        if child is None and name not in lower:
+            changed.pop(name, None)  # nothing below to hide
+        else:
+            changed[name] = child
+        if len(changed) > MAX_UPPER:
+            merged = dict(lower)
+            for key, value in changed.items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            return dict(sorted(merged.items()))
+        if not changed:
+            return lower
+        upper: list = []
+        for key in sorted(changed):
+            upper += (key, changed[key])
+        return Layered(lower, tuple(upper))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        upper = self.upper
+        for i in range(0, len(upper), 2):
+            if upper[i] == name:
+                found = upper[i + 1]
+                return default if found is None else found
+        return self.lower.get(name, default)
+
+    def __getitem__(self, name: str) -> Inode:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return self.get(name) is not None  # type: ignore[arg-type]
+
+    def _merged(self) -> dict[str, Inode]:
+        merged = dict(self.lower)
+        upper = self.upper
+        for i in range(0, len(upper), 2):
+            if upper[i + 1] is None:
+                merged.pop(upper[i], None)
+            else:
+                merged[upper[i]] = upper[i + 1]
+        return dict(sorted(merged.items()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._merged())
+
+    def __len__(self) -> int:
+        # A whiteout always hides a name of ``lower`` (``of`` makes no other), so no merge is needed.
+        lower, upper, size = self.lower, self.upper, len(self.lower)
+        for i in range(0, len(upper), 2):
+            if upper[i + 1] is None:
+                size -= 1
+            elif upper[i] not in lower:
+                size += 1
+        return size
+
+    def items(self) -> Any:
+        return self._merged().items()
+
+    def values(self) -> Any:
+        return self._merged().values()
+
+    def keys(self) -> Any:
+        return self._merged().keys()
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == other if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._merged())

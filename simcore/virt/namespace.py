@@ -26,7 +26,7 @@ from simcore.virt.fs import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Mount:
     point: str  # absolute, normalized: "/", "/data"
     volume: Volume  # also a disk's medium's: a deep copy keeps the two one object (the memo)
@@ -46,7 +46,7 @@ def normpath(path: str) -> str:
     return "/" + "/".join(out)
 
 
-@dataclass
+@dataclass(slots=True)
 class Namespace:
     """A machine's view of its mounted volumes, with a working directory and an acting user."""
 

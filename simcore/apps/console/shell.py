@@ -51,19 +51,44 @@ class Job:
 class Console:
     """Runs command lines on ``node`` (which has ``id``, ``name``, ``stack``, ``engine``, ``tracer``)."""
 
+    # ``lines`` and ``jobs`` are made when first asked for: a console nobody typed on and that
+    # printed nothing (most containers') keeps neither list.
+    _lines: list[tuple[int, str]] | tuple = ()
+    _jobs: list[Job] | tuple = ()
+
     def __init__(self, node: Any):
         self.node = node
         self.engine = node.engine  # a VM's guest clock: what its commands time themselves with
         self.tracer = node.tracer  # its engine is the run's: output lines are stamped with that time
         self.stack = node.stack
-        self.lines: list[tuple[int, str]] = []  # (t_ns, text) of every output line
         self.facts: list[dict] = []
-        self.jobs: list[Job] = []
         self.current_line = ""  # the line being started, for commands that become jobs
         self.capture: list[str] | None = None  # output of a command redirected to a file
         # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line
         # typed here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
         self.inside = None
+
+    @property
+    def lines(self) -> list[tuple[int, str]]:
+        """(t_ns, text) of every output line."""
+        if self._lines.__class__ is not list:
+            self._lines = []
+        return self._lines  # type: ignore[return-value]
+
+    @lines.setter
+    def lines(self, lines: list[tuple[int, str]]) -> None:
+        self._lines = lines
+
+    @property
+    def jobs(self) -> list[Job]:
+        """The jobs still running (a ping, a sleep), oldest first."""
+        if self._jobs.__class__ is not list:
+            self._jobs = []
+        return self._jobs  # type: ignore[return-value]
+
+    @jobs.setter
+    def jobs(self, jobs: list[Job]) -> None:
+        self._jobs = jobs
 
     # -- input --------------------------------------------------------------------------------
     def run(self, line: str) -> Job | int:
@@ -114,14 +139,14 @@ class Console:
 
     def interrupt(self) -> None:
         """Ctrl-C: stop every running job (ping prints its statistics, as on a real terminal)."""
-        for job in list(self.jobs):
+        for job in list(self._jobs):
             job.interrupt()
 
     def restart(self) -> None:
         """The machine lost its RAM (a VM powered off or reset): no job runs any more, and commands
         use the node's new stack. The lines already printed stay."""
         self.stack = self.node.stack
-        self.jobs = []
+        self._jobs = ()
 
     # -- output -------------------------------------------------------------------------------
     def print(self, text: str = "") -> None:
@@ -149,7 +174,7 @@ class Console:
 
     def job_done(self, job: Job, status: int) -> None:
         job.status = status
-        if job in self.jobs:
+        if job in self._jobs:
             self.jobs.remove(job)
         self._done(job.line, status)
 
@@ -162,7 +187,7 @@ class Console:
         return status
 
     def output(self) -> list[str]:
-        return [text for _t, text in self.lines]
+        return [text for _t, text in self._lines]
 
 
 def split_redirect(line: str) -> tuple[str, tuple[str, str] | None]:

@@ -56,18 +56,22 @@ def _message(udp: Any) -> Dhcp:
 
 
 class _Timers:
-    """Named timers of one machine on the engine; setting an id again replaces it."""
+    """Named timers of one machine on the engine; setting an id again replaces it. A timer that
+    fires calls ``glue._on_timer(now, timer_id)``."""
 
-    def __init__(self, engine: Any, fire: Any):
+    __slots__ = ("engine", "glue", "tokens", "count", "due")
+
+    def __init__(self, engine: Any, glue: Any):
         self.engine = engine
-        self.fire = fire
+        self.glue = glue
         self.tokens: dict[str, int] = {}
         self.count = 0
+        self.due = self._due  # bound once: every pending timer shares it
 
     def set(self, timer_id: str, at_ns: int) -> None:
         self.count += 1
         self.tokens[timer_id] = self.count
-        self.engine.at(max(at_ns, self.engine.now), self._due, timer_id, self.count)
+        self.engine.at(max(at_ns, self.engine.now), self.due, timer_id, self.count)
 
     def cancel(self, timer_id: str) -> None:
         self.tokens.pop(timer_id, None)
@@ -75,11 +79,13 @@ class _Timers:
     def _due(self, timer_id: str, token: int) -> None:
         if self.tokens.get(timer_id) == token:
             del self.tokens[timer_id]
-            self.fire(self.engine.now, timer_id)
+            self.glue._on_timer(self.engine.now, timer_id)
 
 
 class _Glue:
     """What client and server glue share: sending, timers, notes."""
+
+    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "timers")
 
     def __init__(self, node: Any, nic_name: str, machine: Any, names: Any = None):
         self.node = node
@@ -88,7 +94,7 @@ class _Glue:
         self.nic = node.nics[nic_name]
         self.machine = machine
         self.names = names
-        self.timers = _Timers(self.engine, self._on_timer)
+        self.timers = _Timers(self.engine, self)
 
     def _on_timer(self, now: int, timer_id: str) -> None:
         self.apply(self.machine.on_timer(now, timer_id))
@@ -131,6 +137,8 @@ class DhcpClientGlue(_Glue):
     """A DHCP client on one NIC of a node: ``program`` is ``isc-dhclient`` (the console's
     ``dhclient``) or ``systemd-networkd`` (an Ubuntu guest bringing its NIC up). ``start``,
     ``release``; ``verbose`` prints the client's log lines on the console."""
+
+    __slots__ = ("program", "verbose")
 
     def __init__(self, node: Any, nic_name: str, names: Any = None, program: str = "isc-dhclient"):
         mac, rng = node.nics[nic_name].mac, node.engine.rng

@@ -105,6 +105,9 @@ class NetworkdClient:
     """systemd-networkd's DHCPv4 client on one interface (same actions as ``DhcpClient``)."""
 
     program = "systemd-networkd"
+    __slots__ = ("mac", "hostname", "name", "ifname", "_rng", "client_id", "max_message_size", "state", "xid",
+                 "lease", "last_address", "_offer", "_start_ns", "_discover_attempt", "_request_attempt",
+                 "_restart_delay_ns", "_t2_ns", "_expire_ns")
 
     def __init__(self, mac: str, hostname: str | None, rng: random.Random, *, name: str | None = None,
                  ifname: str = "eth0", machine_id: bytes = b"\0" * 16, mtu: int = 1500):
@@ -251,6 +254,7 @@ class NetworkdClient:
         old, was = self.lease, self.state
         renewed = old is not None and old.address == lease.address
         self.lease = lease
+        self._offer = None  # the ACK's lease replaces the offer (sd-dhcp-client keeps one lease), as dhclient's does
         self.last_address = lease.address
         self.state = NetworkdState.BOUND
         self._discover_attempt = self._request_attempt = 0

@@ -3,10 +3,21 @@ refused in the kernel's words, permissions, symlinks and mount points."""
 
 import copy
 import errno
+import random
 
 import pytest
 
-from simcore.virt.fs import BLOCK, MAX_FILE_BYTES, MAX_INODES, MAX_STORED_BYTES, Volume, directory, text_file
+from simcore.virt.fs import (
+    BLOCK,
+    MAX_FILE_BYTES,
+    MAX_INODES,
+    MAX_STORED_BYTES,
+    Layered,
+    Volume,
+    directory,
+    text_file,
+    tree,
+)
 from simcore.virt.namespace import Namespace, normpath
 from simcore.virt.osimage import ALPINE, DEBIAN, GIB, MIB, UBUNTU, image_for, system_volume, tmpfs
 
@@ -42,6 +53,43 @@ def test_two_machines_of_one_image_share_its_tree():
     b = system_volume(DEBIAN, "b", 10 * GIB)
     assert a.root.entries["usr"] is b.root.entries["usr"]
     assert a.root.entries["etc"] is not b.root.entries["etc"]  # /etc/hostname differs
+
+
+def test_a_written_file_keeps_its_directory_as_a_layer_over_the_shared_entries():
+    image = tree({"etc": {"passwd": "root:x:0:0::/root:/bin/sh\n"}, "usr": {"bin": {}}, "var": {}})
+    a, b = Volume(image, GIB, device="a"), Volume(image, GIB, device="b")
+    a.put(("etc", "motd"), text_file("hi\n"), "/etc/motd")
+    # / and /etc keep the one name each changed over the entries they share with the image.
+    assert isinstance(a.root.entries, Layered) and a.root.entries.upper == ("etc", a.root.entries["etc"])
+    assert a.root.entries.lower is image.entries
+    assert list(a.root.entries) == ["etc", "usr", "var"]
+    assert list(a.root.entries["etc"].entries) == ["motd", "passwd"]
+    assert b.lookup(("etc", "motd")) is None and b.root is image
+
+
+def test_layered_entries_read_like_the_dict_of_every_change_applied_in_turn():
+    rng = random.Random(7)
+    names = [f"n{i:02d}" for i in range(24)]
+    for _ in range(40):
+        vol = Volume(directory({n: text_file(n) for n in rng.sample(names, 10)}), 1 << 30, device="t")
+        model = dict(vol.root.entries)
+        for _ in range(30):
+            name = rng.choice(names)
+            if rng.random() < 0.3:
+                vol.put((name,), None, "/" + name)
+                model.pop(name, None)
+            else:
+                node = text_file(f"{name} {rng.random()}")
+                vol.put((name,), node, "/" + name)
+                model[name] = node
+            expected = dict(sorted(model.items()))
+            entries = vol.root.entries
+            assert list(entries.items()) == list(expected.items())
+            assert len(entries) == len(expected) and bool(entries) == bool(expected)
+            for n in names:
+                assert entries.get(n) is expected.get(n) and (n in entries) == (n in expected)
+            assert vol.inodes == 1 + len(expected)
+            assert vol.stored == sum(len(n.text) for n in expected.values())
 
 
 @pytest.mark.parametrize("guest_os, first_line", [
