@@ -11,6 +11,10 @@ time and answer size, Daphne's resident memory before and after, and the p50/p99
 alone and under load. The last line is `ratio: <p99 of GET / under load / p99 alone>` (1 is no
 effect; the machine's other load shows up as noise, so compare with the figures above it).
 
+Also printed: four validations one at a time before the floods (the first starts the
+validation process; the others show what one costs once it runs). The floods queue in that one
+process (designer/offload.py), so three at once take about three times one.
+
 Run: ``.venv/bin/python bench/validate.py [--gets 60] [--rounds 2]``.
 """
 
@@ -113,20 +117,25 @@ def main() -> None:
             headers = {"Content-Type": "application/json", "X-CSRFToken": token, "Cookie": f"csrftoken={token}",
                        "Origin": base, "Referer": base + "/"}
 
+            def post() -> tuple[float, int, int]:
+                start = time.perf_counter()
+                request = urllib.request.Request(base + "/api/validate", data=body, method="POST", headers=headers)
+                try:
+                    with urllib.request.urlopen(request, timeout=600) as answer:
+                        content, status = answer.read(), answer.status
+                except urllib.error.HTTPError as error:
+                    content, status = error.read(), error.code
+                if status == 200:
+                    more = json.loads(content)["more_problems"]
+                    assert more == 499_950, more
+                return time.perf_counter() - start, len(content), status
+
+            # One at a time first: the first starts the validation process, the next find it warm.
+            single = [post() for _ in range(4)]
+
             def flood() -> None:
                 for _ in range(args.rounds):
-                    start = time.perf_counter()
-                    request = urllib.request.Request(base + "/api/validate", data=body, method="POST",
-                                                     headers=headers)
-                    try:
-                        with urllib.request.urlopen(request, timeout=600) as answer:
-                            content, status = answer.read(), answer.status
-                    except urllib.error.HTTPError as error:
-                        content, status = error.read(), error.code
-                    results.append((time.perf_counter() - start, len(content), status))
-                    if status == 200:
-                        more = json.loads(content)["more_problems"]
-                        assert more == 499_950, more
+                    results.append(post())
 
             threads = [threading.Thread(target=flood) for _ in range(3)]
             for thread in threads:
@@ -140,8 +149,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+    print(f"validate alone: {single[0][0]:.2f} s the first time (the validation process starts), then "
+          + ", ".join(f"{seconds:.2f} s" for seconds, _size, _status in single[1:]))
     for seconds, size, status in results:
-        print(f"validate: {status} in {seconds:.2f} s, answer {size:,} bytes")
+        print(f"validate, three at once: {status} in {seconds:.2f} s, answer {size:,} bytes")
     print(f"answer max: {max(size for _s, size, _st in results):,} bytes (bound 65,536)")
     print(f"Daphne RSS: {before:.0f} MB before the floods, {after:.0f} MB after")
     p99_alone, p99_loaded = percentile(alone, 0.99), percentile(loaded, 0.99)

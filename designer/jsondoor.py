@@ -16,7 +16,15 @@ from designer.errors import BadJSON
 
 def parse_json(raw: bytes | str) -> Any:
     """Parse `raw` strictly; raise BadJSON with the parser's sentence."""
-    from simcore.design.strictjson import StrictJSONError, loads
+    return parse_json_measured(raw)[0]
+
+
+def parse_json_measured(raw: bytes | str) -> tuple[Any, int]:
+    """`parse_json`, and a bound on the value's serialised size (`limits.serialise`): the
+    body's UTF-8 length plus 24 bytes per float (the only value that can grow when written
+    again; `strictjson.loads_counting_floats`). A door that knows its body can then skip
+    serialising a big document only to measure it."""
+    from simcore.design.strictjson import StrictJSONError, loads_counting_floats
 
     if isinstance(raw, bytes | bytearray):
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -26,7 +34,8 @@ def parse_json(raw: bytes | str) -> Any:
         except UnicodeDecodeError as exc:
             raise BadJSON(f"The body is not UTF-8 text (byte {exc.start}).", code="json.encoding") from None
     try:
-        return loads(raw)
+        value, floats = loads_counting_floats(raw)
+        return value, len(raw.encode("utf-8")) + 24 * floats
     except StrictJSONError as exc:
         raise BadJSON(f"Not acceptable JSON: {getattr(exc, 'msg', None) or exc}") from None
     except RecursionError:  # belt and braces: the parser bounds depth itself

@@ -45,8 +45,10 @@ def serialise(document) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
-def check_document_size(document) -> None:
-    """Refuse a document over the node, link or byte limits (before the schema, which would be slow)."""
+def check_document_size(document, size_bound: int | None = None) -> None:
+    """Refuse a document over the node, link or byte limits (before the schema, which would be slow).
+    `size_bound`: a proven upper bound of its serialised size (`jsondoor.parse_json_measured`);
+    at or under the limit, the document is not serialised again to be measured."""
     if isinstance(document, dict):
         nodes, links = document.get("nodes"), document.get("links")
         if isinstance(nodes, list) and len(nodes) > MAX_NODES:
@@ -61,6 +63,8 @@ def check_document_size(document) -> None:
                 code="design.too_many_links",
                 problems=[{"code": "limit.links", "path": "links", "msg": f"{len(links):,} links > {MAX_LINKS:,}"}],
             )
+    if size_bound is not None and size_bound <= MAX_DOCUMENT_BYTES:
+        return
     size = len(serialise(document))
     if size > MAX_DOCUMENT_BYTES:
         raise TooLarge(

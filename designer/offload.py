@@ -68,16 +68,16 @@ def _validate_bytes(report: Callable[[Any], dict], raw: bytes) -> dict:
     """In the worker: `report` (the door's own answer, passed by reference: this module sits below
     the doors and imports none) of `raw` parsed, or the error it raised (as data: DesignerError's
     keyword-only constructor does not survive pickling)."""
-    from designer.jsondoor import parse_json
+    from designer.jsondoor import parse_json_measured
 
     try:
-        return {"answer": report(parse_json(raw))}
+        return {"answer": report(*parse_json_measured(raw))}
     except DesignerError as exc:
         return {"error": exc.to_dict(), "status": exc.status}
 
 
 def validate_bytes(raw: bytes, report: Callable[[Any], dict]) -> dict:
-    """`report(parsed body)` for the body `raw` (the answer of `/api/validate`; `report` is a
+    """`report(parsed body, bound of its serialised size)` for the body `raw` (the answer of `/api/validate`; `report` is a
     module-level function, pickled by name), computed in the pool; raises the
     DesignerError the worker met (same code, sentence and bounded problems)."""
     global _waiting, _pool

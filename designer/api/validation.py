@@ -10,7 +10,7 @@ from ninja import Router
 from designer import limits, offload
 from designer.access import Need, access_design
 from designer.api.schemas import ErrorOut, ValidateOut
-from designer.jsondoor import parse_json
+from designer.jsondoor import parse_json_measured
 
 log = logging.getLogger(__name__)
 ERRORS = frozenset(range(400, 430))
@@ -24,7 +24,7 @@ def _as_dict(p: Any) -> dict:
     return d
 
 
-def report(document: Any) -> dict:
+def report(document: Any, size_bound: int | None = None) -> dict:
     """`{ok, problems, more_problems, checks, more_checks}`: schema/reference problems; design
     checks only for a document that passed the schema (the checks assume its shape). Each list
     stops at MAX_PROBLEMS (problems.cap) and `more_*` counts the rest."""
@@ -35,7 +35,7 @@ def report(document: Any) -> dict:
     if not isinstance(document, dict):
         return {"ok": False, "problems": [{"code": "schema.type", "path": "", "msg": "a design document is a JSON object"}],
                 "checks": [], "more_problems": 0, "more_checks": 0}
-    limits.check_document_size(document)
+    limits.check_document_size(document, size_bound)
     first, unwritten = validate_capped(document)
     problems, more = cap(_as_dict(p) for p in first)
     more += unwritten
@@ -64,7 +64,7 @@ def validate_document(request):
     body = request.body
     if len(body) > offload.OFFLOAD_BYTES:
         return offload.validate_bytes(body, report)  # in another process: designer/offload.py says why
-    return report(parse_json(body))
+    return report(*parse_json_measured(body))
 
 
 @router.get("/designs/{int:design_id}/validate", response={200: ValidateOut, ERRORS: ErrorOut},

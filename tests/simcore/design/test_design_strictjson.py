@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simcore.design import strictjson
 from simcore.design.strictjson import StrictJSONError
@@ -130,3 +132,41 @@ def test_bytes_with_bom_are_accepted():
 def test_loads_refuses_other_types():
     with pytest.raises(TypeError, match="takes str or bytes, not dict"):
         strictjson.loads({})
+
+
+# -- the size bound: what a door may skip serialising ---------------------------------------------
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))  # what loads takes
+_SCALARS = (st.none() | st.booleans() | st.integers(-(2**53), 2**53)
+            | st.floats(allow_nan=False, allow_infinity=False) | _TEXT)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner,
+                                                                                            max_size=4),
+                       max_leaves=20)
+_FLOAT_TOKENS = st.sampled_from(["1e5", "1e15", "0.0", "-0.0", "5e-324", "1E+300", "0e0", "123.456e-7", "1e22"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_VALUES, indent=st.sampled_from([None, 0, 2]), ascii_only=st.booleans())
+def test_a_text_plus_24_bytes_per_float_bounds_its_compact_serialisation(value, indent, ascii_only):
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    parsed, floats = strictjson.loads_counting_floats(text)
+    again = json.dumps(parsed, ensure_ascii=False, separators=(",", ":")).encode()
+    assert len(again) <= len(text.encode()) + 24 * floats
+
+
+@settings(max_examples=200, deadline=None)
+@given(tokens=st.lists(_FLOAT_TOKENS, min_size=1, max_size=30))
+def test_short_float_tokens_that_grow_when_written_again_stay_under_the_bound(tokens):
+    text = "[" + ",".join(tokens) + "]"
+    parsed, floats = strictjson.loads_counting_floats(text)
+    assert floats == len(tokens)
+    assert len(json.dumps(parsed, separators=(",", ":")).encode()) <= len(text) + 24 * floats
+
+
+def test_numbers_the_decoder_takes_are_still_refused_after_the_walk():
+    for text, words in (('{"a": [1, 9007199254740993]}', "integer out of range"),
+                        ('{"a": 1e999}', "number out of range"),
+                        ("[" + "9" * 5000 + "]", "integer out of range")):
+        with pytest.raises(StrictJSONError, match=words):
+            strictjson.loads(text)
