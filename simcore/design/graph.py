@@ -11,15 +11,20 @@ a broadcast reaches. Hosts do not bridge, so a segment ends at every NIC.
 
 networkx returns components as sets, whose iteration order depends on PYTHONHASHSEED for
 string tuples: every result here is re-sorted by document order before it leaves this module.
+
+networkx is imported by the functions that use it, not with this module: it is 23 MB of the
+process, and a run's worker (which imports ``simcore.design`` for the rest) never needs it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from simcore.design.kinds import KINDS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 NicRef = tuple[str, str]  # (node id, NIC name)
 
@@ -47,6 +52,8 @@ def _end_vertex(end: dict) -> tuple[str, ...]:
 
 def design_graph(doc: dict) -> nx.MultiGraph:
     """The whole design (``doc`` valid) as a MultiGraph; vertices carry ``order`` (document order)."""
+    import networkx as nx
+
     graph = nx.MultiGraph()
     order = 0
     for node in doc["nodes"]:
@@ -73,6 +80,8 @@ def design_graph(doc: dict) -> nx.MultiGraph:
 
 
 def _link_graph(graph: nx.MultiGraph) -> nx.MultiGraph:
+    import networkx as nx
+
     links = nx.MultiGraph()
     for vertex, data in graph.nodes(data=True):
         if data["kind"] == "nic" or KINDS[data["kind"]].is_switch:
@@ -85,6 +94,8 @@ def _link_graph(graph: nx.MultiGraph) -> nx.MultiGraph:
 
 def segments(doc: dict) -> list[Segment]:
     """Broadcast domains with at least one link, in the document order of their first member."""
+    import networkx as nx
+
     graph = design_graph(doc)
     links = _link_graph(graph)
     component_of: dict[tuple[str, ...], int] = {}
@@ -128,6 +139,8 @@ def switch_loops(doc: dict) -> list[Loop]:
     fundamental cycle basis of that forest, with two parallel links counted as a loop too (which
     ``nx.cycle_basis`` on a simple graph would miss).
     """
+    import networkx as nx
+
     switch_ids = {node["id"] for node in doc["nodes"] if KINDS[node["kind"]].is_switch}
     forest = nx.Graph()
     joined = nx.utils.UnionFind()  # connectivity in near-constant time; the forest only to name a loop

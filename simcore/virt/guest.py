@@ -18,7 +18,8 @@ import copy
 from collections.abc import Callable
 
 from simcore.apps.dhcp.glue import carrier_changed as dhcp_carrier_changed
-from simcore.design import check, derive_mac
+from simcore.design import derive_mac
+from simcore.design.checks import overcommit
 from simcore.virt import blockdev
 from simcore.virt.fs import EPOCH, Volume, directory
 from simcore.virt.hardware import IDE, MUTABLE, SATA, Change, Hardware, Refusal
@@ -379,7 +380,7 @@ class Guest:
              **self._platform},
             *({"id": f"v{i}", "kind": "vm", "host": "h", "name": vm.node.name, "ram_mb": vm.ram_mb,
                "vcpus": vm.vcpus} for i, vm in enumerate(vms))]}
-        warnings = [p.msg for p in check(doc) if p.code in ("check.ram_overcommit", "check.vcpu_overcommit")]
+        warnings = [p.msg for p in overcommit(doc)]
         out = {"cpu_cores": self.cpu_cores, "ram_mb": self._ram_mb, "vcpus_given": sum(vm.vcpus for vm in vms),
                "ram_given_mb": sum(vm.ram_mb for vm in vms), "warnings": warnings}
         self._allocation = (key, out)
