@@ -8,6 +8,7 @@ tells a stranger that a class or an activity exists.
 - a stored activity (a teacher's own document): its owner only (see, export, assign, delete). A
   student reaches it only through their own copy (``designer.models.Attempt``) in a class it is
   assigned to: the copy's page shows the instructions and the Check, never the solution;
+- a stored lesson (an imported lesson document): its owner only (see, present, export, delete);
 - a class's live overview (the class socket): the teacher only.
 """
 
@@ -15,7 +16,14 @@ from __future__ import annotations
 
 from designer.access import MAX_ID
 from designer.errors import DesignNotFound
-from designer.lessons.models import STORED_PREFIX, Assignment, Classroom, Enrolment, StoredActivity
+from designer.lessons.models import (
+    STORED_PREFIX,
+    Assignment,
+    Classroom,
+    Enrolment,
+    StoredActivity,
+    StoredLesson,
+)
 from simcore.lessons import pack
 
 
@@ -61,6 +69,27 @@ def access_stored_activity(user, activity_id) -> StoredActivity:
     if found is None:
         raise LessonNotFound("No such activity.")
     return found
+
+
+def access_stored_lesson(user, lesson_id) -> StoredLesson:
+    """A stored lesson for its owner; anyone else gets ``LessonNotFound``."""
+    pk = _pk(lesson_id)
+    if not _signed_in(user):
+        raise LessonNotFound("No such lesson.")
+    found = StoredLesson.objects.filter(pk=pk, owner_id=user.pk).first()
+    if found is None:
+        raise LessonNotFound("No such lesson.")
+    return found
+
+
+def stored_lesson_by_key(user, key: str | None) -> StoredLesson | None:
+    """The presenter's ``?lesson=stored_<pk>``: the lesson if ``user`` owns it, else None."""
+    if not key or not key.startswith(STORED_PREFIX):
+        return None
+    try:
+        return access_stored_lesson(user, key.removeprefix(STORED_PREFIX))
+    except LessonNotFound:
+        return None
 
 
 def assignable(user) -> dict[str, dict]:

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from designer import limits
 from designer.errors import BadJSON, DesignerError
 from designer.jsondoor import parse_json
-from designer.lessons.models import StoredActivity
+from designer.lessons.models import StoredActivity, StoredLesson
 from simcore.lessons import instantiate, score, validate
 from simcore.lessons.checks import DESIGN_CHECKS, RUN_CHECKS
 
@@ -56,8 +56,30 @@ def store(user, doc: object) -> StoredActivity:
     return StoredActivity.objects.create(owner=user, title=doc["title"], document=doc)
 
 
-def do_import_activity(user, raw: bytes) -> StoredActivity:
-    """An uploaded activity file, strict JSON, validated, stored as the user's own."""
+class LessonInvalid(DesignerError):
+    code = "lesson.invalid"
+    status = 422
+    default_msg = "The lesson document is not valid."
+
+
+def check_lesson(doc: object) -> dict:
+    """``doc`` if it is a valid lesson document with its design inline, else ``LessonInvalid``."""
+    if not isinstance(doc, dict) or doc.get("kind") != "lesson":
+        raise LessonInvalid("This is not a lesson document (\"kind\": \"lesson\").",
+                            problems=[{"code": "lesson.kind", "path": "kind", "msg": "a lesson has \"kind\": \"lesson\""}])
+    if not isinstance(doc.get("design"), dict):
+        raise LessonInvalid("The lesson's design must be in the file.", problems=[{
+            "code": "lesson.design", "path": "design",
+            "msg": "the design is a design document (a pack file's \"example:...\" is only for the pack)"}])
+    limits.check_document_size(doc["design"])
+    problems = [p.to_dict() for p in validate(doc) if p.severity == "error"]
+    if problems:
+        raise LessonInvalid(f"The lesson has {len(problems)} problem(s): nothing was saved.", problems=problems)
+    return doc
+
+
+def do_import(user, raw: bytes) -> StoredActivity | StoredLesson:
+    """An uploaded activity or lesson file, strict JSON, validated, stored as the user's own."""
     limits.check_import(user)
     limits.check_import_size(len(raw))
     try:
@@ -65,10 +87,13 @@ def do_import_activity(user, raw: bytes) -> StoredActivity:
     except BadJSON as error:
         raise ActivityInvalid(f"The file is not JSON: {error.msg.removeprefix('Not acceptable JSON: ')}",
                               code="json.invalid", status=400) from None
+    if isinstance(doc, dict) and doc.get("kind") == "lesson":
+        doc = check_lesson(doc)
+        return StoredLesson.objects.create(owner=user, title=doc["title"], document=doc)
     return store(user, doc)
 
 
-def export_bytes(stored: StoredActivity) -> bytes:
+def export_bytes(stored: StoredActivity | StoredLesson) -> bytes:
     return (json.dumps(stored.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

@@ -18,9 +18,10 @@ from designer import limits
 from designer.access import Actor, Need, access_design, actor_from_request, visible_designs
 from designer.errors import DesignerError, DesignNotFound
 from designer.lessons import authoring
-from designer.lessons.access import LessonNotFound, access_stored_activity
+from designer.lessons.access import LessonNotFound, access_stored_activity, access_stored_lesson
 from designer.lessons.markdown import render as md
-from designer.lessons.models import Assignment, StoredActivity
+from designer.lessons.models import Assignment, StoredActivity, StoredLesson
+from designer.lessons.views import open_lesson_copy, rendered_steps
 from designer.pages.common import access_or_404, render_action_error
 
 
@@ -40,6 +41,7 @@ def _my_designs(request):
 def my_activities(request):
     return render(request, "designer/lessons/mine.html", {
         "activities": StoredActivity.objects.filter(owner=request.user).only("id", "title", "created_at"),
+        "lessons": StoredLesson.objects.filter(owner=request.user).only("id", "title", "created_at"),
         "designs": _my_designs(request)})
 
 
@@ -49,13 +51,15 @@ def activity_import(request):
     upload = request.FILES.get("file")
     if upload is None:
         return render_action_error(request, authoring.ActivityInvalid(
-            "Choose an activity file (.json) to import.", code="import.no_file", status=400),
+            "Choose an activity or lesson file (.json) to import.", code="import.no_file", status=400),
             heading="Nothing was imported")
     raw = upload.read(limits.MAX_IMPORT_BYTES + 1)
     try:
-        stored = authoring.do_import_activity(request.user, raw)
+        stored = authoring.do_import(request.user, raw)
     except DesignerError as error:
         return render_action_error(request, error, heading=f"{upload.name[:100]} was not imported")
+    if isinstance(stored, StoredLesson):
+        return redirect("my_lesson", lesson_id=stored.pk)
     return redirect("my_activity", activity_id=stored.pk)
 
 
@@ -132,4 +136,46 @@ def my_activity_delete(request, activity_id: int):
             "This activity is assigned in a class: its students' copies are scored with it, so it stays.",
             code="activity.assigned", status=409), heading="The activity was not deleted")
     stored.delete()
+    return redirect("my_activities")
+
+
+# -- imported lessons ---------------------------------------------------------------------------
+
+def _my_lesson_or_404(request, lesson_id: int) -> StoredLesson:
+    try:
+        return access_stored_lesson(request.user, lesson_id)
+    except LessonNotFound:
+        raise Http404("No such lesson.") from None
+
+
+@login_required
+@require_GET
+def my_lesson(request, lesson_id: int):
+    stored = _my_lesson_or_404(request, lesson_id)
+    doc = stored.document
+    return render(request, "designer/lessons/mine_lesson.html", {
+        "stored": stored, "lesson": doc, "summary": md(doc["summary"]), "steps": rendered_steps(doc)})
+
+
+@login_required
+@require_POST
+def my_lesson_open(request, lesson_id: int):
+    """The owner's own copy of the lesson's design, opened in the presenter with the steps."""
+    stored = _my_lesson_or_404(request, lesson_id)
+    return open_lesson_copy(request, stored.document, stored.key)
+
+
+@login_required
+@require_GET
+def my_lesson_export(request, lesson_id: int):
+    stored = _my_lesson_or_404(request, lesson_id)
+    response = HttpResponse(authoring.export_bytes(stored), content_type="application/json")
+    response["Content-Disposition"] = content_disposition_header(True, f"lesson-{stored.document['id']}.json")
+    return response
+
+
+@login_required
+@require_POST
+def my_lesson_delete(request, lesson_id: int):
+    _my_lesson_or_404(request, lesson_id).delete()  # the copies made from it are their owners' designs
     return redirect("my_activities")

@@ -98,3 +98,26 @@ class StoredActivity(models.Model):
     @property
     def key(self) -> str:
         return f"{STORED_PREFIX}{self.pk}"
+
+
+class StoredLesson(models.Model):
+    """A lesson a teacher imported (a lesson document another teacher exported, say): validated
+    at the door like the pack's (designer/lessons/authoring.py), presented like them on the
+    owner's own copy of its design; its owner the only one who sees, presents, exports or deletes it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stored_lessons")
+    title = models.CharField(max_length=200)
+    document = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        app_label = "designer"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def key(self) -> str:
+        """How the presenter's ``?lesson=`` names it (never a pack lesson's id: those have no ``_``)."""
+        return f"{STORED_PREFIX}{self.pk}"

@@ -33,4 +33,8 @@ urlpatterns += [
     path("my-activities/<int:activity_id>/export/", mine.my_activity_export, name="my_activity_export"),
     path("my-activities/<int:activity_id>/delete/", mine.my_activity_delete, name="my_activity_delete"),
     path("designs/<int:design_id>/make-activity/", mine.activity_make, name="activity_make"),
+    path("my-lessons/<int:lesson_id>/", mine.my_lesson, name="my_lesson"),
+    path("my-lessons/<int:lesson_id>/open/", mine.my_lesson_open, name="my_lesson_open"),
+    path("my-lessons/<int:lesson_id>/export/", mine.my_lesson_export, name="my_lesson_export"),
+    path("my-lessons/<int:lesson_id>/delete/", mine.my_lesson_delete, name="my_lesson_delete"),
 ]

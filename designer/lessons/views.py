@@ -18,7 +18,7 @@ from designer import actions
 from designer.access import Need
 from designer.errors import DesignerError
 from designer.lessons import completion
-from designer.lessons.access import activity_of
+from designer.lessons.access import activity_of, stored_lesson_by_key
 from designer.lessons.markdown import render as md
 from designer.lessons.models import Attempt
 from designer.pages.common import access_or_404, render_action_error
@@ -50,12 +50,17 @@ def rendered_steps(lesson: dict) -> list[dict]:
              "look": s.get("look", {})} for i, s in enumerate(lesson["steps"])]
 
 
-def present_steps(slug: str | None) -> list[dict] | None:
-    """For the presenter view's ``?lesson=``: the steps as JSON-ready dicts, or None."""
-    if not slug or slug not in _pack().lessons:
+def present_steps(slug: str | None, user=None) -> list[dict] | None:
+    """For the presenter view's ``?lesson=``: the steps as JSON-ready dicts, or None (a pack
+    lesson's id, or ``stored_<pk>``: an imported lesson of ``user``'s)."""
+    lesson = _pack().lessons.get(slug) if slug else None
+    if lesson is None:
+        stored = stored_lesson_by_key(user, slug)
+        lesson = stored.document if stored is not None else None
+    if lesson is None:
         return None
     return [{**s, "text": str(s["text"]), "do": str(s["do"]), "expect": str(s["expect"])}
-            for s in rendered_steps(_pack().lessons[slug])]
+            for s in rendered_steps(lesson)]
 
 
 @require_GET
@@ -82,16 +87,20 @@ def lesson_detail(request, lesson: str):
 @login_required
 @require_POST
 def lesson_open(request, lesson: str):
-    slug = lesson
     """The person's own copy of the lesson's design, opened in the presenter with the steps."""
-    lesson = _lesson_or_404(slug)
+    return open_lesson_copy(request, _lesson_or_404(lesson), lesson)
+
+
+def open_lesson_copy(request, lesson: dict, key: str):
+    """A new design of the person's, a copy of ``lesson``'s, shown in the presenter with the steps
+    (``?lesson=key``: a pack lesson's id, or ``stored_<pk>`` for an imported one)."""
     try:
         design = actions.do_create_design(request.user, name=f"Lesson: {lesson['title']}"[:200],
                                           description=lesson["design"].get("description", "")[:2000],
                                           document=dict(lesson["design"], name=f"Lesson: {lesson['title']}"[:200]))
     except DesignerError as error:
         return render_action_error(request, error, heading="The lesson could not be opened")
-    return redirect(f"{reverse('design_present', args=[design.pk])}?lesson={slug}")
+    return redirect(f"{reverse('design_present', args=[design.pk])}?lesson={key}")
 
 
 def _download(doc: dict, slug: str) -> HttpResponse:

@@ -33,6 +33,6 @@ def design_present(request, design_id: int):
             "node_count": len(node_rows(design.document)),
             "link_count": len(link_rows(design.document)),
             # ?lesson=<id>: the lesson's steps beside the drawing (designer/lessons)
-            "lesson_steps": present_steps(request.GET.get("lesson")),
+            "lesson_steps": present_steps(request.GET.get("lesson"), request.user),
         },
     )

@@ -127,7 +127,7 @@ def test_an_imported_file_with_problems_is_refused_saying_where(new_context, tmp
     bad = tmp_path / "bad-activity.json"
     bad.write_text(json.dumps(doc))
     page.goto("/my-activities/")
-    page.get_by_label("Activity file (JSON)").set_input_files(str(bad))
+    page.get_by_label("Activity or lesson file (JSON)").set_input_files(str(bad))
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("heading", name="bad-activity.json was not imported")).to_be_visible()
     expect(page.locator("main li").filter(has_text="checks[1].points")).to_contain_text("less than the minimum of 1")
@@ -137,7 +137,7 @@ def test_an_imported_file_with_problems_is_refused_saying_where(new_context, tmp
     # the pack's own export imports
     good = tmp_path / "nat.json"
     good.write_text(json.dumps(NAT))
-    page.get_by_label("Activity file (JSON)").set_input_files(str(good))
+    page.get_by_label("Activity or lesson file (JSON)").set_input_files(str(good))
     page.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_url(re.compile(r"/my-activities/\d+/$"))
     expect(page.locator("#reference-solution")).to_have_text("100%")

@@ -51,6 +51,7 @@ PAGE_KWARGS = {
     "class_id": lambda world: 2**40,  # the world has no class: every role gets the same 404 (test_lessons_classes)
     # nor a stored activity: the same 404 for every signed-in role (the real ones: test_lessons_authoring)
     "activity_id": lambda world: 2**40,
+    "lesson_id": lambda world: 2**40,  # nor an imported lesson (the real ones: test_lessons_imported)
 }
 
 PAGE_EXPECTATIONS = {
@@ -106,4 +107,8 @@ PAGE_EXPECTATIONS = {
     "my_activity": {"GET": members_only((), 200), "POST": members_only(SIGNED_IN, 405)},
     "my_activity_export": {"GET": members_only((), 200)},
     "my_activity_delete": {"GET": members_only(SIGNED_IN, 405), "POST": members_only((), 302)},
+    "my_lesson": {"GET": members_only((), 200), "POST": members_only(SIGNED_IN, 405)},
+    "my_lesson_open": {"GET": members_only(SIGNED_IN, 405), "POST": members_only((), 302)},
+    "my_lesson_export": {"GET": members_only((), 200)},
+    "my_lesson_delete": {"GET": members_only(SIGNED_IN, 405), "POST": members_only((), 302)},
 }
