@@ -92,6 +92,8 @@ def test_a_class_the_teacher_sees_the_students_completion_live(new_context):
     teacher.get_by_label("Assign an activity").select_option("nat-network")
     teacher.get_by_role("button", name="Assign").click()
     code = teacher.locator("#class-code").inner_text()
+    expect(teacher.locator("#class-overview")).to_have_attribute("data-live", "socket")
+    teacher.evaluate("() => { window.__sameOverviewPage = true; }")  # gone if the page reloads
 
     student = new_context().new_page()
     student.set_viewport_size(PROJECTOR)
@@ -105,9 +107,10 @@ def test_a_class_the_teacher_sees_the_students_completion_live(new_context):
     expect(student.locator("#activity-percent")).to_have_text("0")
 
     # No reload: the overview draws the student who started by itself (its class socket says so,
-    # and the page draws itself again; a reload of the test's own raced with that one).
+    # and the table is drawn again from the page's HTML, in place: the page is not reloaded).
     row = teacher.locator(f"tr[data-student='{name}']")
     expect(row.locator(".percent")).to_have_text("0%", timeout=15000)
+    assert teacher.evaluate("() => window.__sameOverviewPage === true"), "the overview reloaded its page"
     save_solution(student)
     expect(student.locator("#activity-percent")).to_have_text("100", timeout=15000)
     # the overview updates by itself

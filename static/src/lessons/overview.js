@@ -3,7 +3,9 @@
 // table is asked for again when the socket (re)opens and when a student joins or starts; a browser
 // without a socket (refused, closed, none at all) asks every SLOW_POLL_MS instead, and tries the
 // socket again. A student's copy saved (`class.changed`) makes it ask for the table, which scores
-// the new version. The percentages are written as text.
+// the new version. The percentages are written as text. A student who joined or started since the
+// table was drawn gets a row or a cell: the table is drawn again from the page's own HTML, fetched
+// and put in place (no reload: the teacher's scroll and focus stay, the projector does not flash).
 export const SLOW_POLL_MS = 20000;
 export const RETRY_MS = [1000, 2000, 5000, 10000, 20000];
 
@@ -29,13 +31,24 @@ async function refresh(table, reload) {
     if (!table.querySelector(`tr[data-student="${CSS.escape(row.student)}"]`)) changed = true;
   }
   table.dataset.polled = String(Number(table.dataset.polled || 0) + 1);
-  // A student who joined or started since the page was drawn: draw the page again.
-  if (changed) reload();
+  // A student who joined or started since the table was drawn: draw it again.
+  if (changed) await reload();
+}
+
+/** The table's rows and header drawn again from the class page as the server writes it now. */
+export async function redrawFromPage(table, { fetchPage = () => fetch(window.location.href, { credentials: "same-origin" }),
+  parse = (html) => new DOMParser().parseFromString(html, "text/html") } = {}) {
+  const response = await fetchPage();
+  if (!response.ok) return;
+  const fresh = parse(await response.text()).getElementById(table.id);
+  if (!fresh) return;
+  table.replaceChildren(...[...fresh.childNodes].map((node) => table.ownerDocument.importNode(node, true)));
+  table.dataset.redrawn = String(Number(table.dataset.redrawn || 0) + 1);
 }
 
 /** Connects the table to its class socket; `WebSocket`, `timers` and `reload` can be replaced in tests. */
 export function liveOverview(table, { WebSocket = globalThis.WebSocket, timers = globalThis,
-  reload = () => window.location.reload(), url } = {}) {
+  reload = () => redrawFromPage(table), url } = {}) {
   let poll = null;
   let attempt = 0;
   // One request at a time: nudges arriving meanwhile (a class of students saving) make one more.

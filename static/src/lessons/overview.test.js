@@ -2,7 +2,7 @@
 // written into their cell, the slow poll only while there is no socket, reconnecting with backoff.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { RETRY_MS, SLOW_POLL_MS, liveOverview } from "./overview.js";
+import { RETRY_MS, SLOW_POLL_MS, liveOverview, redrawFromPage } from "./overview.js";
 
 class FakeSocket {
   static last = null;
@@ -60,4 +60,24 @@ test("a browser without WebSocket polls slowly", () => {
   liveOverview(table, { WebSocket: null, timers, url: "ws://x/ws/classes/1/" });
   assert.equal(table.dataset.live, "poll");
   assert.deepEqual([...timers.intervals.values()], [SLOW_POLL_MS]);
+});
+
+test("a new student's row is drawn from the page's HTML in place of the old rows, without a reload", async () => {
+  const imported = [];
+  const table = {
+    id: "class-overview", dataset: {}, children: ["old row"],
+    ownerDocument: { importNode: (node, deep) => { imported.push(deep); return `copy of ${node}`; } },
+    replaceChildren(...nodes) { this.children = nodes; },
+  };
+  const fresh = { childNodes: ["thead", "tbody with ann and ben"] };
+  await redrawFromPage(table, {
+    fetchPage: async () => ({ ok: true, text: async () => "<html>...</html>" }),
+    parse: () => ({ getElementById: (id) => (id === "class-overview" ? fresh : null) }),
+  });
+  assert.deepEqual(table.children, ["copy of thead", "copy of tbody with ann and ben"]);
+  assert.deepEqual(imported, [true, true]);
+  assert.equal(table.dataset.redrawn, "1");
+  // a failed fetch leaves the table as it is
+  await redrawFromPage(table, { fetchPage: async () => ({ ok: false }) });
+  assert.equal(table.dataset.redrawn, "1");
 });
