@@ -10,6 +10,8 @@ instant. The same from the presenter view, where the canvas differs in size: the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -163,10 +165,31 @@ def test_follow_leave_bring_hold_and_a_private_look_back(new_context):
     run_after = live(owner)["status"]
     assert (run_after["t"], run_after["status"], run_after["seq"]) == (run_before["t"], run_before["status"], run_before["seq"])
     assert live(student)["status"]["t"] == run_before["t"]
+    # The consoles go back too: vm's shows its dhclient (1 s), not yet the ping the script types at
+    # 8 s. The tables say that this page has none from before it joined the run (at 12 s).
+    vm_log = student.locator(".live-console[data-node='vm'] .live-plainlog")
+    expect(student.locator(".live-console[data-node='vm']")).to_have_attribute("data-look-back", "true")
+    expect(vm_log).to_contain_text("dhclient eth0")
+    expect(vm_log).not_to_contain_text("ping -c 3")
+    tables_when = student.locator(".live-tables .live-filters .live-muted")
+    expect(tables_when).to_contain_text(re.compile(r"No tables from 2\.000 s: this page has them from \d+\.\d{3} s, "
+                                                    "when it joined the run"))
     # Following again resumes the presenter's instant: the run as it is.
     student.get_by_role("button", name=f"Follow {name}").click()
     student.wait_for_function("() => window.designer.live().privateAt === null")
     expect(student.locator(".live-clock")).to_have_attribute("data-private", "false")
+    expect(vm_log).to_contain_text("ping -c 3")
+    expect(tables_when).to_contain_text(re.compile(r"^as of \d+\.\d{3} s$"))
+    # Once the run went on while the page watched, a look back between shows the tables it drew then.
+    joined = live(student)["status"]["t"]
+    play_until(owner, joined / 1e9 + 3, speed="1")
+    student.get_by_role("button", name="Stop following").click()
+    student.get_by_label("Timeline").evaluate(
+        f"(el) => {{ el.value = '{joined / 1e9 + 1.5}'; el.dispatchEvent(new Event('input', {{bubbles: true}}));"
+        " el.dispatchEvent(new Event('change', {bubbles: true})); }")
+    expect(tables_when).to_contain_text(re.compile(r"^as of \d+\.\d{3} s: your look back$"))
+    shown_at = float(re.search(r"as of (\d+\.\d{3})", tables_when.inner_text()).group(1))
+    assert shown_at <= joined / 1e9 + 1.5, (joined, shown_at)  # the newest drawn at or before the instant
 
 
 def test_following_the_presenter_view(new_context):

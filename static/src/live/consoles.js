@@ -30,6 +30,11 @@ export function createConsoles({ nodes, canEdit, command, fontSize = 13 }) {
     cut(t) {
       for (const c of consoles.values()) c.cut(t);
     },
+    /** A private look back to `t` (ns; null: the run as it is): each console shows its lines up to
+     * then; the lines that keep coming are kept for the return. */
+    lookBack(t) {
+      for (const c of consoles.values()) c.lookBack(t ?? null);
+    },
     clear() {
       for (const c of consoles.values()) c.cut(-1);
     },
@@ -46,6 +51,8 @@ function makeConsole(node, { canEdit, command, fontSize }) {
   const termPrompt = termSafe(prompt, { colours: false });
   const tail = () => (canEdit ? termPrompt + termSafe(input, { colours: false }) : "");
   const lines = []; // [{t, text}]
+  let until = null; // a private look back's instant (ns): only the lines up to it are shown
+  const visible = () => (until === null ? lines : lines.filter((l) => l.t <= until));
   let term = null;
   let input = "";
   const plainId = uid("live-plain");
@@ -94,8 +101,9 @@ function makeConsole(node, { canEdit, command, fontSize }) {
   const redraw = () => {
     if (!term) return;
     term.reset();
-    term.write(lines.map((l) => `${termSafe(l.text)}${RESET}\r\n`).join("") + tail());
+    term.write(visible().map((l) => `${termSafe(l.text)}${RESET}\r\n`).join("") + tail());
   };
+  const relog = () => log.replaceChildren(visible().map((l) => `${l.text}\n`).join(""));
 
   function shown() {
     if (term || termBox.hidden || !termBox.isConnected) return;
@@ -147,6 +155,7 @@ function makeConsole(node, { canEdit, command, fontSize }) {
       const text = kind === "command.run" ? `${prompt}${line}` : line ?? "";
       lines.push({ t, text });
       if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
+      if (until !== null) return; // looking back: shown on the return
       log.append(`${text}\n`);
       if (log.childNodes.length > MAX_LINES) log.firstChild.remove();
       term?.write(`\r\x1b[2K${termSafe(text)}${RESET}\r\n${tail()}`);
@@ -155,7 +164,14 @@ function makeConsole(node, { canEdit, command, fontSize }) {
       let keep = lines.length;
       while (keep > 0 && lines[keep - 1].t > t) keep -= 1;
       lines.length = keep;
-      log.replaceChildren(lines.map((l) => `${l.text}\n`).join(""));
+      relog();
+      redraw();
+    },
+    lookBack(t) {
+      if (t === until) return;
+      until = t;
+      panel.dataset.lookBack = String(until !== null);
+      relog();
       redraw();
     },
     texts: () => lines.map((l) => l.text),

@@ -78,14 +78,16 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
   // The caption (and the ring on the canvas) show the current event: the one just picked, else
   // the newest the run reached, paced while it plays (caption.js).
   let events, tables, consoles, nodes, nodesKey, pcap, vms, hosts, keep;
-  // A private look back (s; null: the run as it is): the event list, the caption and the clock go
-  // to that instant; the run, the tables and the consoles go on. A viewer's own, or the one of the
-  // person they follow.
+  // A private look back (s; null: the run as it is): the event list, the caption, the clock, the
+  // consoles and the tables (as this page drew them then) go to that instant; the run goes on. A
+  // viewer's own, or the one of the person they follow.
   let privateAt = null;
   let follow = null;
   const lookBack = (seconds) => {
     privateAt = seconds ?? null;
     events.lookBack(privateAt === null ? null : privateAt * 1e9);
+    tables.lookBack(privateAt === null ? null : privateAt * 1e9);
+    consoles.lookBack(privateAt === null ? null : privateAt * 1e9);
     transport.setPrivate(privateAt);
     overlay.clear();
     pacer.offer(privateAt === null ? events.newest() : events.newest(privateAt * 1e9), { immediate: true });

@@ -131,3 +131,21 @@ test("a tab draws at most 200 tables and says how many there are", async () => {
   assert.equal(more, "Showing 200 of 10000 tables: pick a node to see its own.");
   assert.deepEqual(drawable(withRows.slice(0, 3)), { sections: withRows.slice(0, 3), more: null });
 });
+
+test("the tables kept for a private look back: the newest at or before an instant, a seek back drops what follows", async () => {
+  const { TableHistory } = await import("./tablemodel.js");
+  const history = new TableHistory(3);
+  assert.equal(history.at(5), null);
+  history.push(10, ["a"]);
+  history.push(20, ["b"]);
+  history.push(20, ["b2"]); // the same instant again: the newer drawing
+  history.push(30, ["c"]);
+  assert.equal(history.at(9), null);
+  assert.deepEqual([history.at(10).sections, history.at(25).sections, history.at(99).sections], [["a"], ["b2"], ["c"]]);
+  history.push(40, ["d"]); // past the limit: the oldest goes
+  assert.equal(history.first(), 20);
+  history.push(25, ["seek"]); // a seek back to 25: what came after it is gone
+  assert.deepEqual(history.items.map((i) => i.t), [20, 25]);
+  history.clear();
+  assert.equal(history.first(), null);
+});

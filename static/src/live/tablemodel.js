@@ -156,3 +156,38 @@ export function changedRows(prev, next) {
   }
   return changed;
 }
+
+/** The tables as this page drew them, by run instant, for a private look back (a viewer's timeline
+ * dragged back while the run goes on): `at(t)` is the newest drawn at or before t. Only what came
+ * since the page joined the run is here; at most `limit` entries, the oldest dropped. A seek back
+ * (an entry earlier than the last) drops what came after it. */
+export class TableHistory {
+  constructor(limit = 1200) {
+    this.limit = limit;
+    this.items = []; // [{t, sections}] in run order
+  }
+  push(t, sections) {
+    const items = this.items;
+    while (items.length && items.at(-1).t >= t) items.pop(); // the same instant again, or a seek back
+    items.push({ t, sections });
+    if (items.length > this.limit) items.splice(0, items.length - this.limit);
+  }
+  at(t) {
+    const items = this.items;
+    let lo = 0;
+    let hi = items.length; // the first entry after t
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (items[mid].t <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo ? items[lo - 1] : null;
+  }
+  /** The instant of the oldest entry kept (null: none). */
+  first() {
+    return this.items.length ? this.items[0].t : null;
+  }
+  clear() {
+    this.items = [];
+  }
+}

@@ -3,9 +3,11 @@
 // a row new or changed since the previous one is highlighted for a moment (class `live-changed`
 // and the words "changed" for screen readers). After a seek the tables are replaced as they are.
 // Tables fit their panel: headers wrap between words, an address before its port (a NAT
-// connection's nine columns used to run out of the panel).
+// connection's nine columns used to run out of the panel). A private look back (`lookBack(t)`)
+// draws the tables as this page drew them at that instant (TableHistory), while the newest keep
+// coming in for the return.
 import { h, tabs, uid } from "./dom.js";
-import { TABS, changedRows, drawable, tableSections } from "./tablemodel.js";
+import { TABS, TableHistory, changedRows, drawable, tableSections } from "./tablemodel.js";
 
 export const HIGHLIGHT_MS = 2500;
 const NO_RUN = "No tables yet: they fill in once the run starts (Play or Next event).";
@@ -17,6 +19,9 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
   let latest = null;
   let scheduled = false;
   let picker = null;
+  let drawnAt = 0; // the instant (ns) of the newest tables
+  const history = new TableHistory();
+  let looking = null; // a private look back's instant (ns), or null
   const names = Object.fromEntries(devices.map((d) => [d.id, d.name]));
   const panels = Object.fromEntries(TABS.map((t) => [t.id, h("div", { className: "live-tablepanel", dataset: { tab: t.id } })]));
   // Only the tab in view is drawn (tables may come 20 times a second); the others when selected.
@@ -31,17 +36,31 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     h("div", { className: "live-filters" }, h("label", { for: pickerId }, "Node "), picker, when), tabset.element);
 
 
+  const asOf = (t) => `as of ${(Number(t) / 1e9).toFixed(3)} s`;
+
   function draw() {
     const node = picker?.value ?? "";
     const now = Date.now();
+    let view = sections;
+    let highlights = changed;
+    if (looking !== null && ran) {
+      const past = history.at(looking);
+      const since = history.first();
+      view = past ? past.sections : [];
+      highlights = new Map();
+      when.textContent = past ? `${asOf(past.t)}: your look back`
+        : `No tables from ${asOf(looking).slice(6)}: this page has them from ${(Number(since ?? drawnAt) / 1e9).toFixed(3)} s, when it joined the run`;
+    } else if (ran) {
+      when.textContent = asOf(drawnAt);
+    }
     for (const t of TABS) {
       if (t.id !== shown) continue;
-      const mine = sections.filter((s) => s.tab === t.id && (!node || s.node === node));
+      const mine = view.filter((s) => s.tab === t.id && (!node || s.node === node));
       const withRows = mine.filter((s) => s.rows.length);
       const none = !ran ? NO_RUN : mine.length ? "Empty." : "Nothing of this kind in this design.";
       const { sections: drawn, more } = drawable(withRows);
       panels[t.id].replaceChildren(...(drawn.length
-        ? [...drawn.map((s) => sectionTable(s, changed, now)), ...(more ? [h("p", { className: "live-muted" }, more)] : [])]
+        ? [...drawn.map((s) => sectionTable(s, highlights, now)), ...(more ? [h("p", { className: "live-muted" }, more)] : [])]
         : [h("p", { className: "live-muted" }, none)]));
     }
   }
@@ -58,7 +77,8 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     for (const [key, until] of changed) if (until <= now) changed.delete(key);
     sections = next;
     ran = true;
-    when.textContent = `as of ${(Number(t ?? tables?.t ?? 0) / 1e9).toFixed(3)} s`;
+    drawnAt = Number(t ?? tables?.t ?? 0);
+    history.push(drawnAt, next);
     draw();
     if (changed.size) timers.setTimeout(() => { if (!scheduled) draw(); }, HIGHLIGHT_MS + 50);
   };
@@ -78,8 +98,14 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     clear() {
       sections = [];
       changed = new Map();
+      history.clear();
       ran = false;
       when.textContent = NO_RUN;
+      draw();
+    },
+    /** A private look back to `t` (ns; null: the run as it is). */
+    lookBack(t) {
+      looking = t ?? null;
       draw();
     },
     select: (tab) => tabset.select(tab),
