@@ -18,6 +18,11 @@ from django.conf import settings  # noqa: E402
 from config.origin import ExactOriginValidator  # noqa: E402
 from designer.routing import websocket_urlpatterns  # noqa: E402
 
+if os.environ.get("DESIGNER_WARM_VALIDATION", "1") == "1":  # the tests' own process sets it to 0
+    from designer import offload  # noqa: E402
+
+    offload.warm_soon()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -8,7 +8,9 @@ as bytes, to a small pool of `spawn` processes (DESIGNER_VALIDATE_WORKERS, defau
 2-core machine the other core stays with the server) and only the bounded answer comes back.
 Small bodies (the editor's own validation, every change) stay in the request's thread, where
 they take milliseconds. At most MAX_WAITING big validations queue; past that the door answers
-503 with Retry-After.
+503 with Retry-After. A served process starts its pool a second after it starts (`warm_soon`, from
+config/asgi.py): a `spawn` worker takes about two seconds to import Django, which the first big
+validation would otherwise wait for.
 """
 
 from __future__ import annotations
@@ -62,6 +64,28 @@ def _get_pool() -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                     initializer=_init_worker)
     return _pool
+
+
+def _ready() -> bool:
+    return True
+
+
+def warm_soon(delay_s: float = 1.0) -> None:
+    """Start the pool's worker in the background, `delay_s` after the server starts (a daemon
+    thread: nothing waits for it, and a failure leaves the pool to start on first use)."""
+
+    def warm() -> None:
+        import time
+
+        time.sleep(delay_s)
+        try:
+            with _lock:
+                pool = _get_pool()
+            pool.submit(_ready).result(timeout=120)
+        except Exception:  # the first big validation starts it instead
+            pass
+
+    threading.Thread(target=warm, name="validation-warm", daemon=True).start()
 
 
 def _validate_bytes(report: Callable[[Any], dict], raw: bytes) -> dict:

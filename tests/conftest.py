@@ -1,9 +1,14 @@
 """Shared fixtures: users, a design, share links and a Django test client per role (the helpers
 themselves are in tests/web/webhelpers.py, importable from any test as `webhelpers`)."""
 
+import os
 import sys
 import uuid
 from pathlib import Path
+
+# The test process imports config.asgi for its sockets: no validation pool is started for it (nor
+# for the Daphnes the browser tests start, which inherit the variable); bench/validate.py's warms.
+os.environ.setdefault("DESIGNER_WARM_VALIDATION", "0")
 
 import pytest
 

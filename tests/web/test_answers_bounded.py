@@ -111,3 +111,27 @@ async def test_a_websocket_message_with_many_unknown_fields_gets_a_bounded_error
         await comm.disconnect()
     finally:
         await database_sync_to_async(connections.close_all)()
+
+
+def test_a_served_process_starts_its_validation_worker_in_the_background(monkeypatch):
+    """config/asgi.py calls warm_soon: the pool gets a task a moment after the server starts, so the
+    first big validation does not wait for a worker to import Django."""
+    import threading
+
+    from designer import offload
+
+    asked = threading.Event()
+
+    class Pool:
+        def submit(self, fn, *args):
+            assert fn is offload._ready
+            asked.set()
+
+            class Done:
+                def result(self, timeout=None):
+                    return fn()
+            return Done()
+
+    monkeypatch.setattr(offload, "_get_pool", lambda: Pool())
+    offload.warm_soon(0)
+    assert asked.wait(5)
