@@ -141,3 +141,36 @@ def test_an_imported_file_with_problems_is_refused_saying_where(new_context, tmp
     page.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_url(re.compile(r"/my-activities/\d+/$"))
     expect(page.locator("#reference-solution")).to_have_text("100%")
+
+
+def test_a_lesson_downloaded_from_the_pack_is_imported_and_presented_step_by_step(new_context, tmp_path):
+    page = new_context().new_page()
+    page.set_viewport_size(PROJECTOR)
+    sign_up(page, f"lessonimporter{next(_serial)}")
+    # The pack's lesson page gives its file; another teacher imports it on /my-activities/.
+    page.goto("/lessons/nat-connection/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this lesson (JSON)").click()
+    lesson = tmp_path / "lesson.json"
+    download.value.save_as(lesson)
+    page.goto("/my-activities/")
+    page.get_by_label("Activity or lesson file (JSON)").set_input_files(str(lesson))
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.wait_for_url(re.compile(r"/my-lessons/\d+/$"))
+    steps = json.loads(lesson.read_text())["steps"]
+    expect(page.locator(".lesson-step")).to_have_count(len(steps))
+    assert violations(page) == []
+    page.screenshot(path=str(_shot("lesson-imported.png")), full_page=True)
+    page.goto("/my-activities/")
+    expect(page.locator("#my-lessons")).to_contain_text(json.loads(lesson.read_text())["title"])
+    page.locator("#my-lessons a").first.click()
+    # Presented: the own copy in the presenter view, the steps beside the drawing.
+    page.get_by_role("button", name="Present this lesson").click()
+    page.wait_for_url(re.compile(r"/designs/\d+/present/\?lesson=stored_\d+$"))
+    pane = page.locator("#lesson-steps")
+    expect(pane.get_by_role("button", name="Next step")).to_be_visible()
+    pane.get_by_role("button", name="Next step").click()
+    expect(pane).to_contain_text(steps[0]["title"])
+    page.wait_for_function("(t) => window.designer.live().status.t === t", arg=steps[0]["at"] * 1e9,
+                           timeout=30_000)
+    page.screenshot(path=str(_shot("lesson-imported-presented.png")))

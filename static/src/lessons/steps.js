@@ -5,7 +5,7 @@
 /** Mounts the step panel into `panel`; `seek(t)` moves the run, `highlight(look)` marks the node. */
 export function mountSteps({ panel, steps, seek, highlight }) {
   let index = -1;
-  const counter = document.createElement("p");
+  const counter = document.createElement("span");
   counter.className = "lesson-counter";
   const body = document.createElement("div");
   body.className = "lesson-step-body";
@@ -19,9 +19,10 @@ export function mountSteps({ panel, steps, seek, highlight }) {
   next.textContent = "Next step";
   const nav = document.createElement("div");
   nav.className = "lesson-nav";
-  nav.append(prev, next);
-  // The buttons first: they stay in view however long the step's text is (the pane scrolls).
-  panel.replaceChildren(nav, counter, body);
+  nav.append(prev, next, counter);
+  // The buttons and the counter first, on one line: they stay in view however long the step's
+  // text is (its body scrolls, present.css).
+  panel.replaceChildren(nav, body);
 
   const show = (i) => {
     index = Math.max(0, Math.min(steps.length - 1, i));

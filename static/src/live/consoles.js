@@ -98,10 +98,12 @@ function makeConsole(node, { canEdit, command, fontSize }) {
     }
   });
 
+  // The terminal's full reset (RIS) is written, not called: term.reset() acts at once while writes
+  // queued before it are parsed after it, so a redraw right after a line came showed that line
+  // twice (a lesson's steps seek twice in a row).
   const redraw = () => {
     if (!term) return;
-    term.reset();
-    term.write(visible().map((l) => `${termSafe(l.text)}${RESET}\r\n`).join("") + tail());
+    term.write(`\x1bc${visible().map((l) => `${termSafe(l.text)}${RESET}\r\n`).join("")}${tail()}`);
   };
   const relog = () => log.replaceChildren(visible().map((l) => `${l.text}\n`).join(""));
 
