@@ -59,27 +59,24 @@ def access_class(user, class_id, *, teacher: bool = False) -> tuple[Classroom, b
     raise LessonNotFound("No such class.")
 
 
+def _owned(model, user, pk, missing: str):
+    """The ``model`` row ``pk`` if ``user`` owns it, else ``LessonNotFound(missing)``."""
+    pk = _pk(pk)
+    found = model.objects.filter(pk=pk, owner_id=user.pk).first() if _signed_in(user) else None
+    if found is None:
+        raise LessonNotFound(missing)
+    return found
+
+
 def access_stored_activity(user, activity_id) -> StoredActivity:
     """A stored activity for its owner; anyone else (a student of a class it is assigned to
     included: the document holds the solution) gets ``LessonNotFound``."""
-    pk = _pk(activity_id)
-    if not _signed_in(user):
-        raise LessonNotFound("No such activity.")
-    found = StoredActivity.objects.filter(pk=pk, owner_id=user.pk).first()
-    if found is None:
-        raise LessonNotFound("No such activity.")
-    return found
+    return _owned(StoredActivity, user, activity_id, "No such activity.")
 
 
 def access_stored_lesson(user, lesson_id) -> StoredLesson:
     """A stored lesson for its owner; anyone else gets ``LessonNotFound``."""
-    pk = _pk(lesson_id)
-    if not _signed_in(user):
-        raise LessonNotFound("No such lesson.")
-    found = StoredLesson.objects.filter(pk=pk, owner_id=user.pk).first()
-    if found is None:
-        raise LessonNotFound("No such lesson.")
-    return found
+    return _owned(StoredLesson, user, lesson_id, "No such lesson.")
 
 
 def stored_lesson_by_key(user, key: str | None) -> StoredLesson | None:

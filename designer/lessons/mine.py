@@ -121,9 +121,13 @@ def _reference(stored: StoredActivity) -> dict:
 @login_required
 @require_GET
 def my_activity_export(request, activity_id: int):
-    stored = _mine_or_404(request, activity_id)
+    return _download(_mine_or_404(request, activity_id), "activity")
+
+
+def _download(stored: StoredActivity | StoredLesson, kind: str) -> HttpResponse:
+    """The stored document as the file it was imported from (``activity-<id>.json``, ``lesson-<id>.json``)."""
     response = HttpResponse(authoring.export_bytes(stored), content_type="application/json")
-    response["Content-Disposition"] = content_disposition_header(True, f"activity-{stored.document['id']}.json")
+    response["Content-Disposition"] = content_disposition_header(True, f"{kind}-{stored.document['id']}.json")
     return response
 
 
@@ -168,10 +172,7 @@ def my_lesson_open(request, lesson_id: int):
 @login_required
 @require_GET
 def my_lesson_export(request, lesson_id: int):
-    stored = _my_lesson_or_404(request, lesson_id)
-    response = HttpResponse(authoring.export_bytes(stored), content_type="application/json")
-    response["Content-Disposition"] = content_disposition_header(True, f"lesson-{stored.document['id']}.json")
-    return response
+    return _download(_my_lesson_or_404(request, lesson_id), "lesson")
 
 
 @login_required
