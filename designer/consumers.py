@@ -37,6 +37,7 @@ from importlib import import_module
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -221,6 +222,18 @@ class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
             log.exception("design %s: could not send the run's state to a new socket", self.design_id)
             await self.send_error("run.state_failed", "The server could not send the running simulation's state: "
                                   "ask for it again (run.state) or reload the page.")
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch without the `aclose_old_connections()` it awaits before every
+        message: a thread hop for each frame and each group event (an `events.ack`, a relayed
+        presence), a third of a relaying process's time with a class of followers
+        (bench/follow.py). Every database access here goes through `database_sync_to_async`,
+        which closes old connections in the database thread itself, before and after
+        (tests/web/test_ws_dispatch.py pins both)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def __call__(self, scope, receive, send) -> None:
         """When the channel layer fails under the consumer (a Redis restart: its receive raises),
