@@ -53,6 +53,7 @@ from liveserver import (
     cluster_unavailable,
     free_port,
     fresh_cluster_env,
+    served_env,
     shell_json,
     start_daphne,
     stop_process,
@@ -253,7 +254,7 @@ async def _classroom(name: str, env: dict, processes: int, students: int, second
                      logdir: Path) -> dict:
     ports = [free_port() for _ in range(processes)]
     origins = [f"http://127.0.0.1:{port}" for port in ports]
-    env = {**env, "DEBUG": "1", "ALLOWED_ORIGINS": ",".join(origins)}
+    env = served_env(env, ports)
     t0 = time.monotonic()
     world = prepare(env, students)
     print(f"{name}: {students} students and the teacher prepared in {time.monotonic() - t0:.1f} s")

@@ -37,6 +37,7 @@ from liveserver import (
     Stats,
     free_port,
     redis_available,
+    served_env,
     shell_json,
     start_daphne,
     stop_process,
@@ -77,7 +78,7 @@ print(json.dumps({{"design": design.pk, "owner": s.session_key, "viewers": cooki
 async def through_channels(name: str, viewers: int, seconds: float, redis_url: str | None) -> dict:
     tmp = tempfile.mkdtemp(prefix="fanout-")
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "PORT": str(port), "DEBUG": "1"}
+    env = served_env({**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}, [port])
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -42,7 +42,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from coedit import pct, prepare  # noqa: E402
-from liveserver import free_port, start_daphne, stop_process, wait_port  # noqa: E402
+from liveserver import free_port, served_env, start_daphne, stop_process, wait_port  # noqa: E402
 
 MOVES_PER_S = 10.0  # static/src/live/presencesend.js: one presence message per 100 ms at most
 QUIET_S = 0.5  # a round of pings on every socket back within this: the server is idle again
@@ -200,8 +200,7 @@ async def main() -> None:
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="follow-")
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "PORT": str(port), "DEBUG": "1",
-           "ALLOWED_HOSTS": "127.0.0.1", "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}"}
+    env = served_env({**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}, [port])
     env.pop("REDIS_URL", None)
     world = prepare(env, args.followers + 1)
     server = start_daphne(env, port)

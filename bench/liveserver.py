@@ -81,6 +81,14 @@ def _log(path: Path | None):
     return open(path, "wb") if path else subprocess.DEVNULL  # noqa: SIM115 (the child holds it)
 
 
+def served_env(env: dict, ports: list[int]) -> dict:
+    """`env` as `make run` serves (DEBUG off: no query log kept per request, no debug pages), for
+    Daphnes on `ports` of 127.0.0.1: a bench measures what a class gets."""
+    return {**env, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 50, "SECURE_COOKIES": "0",
+            "ALLOWED_HOSTS": "127.0.0.1", "ALLOWED_ORIGINS": ",".join(f"http://127.0.0.1:{p}" for p in ports),
+            "PORT": str(ports[0])}
+
+
 def start_daphne(env: dict, port: int, log: Path | None = None) -> subprocess.Popen:
     """One Daphne on 127.0.0.1:`port`, in a process group of its own (stop_process ends it all);
     its output (the server's warnings and errors) goes to `log`, or nowhere."""
