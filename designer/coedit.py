@@ -8,7 +8,8 @@ and its reasons in docs/design.md, "Co-editing").
   committed in ONE transaction (the document written once, one `DesignOp` row per change, the
   version up by one per change). Only then is anyone told: the sender gets its change back in
   `design.ops` (or `design.refused` with the reason), every other socket of the design gets it
-  through the group `design.<id>`.
+  through the run's relay (`simrelay.<id>`: one copy per process, handed to its sockets); a
+  change saved over HTTP comes through the group `design.<id>`.
 - every socket remembers the last `seq` it delivered (`op_seq`) and fills a gap from the log
   before delivering more (group messages can be lost without a word); a log that no longer has
   the gap gives a `design.snapshot`.
@@ -237,8 +238,9 @@ class Sequencer:
                     for r in results:
                         if "ok" in r:
                             r["batch"] = event
-                    try:
-                        await layer.group_send(group_name(self.design_id), event)
+                    try:  # once per process, through its relay leader (CoeditMixin.design_ops_relay)
+                        await layer.group_send(relay_group(self.design_id),
+                                               {**event, "type": "design.ops_relay", "design": self.design_id})
                     except Exception:  # sockets fill the gap from the log at their next change
                         log.warning("design %s: could not broadcast changes %s-%s", self.design_id,
                                     accepted[0]["seq"], accepted[-1]["seq"])
@@ -375,6 +377,27 @@ class CoeditMixin:
             await self.deliver_changes(event["first"], event["last"], event["text"])
         except Exception:
             log.exception("design %s: delivering changes failed", self.design_id)
+
+    async def design_ops_relay(self, event: dict) -> None:
+        """Changes a sequencer accepted, reaching each process once (its relay leader's channel,
+        as presence does) and handed to the process's sockets of the design as direct calls: a
+        group send to each socket cost 30 editors a channel-layer message per socket and change.
+        A socket with a gap before them fills it from the log in a task of its own, so the
+        others do not wait for that read."""
+        design_id = event["design"]
+        if RELAY.leader(design_id) is not self:
+            return  # a stale member's copy; the leader's counts
+        for member in list(RELAY.watchers.get(design_id, ())):
+            seq = getattr(member, "op_seq", None)
+            if seq is None or event["last"] <= seq:
+                continue
+            if event["first"] != seq + 1:
+                asyncio.get_running_loop().create_task(member.design_ops(event))
+                continue
+            try:
+                await member.deliver_changes(event["first"], event["last"], event["text"])
+            except Exception:
+                log.exception("design %s: delivering changes to a socket failed", design_id)
 
     # -- presence
 

@@ -322,7 +322,28 @@ async def test_a_socket_that_missed_changes_gets_them_in_order_from_the_log(worl
     assert [c["seq"] for c in got["changes"]] == [consumer_seq + 1, consumer_seq + 2]
     doc, _ = await stored(world)
     assert a.doc == doc
+    # b, reached through the process's relay, fills the same gap on its own
+    await settle(world, a, b)
+    assert b.doc == doc
     await close(a, b)
+
+
+async def test_a_change_crosses_the_channel_layer_once_per_process_not_once_per_socket(world, monkeypatch):
+    peers = [await connect(world, "owner", "a"), await connect(world, "editor", "b"), await connect(world, "editor", "c")]
+    layer = consumers.get_channel_layer()
+    sent, real = [], layer.group_send
+
+    async def spy(group, message):
+        sent.append((group, message["type"]))
+        await real(group, message)
+
+    monkeypatch.setattr(layer, "group_send", spy)
+    change = await peers[0].send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {}, "after": {"vcpus": 3}}])
+    for p in peers:
+        got = await p.until(lambda m: m["type"] == "design.ops")
+        assert got["changes"][0]["change"] == change
+    assert [s for s in sent if "ops" in s[1]] == [(f"simrelay.{world.design.pk}", "design.ops_relay")]
+    await close(*peers)
 
 
 async def test_an_http_save_and_a_restore_reach_open_editors_and_revisions_are_cut(world, settings):
