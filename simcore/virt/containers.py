@@ -556,8 +556,6 @@ class Runtime:
         node = c.node
         if not at_build:
             node.fresh_stack()
-            for key in ("dhcp_clients", "tcp"):
-                node.__dict__.pop(key, None)
             node.console.restart()
             c.guest.lose_ram()
         if c.runtime == DOCKER:
@@ -652,8 +650,6 @@ class Runtime:
         self.ctx.services.pop(c.node.id, None)
         c.services = ()
         c.node.fresh_stack()
-        for key in ("dhcp_clients", "tcp"):
-            c.node.__dict__.pop(key, None)
         c.node.console.restart()
         self._unplug(c, why)
         if self.host.console.inside is not None and getattr(self.host.console.inside, "container", None) is c:

@@ -206,7 +206,9 @@ class DhcpClientGlue(_Glue):
 def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:
     """The node's DHCP client ``program`` on ``nic_name``, created on first use. One client per
     NIC: another program's client there is stopped first."""
-    clients = node.__dict__.setdefault("dhcp_clients", {})
+    clients = getattr(node, "dhcp_clients", None)  # (not node.__dict__: asking for it makes one)
+    if clients is None:
+        clients = node.dhcp_clients = {}
     glue = clients.get(nic_name)
     if glue is not None and glue.program != program:
         glue.detach()
@@ -229,7 +231,7 @@ def carrier_changed(node: Any, nic_name: str, up: bool) -> None:
     NIC re-attached): down, its DHCP client stops and the leased address goes; up, the client
     starts again (a DISCOVER asking for the last address). ISC dhclient, typed on a console,
     does not watch the carrier and carries on."""
-    glue = node.__dict__.get("dhcp_clients", {}).get(nic_name)
+    glue = getattr(node, "dhcp_clients", {}).get(nic_name)
     if glue is None or glue.program != "systemd-networkd":
         return
     client = glue.machine
