@@ -183,7 +183,9 @@ class ContainerGuest(Guest):
         self.user = "root"
         home = "/root"
         cwd = "/" if container.runtime == DOCKER else home
-        self._fs = Namespace(user="root", home=home, cwd=cwd, clock=self.wall_clock)
+        # The host's kernel keeps the time: a container's file times come from its host's clock
+        # (the same callable, not one more per container).
+        self._fs = Namespace(user="root", home=home, cwd=cwd, clock=host_guest.fs.clock)
         self._fs.mount("/", volume)
         self.root_volume = volume
 
