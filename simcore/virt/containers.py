@@ -78,6 +78,34 @@ class _NoSnapshots(Mapping):
 _NO_SNAPSHOTS = _NoSnapshots()
 
 
+class _MadeSpec(Mapping):
+    """The normalized spec (``ctx.specs``) of a container made during the run, read from its
+    record when asked: the same keys as a drawn container's, without a dict per container. Its
+    fields never change once the container is made."""
+
+    __slots__ = ("container",)
+
+    def __init__(self, container: Container):
+        self.container = container
+
+    def _spec(self) -> dict:
+        c = self.container
+        return {"id": c.node.id, "kind": "container", "name": c.name, "host": c.host.id, "image": c.image.ref,
+                "os": c.image.os, "nics": [{"name": "eth0", "mac": c.mac}]}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._spec()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._spec())
+
+    def __len__(self) -> int:
+        return len(self._spec())
+
+    def __repr__(self) -> str:
+        return repr(self._spec())
+
+
 class Refused(Exception):
     """The tool's own error sentence (printed as the tool prints it); nothing was changed."""
 
@@ -525,8 +553,7 @@ class Runtime:
         if c.ip:
             self.ctx.names.add_ip(c.ip, node_id)
         self.ctx.connect(f"{node_id}-veth", node.nics["eth0"], bridge.switch.add_port())
-        self.ctx.specs[node_id] = {"id": node_id, "kind": "container", "name": name, "host": self.host.id,
-                                   "image": image.ref, "os": image.os, "nics": [{"name": "eth0", "mac": c.mac}]}
+        self.ctx.specs[node_id] = _MadeSpec(c)
         c.node = node
         capacity = 64 * 1024 * MIB
         vol = Volume(tree if tree is not None else image.tree(), capacity,
