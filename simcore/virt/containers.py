@@ -190,6 +190,17 @@ class Container:
         return rows
 
 
+def _root_volume(c: Container, tree: Any, hostname: str) -> Volume:
+    """A container's root filesystem: its image's tree (or ``tree``, a copy's or a snapshot's)
+    with its own /etc/hostname and /etc/hosts, written when its files are first read."""
+    vol = Volume(tree if tree is not None else c.image.tree(), 64 * 1024 * MIB,
+                 device="overlay" if c.runtime == DOCKER else f"default/containers/{c.name}",
+                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=int(c.image.size_mb * MIB))
+    vol.put_later(("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname")
+    vol.put_later(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts")
+    return vol
+
+
 @cache
 def _shown_image(base: str, kernel: str, kernel_version: str, uname_tail: str) -> OsImage:
     """What a container of ``base`` reports on a host with this kernel: the image's files and
@@ -555,16 +566,9 @@ class Runtime:
         self.ctx.connect(f"{node_id}-veth", node.nics["eth0"], bridge.switch.add_port())
         self.ctx.specs[node_id] = _MadeSpec(c)
         c.node = node
-        capacity = 64 * 1024 * MIB
-        vol = Volume(tree if tree is not None else image.tree(), capacity,
-                     device="overlay" if runtime == DOCKER else f"default/containers/{name}",
-                     fstype="overlay" if runtime == DOCKER else "zfs", base_used=int(image.size_mb * MIB))
-        vol.put(("etc", "hostname"), text_file(f"{name if runtime == LXD else c.short_id}\n"), "/etc/hostname")
-        if vol.lookup(("etc",)) is not None:
-            host_line = c.name if runtime == LXD else c.short_id
-            vol.put(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {host_line}\n"), "/etc/hosts")
-        c.guest = ContainerGuest(node, c, self.host.guest, vol)
-        c.guest.hostname = name if runtime == LXD else c.short_id
+        hostname = name if runtime == LXD else c.short_id
+        c.guest = ContainerGuest(node, c, self.host.guest, _root_volume(c, tree, hostname))
+        c.guest.hostname = hostname
         node.guest = c.guest
         self._unplug(c)
         (self.lxd if runtime == LXD else self.docker)[name if runtime == LXD else cid] = c
@@ -809,13 +813,8 @@ class Runtime:
         self.serial += 1
         cid = name if runtime == LXD else digest("container", self.host.id, name, str(self.serial))
         c = Container(runtime, name, cid, image, self.host, node=node, cmd=image.cmd, drawn=spec)
-        vol = Volume(image.tree(), 64 * 1024 * MIB, device="overlay" if runtime == DOCKER else
-                     f"default/containers/{name}", fstype="overlay" if runtime == DOCKER else "zfs",
-                     base_used=int(image.size_mb * MIB))
         hostname = name if runtime == LXD else c.short_id
-        vol.put(("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname")
-        vol.put(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts")
-        c.guest = ContainerGuest(node, c, self.host.guest, vol)
+        c.guest = ContainerGuest(node, c, self.host.guest, _root_volume(c, None, hostname))
         c.guest.hostname = hostname
         node.guest = c.guest
         node.container = c
