@@ -137,8 +137,8 @@ class Stack:
     def set_address(self, nic_name: str, cidr: str | None) -> None:
         """Replace a NIC's address (what a DHCP client does); None removes it."""
         iface = self.ifaces[nic_name]
-        if iface.addr is not None:
-            del self.local_ips[str(iface.addr.ip)]
+        if iface.ip is not None:
+            del self.local_ips[iface.ip]
             if iface.broadcast:
                 self.broadcasts.pop(iface.broadcast, None)
             self.routes.remove_dev(nic_name, "kernel")
