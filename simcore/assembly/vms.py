@@ -38,8 +38,6 @@ class GuestSetup:
     def wipe(self, node: HostNode) -> None:
         """The RAM is gone: a fresh stack without addresses, no DHCP client, no TCP, no job."""
         node.fresh_stack()
-        for key in ("dhcp_clients", "tcp"):  # attributes the apps add to a node on first use
-            node.__dict__.pop(key, None)
         node.console.restart()
         if self.spec.get("services"):
             self.ctx.services[self.spec["id"]] = []

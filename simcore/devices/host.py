@@ -15,6 +15,10 @@ from simcore.stack import Stack
 from simcore.trace import Tracer
 from simcore.trace.sentences import Narrator
 
+# What the apps add to a node on first use (``simcore.apps.dhcp.glue.client_on``,
+# ``simcore.apps.tcp.glue.tcp_for``): bound to its stack.
+APP_ATTRIBUTES = ("dhcp_clients", "tcp")
+
 
 class HostNode:
     has_stack = True
@@ -38,10 +42,15 @@ class HostNode:
 
     def fresh_stack(self) -> Stack:
         """Replace the stack with an empty one holding the same NICs, without addresses: what a
-        VM's kernel has after its RAM was lost (power off, reset). Handlers point at the new stack."""
+        VM's kernel has after its RAM was lost (power off, reset). Handlers point at the new stack;
+        the apps bound to the old one (its DHCP clients, its TCP) are gone with it."""
         self.stack = self._make_stack(self.ip_forward)
         for nic in self.nics.values():
             self.stack.add_nic(nic, None)
+        for key in APP_ATTRIBUTES:
+            # (not through ``__dict__``: asking for it would give the node a dict of its own)
+            if getattr(self, key, None) is not None:
+                delattr(self, key)
         return self.stack
 
     def add_nic(self, name: str, mac: str, cidr: str | None = None) -> Nic:

@@ -60,11 +60,12 @@ class Switch:
         self.down = 0  # ports without carrier: the forwarding path looks at carriers only when > 0
         self.down_why: dict[int, str] = {}  # port number -> why it has no carrier, for sentences
         self._aging = self._age  # bound once: every learned address's aging timer shares it
+        self._receive = self.receive  # bound once: every port's handler shares it
 
     def add_port(self) -> Port:
         number = len(self.ports) + 1
         port = Port(self, f"p{number}", number)
-        port.handler = self.receive
+        port.handler = self._receive
         self.ports.append(port)
         return port
 

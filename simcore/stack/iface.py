@@ -25,21 +25,30 @@ def is_group_mac(mac: str) -> bool:
 class Iface:
     """One NIC as layer 3 sees it: its address (one static IPv4 per NIC for now).
 
-    ``ip`` and ``broadcast`` are kept as plain strings: they are read for every packet.
+    ``ip`` and ``broadcast`` are kept as plain strings: they are read for every packet. The
+    address's ``network`` is the object the caller gives (the stack gives its subnet's shared one);
+    ``addr``, the ``IPv4Interface``, is made from them when asked.
     """
 
-    __slots__ = ("nic", "addr", "ip", "broadcast")
+    __slots__ = ("nic", "ip", "network", "broadcast")
 
     def __init__(self, nic: Any, addr: ipaddress.IPv4Interface | None):
         self.nic = nic
         self.set(addr)
 
     def set(self, addr: ipaddress.IPv4Interface | None) -> None:
-        self.addr = addr
         self.ip = str(addr.ip) if addr is not None else None
+        self.network = addr.network if addr is not None else None
         # /31 and /32 have no broadcast address (RFC 3021).
         self.broadcast = (_broadcast_text(addr.network)
                           if addr is not None and addr.network.prefixlen < 31 else None)
+
+    @property
+    def addr(self) -> ipaddress.IPv4Interface | None:
+        """The address with its prefix (``ip addr``, the tables read it; no packet does)."""
+        if self.ip is None:
+            return None
+        return ipaddress.IPv4Interface((self.ip, self.network.prefixlen))
 
 
 @lru_cache(maxsize=64)  # the subnets in use lately: a bounded cache, hit by every NIC of a busy one

@@ -20,6 +20,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from simcore.engine.lazy import OnFirstUse
 from simcore.packets import (
     BROADCAST_MAC,
     ETH_ARP,
@@ -54,48 +55,23 @@ _NONE: Any = MappingProxyType({})  # the shared empty table of a stack that has 
 _BUILTIN: Any = MappingProxyType({PROTO_ICMP: icmp_input, PROTO_UDP: udp_input})
 
 
-class _OnFirstUse:
-    """A stack's list or dict made when code first asks for it (to add a hook, bind a socket):
-    until then the stack reads the class's shared, empty (or built-in) default, kept as
-    ``_own_<name>``, so a stack that never gets a hook or a socket keeps none. ``stack.<name>``
-    always gives the stack's own, mutable one."""
-
-    def __init__(self, make: Callable[[Any], Any]):
-        self.make = make
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.private = "_own_" + name
-
-    def __get__(self, stack: Any, owner: type | None = None) -> Any:
-        if stack is None:
-            return self
-        value = getattr(stack, self.private)
-        if value.__class__ is not list and value.__class__ is not dict:  # still the class's default
-            value = self.make(value)
-            setattr(stack, self.private, value)
-        return value
-
-    def __set__(self, stack: Any, value: Any) -> None:
-        setattr(stack, self.private, value)
-
-
 class Stack:
     """Layer 3 of one node. ``node`` has ``id`` and ``name``; ``tracer``/``narrator`` tell the story."""
 
     # IP protocol number -> handler: ICMP and UDP built in, TCP added by its layer.
-    protocols: dict[int, Callable[[Stack, Any, Any], None]] = _OnFirstUse(dict)  # type: ignore[assignment]
-    udp_sockets: dict[int, Callable[..., None]] = _OnFirstUse(dict)  # type: ignore[assignment]
-    icmp_sockets: dict[int, Any] = _OnFirstUse(dict)  # type: ignore[assignment]
+    protocols: dict[int, Callable[[Stack, Any, Any], None]] = OnFirstUse(dict)  # type: ignore[assignment]
+    udp_sockets: dict[int, Callable[..., None]] = OnFirstUse(dict)  # type: ignore[assignment]
+    icmp_sockets: dict[int, Any] = OnFirstUse(dict)  # type: ignore[assignment]
     # ICMP errors quoting a datagram of another protocol (TCP): ``fn(packet, icmp, quoted)``.
-    icmp_error_handlers: dict[int, Callable[[Any, Any, dict], None]] = _OnFirstUse(dict)  # type: ignore[assignment]
-    prerouting: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
-    input: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
-    forward: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
-    output: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
-    postrouting: list[Hook] = _OnFirstUse(list)  # type: ignore[assignment]
+    icmp_error_handlers: dict[int, Callable[[Any, Any, dict], None]] = OnFirstUse(dict)  # type: ignore[assignment]
+    prerouting: list[Hook] = OnFirstUse(list)  # type: ignore[assignment]
+    input: list[Hook] = OnFirstUse(list)  # type: ignore[assignment]
+    forward: list[Hook] = OnFirstUse(list)  # type: ignore[assignment]
+    output: list[Hook] = OnFirstUse(list)  # type: ignore[assignment]
+    postrouting: list[Hook] = OnFirstUse(list)  # type: ignore[assignment]
     # Observers of every ARP packet received (a DHCP server's address probe, conflict checks):
     # ``fn(stack, arp, nic)``; they cannot change what the stack does with it.
-    arp_observers: list[Callable[[Stack, Any, Any], None]] = _OnFirstUse(list)  # type: ignore[assignment]
+    arp_observers: list[Callable[[Stack, Any, Any], None]] = OnFirstUse(list)  # type: ignore[assignment]
     # What the stack reads on its paths (never mutated through these names).
     _own_protocols: Any = _BUILTIN
     _own_udp_sockets: Any = _NONE
@@ -161,8 +137,8 @@ class Stack:
     def set_address(self, nic_name: str, cidr: str | None) -> None:
         """Replace a NIC's address (what a DHCP client does); None removes it."""
         iface = self.ifaces[nic_name]
-        if iface.addr is not None:
-            del self.local_ips[str(iface.addr.ip)]
+        if iface.ip is not None:
+            del self.local_ips[iface.ip]
             if iface.broadcast:
                 self.broadcasts.pop(iface.broadcast, None)
             self.routes.remove_dev(nic_name, "kernel")

@@ -78,6 +78,34 @@ class _NoSnapshots(Mapping):
 _NO_SNAPSHOTS = _NoSnapshots()
 
 
+class _MadeSpec(Mapping):
+    """The normalized spec (``ctx.specs``) of a container made during the run, read from its
+    record when asked: the same keys as a drawn container's, without a dict per container. Its
+    fields never change once the container is made."""
+
+    __slots__ = ("container",)
+
+    def __init__(self, container: Container):
+        self.container = container
+
+    def _spec(self) -> dict:
+        c = self.container
+        return {"id": c.node.id, "kind": "container", "name": c.name, "host": c.host.id, "image": c.image.ref,
+                "os": c.image.os, "nics": [{"name": "eth0", "mac": c.mac}]}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._spec()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._spec())
+
+    def __len__(self) -> int:
+        return len(self._spec())
+
+    def __repr__(self) -> str:
+        return repr(self._spec())
+
+
 class Refused(Exception):
     """The tool's own error sentence (printed as the tool prints it); nothing was changed."""
 
@@ -162,6 +190,17 @@ class Container:
         return rows
 
 
+def _root_volume(c: Container, tree: Any, hostname: str) -> Volume:
+    """A container's root filesystem: its image's tree (or ``tree``, a copy's or a snapshot's)
+    with its own /etc/hostname and /etc/hosts, written when its files are first read."""
+    vol = Volume(tree if tree is not None else c.image.tree(), 64 * 1024 * MIB,
+                 device="overlay" if c.runtime == DOCKER else f"default/containers/{c.name}",
+                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=int(c.image.size_mb * MIB))
+    vol.put_later(("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname")
+    vol.put_later(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts")
+    return vol
+
+
 @cache
 def _shown_image(base: str, kernel: str, kernel_version: str, uname_tail: str) -> OsImage:
     """What a container of ``base`` reports on a host with this kernel: the image's files and
@@ -183,7 +222,9 @@ class ContainerGuest(Guest):
         self.user = "root"
         home = "/root"
         cwd = "/" if container.runtime == DOCKER else home
-        self._fs = Namespace(user="root", home=home, cwd=cwd, clock=self.wall_clock)
+        # The host's kernel keeps the time: a container's file times come from its host's clock
+        # (the same callable, not one more per container).
+        self._fs = Namespace(user="root", home=home, cwd=cwd, clock=host_guest.fs.clock)
         self._fs.mount("/", volume)
         self.root_volume = volume
 
@@ -523,19 +564,11 @@ class Runtime:
         if c.ip:
             self.ctx.names.add_ip(c.ip, node_id)
         self.ctx.connect(f"{node_id}-veth", node.nics["eth0"], bridge.switch.add_port())
-        self.ctx.specs[node_id] = {"id": node_id, "kind": "container", "name": name, "host": self.host.id,
-                                   "image": image.ref, "os": image.os, "nics": [{"name": "eth0", "mac": c.mac}]}
+        self.ctx.specs[node_id] = _MadeSpec(c)
         c.node = node
-        capacity = 64 * 1024 * MIB
-        vol = Volume(tree if tree is not None else image.tree(), capacity,
-                     device="overlay" if runtime == DOCKER else f"default/containers/{name}",
-                     fstype="overlay" if runtime == DOCKER else "zfs", base_used=int(image.size_mb * MIB))
-        vol.put(("etc", "hostname"), text_file(f"{name if runtime == LXD else c.short_id}\n"), "/etc/hostname")
-        if vol.lookup(("etc",)) is not None:
-            host_line = c.name if runtime == LXD else c.short_id
-            vol.put(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {host_line}\n"), "/etc/hosts")
-        c.guest = ContainerGuest(node, c, self.host.guest, vol)
-        c.guest.hostname = name if runtime == LXD else c.short_id
+        hostname = name if runtime == LXD else c.short_id
+        c.guest = ContainerGuest(node, c, self.host.guest, _root_volume(c, tree, hostname))
+        c.guest.hostname = hostname
         node.guest = c.guest
         self._unplug(c)
         (self.lxd if runtime == LXD else self.docker)[name if runtime == LXD else cid] = c
@@ -556,8 +589,6 @@ class Runtime:
         node = c.node
         if not at_build:
             node.fresh_stack()
-            for key in ("dhcp_clients", "tcp"):
-                node.__dict__.pop(key, None)
             node.console.restart()
             c.guest.lose_ram()
         if c.runtime == DOCKER:
@@ -652,8 +683,6 @@ class Runtime:
         self.ctx.services.pop(c.node.id, None)
         c.services = ()
         c.node.fresh_stack()
-        for key in ("dhcp_clients", "tcp"):
-            c.node.__dict__.pop(key, None)
         c.node.console.restart()
         self._unplug(c, why)
         if self.host.console.inside is not None and getattr(self.host.console.inside, "container", None) is c:
@@ -784,13 +813,8 @@ class Runtime:
         self.serial += 1
         cid = name if runtime == LXD else digest("container", self.host.id, name, str(self.serial))
         c = Container(runtime, name, cid, image, self.host, node=node, cmd=image.cmd, drawn=spec)
-        vol = Volume(image.tree(), 64 * 1024 * MIB, device="overlay" if runtime == DOCKER else
-                     f"default/containers/{name}", fstype="overlay" if runtime == DOCKER else "zfs",
-                     base_used=int(image.size_mb * MIB))
         hostname = name if runtime == LXD else c.short_id
-        vol.put(("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname")
-        vol.put(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts")
-        c.guest = ContainerGuest(node, c, self.host.guest, vol)
+        c.guest = ContainerGuest(node, c, self.host.guest, _root_volume(c, None, hostname))
         c.guest.hostname = hostname
         node.guest = c.guest
         node.container = c

@@ -147,17 +147,33 @@ class Volume:
     Ubuntu server uses about 5 GB); it counts towards ``used`` as real data would.
     """
 
-    __slots__ = ("root", "capacity", "device", "fstype", "base_used", "read_only", "inodes", "_blocks", "stored")
+    __slots__ = ("_root", "_later", "capacity", "device", "fstype", "base_used", "read_only", "inodes", "_blocks",
+                 "stored")
 
     def __init__(self, root: Inode, capacity: int, *, device: str, fstype: str = "ext4", base_used: int = 0,
                  read_only: bool = False):
-        self.root = root
+        self._root = root
+        self._later: tuple = ()  # see ``put_later``
         self.capacity = capacity
         self.device = device  # what df and mount name it by: /dev/sda1, tmpfs
         self.fstype = fstype
         self.base_used = base_used
         self.read_only = read_only
         self.inodes, self._blocks, self.stored = count(root)
+
+    @property
+    def root(self) -> Inode:
+        """The tree, with the files written by ``put_later`` in it."""
+        if self._later:
+            root = self._root
+            for parts, new in self._later:
+                root = _replaced(root, parts, new)
+            self._root, self._later = root, ()
+        return self._root
+
+    @root.setter
+    def root(self, root: Inode) -> None:
+        self._root, self._later = root, ()
 
     @property
     def used(self) -> int:
@@ -181,21 +197,35 @@ class Volume:
 
     # -- changes ------------------------------------------------------------------------------
     def lookup(self, parts: tuple[str, ...]) -> Inode | None:
-        node = self.root
-        for name in parts:
-            if node.entries is None:
-                return None
-            node = node.entries.get(name)
-            if node is None:
-                return None
-        return node
+        return _walk(self.root, parts)
 
     def put(self, parts: tuple[str, ...], new: Inode | None, path: str) -> None:
         """Replace (or add, or with None remove) the entry at ``parts``, copying the directories on
         the way; refused with ENOSPC/EFBIG past the bounds, the volume unchanged."""
+        counts = self._counted(self.lookup(parts), new, path)
+        self.root = _replaced(self.root, parts, new)
+        self.inodes, self._blocks, self.stored = counts
+
+    def put_later(self, parts: tuple[str, ...], new: Inode, path: str) -> None:
+        """``put`` a file into a directory that is there, refused or counted at once, but the
+        directories on its way copied only when the tree is next read: a container's own
+        /etc/hostname and /etc/hosts cost no copy of / and /etc while nobody reads its files."""
+        if self.read_only or new.kind == "d":
+            self.put(parts, new, path)
+            return
+        old = next((inode for p, inode in reversed(self._later) if p == parts), None) or _walk(self._root, parts)
+        parent = _walk(self._root, parts[:-1])
+        if parent is None or not parent.is_dir or (old is not None and old.kind == "d"):
+            self.put(parts, new, path)
+            return
+        self.inodes, self._blocks, self.stored = self._counted(old, new, path)
+        self._later = (*self._later, (parts, new))
+
+    def _counted(self, old: Inode | None, new: Inode | None, path: str) -> tuple[int, int, int]:
+        """(inodes, blocks, stored) once ``old`` is replaced by ``new`` (None: nothing) at
+        ``path``; refused with EROFS, EFBIG or ENOSPC."""
         if self.read_only:
             raise fs_error(errno.EROFS, path)
-        old = self.lookup(parts)
         old_count = count(old) if old is not None else (0, 0, 0)
         new_count = count(new) if new is not None else (0, 0, 0)
         if new is not None and new.kind == "f" and not new.blob and new.size > MAX_FILE_BYTES:
@@ -207,8 +237,17 @@ class Volume:
         if growing and (inodes > MAX_INODES or stored > MAX_STORED_BYTES
                         or self.base_used + blocks > self.capacity):
             raise fs_error(errno.ENOSPC, path)
-        self.root = _replaced(self.root, parts, new)
-        self.inodes, self._blocks, self.stored = inodes, blocks, stored
+        return inodes, blocks, stored
+
+
+def _walk(node: Inode, parts: tuple[str, ...]) -> Inode | None:
+    for name in parts:
+        if node.entries is None:
+            return None
+        node = node.entries.get(name)
+        if node is None:
+            return None
+    return node
 
 
 def _replaced(node: Inode, parts: tuple[str, ...], new: Inode | None) -> Inode:

@@ -15,11 +15,14 @@ network learns of a cable pulled or a NIC added (see docs/virt.md, "Hardware by 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
 
 from simcore.apps.dhcp.glue import carrier_changed as dhcp_carrier_changed
 from simcore.design import derive_mac
 from simcore.design.checks import overcommit
+from simcore.engine.lazy import OnFirstUse
 from simcore.virt import blockdev
 from simcore.virt.fs import EPOCH, Volume, directory
 from simcore.virt.hardware import IDE, MUTABLE, SATA, Change, Hardware, Refusal
@@ -42,17 +45,27 @@ HOST_USER = "student"  # who sits at a physical host (its machine folder is /hom
 
 
 class Guest:
+    # Made on first use (simcore.engine.lazy): a container or an outside machine has no VMs, no
+    # listener and no cable to pull, and keeps none of these.
+    on_change: list[Callable[[Guest, list[Change]], None]] = OnFirstUse(list)  # type: ignore[assignment]
+    vms: list[Guest] = OnFirstUse(list)  # type: ignore[assignment]  # a host's VMs, in design order
+    # NIC name -> its link, while its virtual cable is pulled out
+    _unplugged: dict = OnFirstUse(dict)  # type: ignore[assignment]
+    _own_on_change: Any = ()
+    _own_vms: Any = ()
+    _own__unplugged: Any = MappingProxyType({})
+    # What the over-commit check reads of a host besides its cores and RAM (a type 2 host's own
+    # OS keeps some RAM for itself): set on a guest whose spec has them.
+    _platform: Mapping = MappingProxyType({})
+
     def __init__(self, node, spec: dict, image: OsImage, host: Guest | None = None):
         self.node = node  # the HostNode (its stack, engine, tracer, name)
         self.kind = spec["kind"]
         self.image = image
         self.hostname = hostname_of(spec.get("name") or spec["id"])
         self.host = host
-        self.on_change: list[Callable[[Guest, list[Change]], None]] = []
-        self.vms: list[Guest] = []  # a host's VMs, in design order
         self._state = "Running"  # until a power controller drives it: today's always-on VM
         self._dvd: tuple[str, Volume] | None = None  # (ISO path, its read-only filesystem) once mounted
-        self._unplugged: dict = {}  # NIC name -> its link, while its virtual cable is pulled out
         user = HOST_USER if self.kind == "host" else image.user
         self.user = user
         self._fs: Namespace | None = None
@@ -64,9 +77,9 @@ class Guest:
             self.hardware = Hardware(spec.get("name") or spec["id"], int(spec.get("ram_mb", DEFAULT_RAM_MB["vm"])),
                                      int(spec.get("vcpus", DEFAULT_CPUS["vm"])))
         self._ram_mb = int(spec.get("ram_mb", DEFAULT_RAM_MB.get(self.kind, 1024)))
-        # What the over-commit check reads of a host besides its cores and RAM (a type 2 host's
-        # own OS keeps some RAM for itself).
-        self._platform = {k: spec[k] for k in ("platform", "hypervisor_type") if k in spec}
+        platform = {k: spec[k] for k in ("platform", "hypervisor_type") if k in spec}
+        if platform:
+            self._platform = platform
         self.root_disk_mb = DEFAULT_DISK_MB.get(self.kind, 65536)
 
     # -- what the console reads ---------------------------------------------------------------

@@ -94,7 +94,7 @@ def _lease_left_s(console: Console, name: str, address: str) -> int | None:
     """Seconds left on the DHCP lease that gave ``address`` to ``name``, or None for an address
     configured by hand. dhclient-script and systemd-networkd give a leased address the lease's
     lifetime, so the kernel marks it ``dynamic`` and counts it down; a static one lives forever."""
-    glue = getattr(console.node, "__dict__", {}).get("dhcp_clients", {}).get(name)
+    glue = getattr(console.node, "dhcp_clients", {}).get(name)
     lease = getattr(getattr(glue, "machine", None), "lease", None)
     if lease is None or lease.address != address or lease.expires_at_ns is None:
         return None

@@ -24,6 +24,7 @@ The machines (``client.py``, ``networkd.py``, ``server.py``) are pure; this modu
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from simcore.packets import (
@@ -133,6 +134,43 @@ class _Glue:
 CLIENT_PROGRAMS = ("isc-dhclient", "systemd-networkd")
 
 
+class LeaseFact(Mapping):
+    """The console fact of a lease bound on a NIC, read as the dict ``Console.fact`` would have
+    kept (stamped with the run's time and the node): t, node, kind ("dhcp"), nic, address (with
+    its prefix), router, server, lease_s and summary, in that order. It keeps the values only and
+    makes the address's and the summary's words when they are read: every booted VM and
+    container has one."""
+
+    __slots__ = ("t", "node", "nic", "ip", "prefix_len", "router", "server", "lease_s")
+    KEYS = ("t", "node", "kind", "nic", "address", "router", "server", "lease_s", "summary")
+
+    def __init__(self, t: int, node: str, nic: str, ip: str, prefix_len: int, router: str | None, server: str,
+                 lease_s: int):
+        self.t, self.node, self.nic, self.ip, self.prefix_len = t, node, nic, ip, prefix_len
+        self.router, self.server, self.lease_s = router, server, lease_s
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "kind":
+            return "dhcp"
+        if key == "address":
+            return f"{self.ip}/{self.prefix_len}"
+        if key == "summary":
+            return (f"{self.nic} leased {self.ip}/{self.prefix_len} from {self.server} for {self.lease_s} s"
+                    + (f", router {self.router}" if self.router else ""))
+        if key in ("t", "node", "nic", "router", "server", "lease_s"):
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 class DhcpClientGlue(_Glue):
     """A DHCP client on one NIC of a node: ``program`` is ``isc-dhclient`` (the console's
     ``dhclient``) or ``systemd-networkd`` (an Ubuntu guest bringing its NIC up). ``start``,
@@ -190,12 +228,9 @@ class DhcpClientGlue(_Glue):
                 stack.add_route("default", action.router, dev)
             if self.names is not None:
                 self.names.add_ip(action.address, self.node.id)
-            self.node.console.fact({
-                "kind": "dhcp", "nic": dev, "address": f"{action.address}/{action.prefix_len}",
-                "router": action.router, "server": action.server, "lease_s": action.lease_s,
-                "summary": f"{dev} leased {action.address}/{action.prefix_len} from {action.server} "
-                           f"for {action.lease_s} s" + (f", router {action.router}" if action.router else ""),
-            })
+            console = self.node.console
+            console.facts.append(LeaseFact(console.tracer.engine.now, self.node.id, dev, action.address,
+                                           action.prefix_len, action.router, action.server, action.lease_s))
         elif isinstance(action, Unbind):
             stack.routes.remove_dev(dev)
             stack.set_address(dev, None)
@@ -206,7 +241,9 @@ class DhcpClientGlue(_Glue):
 def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:
     """The node's DHCP client ``program`` on ``nic_name``, created on first use. One client per
     NIC: another program's client there is stopped first."""
-    clients = node.__dict__.setdefault("dhcp_clients", {})
+    clients = getattr(node, "dhcp_clients", None)  # (not node.__dict__: asking for it makes one)
+    if clients is None:
+        clients = node.dhcp_clients = {}
     glue = clients.get(nic_name)
     if glue is not None and glue.program != program:
         glue.detach()
@@ -229,7 +266,7 @@ def carrier_changed(node: Any, nic_name: str, up: bool) -> None:
     NIC re-attached): down, its DHCP client stops and the leased address goes; up, the client
     starts again (a DISCOVER asking for the last address). ISC dhclient, typed on a console,
     does not watch the carrier and carries on."""
-    glue = node.__dict__.get("dhcp_clients", {}).get(nic_name)
+    glue = getattr(node, "dhcp_clients", {}).get(nic_name)
     if glue is None or glue.program != "systemd-networkd":
         return
     client = glue.machine

@@ -71,7 +71,7 @@ class TcpGlue:
 
 def tcp_for(node: Any) -> TcpGlue:
     """The node's TCP (created, and registered with its stack, on first use)."""
-    glue = node.__dict__.get("tcp")
+    glue = getattr(node, "tcp", None)
     if glue is None:
         glue = node.tcp = TcpGlue(node)
     return glue

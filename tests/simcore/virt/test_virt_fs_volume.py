@@ -67,6 +67,24 @@ def test_a_written_file_keeps_its_directory_as_a_layer_over_the_shared_entries()
     assert b.lookup(("etc", "motd")) is None and b.root is image
 
 
+def test_a_file_put_later_is_counted_at_once_and_in_the_tree_when_it_is_next_read():
+    image = tree({"etc": {"hostname": "image\n", "passwd": "root:x:0:0::/root:/bin/sh\n"}, "usr": {}})
+    now, later = Volume(image, GIB, device="a"), Volume(image, GIB, device="b")
+    for put in (now.put, later.put_later):
+        put(("etc", "hostname"), text_file("c1\n"), "/etc/hostname")
+        put(("etc", "hosts"), text_file("127.0.0.1 localhost\n"), "/etc/hosts")
+    assert later._root is image  # / and /etc not copied yet
+    assert (later.inodes, later.used, later.stored) == (now.inodes, now.used, now.stored)
+    twin = later.copy()
+    assert later.lookup(("etc", "hostname")).text == "c1\n" and later._root is not image
+    assert list(later.root.entries["etc"].entries) == list(now.root.entries["etc"].entries)
+    assert twin.lookup(("etc", "hosts")).text == "127.0.0.1 localhost\n"  # a copy made before has them too
+    # Refused at once, as put refuses: nothing is left to fail when the tree is read.
+    assert errno_of(later.put_later, ("etc", "big"), text_file("x" * (MAX_FILE_BYTES + 1)), "/etc/big") == errno.EFBIG
+    with pytest.raises(KeyError):  # no /nope to write into: put's own failure
+        Volume(image, GIB, device="c").put_later(("nope", "x"), text_file("x"), "/nope/x")
+
+
 def test_layered_entries_read_like_the_dict_of_every_change_applied_in_turn():
     rng = random.Random(7)
     names = [f"n{i:02d}" for i in range(24)]
