@@ -36,6 +36,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,10 @@ log = logging.getLogger(__name__)
 
 QUIET_S = 60.0  # settings.DESIGNER_COEDIT_QUIET_S overrides: a revision after this long without a change
 SYNC_MAX = 500  # a socket further behind than this many changes gets a snapshot instead
+# Batches committed by other processes may reach this one out of order (each process has its
+# own sequencer): a batch that comes too early waits this long for the ones before it, then the
+# sockets still missing them read the log.
+REORDER_WAIT_S = 0.25
 COLOURS = ("#d1495b", "#00798c", "#edae49", "#66a182", "#8d6cab", "#2e4057", "#e07a5f", "#3d5a80")
 
 # Handlers of client messages, by name (`design.op` -> `design_op`): merged into the consumer's table.
@@ -278,6 +283,103 @@ def sequencer(design_id: int) -> Sequencer:
 # ---------------------------------------------------------------- the consumer's side
 
 
+class Reorder:
+    """The batches of changes this process's relay received for each design and could not yet
+    hand to every local socket because an earlier batch had not arrived. A socket takes the
+    batch starting right after its `op_seq`; the rest wait, at most REORDER_WAIT_S, after which
+    the sockets still behind read the log (`catch_up`) instead of each doing it at once."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, dict[int, tuple[dict, float]]] = {}  # design -> first seq -> (event, arrival)
+        self.timers: dict[int, asyncio.TimerHandle] = {}
+
+    async def arrived(self, event: dict) -> None:
+        design_id = event["design"]
+        self.waiting.setdefault(design_id, {})[event["first"]] = (event, time.monotonic())
+        for member in list(RELAY.watchers.get(design_id, ())):
+            await self.hand_out_to(member, design_id)
+        self._forget_delivered(design_id)
+
+    async def hand_out_to(self, member, design_id: int) -> None:
+        waiting = self.waiting.get(design_id)
+        while waiting:
+            seq = getattr(member, "op_seq", None)
+            found = waiting.get(seq + 1) if seq is not None else None
+            if found is None:
+                return
+            event = found[0]
+            try:
+                await member.deliver_changes(event["first"], event["last"], event["text"])
+            except Exception:
+                log.exception("design %s: delivering changes to a socket failed", design_id)
+                return
+            if getattr(member, "op_seq", None) == seq:
+                return  # not taken (the socket is closing): no loop
+
+    def _forget_delivered(self, design_id: int) -> None:
+        waiting = self.waiting.get(design_id)
+        if waiting is None:
+            return
+        seqs = [m.op_seq for m in RELAY.watchers.get(design_id, ()) if getattr(m, "op_seq", None) is not None]
+        floor = min(seqs, default=None)
+        for first, (event, _at) in list(waiting.items()):
+            if floor is None or event["last"] <= floor:
+                del waiting[first]
+        if not waiting:
+            del self.waiting[design_id]
+            timer = self.timers.pop(design_id, None)
+            if timer is not None:
+                timer.cancel()
+        elif design_id not in self.timers:
+            oldest = min(at for _event, at in waiting.values())
+            loop = asyncio.get_running_loop()
+            self.timers[design_id] = loop.call_later(max(0.0, oldest + REORDER_WAIT_S - time.monotonic()),
+                                                     self._waited, design_id)
+
+    def _waited(self, design_id: int) -> None:
+        """The oldest waiting batch waited long enough: the sockets behind it read the log up to
+        it; batches that came later wait on (their own time)."""
+        self.timers.pop(design_id, None)
+        waiting = self.waiting.get(design_id)
+        if not waiting:
+            return
+        due = time.monotonic() - REORDER_WAIT_S + 1e-3
+        lasts = [event["last"] for event, at in waiting.values() if at <= due]
+        if not lasts:  # woken early: wait on
+            self._forget_delivered(design_id)
+            return
+        top = max(lasts)
+        loop = asyncio.get_running_loop()
+        for member in list(RELAY.watchers.get(design_id, ())):
+            seq = getattr(member, "op_seq", None)
+            if seq is not None and seq < top:
+                target = getattr(member, "catch_target", None)
+                member.catch_target = max(target or 0, top)
+                loop.create_task(member.catch_up())
+        for first, (event, _at) in list(waiting.items()):
+            if event["last"] <= top:
+                del waiting[first]
+        if not waiting:
+            del self.waiting[design_id]
+        else:
+            self._forget_delivered(design_id)
+
+    def forget(self, design_id: int | None) -> None:
+        """The design's last local socket left (None: every design)."""
+        for key in list(self.timers) if design_id is None else [design_id]:
+            timer = self.timers.pop(key, None)
+            if timer is not None:
+                timer.cancel()
+        if design_id is None:
+            self.waiting.clear()
+        else:
+            self.waiting.pop(design_id, None)
+
+
+REORDER = Reorder()
+RELAY.forget_hooks.append(REORDER.forget)
+
+
 def _colour(who: str) -> str:
     return COLOURS[int(hashlib.sha256(who.encode()).hexdigest()[:8], 16) % len(COLOURS)]
 
@@ -373,8 +475,10 @@ class CoeditMixin:
             await self.send(text_data=_dumps(snap))
 
     async def design_ops(self, event: dict) -> None:
+        """A change saved over HTTP (the design's group): then what waited for it, if anything."""
         try:
             await self.deliver_changes(event["first"], event["last"], event["text"])
+            await REORDER.hand_out_to(self, int(self.design_id))
         except Exception:
             log.exception("design %s: delivering changes failed", self.design_id)
 
@@ -382,22 +486,11 @@ class CoeditMixin:
         """Changes a sequencer accepted, reaching each process once (its relay leader's channel,
         as presence does) and handed to the process's sockets of the design as direct calls: a
         group send to each socket cost 30 editors a channel-layer message per socket and change.
-        A socket with a gap before them fills it from the log in a task of its own, so the
-        others do not wait for that read."""
-        design_id = event["design"]
-        if RELAY.leader(design_id) is not self:
+        Handed out in order (`Reorder`): with several processes, a batch may arrive before an
+        earlier one another process committed."""
+        if RELAY.leader(event["design"]) is not self:
             return  # a stale member's copy; the leader's counts
-        for member in list(RELAY.watchers.get(design_id, ())):
-            seq = getattr(member, "op_seq", None)
-            if seq is None or event["last"] <= seq:
-                continue
-            if event["first"] != seq + 1:
-                asyncio.get_running_loop().create_task(member.design_ops(event))
-                continue
-            try:
-                await member.deliver_changes(event["first"], event["last"], event["text"])
-            except Exception:
-                log.exception("design %s: delivering changes to a socket failed", design_id)
+        await REORDER.arrived(event)
 
     # -- presence
 

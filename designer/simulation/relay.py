@@ -31,6 +31,9 @@ class Relay:
     def __init__(self):
         self.watchers: dict[int, list] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
+        # Called with a design id when its last local watcher left, with None on reset: what
+        # others keep per design for the watchers (coedit.Reorder) goes with them.
+        self.forget_hooks: list = []
 
     def leader(self, design_id: int):
         members = self.watchers.get(design_id)
@@ -54,6 +57,8 @@ class Relay:
             timer = self._timers.pop(design_id, None)
             if timer is not None:
                 timer.cancel()
+            for forget in self.forget_hooks:
+                forget(design_id)
         if was_leader:
             # The next leader first (the layer may be down: then the re-join timer does it).
             if members:
@@ -93,6 +98,8 @@ class Relay:
             timer.cancel()
         self._timers.clear()
         self.watchers.clear()
+        for forget in self.forget_hooks:
+            forget(None)
 
 
 RELAY = Relay()

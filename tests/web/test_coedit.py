@@ -22,7 +22,7 @@ from config.asgi import application
 from designer import coedit, consumers
 from designer.models import Design, DesignOp, Revision
 from designer.simulation.registry import REGISTRY
-from designer.simulation.relay import RELAY
+from designer.simulation.relay import RELAY, relay_group
 
 ROUNDS = int(os.environ.get("COEDIT_ROUNDS", "1000"))
 ORIGIN = "http://127.0.0.1:8000"
@@ -344,6 +344,37 @@ async def test_a_change_crosses_the_channel_layer_once_per_process_not_once_per_
         assert got["changes"][0]["change"] == change
     assert [s for s in sent if "ops" in s[1]] == [(f"simrelay.{world.design.pk}", "design.ops_relay")]
     await close(*peers)
+
+
+async def test_batches_of_other_processes_arriving_out_of_order_are_handed_out_in_order(world, monkeypatch):
+    a, b = await connect(world, "owner", "a"), await connect(world, "editor", "b")
+    pk = world.design.pk
+    elsewhere = coedit.Cache()  # another process's sequencer: commits here, broadcasts by hand below
+
+    async def committed(change, vcpus):
+        got = await database_sync_to_async(coedit.commit)(pk, [coedit.Item("x", change, None, [
+            {"op": "update", "coll": "nodes", "id": "vm1", "before": {}, "after": {"vcpus": vcpus}}], None)], elsewhere)
+        return {**coedit.ops_event([got[0]["ok"]]), "type": "design.ops_relay", "design": pk}
+
+    reads, real = [], coedit._changes_since
+
+    async def spy(*args):
+        reads.append(args)
+        return await real(*args)
+
+    monkeypatch.setattr(coedit, "_changes_since", spy)
+    layer = consumers.get_channel_layer()
+    first, second = await committed("x1", 2), await committed("x2", 3)
+    await layer.group_send(relay_group(pk), second)
+    await layer.group_send(relay_group(pk), first)
+    await settle(world, a, b)  # Peer.recv asserts each change comes right after the one before
+    assert reads == [] and a.doc == b.doc == (await stored(world))[0]
+    # a batch whose predecessor never comes: after the wait, the sockets read the log
+    await committed("x3", 4)
+    await layer.group_send(relay_group(pk), await committed("x4", 5))
+    await settle(world, a, b)
+    assert len(reads) == 2 and a.doc == b.doc == (await stored(world))[0]
+    await close(a, b)
 
 
 async def test_an_http_save_and_a_restore_reach_open_editors_and_revisions_are_cut(world, settings):
