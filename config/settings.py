@@ -184,6 +184,11 @@ if REDIS_URL:
             "KEY_PREFIX": "netdesigner",
         }
     }
+    # Sessions read through the shared cache, written to both (Django's cached_db): a socket
+    # reads its session afresh on every message (access.actor_from_scope), which was a
+    # PostgreSQL query per message. Only with Redis: every process sees the same cache, and a
+    # logout or a new link is written through it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "netdesigner"}}
