@@ -170,3 +170,27 @@ def test_numbers_the_decoder_takes_are_still_refused_after_the_walk():
                         ("[" + "9" * 5000 + "]", "integer out of range")):
         with pytest.raises(StrictJSONError, match=words):
             strictjson.loads(text)
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1, "b": 9007199254740993, "c": 3}',  # integers only: the min/max path
+    '[-9007199254740993, 1, 2]',
+    '{"a": "x", "b": true, "c": null, "d": [2, -9007199254740993]}',  # strings and a nested list of ints
+    '{"a": "x", "b": 1, "c": 9007199254740993}',  # mixed kinds: the loop
+])
+def test_out_of_range_integers_are_refused_in_containers_of_every_mix_of_kinds(text):
+    with pytest.raises(StrictJSONError, match="integer out of range"):
+        strictjson.loads(text)
+
+
+@pytest.mark.parametrize("text", ['["a", "\\u0000"]', '{"k\\ud800": 1}', '["é", "\\udc00"]'])
+def test_nul_and_lone_surrogates_are_refused_in_ascii_and_other_texts(text):
+    with pytest.raises(StrictJSONError):
+        strictjson.loads(text)
+    with pytest.raises(StrictJSONError):
+        strictjson.loads(text.encode())
+
+
+def test_raw_lone_surrogates_in_a_given_str_are_refused():
+    with pytest.raises(StrictJSONError):
+        strictjson.loads('["a\ud800"]')
