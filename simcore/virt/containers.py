@@ -40,7 +40,7 @@ from simcore.devices.nat.command import conntrack_command
 from simcore.devices.nat.hooks import NatHooks
 from simcore.net import Link
 from simcore.virt import images
-from simcore.virt.fs import Volume, directory, text_file
+from simcore.virt.fs import Inode, Volume, directory, text_file
 from simcore.virt.guest import Guest
 from simcore.virt.images import Image, digest
 from simcore.virt.namespace import Namespace
@@ -196,9 +196,15 @@ def _root_volume(c: Container, tree: Any, hostname: str) -> Volume:
     vol = Volume(tree if tree is not None else c.image.tree(), 64 * 1024 * MIB,
                  device="overlay" if c.runtime == DOCKER else f"default/containers/{c.name}",
                  fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=int(c.image.size_mb * MIB))
-    vol.put_later(("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname")
-    vol.put_later(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts")
+    vol.put_made_later(_own_etc_files, hostname)
     return vol
+
+
+def _own_etc_files(hostname: str) -> tuple[tuple[tuple[str, ...], Inode, str], ...]:
+    """What a container writes over its image's /etc, made from its hostname (again each time its
+    volume asks: the volume keeps the hostname, not the files)."""
+    return ((("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname"),
+            (("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts"))
 
 
 @cache
