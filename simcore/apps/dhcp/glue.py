@@ -56,37 +56,14 @@ def _message(udp: Any) -> Dhcp:
     return payload if isinstance(payload, Dhcp) else Dhcp.parse(bytes(payload))
 
 
-class _Timers:
-    """Named timers of one machine on the engine; setting an id again replaces it. A timer that
-    fires calls ``glue._on_timer(now, timer_id)``."""
-
-    __slots__ = ("engine", "glue", "tokens", "count", "due")
-
-    def __init__(self, engine: Any, glue: Any):
-        self.engine = engine
-        self.glue = glue
-        self.tokens: dict[str, int] = {}
-        self.count = 0
-        self.due = self._due  # bound once: every pending timer shares it
-
-    def set(self, timer_id: str, at_ns: int) -> None:
-        self.count += 1
-        self.tokens[timer_id] = self.count
-        self.engine.at(max(at_ns, self.engine.now), self.due, timer_id, self.count)
-
-    def cancel(self, timer_id: str) -> None:
-        self.tokens.pop(timer_id, None)
-
-    def _due(self, timer_id: str, token: int) -> None:
-        if self.tokens.get(timer_id) == token:
-            del self.tokens[timer_id]
-            self.glue._on_timer(self.engine.now, timer_id)
-
-
 class _Glue:
-    """What client and server glue share: sending, timers, notes."""
+    """What client and server glue share: sending, timers, notes.
 
-    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "timers")
+    The machine's timers are named; setting an id again replaces it. Each is an engine event
+    with a token (``tokens``: id -> the token of its last setting), so a replaced or cancelled
+    timer is ignored when it fires; ``due`` is bound once, every pending timer shares it."""
+
+    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "tokens", "count", "due")
 
     def __init__(self, node: Any, nic_name: str, machine: Any, names: Any = None):
         self.node = node
@@ -95,7 +72,19 @@ class _Glue:
         self.nic = node.nics[nic_name]
         self.machine = machine
         self.names = names
-        self.timers = _Timers(self.engine, self)
+        self.tokens: dict[str, int] = {}
+        self.count = 0
+        self.due = self._due
+
+    def set_timer(self, timer_id: str, at_ns: int) -> None:
+        self.count += 1
+        self.tokens[timer_id] = self.count
+        self.engine.at(max(at_ns, self.engine.now), self.due, timer_id, self.count)
+
+    def _due(self, timer_id: str, token: int) -> None:
+        if self.tokens.get(timer_id) == token:
+            del self.tokens[timer_id]
+            self._on_timer(self.engine.now, timer_id)
 
     def _on_timer(self, now: int, timer_id: str) -> None:
         self.apply(self.machine.on_timer(now, timer_id))
@@ -105,9 +94,9 @@ class _Glue:
             if isinstance(action, Send):
                 self._send(action)
             elif isinstance(action, SetTimer):
-                self.timers.set(action.timer_id, action.at_ns)
+                self.set_timer(action.timer_id, action.at_ns)
             elif isinstance(action, CancelTimer):
-                self.timers.cancel(action.timer_id)
+                self.tokens.pop(action.timer_id, None)
             elif isinstance(action, Note):
                 self._note(action)
             else:
@@ -196,7 +185,7 @@ class DhcpClientGlue(_Glue):
         """Stop this client for good: it hears nothing more and its timers are dropped."""
         if self._prerouting in self.stack.prerouting:
             self.stack.prerouting.remove(self._prerouting)
-        self.timers.tokens.clear()
+        self.tokens.clear()
 
     def start(self, verbose: bool = False) -> None:
         self.verbose = verbose
