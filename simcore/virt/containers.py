@@ -41,10 +41,10 @@ from simcore.devices.nat.hooks import NatHooks
 from simcore.net import Link
 from simcore.virt import images
 from simcore.virt.fs import Inode, Volume, directory, text_file
-from simcore.virt.guest import Guest
+from simcore.virt.guest import DEFAULT_CPUS, DEFAULT_DISK_MB, DEFAULT_RAM_MB, Guest
 from simcore.virt.images import Image, digest
 from simcore.virt.namespace import Namespace
-from simcore.virt.osimage import IMAGES, MIB, OsImage, tmpfs
+from simcore.virt.osimage import IMAGES, MIB, OsImage, hostname_of, tmpfs
 
 S = 1_000_000_000
 LXD, DOCKER = "lxd", "docker"
@@ -218,14 +218,27 @@ def _shown_image(base: str, kernel: str, kernel_version: str, uname_tail: str) -
 class ContainerGuest(Guest):
     """A container's software side: the image's tree on top of the host's kernel."""
 
+    # What Guest.__init__ sets to the same value for every container is read from the class: a
+    # running container keeps only what is its own (a word for each attribute, times a hundred).
+    kind = "container"
+    host = None  # no hypervisor host: it runs on its host's kernel (``host_guest``)
+    _state = "Running"
+    _dvd = None
+    _lazy_disk = None
+    store = None
+    hardware = None
+    user = "root"
+    cpu_cores = DEFAULT_CPUS.get("container", 1)
+    _ram_mb = DEFAULT_RAM_MB.get("container", 1024)
+    root_disk_mb = DEFAULT_DISK_MB.get("container", 65536)
+
     def __init__(self, node: Any, container: Container, host_guest: Guest, volume: Volume):
-        spec = {"kind": "container", "id": node.id, "name": container.name}
+        # (not Guest.__init__: what it would set besides these is the class's, above)
         kernel = host_guest.image
-        shown = _shown_image(container.image.base, kernel.kernel, kernel.kernel_version, kernel.uname_tail)
-        super().__init__(node, spec, shown, None)
+        self.node = node
+        self.image = _shown_image(container.image.base, kernel.kernel, kernel.kernel_version, kernel.uname_tail)
+        self.hostname = hostname_of(container.name)
         self.container = container
-        self.host_guest = host_guest
-        self.user = "root"
         home = "/root"
         cwd = "/" if container.runtime == DOCKER else home
         # The host's kernel keeps the time: a container's file times come from its host's clock
@@ -233,6 +246,11 @@ class ContainerGuest(Guest):
         self._fs = Namespace(user="root", home=home, cwd=cwd, clock=host_guest.fs.clock)
         self._fs.mount("/", volume)
         self.root_volume = volume
+
+    @property
+    def host_guest(self) -> Guest:
+        """The guest of the host it runs on (its kernel, memory and CPUs)."""
+        return self.container.host.guest
 
     def memory(self) -> dict[str, int]:
         """A container sees its host's memory (no lxcfs here): ``free`` shows the host's."""
