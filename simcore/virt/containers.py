@@ -35,6 +35,7 @@ from typing import Any
 
 from simcore.apps.console.shell import Console, Job, run_redirected, split_redirect
 from simcore.apps.dhcp.glue import DhcpServerGlue, guest_nic_up
+from simcore.devices.host import ContainerNode
 from simcore.devices.nat import Nat, PortForward
 from simcore.devices.nat.command import conntrack_command
 from simcore.devices.nat.hooks import NatHooks
@@ -574,7 +575,7 @@ class Runtime:
         n = 2
         while node_id in self.ctx.nodes:
             node_id, n = f"{self.host.id}-{name}-{n}", n + 1
-        node = self.ctx.new_host(node_id, name, kind="container")
+        node = self.ctx.new_host(node_id, name, kind="container", cls=ContainerNode)
         node.container = c
         if runtime == LXD:
             h = digest("mac", node_id)
