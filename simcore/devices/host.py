@@ -27,6 +27,7 @@ class HostNode:
     # every attribute name its class has seen, set or not.
     kind = "host"
     ip_forward = False
+    _console = Console
 
     def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "host",
                  ip_forward: bool = False, tracer: Tracer | None = None, narrator: Narrator | None = None):
@@ -41,7 +42,7 @@ class HostNode:
         if ip_forward != self.ip_forward:
             self.ip_forward = ip_forward
         self.stack = self._make_stack(ip_forward)
-        self.console = Console(self)
+        self.console = self._console(self)
 
     def _make_stack(self, ip_forward: bool) -> Stack:
         return Stack(self, self.engine, self.tracer, self.narrator, ip_forward=ip_forward)
@@ -78,12 +79,17 @@ class _NamespaceStack(Stack):
     server's table, sockets, NAT hooks)."""
 
 
+class _ContainerConsole(Console):
+    """A container node's console, of a class of its own for the same reason as its stack."""
+
+
 class ContainerNode(HostNode):
     """A container's node (``simcore.virt.containers``): a HostNode whose instances keep a word for
     the attributes containers have only (its record, guest and DHCP client), not for every one
     given to a host or a VM."""
 
     kind = "container"
+    _console = _ContainerConsole
 
     def _make_stack(self, ip_forward: bool) -> Stack:
         return _NamespaceStack(self, self.engine, self.tracer, self.narrator, ip_forward=ip_forward)
