@@ -61,9 +61,10 @@ class _Glue:
 
     The machine's timers are named; setting an id again replaces it. Each is an engine event
     with a token (``tokens``: id -> the token of its last setting), so a replaced or cancelled
-    timer is ignored when it fires; ``due`` is bound once, every pending timer shares it."""
+    timer is ignored when it fires. A timer's event calls the glue itself (``__call__``): no
+    bound method is kept for it."""
 
-    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "tokens", "count", "due")
+    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "tokens", "count")
 
     def __init__(self, node: Any, nic_name: str, machine: Any, names: Any = None):
         self.node = node
@@ -74,14 +75,14 @@ class _Glue:
         self.names = names
         self.tokens: dict[str, int] = {}
         self.count = 0
-        self.due = self._due
 
     def set_timer(self, timer_id: str, at_ns: int) -> None:
         self.count += 1
         self.tokens[timer_id] = self.count
-        self.engine.at(max(at_ns, self.engine.now), self.due, timer_id, self.count)
+        self.engine.at(max(at_ns, self.engine.now), self, timer_id, self.count)
 
-    def _due(self, timer_id: str, token: int) -> None:
+    def __call__(self, timer_id: str, token: int) -> None:
+        """A timer is due."""
         if self.tokens.get(timer_id) == token:
             del self.tokens[timer_id]
             self._on_timer(self.engine.now, timer_id)
