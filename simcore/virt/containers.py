@@ -50,6 +50,7 @@ from simcore.virt.osimage import IMAGES, MIB, OsImage, hostname_of, tmpfs
 S = 1_000_000_000
 LXD, DOCKER = "lxd", "docker"
 NETWORKD_DELAY_NS = S // 2  # from init to systemd-networkd asking for an address
+ROOT_CAPACITY = 64 * 1024 * MIB  # what a container's root filesystem holds (one int for all of them)
 DOCKER_NET = ipaddress.IPv4Network("172.17.0.0/16")
 ADJECTIVES = ("admiring", "bold", "eager", "focused", "gifted", "happy", "jolly", "nifty", "quirky", "vibrant")
 SCIENTISTS = ("hopper", "lovelace", "ritchie", "thompson", "torvalds", "knuth", "liskov", "hamilton", "turing",
@@ -194,9 +195,9 @@ class Container:
 def _root_volume(c: Container, tree: Any, hostname: str) -> Volume:
     """A container's root filesystem: its image's tree (or ``tree``, a copy's or a snapshot's)
     with its own /etc/hostname and /etc/hosts, written when its files are first read."""
-    vol = Volume(tree if tree is not None else c.image.tree(), 64 * 1024 * MIB,
+    vol = Volume(tree if tree is not None else c.image.tree(), ROOT_CAPACITY,
                  device="overlay" if c.runtime == DOCKER else f"default/containers/{c.name}",
-                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=int(c.image.size_mb * MIB))
+                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=c.image.size_bytes)
     vol.put_made_later(_own_etc_files, hostname)
     return vol
 
