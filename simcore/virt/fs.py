@@ -153,7 +153,7 @@ class Volume:
     def __init__(self, root: Inode, capacity: int, *, device: str, fstype: str = "ext4", base_used: int = 0,
                  read_only: bool = False):
         self._root = root
-        self._later: tuple = ()  # see ``put_later``
+        self._later: tuple = ()  # see ``put_later``: (parts, inode) or (make, arg) pairs, flat
         self.capacity = capacity
         self.device = device  # what df and mount name it by: /dev/sda1, tmpfs
         self.fstype = fstype
@@ -173,7 +173,9 @@ class Volume:
 
     def _pending(self) -> Iterator[tuple[tuple[str, ...], Inode]]:
         """The files ``put_later`` and ``put_made_later`` wait to put, in the order they came."""
-        for first, second in self._later:
+        later = self._later  # one flat tuple: no tuple of its own for each pair
+        for i in range(0, len(later), 2):
+            first, second = later[i], later[i + 1]
             if callable(first):  # (make, arg) of put_made_later: the files made again
                 for parts, new, _path in first(second):
                     yield parts, new
@@ -223,7 +225,7 @@ class Volume:
             self.put(parts, new, path)
             return
         self.inodes, self._blocks, self.stored = self._counted(self._pending_inode(parts), new, path)
-        self._later = (*self._later, (parts, new))
+        self._later = (*self._later, parts, new)
 
     def put_made_later(self, make: Callable[[Any], tuple[tuple[tuple[str, ...], Inode, str], ...]],
                        arg: Any) -> None:
@@ -246,7 +248,7 @@ class Volume:
         except OSError:
             self.inodes, self._blocks, self.stored = counts
             raise
-        self._later = (*self._later, (make, arg))
+        self._later = (*self._later, make, arg)
 
     def _can_wait(self, parts: tuple[str, ...], new: Inode) -> bool:
         """A file can be put later when its directory is there and it replaces no directory."""

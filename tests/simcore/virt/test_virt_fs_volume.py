@@ -96,7 +96,7 @@ def test_files_made_later_are_counted_at_once_and_made_again_when_the_tree_is_ne
     for parts, new, path in etc_files("c1"):
         now.put(parts, new, path)
     later.put_made_later(etc_files, "c1")
-    assert later._root is image and later._later == ((etc_files, "c1"),)  # the hostname kept, not the files
+    assert later._root is image and later._later == (etc_files, "c1")  # the hostname kept, not the files
     assert (later.inodes, later.used, later.stored) == (now.inodes, now.used, now.stored)
     later.put_later(("etc", "hostname"), text_file("c2\n"), "/etc/hostname")  # the last one put wins
     assert later.lookup(("etc", "hostname")).text == "c2\n" and later.lookup(("etc", "hosts")).text == "127.0.1.1 c1\n"
