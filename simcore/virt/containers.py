@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -112,30 +112,20 @@ class Refused(Exception):
     """The tool's own error sentence (printed as the tool prints it); nothing was changed."""
 
 
-@dataclass(eq=False, slots=True)
 class Container:
-    runtime: str  # "lxd" | "docker"
-    name: str
-    cid: str  # docker: 64 hex; lxd: the name
-    image: Image
-    host: Any  # the host's node
-    node: Any = None  # its HostNode (kind "container")
-    guest: ContainerGuest | None = None
-    state: str = "created"  # lxd: RUNNING / STOPPED; docker: created / running / exited
-    created_ns: int = 0
-    started_ns: int | None = None
+    """A container's record. What every container sets is kept in slots; what most never change
+    (an exit, snapshots, restart policies, Docker's foreground and logs...) is read from the class
+    until it is set, and then kept in the record's dict, made for the first such attribute."""
+
+    __slots__ = ("runtime", "name", "cid", "image", "host", "node", "guest", "state", "created_ns", "started_ns",
+                 "cmd", "ports", "ip", "mac", "pid", "services", "__dict__")
+
     finished_ns: int | None = None
     exit_code: int = 0
-    cmd: tuple[str, ...] = ()  # docker: the CMD (the image's, or the one given to docker run)
-    ports: tuple[tuple[int, int, str], ...] = ()  # (host port, container port, proto)
     restart: str = "no"
     autostart: bool | None = None  # lxd: boot.autostart (None: unset, LXD then goes by the last state)
     last_state: str = "STOPPED"  # lxd: the power state recorded when the host shut down
-    snapshots: Mapping = field(default_factory=lambda: _NO_SNAPSHOTS)  # lxd: name -> (tree, created_ns); its own dict from the first
-    ip: str | None = None  # docker's address
-    mac: str = ""
-    pid: int = 0  # its PID 1 as the host sees it
-    services: list | tuple = ()  # the service glues running in it
+    snapshots: Mapping = _NO_SNAPSHOTS  # lxd: name -> (tree, created_ns); its own dict from the first
     sleeping: int = 0  # a token: a ``sleep N`` main process ends at its instant unless stopped
     stopped_by_user: bool = False  # docker stop: what --restart unless-stopped remembers
     ran_at_shutdown: bool = False  # running when its host last shut down
@@ -144,6 +134,29 @@ class Container:
     logs: str = ""
     drawn: dict | None = None  # a container of the design: its normalized spec
 
+    def __init__(self, runtime: str, name: str, cid: str, image: Image, host: Any, *, node: Any = None,
+                 created_ns: int = 0, cmd: tuple[str, ...] = (), ports: tuple[tuple[int, int, str], ...] = (),
+                 restart: str = "no", drawn: dict | None = None):
+        self.runtime = runtime  # "lxd" | "docker"
+        self.name = name
+        self.cid = cid  # docker: 64 hex; lxd: the name
+        self.image = image
+        self.host = host  # the host's node
+        self.node = node  # its HostNode (kind "container")
+        self.guest: ContainerGuest | None = None
+        self.state = "created"  # lxd: RUNNING / STOPPED; docker: created / running / exited
+        self.created_ns = created_ns
+        self.started_ns: int | None = None
+        self.cmd = cmd  # docker: the CMD (the image's, or the one given to docker run)
+        self.ports = ports  # (host port, container port, proto)
+        self.ip: str | None = None  # docker's address
+        self.mac = ""
+        self.pid = 0  # its PID 1 as the host sees it
+        self.services: list | tuple = ()  # the service glues running in it
+        if restart != Container.restart:
+            self.restart = restart
+        if drawn is not None:
+            self.drawn = drawn
 
     @property
     def command(self) -> tuple[str, ...]:
