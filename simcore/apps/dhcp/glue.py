@@ -180,12 +180,15 @@ class DhcpClientGlue(_Glue):
         super().__init__(node, nic_name, client, names)
         self.program = program
         self.verbose = False
-        self.stack.prerouting.insert(0, self._prerouting)
+        if _client_prerouting not in self.stack._own_prerouting:
+            self.stack.prerouting.insert(0, _client_prerouting)
 
     def detach(self) -> None:
         """Stop this client for good: it hears nothing more and its timers are dropped."""
-        if self._prerouting in self.stack.prerouting:
-            self.stack.prerouting.remove(self._prerouting)
+        stack = self.stack
+        others = [g for g in getattr(self.node, "dhcp_clients", {}).values() if g is not self and g.stack is stack]
+        if not others and _client_prerouting in stack._own_prerouting:
+            stack.prerouting.remove(_client_prerouting)
         self.tokens.clear()
 
     def start(self, verbose: bool = False) -> None:
@@ -195,12 +198,6 @@ class DhcpClientGlue(_Glue):
     def release(self, verbose: bool = False) -> None:
         self.verbose = verbose
         self.apply(self.machine.release(self.engine.now))
-
-    def _prerouting(self, stack: Any, packet: Any, nic: Any) -> Any:
-        if nic is not self.nic or packet.proto != PROTO_UDP or packet.payload.dport != CLIENT_PORT:
-            return packet
-        self.apply(self.machine.on_message(self.engine.now, _message(packet.payload), packet.src, packet.dst))
-        return None
 
     def _note(self, note: Note) -> None:
         super()._note(note)
@@ -226,6 +223,18 @@ class DhcpClientGlue(_Glue):
             stack.set_address(dev, None)
         else:
             super()._other(action)
+
+
+def _client_prerouting(stack: Any, packet: Any, nic: Any) -> Any:
+    """The DHCP clients of a stack hear every datagram to port 68 arriving on their NIC here: one
+    hook for a stack's clients (in the node's ``dhcp_clients``), not a bound method for each."""
+    if packet.proto != PROTO_UDP or packet.payload.dport != CLIENT_PORT or nic is None:
+        return packet
+    glue = getattr(stack.node, "dhcp_clients", {}).get(nic.name)
+    if glue is None or glue.nic is not nic or glue.stack is not stack:
+        return packet
+    glue.apply(glue.machine.on_message(glue.engine.now, _message(packet.payload), packet.src, packet.dst))
+    return None
 
 
 def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:
