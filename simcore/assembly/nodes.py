@@ -15,6 +15,7 @@ from __future__ import annotations
 from simcore.assembly.context import BuildContext, Node
 from simcore.design.kinds import KINDS
 from simcore.devices import HostNode, InternetNode
+from simcore.devices.host import ContainerNode
 from simcore.devices.switch import DEFAULT_AGING_S
 from simcore.virt.clock import GuestClock
 
@@ -30,7 +31,7 @@ def add_node(ctx: BuildContext, i: int, spec: dict) -> Node | None:
         return ctx.new_switch(node_id, name, kind=kind.id, aging_s=spec.get("aging_s", DEFAULT_AGING_S))
     if not kind.has_nics:
         return None
-    cls = InternetNode if kind.id == "internet" else HostNode
+    cls = InternetNode if kind.id == "internet" else ContainerNode if kind.id == "container" else HostNode
     # A VM's guest has its own clock, which stops while the VM is paused, saved or off (simcore.virt).
     clock = GuestClock(ctx.engine) if kind.id == "vm" else None
     node = ctx.new_host(node_id, name, kind=kind.id, ip_forward=bool(spec.get("ip_forward", False)), cls=cls,

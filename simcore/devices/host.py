@@ -23,19 +23,26 @@ APP_ATTRIBUTES = ("dhcp_clients", "tcp")
 class HostNode:
     has_stack = True
     machine = None  # a VM's controller (simcore.virt.Machine), set by the assembly
+    # Kept on the node only when it is another: an instance's attribute values take a word for
+    # every attribute name its class has seen, set or not.
+    kind = "host"
+    ip_forward = False
+    _console = Console
 
     def __init__(self, engine: Engine, node_id: str, *, name: str | None = None, kind: str = "host",
                  ip_forward: bool = False, tracer: Tracer | None = None, narrator: Narrator | None = None):
         self.engine = engine
         self.id = node_id
         self.name = name or node_id
-        self.kind = kind
+        if kind != self.kind:
+            self.kind = kind
         self.tracer = tracer if tracer is not None else Tracer(engine)
         self.narrator = narrator if narrator is not None else Narrator()
         self.nics: dict[str, Nic] = {}
-        self.ip_forward = ip_forward
+        if ip_forward != self.ip_forward:
+            self.ip_forward = ip_forward
         self.stack = self._make_stack(ip_forward)
-        self.console = Console(self)
+        self.console = self._console(self)
 
     def _make_stack(self, ip_forward: bool) -> Stack:
         return Stack(self, self.engine, self.tracer, self.narrator, ip_forward=ip_forward)
@@ -64,3 +71,25 @@ class HostNode:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
+
+
+class _NamespaceStack(Stack):
+    """A container's network namespace: a stack, of a class of its own so that it keeps a word for
+    the attributes a container's stack has, not for every one a host's stack was given (a DHCP
+    server's table, sockets, NAT hooks)."""
+
+
+class _ContainerConsole(Console):
+    """A container node's console, of a class of its own for the same reason as its stack."""
+
+
+class ContainerNode(HostNode):
+    """A container's node (``simcore.virt.containers``): a HostNode whose instances keep a word for
+    the attributes containers have only (its record, guest and DHCP client), not for every one
+    given to a host or a VM."""
+
+    kind = "container"
+    _console = _ContainerConsole
+
+    def _make_stack(self, ip_forward: bool) -> Stack:
+        return _NamespaceStack(self, self.engine, self.tracer, self.narrator, ip_forward=ip_forward)

@@ -72,6 +72,7 @@ class Stack:
     # Observers of every ARP packet received (a DHCP server's address probe, conflict checks):
     # ``fn(stack, arp, nic)``; they cannot change what the stack does with it.
     arp_observers: list[Callable[[Stack, Any, Any], None]] = OnFirstUse(list)  # type: ignore[assignment]
+    ip_forward = False  # an instance keeps a word for every attribute name its class has seen
     # What the stack reads on its paths (never mutated through these names).
     _own_protocols: Any = _BUILTIN
     _own_udp_sockets: Any = _NONE
@@ -91,7 +92,8 @@ class Stack:
         self.engine = engine
         self.tracer = tracer
         self.narrator = narrator
-        self.ip_forward = ip_forward
+        if ip_forward:  # (kept only when on: see the class's ip_forward)
+            self.ip_forward = ip_forward
         self.ifaces: dict[str, Iface] = {}
         self.local_ips: dict[str, str] = {"127.0.0.1": "lo"}  # address -> NIC name
         self.broadcasts: dict[str, str] = {}  # subnet broadcast address -> NIC name

@@ -51,7 +51,7 @@ class RoutingTable:
 
     def __init__(self) -> None:
         self._routes: list[Route] = []
-        self._sorted: list[Route] = []  # in lookup order
+        self._sorted: list[Route] = self._routes  # in lookup order (see _rebuild)
         self._cache: dict[str, Route | None] | None = None  # destination -> route, made by the first lookup
 
     def add(self, route: Route) -> None:
@@ -73,7 +73,12 @@ class RoutingTable:
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self._sorted = sorted(self._routes, key=lambda r: (-r.dest.prefixlen, r.metric))
+        routes = self._routes
+        ordered = sorted(routes, key=lambda r: (-r.dest.prefixlen, r.metric))
+        # Routes added in lookup order (a connected route, then the default) need no second list:
+        # every change to _routes rebuilds this at once.
+        same = all(a is b for a, b in zip(ordered, routes, strict=True))
+        self._sorted = routes if same else ordered
         self._cache = None
 
     def lookup(self, dst: str) -> Route | None:

@@ -29,26 +29,28 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from simcore.apps.console.shell import Console, Job, run_redirected, split_redirect
 from simcore.apps.dhcp.glue import DhcpServerGlue, guest_nic_up
+from simcore.devices.host import ContainerNode
 from simcore.devices.nat import Nat, PortForward
 from simcore.devices.nat.command import conntrack_command
 from simcore.devices.nat.hooks import NatHooks
 from simcore.net import Link
 from simcore.virt import images
-from simcore.virt.fs import Volume, directory, text_file
-from simcore.virt.guest import Guest
+from simcore.virt.fs import Inode, Volume, directory, text_file
+from simcore.virt.guest import DEFAULT_CPUS, DEFAULT_DISK_MB, DEFAULT_RAM_MB, Guest
 from simcore.virt.images import Image, digest
 from simcore.virt.namespace import Namespace
-from simcore.virt.osimage import IMAGES, MIB, OsImage, tmpfs
+from simcore.virt.osimage import IMAGES, MIB, OsImage, hostname_of, tmpfs
 
 S = 1_000_000_000
 LXD, DOCKER = "lxd", "docker"
 NETWORKD_DELAY_NS = S // 2  # from init to systemd-networkd asking for an address
+ROOT_CAPACITY = 64 * 1024 * MIB  # what a container's root filesystem holds (one int for all of them)
 DOCKER_NET = ipaddress.IPv4Network("172.17.0.0/16")
 ADJECTIVES = ("admiring", "bold", "eager", "focused", "gifted", "happy", "jolly", "nifty", "quirky", "vibrant")
 SCIENTISTS = ("hopper", "lovelace", "ritchie", "thompson", "torvalds", "knuth", "liskov", "hamilton", "turing",
@@ -110,30 +112,20 @@ class Refused(Exception):
     """The tool's own error sentence (printed as the tool prints it); nothing was changed."""
 
 
-@dataclass(eq=False, slots=True)
 class Container:
-    runtime: str  # "lxd" | "docker"
-    name: str
-    cid: str  # docker: 64 hex; lxd: the name
-    image: Image
-    host: Any  # the host's node
-    node: Any = None  # its HostNode (kind "container")
-    guest: ContainerGuest | None = None
-    state: str = "created"  # lxd: RUNNING / STOPPED; docker: created / running / exited
-    created_ns: int = 0
-    started_ns: int | None = None
+    """A container's record. What every container sets is kept in slots; what most never change
+    (an exit, snapshots, restart policies, Docker's foreground and logs...) is read from the class
+    until it is set, and then kept in the record's dict, made for the first such attribute."""
+
+    __slots__ = ("runtime", "name", "cid", "image", "host", "node", "guest", "state", "created_ns", "started_ns",
+                 "cmd", "ports", "ip", "mac", "pid", "services", "__dict__")
+
     finished_ns: int | None = None
     exit_code: int = 0
-    cmd: tuple[str, ...] = ()  # docker: the CMD (the image's, or the one given to docker run)
-    ports: tuple[tuple[int, int, str], ...] = ()  # (host port, container port, proto)
     restart: str = "no"
     autostart: bool | None = None  # lxd: boot.autostart (None: unset, LXD then goes by the last state)
     last_state: str = "STOPPED"  # lxd: the power state recorded when the host shut down
-    snapshots: Mapping = field(default_factory=lambda: _NO_SNAPSHOTS)  # lxd: name -> (tree, created_ns); its own dict from the first
-    ip: str | None = None  # docker's address
-    mac: str = ""
-    pid: int = 0  # its PID 1 as the host sees it
-    services: list | tuple = ()  # the service glues running in it
+    snapshots: Mapping = _NO_SNAPSHOTS  # lxd: name -> (tree, created_ns); its own dict from the first
     sleeping: int = 0  # a token: a ``sleep N`` main process ends at its instant unless stopped
     stopped_by_user: bool = False  # docker stop: what --restart unless-stopped remembers
     ran_at_shutdown: bool = False  # running when its host last shut down
@@ -142,6 +134,29 @@ class Container:
     logs: str = ""
     drawn: dict | None = None  # a container of the design: its normalized spec
 
+    def __init__(self, runtime: str, name: str, cid: str, image: Image, host: Any, *, node: Any = None,
+                 created_ns: int = 0, cmd: tuple[str, ...] = (), ports: tuple[tuple[int, int, str], ...] = (),
+                 restart: str = "no", drawn: dict | None = None):
+        self.runtime = runtime  # "lxd" | "docker"
+        self.name = name
+        self.cid = cid  # docker: 64 hex; lxd: the name
+        self.image = image
+        self.host = host  # the host's node
+        self.node = node  # its HostNode (kind "container")
+        self.guest: ContainerGuest | None = None
+        self.state = "created"  # lxd: RUNNING / STOPPED; docker: created / running / exited
+        self.created_ns = created_ns
+        self.started_ns: int | None = None
+        self.cmd = cmd  # docker: the CMD (the image's, or the one given to docker run)
+        self.ports = ports  # (host port, container port, proto)
+        self.ip: str | None = None  # docker's address
+        self.mac = ""
+        self.pid = 0  # its PID 1 as the host sees it
+        self.services: list | tuple = ()  # the service glues running in it
+        if restart != Container.restart:
+            self.restart = restart
+        if drawn is not None:
+            self.drawn = drawn
 
     @property
     def command(self) -> tuple[str, ...]:
@@ -193,12 +208,18 @@ class Container:
 def _root_volume(c: Container, tree: Any, hostname: str) -> Volume:
     """A container's root filesystem: its image's tree (or ``tree``, a copy's or a snapshot's)
     with its own /etc/hostname and /etc/hosts, written when its files are first read."""
-    vol = Volume(tree if tree is not None else c.image.tree(), 64 * 1024 * MIB,
+    vol = Volume(tree if tree is not None else c.image.tree(), ROOT_CAPACITY,
                  device="overlay" if c.runtime == DOCKER else f"default/containers/{c.name}",
-                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=int(c.image.size_mb * MIB))
-    vol.put_later(("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname")
-    vol.put_later(("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts")
+                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=c.image.size_bytes)
+    vol.put_made_later(_own_etc_files, hostname)
     return vol
+
+
+def _own_etc_files(hostname: str) -> tuple[tuple[tuple[str, ...], Inode, str], ...]:
+    """What a container writes over its image's /etc, made from its hostname (again each time its
+    volume asks: the volume keeps the hostname, not the files)."""
+    return ((("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname"),
+            (("etc", "hosts"), text_file(f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"), "/etc/hosts"))
 
 
 @cache
@@ -212,14 +233,27 @@ def _shown_image(base: str, kernel: str, kernel_version: str, uname_tail: str) -
 class ContainerGuest(Guest):
     """A container's software side: the image's tree on top of the host's kernel."""
 
+    # What Guest.__init__ sets to the same value for every container is read from the class: a
+    # running container keeps only what is its own (a word for each attribute, times a hundred).
+    kind = "container"
+    host = None  # no hypervisor host: it runs on its host's kernel (``host_guest``)
+    _state = "Running"
+    _dvd = None
+    _lazy_disk = None
+    store = None
+    hardware = None
+    user = "root"
+    cpu_cores = DEFAULT_CPUS.get("container", 1)
+    _ram_mb = DEFAULT_RAM_MB.get("container", 1024)
+    root_disk_mb = DEFAULT_DISK_MB.get("container", 65536)
+
     def __init__(self, node: Any, container: Container, host_guest: Guest, volume: Volume):
-        spec = {"kind": "container", "id": node.id, "name": container.name}
+        # (not Guest.__init__: what it would set besides these is the class's, above)
         kernel = host_guest.image
-        shown = _shown_image(container.image.base, kernel.kernel, kernel.kernel_version, kernel.uname_tail)
-        super().__init__(node, spec, shown, None)
+        self.node = node
+        self.image = _shown_image(container.image.base, kernel.kernel, kernel.kernel_version, kernel.uname_tail)
+        self.hostname = hostname_of(container.name)
         self.container = container
-        self.host_guest = host_guest
-        self.user = "root"
         home = "/root"
         cwd = "/" if container.runtime == DOCKER else home
         # The host's kernel keeps the time: a container's file times come from its host's clock
@@ -227,6 +261,11 @@ class ContainerGuest(Guest):
         self._fs = Namespace(user="root", home=home, cwd=cwd, clock=host_guest.fs.clock)
         self._fs.mount("/", volume)
         self.root_volume = volume
+
+    @property
+    def host_guest(self) -> Guest:
+        """The guest of the host it runs on (its kernel, memory and CPUs)."""
+        return self.container.host.guest
 
     def memory(self) -> dict[str, int]:
         """A container sees its host's memory (no lxcfs here): ``free`` shows the host's."""
@@ -550,7 +589,7 @@ class Runtime:
         n = 2
         while node_id in self.ctx.nodes:
             node_id, n = f"{self.host.id}-{name}-{n}", n + 1
-        node = self.ctx.new_host(node_id, name, kind="container")
+        node = self.ctx.new_host(node_id, name, kind="container", cls=ContainerNode)
         node.container = c
         if runtime == LXD:
             h = digest("mac", node_id)

@@ -22,7 +22,7 @@ or depends on insertion order.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -153,7 +153,7 @@ class Volume:
     def __init__(self, root: Inode, capacity: int, *, device: str, fstype: str = "ext4", base_used: int = 0,
                  read_only: bool = False):
         self._root = root
-        self._later: tuple = ()  # see ``put_later``
+        self._later: tuple = ()  # see ``put_later``: (parts, inode) or (make, arg) pairs, flat
         self.capacity = capacity
         self.device = device  # what df and mount name it by: /dev/sda1, tmpfs
         self.fstype = fstype
@@ -166,10 +166,21 @@ class Volume:
         """The tree, with the files written by ``put_later`` in it."""
         if self._later:
             root = self._root
-            for parts, new in self._later:
+            for parts, new in self._pending():
                 root = _replaced(root, parts, new)
             self._root, self._later = root, ()
         return self._root
+
+    def _pending(self) -> Iterator[tuple[tuple[str, ...], Inode]]:
+        """The files ``put_later`` and ``put_made_later`` wait to put, in the order they came."""
+        later = self._later  # one flat tuple: no tuple of its own for each pair
+        for i in range(0, len(later), 2):
+            first, second = later[i], later[i + 1]
+            if callable(first):  # (make, arg) of put_made_later: the files made again
+                for parts, new, _path in first(second):
+                    yield parts, new
+            else:
+                yield first, second
 
     @root.setter
     def root(self, root: Inode) -> None:
@@ -210,16 +221,50 @@ class Volume:
         """``put`` a file into a directory that is there, refused or counted at once, but the
         directories on its way copied only when the tree is next read: a container's own
         /etc/hostname and /etc/hosts cost no copy of / and /etc while nobody reads its files."""
+        if not self._can_wait(parts, new):
+            self.put(parts, new, path)
+            return
+        self.inodes, self._blocks, self.stored = self._counted(self._pending_inode(parts), new, path)
+        self._later = (*self._later, parts, new)
+
+    def put_made_later(self, make: Callable[[Any], tuple[tuple[tuple[str, ...], Inode, str], ...]],
+                       arg: Any) -> None:
+        """``put_later`` the files ``make(arg)`` returns (``(parts, inode, path)`` each), refused as
+        a whole; the volume keeps ``make`` and ``arg`` only and makes them again when its tree is
+        next read (``make`` must make the same files each time): a container keeps its hostname,
+        not the text and inodes of its /etc/hostname and /etc/hosts."""
+        files = make(arg)
+        if not all(self._can_wait(parts, new) for parts, new, _path in files):
+            for parts, new, path in files:
+                self.put_later(parts, new, path)
+            return
+        counts = self.inodes, self._blocks, self.stored
+        counted: list[tuple[tuple[str, ...], Inode]] = []
+        try:
+            for parts, new, path in files:
+                old = next((n for p, n in reversed(counted) if p == parts), None) or self._pending_inode(parts)
+                self.inodes, self._blocks, self.stored = self._counted(old, new, path)
+                counted.append((parts, new))
+        except OSError:
+            self.inodes, self._blocks, self.stored = counts
+            raise
+        self._later = (*self._later, make, arg)
+
+    def _can_wait(self, parts: tuple[str, ...], new: Inode) -> bool:
+        """A file can be put later when its directory is there and it replaces no directory."""
         if self.read_only or new.kind == "d":
-            self.put(parts, new, path)
-            return
-        old = next((inode for p, inode in reversed(self._later) if p == parts), None) or _walk(self._root, parts)
+            return False
+        old = self._pending_inode(parts)
         parent = _walk(self._root, parts[:-1])
-        if parent is None or not parent.is_dir or (old is not None and old.kind == "d"):
-            self.put(parts, new, path)
-            return
-        self.inodes, self._blocks, self.stored = self._counted(old, new, path)
-        self._later = (*self._later, (parts, new))
+        return parent is not None and parent.is_dir and (old is None or old.kind != "d")
+
+    def _pending_inode(self, parts: tuple[str, ...]) -> Inode | None:
+        """What is at ``parts`` once the waiting files are put (without putting them)."""
+        old = None
+        for p, inode in self._pending():
+            if p == parts:
+                old = inode
+        return old or _walk(self._root, parts)
 
     def _counted(self, old: Inode | None, new: Inode | None, path: str) -> tuple[int, int, int]:
         """(inodes, blocks, stored) once ``old`` is replaced by ``new`` (None: nothing) at

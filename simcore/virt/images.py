@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from simcore.design import imagecat
 from simcore.virt.fs import Inode, Volume, text_file
-from simcore.virt.osimage import IMAGE_TIME, IMAGES, _base_tree
+from simcore.virt.osimage import IMAGE_TIME, IMAGES, MIB, _base_tree
 
 LXD_REMOTES = ("images", "ubuntu")  # lxc remote list: the public image servers lxd knows by default
 
@@ -73,6 +73,12 @@ class Image:
     @property
     def short_id(self) -> str:
         return self.id[:12]
+
+    @cached_property
+    def size_bytes(self) -> int:
+        """``size_mb`` in bytes: what each container's volume counts as its image's data (one int
+        for all of them)."""
+        return int(self.size_mb * MIB)
 
     @property
     def distribution(self) -> str:

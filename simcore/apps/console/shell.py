@@ -55,6 +55,12 @@ class Console:
     # printed nothing (most containers') keeps neither list.
     _lines: list[tuple[int, str]] | tuple = ()
     _jobs: list[Job] | tuple = ()
+    # Until set (an instance's values take a word for each attribute name its class has seen):
+    current_line = ""  # the line being started, for commands that become jobs
+    capture: list[str] | None = None  # output of a command redirected to a file
+    # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line typed
+    # here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
+    inside: Any = None
 
     def __init__(self, node: Any):
         self.node = node
@@ -62,11 +68,6 @@ class Console:
         self.tracer = node.tracer  # its engine is the run's: output lines are stamped with that time
         self.stack = node.stack
         self.facts: list[dict] = []
-        self.current_line = ""  # the line being started, for commands that become jobs
-        self.capture: list[str] | None = None  # output of a command redirected to a file
-        # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line
-        # typed here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
-        self.inside = None
 
     @property
     def lines(self) -> list[tuple[int, str]]:
@@ -146,7 +147,8 @@ class Console:
         """The machine lost its RAM (a VM powered off or reset): no job runs any more, and commands
         use the node's new stack. The lines already printed stay."""
         self.stack = self.node.stack
-        self._jobs = ()
+        if self._jobs.__class__ is list:  # (the class's empty default otherwise: nothing to drop)
+            self._jobs = ()
 
     # -- output -------------------------------------------------------------------------------
     def print(self, text: str = "") -> None:

@@ -56,37 +56,15 @@ def _message(udp: Any) -> Dhcp:
     return payload if isinstance(payload, Dhcp) else Dhcp.parse(bytes(payload))
 
 
-class _Timers:
-    """Named timers of one machine on the engine; setting an id again replaces it. A timer that
-    fires calls ``glue._on_timer(now, timer_id)``."""
-
-    __slots__ = ("engine", "glue", "tokens", "count", "due")
-
-    def __init__(self, engine: Any, glue: Any):
-        self.engine = engine
-        self.glue = glue
-        self.tokens: dict[str, int] = {}
-        self.count = 0
-        self.due = self._due  # bound once: every pending timer shares it
-
-    def set(self, timer_id: str, at_ns: int) -> None:
-        self.count += 1
-        self.tokens[timer_id] = self.count
-        self.engine.at(max(at_ns, self.engine.now), self.due, timer_id, self.count)
-
-    def cancel(self, timer_id: str) -> None:
-        self.tokens.pop(timer_id, None)
-
-    def _due(self, timer_id: str, token: int) -> None:
-        if self.tokens.get(timer_id) == token:
-            del self.tokens[timer_id]
-            self.glue._on_timer(self.engine.now, timer_id)
-
-
 class _Glue:
-    """What client and server glue share: sending, timers, notes."""
+    """What client and server glue share: sending, timers, notes.
 
-    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "timers")
+    The machine's timers are named; setting an id again replaces it. Each is an engine event
+    with a token (``tokens``: id -> the token of its last setting), so a replaced or cancelled
+    timer is ignored when it fires. A timer's event calls the glue itself (``__call__``): no
+    bound method is kept for it."""
+
+    __slots__ = ("node", "stack", "engine", "nic", "machine", "names", "tokens", "count")
 
     def __init__(self, node: Any, nic_name: str, machine: Any, names: Any = None):
         self.node = node
@@ -95,7 +73,19 @@ class _Glue:
         self.nic = node.nics[nic_name]
         self.machine = machine
         self.names = names
-        self.timers = _Timers(self.engine, self)
+        self.tokens: dict[str, int] = {}
+        self.count = 0
+
+    def set_timer(self, timer_id: str, at_ns: int) -> None:
+        self.count += 1
+        self.tokens[timer_id] = self.count
+        self.engine.at(max(at_ns, self.engine.now), self, timer_id, self.count)
+
+    def __call__(self, timer_id: str, token: int) -> None:
+        """A timer is due."""
+        if self.tokens.get(timer_id) == token:
+            del self.tokens[timer_id]
+            self._on_timer(self.engine.now, timer_id)
 
     def _on_timer(self, now: int, timer_id: str) -> None:
         self.apply(self.machine.on_timer(now, timer_id))
@@ -105,9 +95,9 @@ class _Glue:
             if isinstance(action, Send):
                 self._send(action)
             elif isinstance(action, SetTimer):
-                self.timers.set(action.timer_id, action.at_ns)
+                self.set_timer(action.timer_id, action.at_ns)
             elif isinstance(action, CancelTimer):
-                self.timers.cancel(action.timer_id)
+                self.tokens.pop(action.timer_id, None)
             elif isinstance(action, Note):
                 self._note(action)
             else:
@@ -190,13 +180,16 @@ class DhcpClientGlue(_Glue):
         super().__init__(node, nic_name, client, names)
         self.program = program
         self.verbose = False
-        self.stack.prerouting.insert(0, self._prerouting)
+        if _client_prerouting not in self.stack._own_prerouting:
+            self.stack.prerouting.insert(0, _client_prerouting)
 
     def detach(self) -> None:
         """Stop this client for good: it hears nothing more and its timers are dropped."""
-        if self._prerouting in self.stack.prerouting:
-            self.stack.prerouting.remove(self._prerouting)
-        self.timers.tokens.clear()
+        stack = self.stack
+        others = [g for g in getattr(self.node, "dhcp_clients", {}).values() if g is not self and g.stack is stack]
+        if not others and _client_prerouting in stack._own_prerouting:
+            stack.prerouting.remove(_client_prerouting)
+        self.tokens.clear()
 
     def start(self, verbose: bool = False) -> None:
         self.verbose = verbose
@@ -205,12 +198,6 @@ class DhcpClientGlue(_Glue):
     def release(self, verbose: bool = False) -> None:
         self.verbose = verbose
         self.apply(self.machine.release(self.engine.now))
-
-    def _prerouting(self, stack: Any, packet: Any, nic: Any) -> Any:
-        if nic is not self.nic or packet.proto != PROTO_UDP or packet.payload.dport != CLIENT_PORT:
-            return packet
-        self.apply(self.machine.on_message(self.engine.now, _message(packet.payload), packet.src, packet.dst))
-        return None
 
     def _note(self, note: Note) -> None:
         super()._note(note)
@@ -236,6 +223,18 @@ class DhcpClientGlue(_Glue):
             stack.set_address(dev, None)
         else:
             super()._other(action)
+
+
+def _client_prerouting(stack: Any, packet: Any, nic: Any) -> Any:
+    """The DHCP clients of a stack hear every datagram to port 68 arriving on their NIC here: one
+    hook for a stack's clients (in the node's ``dhcp_clients``), not a bound method for each."""
+    if packet.proto != PROTO_UDP or packet.payload.dport != CLIENT_PORT or nic is None:
+        return packet
+    glue = getattr(stack.node, "dhcp_clients", {}).get(nic.name)
+    if glue is None or glue.nic is not nic or glue.stack is not stack:
+        return packet
+    glue.apply(glue.machine.on_message(glue.engine.now, _message(packet.payload), packet.src, packet.dst))
+    return None
 
 
 def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:

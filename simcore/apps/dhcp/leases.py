@@ -26,6 +26,9 @@ class Lease:
     hostname: str | None
     state: LeaseState
     expires_at_ns: int | None  # None while probing
+    # The name of its expiry timer ("expire <ip>"), one string for every setting of it (an OFFER's
+    # and the ACK's that follows); None while probing.
+    timer: str | None = None
 
     def as_row(self) -> dict:
         return {

@@ -105,7 +105,7 @@ class NetworkdClient:
     """systemd-networkd's DHCPv4 client on one interface (same actions as ``DhcpClient``)."""
 
     program = "systemd-networkd"
-    __slots__ = ("mac", "hostname", "name", "ifname", "_rng", "client_id", "max_message_size", "state", "xid",
+    __slots__ = ("mac", "hostname", "name", "ifname", "_rng", "client_id", "mtu", "state", "xid",
                  "lease", "last_address", "_offer", "_start_ns", "_discover_attempt", "_request_attempt",
                  "_restart_delay_ns", "_t2_ns", "_expire_ns")
 
@@ -119,7 +119,7 @@ class NetworkdClient:
         self.ifname = ifname
         self._rng = rng
         self.client_id = client_identifier(ifname, machine_id)
-        self.max_message_size = min(mtu - IP_UDP_HEADERS, 0xFFFF)
+        self.mtu = mtu  # (the default's one int, not one made per client)
         self.state = NetworkdState.STOPPED
         self.xid = 0
         self.lease: ClientLease | None = None
@@ -130,6 +130,10 @@ class NetworkdClient:
         self._request_attempt = 0
         self._restart_delay_ns = 0
         self._t2_ns = self._expire_ns = 0
+
+    @property
+    def max_message_size(self) -> int:
+        return min(self.mtu - IP_UDP_HEADERS, 0xFFFF)
 
     # ---- inputs -------------------------------------------------------------------------
 

@@ -231,8 +231,9 @@ class DhcpServer:
         held = self.table.for_mac(mac)
         if held is None or held.ip != ip or held.state is not LeaseState.BOUND:
             until = now + OFFER_HOLD_S * SECOND_NS
-            self.table.put(Lease(ip, mac, hostname, LeaseState.OFFERED, until))
-            actions: list[Action] = [SetTimer(f"expire {ip}", until)]
+            timer = self._expiry_timer(ip)
+            self.table.put(Lease(ip, mac, hostname, LeaseState.OFFERED, until, timer))
+            actions: list[Action] = [SetTimer(timer, until)]
         else:
             actions = []
         for discover in discovers:
@@ -306,7 +307,8 @@ class DhcpServer:
         hostname = msg.get(OPT_HOSTNAME) or (old.hostname if old is not None else None)
         until = now + self.lease_s * SECOND_NS
         renewed = old is not None and old.ip == ip and old.state is LeaseState.BOUND
-        self.table.put(Lease(ip, mac, hostname, LeaseState.BOUND, until))
+        timer = self._expiry_timer(ip)
+        self.table.put(Lease(ip, mac, hostname, LeaseState.BOUND, until, timer))
         reply = self._reply(msg, DHCPACK, ip, hostname=hostname)
         dst_ip, dst_mac, how = self._destination(msg, ip)
         who = self._who(mac, hostname)
@@ -315,7 +317,7 @@ class DhcpServer:
             *actions,
             Note("dhcp.ack", f"{self.name} {verb} {ip} to {who} for {self.lease_s} s (DHCPACK, {how})"),
             Send(reply, self.server_ip, dst_ip, dst_mac, SERVER_PORT, CLIENT_PORT),
-            SetTimer(f"expire {ip}", until),
+            SetTimer(timer, until),
         ]
 
     def _nak(self, msg: Dhcp, reason: str) -> list[Action]:
@@ -355,6 +357,12 @@ class DhcpServer:
                      "on it (DHCPDECLINE, RFC 2131 §4.3.3)")]
 
     # ---- helpers ------------------------------------------------------------------------
+
+    def _expiry_timer(self, ip: str) -> str:
+        """The name of ``ip``'s expiry timer: its lease's when it has one (the ACK after an OFFER
+        sets the same timer again: one string a lease, not one a setting)."""
+        held = self.table.get(ip)
+        return held.timer if held is not None and held.timer is not None else f"expire {ip}"
 
     def _reply(self, req: Dhcp, mtype: int, ip: str, hostname: str | None = None) -> Dhcp:
         options: list[tuple] = [

@@ -85,6 +85,30 @@ def test_a_file_put_later_is_counted_at_once_and_in_the_tree_when_it_is_next_rea
         Volume(image, GIB, device="c").put_later(("nope", "x"), text_file("x"), "/nope/x")
 
 
+def etc_files(hostname):
+    return ((("etc", "hostname"), text_file(f"{hostname}\n"), "/etc/hostname"),
+            (("etc", "hosts"), text_file(f"127.0.1.1 {hostname}\n"), "/etc/hosts"))
+
+
+def test_files_made_later_are_counted_at_once_and_made_again_when_the_tree_is_next_read():
+    image = tree({"etc": {"hostname": "image\n", "passwd": "root:x:0:0::/root:/bin/sh\n"}, "usr": {}})
+    now, later = Volume(image, GIB, device="a"), Volume(image, GIB, device="b")
+    for parts, new, path in etc_files("c1"):
+        now.put(parts, new, path)
+    later.put_made_later(etc_files, "c1")
+    assert later._root is image and later._later == (etc_files, "c1")  # the hostname kept, not the files
+    assert (later.inodes, later.used, later.stored) == (now.inodes, now.used, now.stored)
+    later.put_later(("etc", "hostname"), text_file("c2\n"), "/etc/hostname")  # the last one put wins
+    assert later.lookup(("etc", "hostname")).text == "c2\n" and later.lookup(("etc", "hosts")).text == "127.0.1.1 c1\n"
+    assert later.inodes == now.inodes
+    # Refused as a whole: the counts are as they were.
+    big = Volume(image, GIB, device="c")
+    counts = big.inodes, big.used, big.stored
+    assert errno_of(big.put_made_later, lambda h: etc_files(h) + ((("etc", "big"), text_file("x" * (MAX_FILE_BYTES + 1)),
+                                                                   "/etc/big"),), "c1") == errno.EFBIG
+    assert (big.inodes, big.used, big.stored) == counts and big._later == ()
+
+
 def test_layered_entries_read_like_the_dict_of_every_change_applied_in_turn():
     rng = random.Random(7)
     names = [f"n{i:02d}" for i in range(24)]
