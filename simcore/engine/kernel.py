@@ -1,9 +1,10 @@
-"""The event loop: a heap of (key, fn, args), limits that end a run with a status."""
+"""The event loop: a heap of tuples, a counter for ties, limits that end a run with a status."""
 
 from __future__ import annotations
 
 import enum
 import heapq
+import itertools
 import random
 from collections.abc import Callable
 from typing import Any
@@ -12,14 +13,6 @@ from typing import Any
 # URGENT so that a command scheduled "at 1 s" runs before frames that arrive at 1 s.
 PRIORITY_URGENT = 0
 PRIORITY_NORMAL = 1
-
-# An event's place in the queue is one integer, its key: its time, then its priority, then the
-# order it was scheduled in (ties run first come, first served). One int per pending event, not
-# a time and a counter's number besides it (a hundred containers keep six timers each).
-_SEQ_BITS = 48  # 2.8e14 events in one run
-_PRIORITY_BITS = 8  # priorities 0..255
-_T_SHIFT = _SEQ_BITS + _PRIORITY_BITS
-_NORMAL = PRIORITY_NORMAL << _SEQ_BITS
 
 
 class RunStatus(enum.Enum):
@@ -68,8 +61,8 @@ class Engine:
         self.status = RunStatus.READY
         self.max_time_ns = max_time_ns
         self.max_events = max_events
-        self._heap: list[tuple] = []  # (key, fn, args), the smallest key first
-        self._seq = 0  # events scheduled so far
+        self._heap: list[tuple] = []
+        self._seq = itertools.count()
 
     # -- scheduling ---------------------------------------------------------------------------
     def schedule(self, delay_ns: int, fn: Callable, *args: Any) -> None:
@@ -78,9 +71,7 @@ class Engine:
             _check_int("delay_ns", delay_ns)
         if delay_ns < 0:
             raise ValueError(f"delay_ns must be >= 0, not {delay_ns!r}")
-        seq = self._seq
-        self._seq = seq + 1
-        heapq.heappush(self._heap, (((self.now + delay_ns) << _T_SHIFT) | _NORMAL | seq, fn, args))
+        heapq.heappush(self._heap, (self.now + delay_ns, PRIORITY_NORMAL, next(self._seq), fn, args))
 
     def at(self, t_ns: int, fn: Callable, *args: Any, priority: int = PRIORITY_NORMAL) -> None:
         """Run ``fn(*args)`` at absolute time ``t_ns`` (not in the past)."""
@@ -90,16 +81,12 @@ class Engine:
         if not callable(fn):
             raise TypeError(f"fn must be callable, not {fn!r}")
         _check_int("priority", priority)
-        if not 0 <= priority < 1 << _PRIORITY_BITS:
-            raise ValueError(f"priority must be 0..{(1 << _PRIORITY_BITS) - 1}, not {priority!r}")
-        seq = self._seq
-        self._seq = seq + 1
-        heapq.heappush(self._heap, ((t_ns << _T_SHIFT) | (priority << _SEQ_BITS) | seq, fn, args))
+        heapq.heappush(self._heap, (t_ns, priority, next(self._seq), fn, args))
 
     # -- reading ------------------------------------------------------------------------------
     def peek(self) -> int | None:
         """Time of the next event, or None when the queue is empty."""
-        return self._heap[0][0] >> _T_SHIFT if self._heap else None
+        return self._heap[0][0] if self._heap else None
 
     @property
     def pending(self) -> int:
@@ -129,10 +116,10 @@ class Engine:
         if not heap:
             self.status = RunStatus.IDLE
             return False
-        if self._limit_hit(heap[0][0] >> _T_SHIFT):
+        if self._limit_hit(heap[0][0]):
             return False
-        key, fn, args = heapq.heappop(heap)
-        self.now = key >> _T_SHIFT
+        t, _prio, _seq, fn, args = heapq.heappop(heap)
+        self.now = t
         self.events_run += 1
         self.status = RunStatus.PAUSED
         fn(*args)
@@ -156,24 +143,23 @@ class Engine:
         if time_limited:
             stop_t = self.max_time_ns
         budget = None if self.max_events is None else self.max_events - self.events_run
-        stop_key = (stop_t + 1) << _T_SHIFT  # every event at or before stop_t has a smaller key
         n = 0
         try:
             if budget is None:
-                while heap and heap[0][0] < stop_key:
-                    key, fn, args = pop(heap)
-                    self.now = key >> _T_SHIFT
+                while heap and heap[0][0] <= stop_t:
+                    t, _p, _s, fn, args = pop(heap)
+                    self.now = t
                     n += 1
                     fn(*args)
             else:
-                while heap and heap[0][0] < stop_key:
+                while heap and heap[0][0] <= stop_t:
                     if n >= budget:
                         self.events_run += n
                         n = 0
                         self.status = RunStatus.EVENT_LIMIT
                         return self.status
-                    key, fn, args = pop(heap)
-                    self.now = key >> _T_SHIFT
+                    t, _p, _s, fn, args = pop(heap)
+                    self.now = t
                     n += 1
                     fn(*args)
         finally:
@@ -213,8 +199,7 @@ class Engine:
         pop = heapq.heappop
         stop_t = t_ns if self.max_time_ns is None else min(t_ns, self.max_time_ns)
         left = max_events
-        stop_key = (stop_t + 1) << _T_SHIFT  # every event at or before stop_t has a smaller key
-        while heap and heap[0][0] < stop_key:
+        while heap and heap[0][0] <= stop_t:
             cap = min(BOUNDED_CHUNK, left)
             if self.max_events is not None:
                 cap = min(cap, self.max_events - self.events_run)
@@ -223,15 +208,15 @@ class Engine:
                     return self.status
             n = 0
             try:
-                while n < cap and heap and heap[0][0] < stop_key:
-                    key, fn, args = pop(heap)
-                    self.now = key >> _T_SHIFT
+                while n < cap and heap and heap[0][0] <= stop_t:
+                    t, _p, _s, fn, args = pop(heap)
+                    self.now = t
                     n += 1
                     fn(*args)
             finally:
                 self.events_run += n
             left -= n
-            if not (heap and heap[0][0] < stop_key):
+            if not (heap and heap[0][0] <= stop_t):
                 break
             if left <= 0 or (deadline is not None and clock() >= deadline):
                 self.status = RunStatus.BUDGET

@@ -33,25 +33,6 @@ def test_urgent_priority_runs_before_normal_at_the_same_instant():
     assert log == [("command",), ("frame",)]
 
 
-def test_time_then_priority_then_scheduling_order_decide_far_apart_and_at_the_limits():
-    eng = Engine()
-    log, note = recorder()
-    big = 10**15  # about 11 days of nanoseconds
-    eng.at(big, note, "late normal")
-    eng.at(big, note, "late urgent", priority=PRIORITY_URGENT)
-    eng.at(big, note, "late 255", priority=255)
-    eng.at(big - 1, note, "a nanosecond earlier", priority=255)
-    eng.schedule(0, note, "now")
-    assert eng.peek() == 0
-    eng.run_until(big - 1)
-    assert log == [("now",), ("a nanosecond earlier",)] and eng.peek() == big
-    eng.run()
-    assert log[2:] == [("late urgent",), ("late normal",), ("late 255",)] and eng.now == big
-    for bad in (-1, 256):
-        with pytest.raises(ValueError):
-            eng.at(big, note, "x", priority=bad)
-
-
 def test_events_scheduled_during_a_run_see_the_current_time():
     eng = Engine()
     seen = []
