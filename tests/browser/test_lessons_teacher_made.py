@@ -141,6 +141,15 @@ def test_an_imported_file_with_problems_is_refused_saying_where(new_context, tmp
     page.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_url(re.compile(r"/my-activities/\d+/$"))
     expect(page.locator("#reference-solution")).to_have_text("100%")
+    # Deleting asks first: the button shows only once the disclosure is opened, and names it.
+    delete = page.get_by_role("button", name=re.compile("^Yes, delete"))
+    expect(delete).to_be_hidden()
+    page.get_by_text("Delete this activity…").click()
+    expect(delete).to_contain_text(NAT["title"])
+    page.screenshot(path=str(_shot("activity-delete-confirm.png")))
+    delete.click()
+    page.wait_for_url(re.compile(r"/my-activities/$"))
+    expect(page.locator("#my-activities")).to_have_text("None yet.")
 
 
 def test_a_lesson_downloaded_from_the_pack_is_imported_and_presented_step_by_step(new_context, tmp_path):

@@ -62,7 +62,10 @@ def test_a_lesson_exported_from_the_pack_is_imported_presented_exported_and_dele
     again = teacher.get(reverse("my_lesson_export", args=[stored.pk]))
     assert json.loads(again.content) == doc
     assert f'lesson-{doc["id"]}.json' in again["Content-Disposition"]
-    # Deleted: gone from the list, the copy stays the teacher's design.
+    # Deleted after a confirmation naming it (a disclosure on its page), gone from the list, the
+    # copy stays the teacher's design.
+    page = teacher.get(reverse("my_lesson", args=[stored.pk])).content.decode()
+    assert '<summary>Delete this lesson…</summary>' in page and f"Yes, delete “{stored.title}”" in page
     assert teacher.post(reverse("my_lesson_delete", args=[stored.pk])).status_code == 302
     assert StoredLesson.objects.count() == 0 and Design.objects.filter(pk=copy.pk).exists()
 
