@@ -130,11 +130,11 @@ class Sockets:
             await ws.send(json.dumps({"type": "presence", "following": peers[0]}))
         self.presenter = peers[0]
 
-    async def ping_for(self, seconds: float, rate: float, offset: float) -> None:
-        """Each socket pings `rate` times a second for `seconds`, the sockets spread over the
-        first period (`offset`: where this process's first socket starts in it)."""
+    async def ping_for(self, seconds: float, rate: float, slots: list[float]) -> None:
+        """Each socket pings `rate` times a second for `seconds`, socket i first at `slots[i]` of
+        the first period (every follower of every process its own slot, as in one loop)."""
         async def pinger(i, ws):
-            await asyncio.sleep((offset + i / len(self.sockets) / 4) / rate)
+            await asyncio.sleep(slots[i] / rate)
             end = time.perf_counter() + seconds
             while time.perf_counter() < end:
                 self.pings[i].append(time.perf_counter())
@@ -158,7 +158,7 @@ def cpu_seconds(pid: int | str = "self") -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def followers(conn, port: int, design: int, cookies: list[str], offset: float) -> None:
+def followers(conn, port: int, design: int, cookies: list[str], slots: list[float]) -> None:
     """A client process: its followers' sockets, driven by the main process through `conn`."""
     async def main():
         group = Sockets(port, design)
@@ -173,7 +173,7 @@ def followers(conn, port: int, design: int, cookies: list[str], offset: float) -
                 await group.settle()
                 conn.send("following")
             elif order[0] == "echo":
-                await group.ping_for(order[1], 1.0, offset)
+                await group.ping_for(order[1], 1.0, slots)
                 await group.settle()
                 conn.send(group.echo)
             elif order == "cpu":
@@ -222,7 +222,8 @@ async def main() -> None:
         for k in range(args.clients):
             mine = cookies[k::args.clients]
             conn, child = ctx.Pipe()
-            process = ctx.Process(target=followers, args=(child, port, world["design"], mine, k / args.clients),
+            slots = [(k + i * args.clients) / len(cookies) for i in range(len(mine))]  # mine = cookies[k::clients]
+            process = ctx.Process(target=followers, args=(child, port, world["design"], mine, slots),
                                   daemon=True)
             process.start()
             clients.append((conn, process))
@@ -235,7 +236,7 @@ async def main() -> None:
 
         # echo: the followers once a second each (in their processes), the presenter ten times
         pinging = asyncio.ensure_future(everyone(("echo", args.seconds)))
-        await presenter.ping_for(args.seconds, MOVES_PER_S, 0.0)
+        await presenter.ping_for(args.seconds, MOVES_PER_S, [0.0])
         echo = presenter.echo + [took for got in await pinging for took in got]
         await presenter.settle()
 
