@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 import functools
 import heapq
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from jsonschema import Draft202012Validator, ValidationError, validators
@@ -74,14 +75,20 @@ def _pattern_like_ecma(validator, pattern, instance, schema):
 _additional_properties = Draft202012Validator.VALIDATORS["additionalProperties"]
 
 
+def _count_unknown(instance: dict, known: Collection[str]) -> int:
+    """How many names of ``instance`` are not in ``known``: the intersection walks the smaller
+    side (the schema's few names), where a difference would hash every one of 500,000 names."""
+    return len(instance) - len(instance.keys() & known)
+
+
 def _additional_properties_counted(validator, aP, instance, schema):
     """jsonschema's `additionalProperties: false` writes every unexpected name, sorted, into its
     message (1.7 s for 500,000 names, holding the GIL); `explain` reads the instance instead, so
     here the message only counts them. Same verdict and path."""
     if aP is False and "patternProperties" not in schema and validator.is_type(instance, "object"):
-        extras = instance.keys() - schema.get("properties", {}).keys()
+        extras = _count_unknown(instance, schema.get("properties", {}).keys())
         if extras:
-            yield ValidationError(f"{len(extras)} additional properties are not allowed")
+            yield ValidationError(f"{extras} additional properties are not allowed")
         return
     yield from _additional_properties(validator, aP, instance, schema)
 
@@ -131,8 +138,7 @@ def reference_schema_problems(doc: object) -> list[tuple[tuple[str | int, ...], 
 def count_explained(error: ValidationError) -> int:
     """How many distinct problems ``explain(error)`` gives, without writing them (cheap)."""
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = error.schema.get("properties", {})
-        return sum(1 for name in error.instance if name not in known)
+        return _count_unknown(error.instance, error.schema.get("properties", {}).keys())
     # `required`: jsonschema gives one error per missing name; explain's repeats are dropped.
     return 1
 
@@ -156,8 +162,8 @@ def explain(
     elif keyword == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
         known_set = set(known)
-        unknown = [name for name in instance if name not in known_set]
-        if limit is not None and len(unknown) > limit:
+        unknown = itertools.filterfalse(known_set.__contains__, instance)  # in order, at C speed
+        if limit is not None and _count_unknown(instance, known_set) > limit:
             # An answer shows the first problems only (problems.MAX_PROBLEMS): 500,000 unknown
             # fields took 37 s to explain, mostly the "did you mean" look-up (~50 µs a name).
             # Siblings not named in the schema sort by name alone (paths.path_sort_key), so the

@@ -194,3 +194,79 @@ def test_nul_and_lone_surrogates_are_refused_in_ascii_and_other_texts(text):
 def test_raw_lone_surrogates_in_a_given_str_are_refused():
     with pytest.raises(StrictJSONError):
         strictjson.loads('["a\ud800"]')
+
+
+# orjson's fast path: it must accept and refuse exactly what the standard decoder does.
+
+def _outcome(parse, text):
+    try:
+        value, floats = parse(text)
+    except StrictJSONError as exc:
+        return ("refused", exc.msg, exc.path)
+    return ("accepted", repr(value), floats)  # repr tells 1 from 1.0 and keeps key order
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1, "a": 2}',
+    '{"a" : 1 , "a" : 2}',
+    '{"a:b": "c", "a:b": "d"}',
+    '{"k": {"x:y": "1:2"}, "k": 2}',
+    '{"mac": "52:54:00:12:34:56", "mac": "52:54:00:12:34:57"}',
+    '{"\\u003a": 1, "\\u003a": 2}',
+    '{"k": "\\u003A", "k": 1}',
+    '[{"n": "a:b:c"}, {"n": 1, "n": 1}]',
+])
+def test_duplicates_that_orjson_would_keep_quietly_are_refused(text):
+    with pytest.raises(StrictJSONError, match="duplicate key"):
+        strictjson.loads(text)
+
+
+@pytest.mark.parametrize("text", ["18446744073709551616", "[-9223372036854775809]", '{"n": 123456789012345678901234}',
+                                  "9007199254740993", "[9223372036854775807]"])
+def test_integers_beyond_53_bits_are_refused_even_where_orjson_reads_them_as_floats(text):
+    with pytest.raises(StrictJSONError, match="2\\^53"):
+        strictjson.loads(text)
+
+
+def test_large_float_literals_are_still_floats():
+    assert strictjson.loads_counting_floats("[1e19, -1.5e300, 1e-400]") == ([1e19, -1.5e300, 0.0], 3)
+
+
+def test_a_valid_design_with_colons_everywhere_takes_the_fast_path(monkeypatch):
+    """Colons in MACs, times and keys do not send a design the slow way: the proof counts them."""
+    def slow(_text):
+        raise AssertionError("took the standard decoder")
+
+    monkeypatch.setattr(strictjson, "_loads_standard", slow)
+    doc = {"nodes": [{"id": f"vm{i}", "mac": f"52:54:00:00:00:{i:02x}", "note": "a: b", "k:y": [1, 2.5, None]}
+                     for i in range(50)], "ipv6": "fe80::1", "big": 1e19 / 1e10}
+    assert strictjson.loads(json.dumps(doc, indent=2)) == doc
+
+
+_PIECES = st.sampled_from([
+    '"a"', '"a"', '"b"', '"a:b"', '":"', '"\\u003a"', '"\\"a:"', '"\\\\"', '"\\u0000"', '"\\ud800"',
+    '"é:"', "0", "-0", "1", "1.5", "-0.0", "1e19", "1e999", "9007199254740993", "18446744073709551616",
+    "true", "null", "NaN",
+])
+
+
+@st.composite
+def _json_texts(draw, depth=0):
+    """Texts near JSON's edges: repeated and colon-bearing keys, spaced separators, escapes,
+    numbers at the decoders' limits, now and then a broken token."""
+    kind = draw(st.integers(0, 3)) if depth < 4 else 0
+    if kind == 0:
+        return draw(_PIECES)
+    if kind == 1:
+        items = draw(st.lists(_json_texts(depth + 1), max_size=4))
+        return "[" + draw(st.sampled_from([",", ", ", " ,\n"])).join(items) + "]"
+    keys = draw(st.lists(st.sampled_from(['"a"', '"b"', '"a:b"', '":"', '"\\u003a"', '"c\\"d:"']), max_size=4))
+    sep = draw(st.sampled_from([":", " : ", ":\n", ": "]))
+    body = ", ".join(k + sep + draw(_json_texts(depth + 1)) for k in keys)
+    return "{" + body + draw(st.sampled_from(["", "", ",", "}"])) + "}"
+
+
+@settings(max_examples=600, deadline=None)
+@given(_json_texts())
+def test_the_fast_path_decides_exactly_as_the_standard_decoder(text):
+    assert _outcome(strictjson.loads_counting_floats, text) == _outcome(strictjson._loads_standard, text)
