@@ -24,6 +24,7 @@ from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
@@ -140,6 +141,25 @@ def actor_from_scope(scope) -> Actor:
     user = auth.get_user(SimpleNamespace(session=session))
     # After get_user: a session it flushed (stale hash) holds no links either, as over HTTP.
     return Actor(user, _tokens_from_session(session))
+
+
+def access_for_socket(scope, design_id, need: Need) -> Access | None:
+    """What a websocket's message may do, with the actor read afresh from its session: the access
+    if it may `need` the design now; None if it may still see the design but not do this;
+    `DesignNotFound` if it may not even see it (the socket is then closed). Sync: the consumer
+    calls it through `database_sync_to_async`, the co-editing sequencer inside its commit."""
+    actor = actor_from_scope(scope)
+    try:
+        return access_design(actor, design_id, need, document=False)
+    except DesignNotFound:
+        if need <= Need.VIEW:
+            raise
+    access_design(actor, design_id, Need.VIEW, document=False)
+    return None
+
+
+# `access_for_socket` from a consumer's event loop.
+socket_access = database_sync_to_async(access_for_socket)
 
 
 # ---------------------------------------------------------------- designs

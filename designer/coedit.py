@@ -47,9 +47,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from designer import coeditops, limits
+from designer.access import Need, access_for_socket, socket_access
 from designer.actions import check_description, check_name, cut_revision, group_name
 from designer.errors import DesignerError, DesignInvalid, DesignNotFound, Invalid
 from designer.models import Design, DesignOp
+from designer.simulation import messages
 from designer.simulation.relay import RELAY, relay_group
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,9 @@ class Item:
     ops: list[dict]
     user: Any  # the author (None for an anonymous link editor)
     future: asyncio.Future | None = None
+    # The sender's socket scope: its right to edit is checked by `commit`, in the thread call that
+    # applies the change (None: checked by the caller).
+    scope: Any = None
 
 
 @dataclass
@@ -109,7 +114,11 @@ class Cache:
 
 def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
     """Applies `items` in order and commits them in one transaction; one result per item:
-    `{"ok": entry}`, `{"dup": seq}`, `{"noop": notes}` or `{"refused": DesignerError}`."""
+    `{"ok": entry}`, `{"dup": seq}`, `{"noop": notes}`, `{"forbidden": True}` (its sender may see
+    the design but not edit it) or `{"refused": DesignerError}`."""
+    # Each sender's right to edit, checked in this same thread call but before the row lock (the
+    # lock serialises every process's commits: it is held for the writing only).
+    refusals = [None if item.scope is None else _refusal(item.scope, design_id) for item in items]
     results: list[dict] = []
     with transaction.atomic():
         row = (Design.objects.select_for_update().filter(pk=design_id, deleted_at__isnull=True)
@@ -121,7 +130,10 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
             cache.version = row.version
         doc, version, name, description = cache.document, row.version, row.name, row.description
         rows = []
-        for item in items:
+        for item, refusal in zip(items, refusals, strict=True):
+            if refusal is not None:
+                results.append(refusal)
+                continue
             key = (item.client, item.change)
             if item.client not in cache.clients:
                 cache.clients.add(item.client)
@@ -163,6 +175,13 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
             DesignOp.objects.bulk_create(rows)
     cache.document, cache.version = doc, version
     return results
+
+
+def _refusal(scope, design_id: int) -> dict | None:
+    try:
+        return None if access_for_socket(scope, design_id, Need.EDIT) is not None else {"forbidden": True}
+    except DesignNotFound as exc:
+        return {"refused": exc}
 
 
 def checked(document: dict) -> dict:
@@ -533,15 +552,24 @@ class CoeditMixin:
     # -- client messages
 
     @_handles
-    async def design_op(self, message: dict, access) -> None:
+    async def design_op(self, message: dict, _access: None) -> None:
+        """A change from the editor. Its sender's right to edit is checked in the commit that
+        applies it (`Item.scope`; the row's `access_in_handler`): one thread hop less per change."""
+        row = messages.MESSAGES["design.op"]
         problems = coeditops.check_change(message["ops"])
         if problems:
+            # A refusal first, as for any other message: the shape is nobody's business but an editor's.
+            access = await socket_access(self.scope, self.design_id, row.need)
+            if access is None:
+                raise row.refused()
             raise Invalid("The change does not have the shape of the editor's operations (see problems).",
                           code="ws.invalid_fields", problems=problems)
         user, _name = await _user_of(self)
         item = Item(client=message["client"], change=message["change"], base=message.get("base"),
-                    ops=message["ops"], user=user)
-        result = await sequencer(access.design.pk).submit(item, self.channel_layer)
+                    ops=message["ops"], user=user, scope=self.scope)
+        result = await sequencer(int(self.design_id)).submit(item, self.channel_layer)
+        if "forbidden" in result:
+            raise row.refused()
         if "ok" in result:
             entry, batch = result["ok"], result["batch"]
             if self.op_seq >= batch["first"] - 1:

@@ -12,7 +12,8 @@ design's live simulation run (protocol in docs/websocket-protocol.md).
 - incoming frames: size (64 KiB) and rate (20/s) limits, the strict JSON parser, then the message
   table (`simulation.messages.MESSAGES`): the type's schema; the access its row needs, through
   `access_design(actor, id, need)` with the actor read afresh from the session on every message
-  (a logout, a revoked link, a demotion count at the next one); its handler: a `@handles` method
+  (a logout, a revoked link, a demotion count at the next one; for `design.op`, in the commit
+  that applies the change: `access_in_handler`); its handler: a `@handles` method
   named for the type (`run.start` -> `run_start`), or the design's run for the types the worker
   handles. Bad frames get `{"type": "error", "code"}`, never a close (an exception escaping a
   Channels handler closes the socket with 1011).
@@ -46,7 +47,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
 from designer import coedit, limits
-from designer.access import Need, access_design, actor_from_scope, design_document
+from designer.access import Need, access_design, actor_from_scope, design_document, socket_access
 from designer.actions import group_name
 from designer.errors import DesignerError, DesignNotFound
 from designer.jsondoor import parse_json
@@ -120,21 +121,7 @@ def _run_budgets(scope, design) -> list[limits.Budget]:
     return _budgets(scope, design, "runs")
 
 
-@database_sync_to_async
-def _authorize(scope, design_id, need: Need) -> Any | None:
-    """The design if the socket's actor (read afresh from the session) may `need` it now; None if
-    the actor may still see it but not do this; `DesignNotFound` if it may not even see it."""
-    actor = actor_from_scope(scope)
-    try:
-        return access_design(actor, design_id, need, document=False)
-    except DesignNotFound:
-        if need <= Need.VIEW:
-            raise
-    access_design(actor, design_id, Need.VIEW, document=False)
-    return None
-
-
-# The document of a design whose access was checked without it (`_authorize`).
+# The document of a design whose access was checked without it (`socket_access`).
 _document = database_sync_to_async(design_document)
 
 
@@ -310,7 +297,7 @@ class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
     async def recheck(self) -> Any | None:
         """The design as this socket may still see it, or None after closing it."""
         try:
-            return await _authorize(self.scope, self.design_id, Need.VIEW)
+            return await socket_access(self.scope, self.design_id, Need.VIEW)
         except DesignNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return None
@@ -357,9 +344,11 @@ class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
         row = messages.MESSAGES[message["type"]]
         try:
             access = None
-            if row.need is not None:  # checked again on every message: a role taken away counts at once
+            # Checked again on every message: a role taken away counts at once. A row whose handler
+            # checks inside its own database call (`access_in_handler`) saves a thread hop.
+            if row.need is not None and not row.access_in_handler:
                 try:
-                    access = await _authorize(self.scope, self.design_id, row.need)
+                    access = await socket_access(self.scope, self.design_id, row.need)
                 except DesignNotFound:
                     await self.close(code=CLOSE_NOT_FOUND)
                     return

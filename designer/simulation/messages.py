@@ -54,6 +54,10 @@ class MessageType:
     required: tuple[str, ...] = ()
     example: dict[str, Any] = field(default_factory=dict)
     refusal: str | None = None  # the REFUSALS entry a role below `need` gets (needs above VIEW)
+    # The handler checks `need` itself with `access.access_for_socket`, in the database call that
+    # does the work (design.op: the sequencer's commit, before it takes the row lock), instead of
+    # the consumer checking it in a thread call of its own first.
+    access_in_handler: bool = False
 
     @property
     def handler(self) -> str:
@@ -122,7 +126,7 @@ _POINT = {"type": ["object", "null"], "additionalProperties": False, "required":
           "properties": {"x": {"type": "number", "minimum": -1e7, "maximum": 1e7},
                          "y": {"type": "number", "minimum": -1e7, "maximum": 1e7}}}
 _COEDIT_ROWS = (
-    _edit("design.op", CONSUMER, "edit",
+    _edit("design.op", CONSUMER, "edit", access_in_handler=True,
           fields={"client": _CLIENT, "change": {"type": "string", "minLength": 1, "maxLength": 64}, "base": SEQ,
                   "ops": {"type": "array", "maxItems": 5000, "items": {"type": "object"}}},
           required=("client", "change", "ops"),

@@ -20,7 +20,7 @@ from webhelpers import build_world
 
 from config.asgi import application
 from designer import coedit, consumers
-from designer.models import Design, DesignOp, Revision
+from designer.models import Design, DesignOp, Membership, Revision
 from designer.simulation.registry import REGISTRY
 from designer.simulation.relay import RELAY, relay_group
 
@@ -213,13 +213,12 @@ async def test_concurrent_edits_of_different_fields_both_stay_and_the_same_field
     await b.until(lambda m: m["type"] == "design.ops" and m["changes"][-1]["client"] == "b")
     # two NICs' fields of one VM, each by one person: both kept (NICs merge by name)
     nics_a = [{**vm1["nics"][0], "ip": "dhcp"}]
-    await a.send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {"nics": vm1["nics"]},
-                      "after": {"nics": nics_a}}])
+    ca = await a.send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {"nics": vm1["nics"]},
+                           "after": {"nics": nics_a}}])
     nics_b = [{**vm1["nics"][0], "mac": "08:00:27:00:99:99"}]
-    await b.send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {"nics": vm1["nics"]},
-                      "after": {"nics": nics_b}}])
-    await a.until(lambda m: m["type"] == "design.ops" and m["changes"][-1]["client"] == "b")
-    await b.until(lambda m: m["type"] == "design.ops" and m["changes"][-1]["client"] == "b")
+    cb = await b.send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {"nics": vm1["nics"]},
+                           "after": {"nics": nics_b}}])
+    await settle(world, a, b, changes=(ca, cb))  # in either order: two sockets, no order between them
     doc, _ = await stored(world)
     got = node(doc, "vm1")
     assert (got["vcpus"], got["ram_mb"]) == (2, 2048)
@@ -461,6 +460,9 @@ async def test_a_thousand_rounds_of_two_conflicting_edits_lose_nothing_and_repea
     acked: dict[str, int] = {}
     sent = {a: [], b: []}
     for round_ in range(ROUNDS):  # each round: both at once, the next round without waiting
+        if round_ % 100 == 0:  # what the browser's periodic ack does (else: close 4008 past 1,000 unread)
+            for peer in (a, b):
+                await peer.comm.send_json_to({"type": "events.ack", "seq": 0})
         sent[a].append(await a.send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {"vcpus": 1},
                                          "after": {"vcpus": 1 + round_ % 7, "position": {"x": round_, "y": 0}}}]))
         sent[b].append(await b.send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {"vcpus": 1},
@@ -543,3 +545,35 @@ async def test_a_gap_filled_while_a_catch_up_sends_is_not_sent_twice(monkeypatch
     socket = await scenario()
     assert socket.sent == [4, 5, 6]
     assert socket.op_seq == 6
+
+
+async def test_a_change_is_checked_against_its_senders_role_when_it_is_committed(world, monkeypatch):
+    """`design.op` is authorised in the sequencer's commit (the row's `access_in_handler`), not
+    before: a viewer is refused with the row's words whatever the shape of its change, an editor
+    demoted after connecting is refused at its next change, and neither changes the design."""
+    viewer = await connect(world, "viewer", "v")
+    before = await stored(world)
+    for ops in ([{"op": "bogus"}], [{"op": "field", "key": "description", "before": None, "after": "x"}]):
+        await viewer.comm.send_json_to({"type": "design.op", "client": "v", "change": "v-1", "ops": ops, "ref": "r"})
+        error = await viewer.recv()
+        assert (error["type"], error["code"], error["ref"]) == ("error", "forbidden.edit", "r")
+    editor = await connect(world, "editor", "e")
+    separate_checks = []
+
+    async def counted(*args):
+        separate_checks.append(args)
+        return await checked_alone(*args)
+
+    checked_alone = consumers.socket_access
+    monkeypatch.setattr(consumers, "socket_access", counted)
+    await editor.send_op([{"op": "field", "key": "description", "before": None, "after": "by the editor"}])
+    await editor.until(lambda m: m["type"] == "design.ops")
+    assert separate_checks == []  # no thread call of its own before the commit's
+    await sync_to_async(Membership.objects.filter(design=world.design, user__username="editor").update)(role="viewer")
+    change = await editor.send_op([{"op": "field", "key": "description", "before": "by the editor",
+                                    "after": "after the demotion"}])
+    error = await editor.until(lambda m: m["type"] == "error")
+    assert (error["code"], error["ref"]) == ("forbidden.edit", change)
+    doc, version = await stored(world)
+    assert doc["description"] == "by the editor" and version == before[1] + 1
+    await close(viewer, editor)
