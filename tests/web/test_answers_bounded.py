@@ -135,3 +135,34 @@ def test_a_served_process_starts_its_validation_worker_in_the_background(monkeyp
     monkeypatch.setattr(offload, "_get_pool", lambda: Pool())
     offload.warm_soon(0)
     assert asked.wait(5)
+
+
+def test_big_validations_run_only_on_cpu_time_the_server_leaves():
+    """The validation worker is SCHED_IDLE (Linux): while pages and sockets want the CPU, they
+    get it first (bench/validate.py measures `GET /` during three floods)."""
+    import os
+
+    from designer import offload
+
+    policy, _niceness = offload._get_pool().submit(offload._scheduling).result(timeout=120)
+    assert policy == os.SCHED_IDLE
+
+
+def test_a_big_validation_the_busy_server_never_got_to_is_answered_503_with_retry_after(client, monkeypatch):
+    from designer import offload
+
+    class Pool:
+        def submit(self, fn, *args):
+            class Waiting:
+                def result(self, timeout=None):
+                    assert timeout == offload.WAIT_S
+                    raise TimeoutError
+            return Waiting()
+
+    monkeypatch.setattr(offload, "_get_pool", lambda: Pool())
+    before = offload._waiting
+    response = client.post("/api/validate", data=json.dumps(flood(100_000)), content_type="application/json")
+    assert response.status_code == 503
+    assert response.json()["code"] == "server.busy" and "too busy" in response.json()["msg"]
+    assert response["Retry-After"] == "60"
+    assert offload._waiting == before  # its place in the queue is given back
