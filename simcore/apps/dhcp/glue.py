@@ -25,6 +25,7 @@ The machines (``client.py``, ``networkd.py``, ``server.py``) are pure; this modu
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from simcore.packets import (
@@ -78,14 +79,29 @@ class _Glue:
 
     def set_timer(self, timer_id: str, at_ns: int) -> None:
         self.count += 1
-        self.tokens[timer_id] = self.count
-        self.engine.at(max(at_ns, self.engine.now), self, timer_id, self.count)
+        self._hold(timer_id, self.count)
+        self.engine.at_args(max(at_ns, self.engine.now), self, self._args(timer_id, self.count))
+
+    def _args(self, timer_id: str, token: int) -> tuple[str, int]:
+        """The arguments of a timer's event: ``__call__(timer_id, token)``."""
+        return (timer_id, token)
 
     def __call__(self, timer_id: str, token: int) -> None:
         """A timer is due."""
-        if self.tokens.get(timer_id) == token:
-            del self.tokens[timer_id]
+        if self._token(timer_id) == token:
+            self._hold(timer_id, 0)
             self._on_timer(self.engine.now, timer_id)
+
+    def _token(self, timer_id: str) -> int:
+        """The token of the timer's last setting; 0 when it is not set (tokens count from 1)."""
+        return self.tokens.get(timer_id, 0)
+
+    def _hold(self, timer_id: str, token: int) -> None:
+        """Keep ``token`` as the timer's (0: the timer is cancelled, or it has fired)."""
+        if token:
+            self.tokens[timer_id] = token
+        else:
+            self.tokens.pop(timer_id, None)
 
     def _on_timer(self, now: int, timer_id: str) -> None:
         self.apply(self.machine.on_timer(now, timer_id))
@@ -97,7 +113,7 @@ class _Glue:
             elif isinstance(action, SetTimer):
                 self.set_timer(action.timer_id, action.at_ns)
             elif isinstance(action, CancelTimer):
-                self.tokens.pop(action.timer_id, None)
+                self._hold(action.timer_id, 0)
             elif isinstance(action, Note):
                 self._note(action)
             else:
@@ -161,10 +177,24 @@ class LeaseFact(Mapping):
         return repr(dict(self))
 
 
+@lru_cache(maxsize=1024)  # the rows in use: clients that did the same so far share theirs
+def _token_row(row: tuple[int, ...]) -> tuple[int, ...]:
+    """The one tuple equal to ``row`` (tuples compare and hash by value)."""
+    return row
+
+
+@lru_cache(maxsize=1024)  # (timer id, token) pairs in use: clients that did the same share theirs
+def _shared_args(timer_id: str, token: int) -> tuple[str, int]:
+    return (timer_id, token)
+
+
 class DhcpClientGlue(_Glue):
     """A DHCP client on one NIC of a node: ``program`` is ``isc-dhclient`` (the console's
     ``dhclient``) or ``systemd-networkd`` (an Ubuntu guest bringing its NIC up). ``start``,
-    ``release``; ``verbose`` prints the client's log lines on the console."""
+    ``release``; ``verbose`` prints the client's log lines on the console.
+
+    A client has a few timers, named by its machine (``machine.timers``): their tokens are one
+    tuple in that order (0: not set), shared with every client holding the same, not a dict."""
 
     __slots__ = ("program", "verbose")
 
@@ -178,6 +208,7 @@ class DhcpClientGlue(_Glue):
         else:
             raise ValueError(f"{node.name}: unknown DHCP client {program!r}; one of {', '.join(CLIENT_PROGRAMS)}")
         super().__init__(node, nic_name, client, names)
+        self.tokens = _token_row((0,) * len(client.timers))  # type: ignore[assignment]
         self.program = program
         self.verbose = False
         if _client_prerouting not in self.stack._own_prerouting:
@@ -189,7 +220,19 @@ class DhcpClientGlue(_Glue):
         others = [g for g in getattr(self.node, "dhcp_clients", {}).values() if g is not self and g.stack is stack]
         if not others and _client_prerouting in stack._own_prerouting:
             stack.prerouting.remove(_client_prerouting)
-        self.tokens.clear()
+        self.tokens = _token_row((0,) * len(self.tokens))  # type: ignore[assignment]
+
+    def _token(self, timer_id: str) -> int:
+        return self.tokens[self.machine.timers.index(timer_id)]  # type: ignore[index]
+
+    def _args(self, timer_id: str, token: int) -> tuple[str, int]:
+        return _shared_args(timer_id, token)
+
+    def _hold(self, timer_id: str, token: int) -> None:
+        i = self.machine.timers.index(timer_id)
+        row = self.tokens
+        if row[i] != token:  # type: ignore[index]
+            self.tokens = _token_row((*row[:i], token, *row[i + 1:]))  # type: ignore[index, assignment]
 
     def start(self, verbose: bool = False) -> None:
         self.verbose = verbose

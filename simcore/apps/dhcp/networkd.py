@@ -105,6 +105,7 @@ class NetworkdClient:
     """systemd-networkd's DHCPv4 client on one interface (same actions as ``DhcpClient``)."""
 
     program = "systemd-networkd"
+    timers = TIMERS  # its timers' ids (the glue keeps one token for each)
     __slots__ = ("mac", "hostname", "name", "ifname", "_rng", "client_id", "mtu", "state", "xid",
                  "lease", "last_address", "_offer", "_start_ns", "_discover_attempt", "_request_attempt",
                  "_restart_delay_ns", "_t2_ns", "_expire_ns")

@@ -1,9 +1,10 @@
 """What a running container keeps, kept small without changing what it does: containers in step
-share the tables that hold the same values (a subnet's broadcast table), and a change made to
-one is its own."""
+share the tables and tuples that hold the same values (a subnet's broadcast table, their DHCP
+clients' timer tokens and timer arguments), and a change made to one is its own."""
 
 from ct_designs import run
 
+from simcore.apps.dhcp.actions import CancelTimer, SetTimer
 from simcore.network import Network
 
 S = 1_000_000_000
@@ -24,3 +25,48 @@ def test_stacks_on_one_subnet_share_one_broadcast_table_and_a_change_is_their_ow
     assert b.broadcasts is c.broadcasts
     # A stack without an address never had a table of its own.
     assert net.nodes["pc"].stack.broadcasts == {"192.168.1.255": "eth0"}
+
+
+def test_dhcp_clients_in_step_share_their_token_rows_and_timer_arguments():
+    net = three_containers()
+    glues = [net.nodes[f"hv-c{i}"].dhcp_clients["eth0"] for i in range(3)]
+    assert glues[0].tokens is glues[1].tokens is glues[2].tokens
+    # networkd's four timers: resend (cancelled at the ACK), T1, T2 and the lease's end.
+    assert glues[0].machine.timers == ("resend", "t1", "t2", "expire")
+    assert glues[0].tokens[0] == 0 and all(glues[0].tokens[1:])
+    args = {}
+    for _t, _p, _s, fn, a in net.engine._heap:
+        if fn in glues:
+            args.setdefault(a, []).append(a)
+    assert sorted(k[0] for k in args) == ["expire", "t1", "t2"]
+    assert all(len(same) == 3 and all(x is same[0] for x in same) for same in args.values())
+
+
+def test_a_replaced_or_cancelled_client_timer_is_ignored_when_it_fires():
+    net = three_containers()
+    glue = net.nodes["hv-c0"].dhcp_clients["eth0"]
+    fired = []
+
+    class Recorder:  # the client machine's place: what fires, with networkd's timer ids
+        timers = glue.machine.timers
+
+        def on_timer(self, now, timer_id):
+            fired.append((now, timer_id))
+            return []
+
+    glue.machine = Recorder()
+    now = net.engine.now
+    glue.apply([SetTimer("t1", now + 1 * S), SetTimer("t2", now + 2 * S), SetTimer("t1", now + 3 * S),
+                SetTimer("resend", now + 4 * S), CancelTimer("resend")])
+    net.run_until(20.0)
+    assert fired == [(now + 2 * S, "t2"), (now + 3 * S, "t1")]
+    assert glue.tokens[0] == glue.tokens[1] == glue.tokens[2] == 0  # resend, t1, t2: fired or cancelled
+    glue.detach()
+    assert glue.tokens == (0, 0, 0, 0)
+
+
+def test_a_container_s_lease_is_renewed_at_t1_with_its_tokens_shared():
+    net = three_containers(until=1900.0)
+    for i in range(3):
+        client = net.nodes[f"hv-c{i}"].dhcp_clients["eth0"].machine
+        assert client.state.value == "bound" and client.lease.bound_at_ns > 1800 * S
