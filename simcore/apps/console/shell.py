@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simcore.engine.record import Record
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
@@ -46,6 +48,18 @@ class Job:
     def interrupt(self) -> None:
         """Ctrl-C."""
         self.console.job_done(self, 130)
+
+
+class CommandFact(Record):
+    """The fact of a command line that ended, read as the dict ``Console.fact`` would have kept:
+    t, node, kind ("command"), line and exit, in that order."""
+
+    __slots__ = ("t", "node", "line", "exit")
+    KEYS = ("t", "node", "kind", "line", "exit")
+    kind = "command"
+
+    def __init__(self, t: int, node: str, line: str, exit: int):
+        self.t, self.node, self.line, self.exit = t, node, line, exit
 
 
 class Console:
@@ -181,7 +195,7 @@ class Console:
         self._done(job.line, status)
 
     def _done(self, line: str, status: int) -> int:
-        self.fact({"kind": "command", "line": line, "exit": status})
+        self.facts.append(CommandFact(self.tracer.engine.now, self.node.id, line, status))
         tr = self.tracer
         if tr.on:
             tr.emit("command.exit", f"{self.node.name}: '{line}' ends with exit status {status}",
