@@ -129,7 +129,7 @@ class Stack:
             self._add_address(iface, addr)
         return iface
 
-    def _add_address(self, iface: Iface, addr: ipaddress.IPv4Interface) -> None:
+    def _add_address(self, iface: Iface, addr: ipaddress.IPv4Interface, text: str | None = None) -> None:
         # Every address of one subnet shares that subnet's network object (immutable), which the
         # connected route holds too: a hundred containers on one bridge keep one 10.x.y.0/24.
         addr.network = _shared_network(addr.network)
@@ -137,6 +137,8 @@ class Stack:
         if ip in self.local_ips:
             raise ValueError(f"{self.name}: address {ip} is already on {self.local_ips[ip]}")
         iface.set(addr)
+        if text is not None and text == iface.ip:
+            iface.ip = text  # the caller's string (a DHCP lease's address): one for both
         ip = iface.ip  # the same text, one string for the NIC, this table and the route
         self.local_ips[ip] = iface.nic.name
         if iface.broadcast:
@@ -154,8 +156,9 @@ class Stack:
             table[broadcast] = nic_name
         self.broadcasts = _broadcast_table(tuple(table.items()))
 
-    def set_address(self, nic_name: str, cidr: str | None) -> None:
-        """Replace a NIC's address (what a DHCP client does); None removes it."""
+    def set_address(self, nic_name: str, cidr: str | None, ip: str | None = None) -> None:
+        """Replace a NIC's address (what a DHCP client does); None removes it. ``ip``: the
+        address's text, when the caller keeps it already (the NIC then keeps that string)."""
         iface = self.ifaces[nic_name]
         if iface.ip is not None:
             del self.local_ips[iface.ip]
@@ -164,7 +167,7 @@ class Stack:
             self.routes.remove_dev(nic_name, "kernel")
             iface.set(None)
         if cidr:
-            self._add_address(iface, ipaddress.IPv4Interface(cidr))
+            self._add_address(iface, ipaddress.IPv4Interface(cidr), ip)
 
     def add_route(self, to: str, via: str | None = None, dev: str | None = None, metric: int = 0) -> Route:
         dest = DEFAULT_NET if to in ("default", "0.0.0.0/0") else ipaddress.IPv4Network(to, strict=False)

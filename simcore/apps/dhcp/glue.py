@@ -211,8 +211,12 @@ class DhcpClientGlue(_Glue):
         self.tokens = _token_row((0,) * len(client.timers))  # type: ignore[assignment]
         self.program = program
         self.verbose = False
-        if _client_prerouting not in self.stack._own_prerouting:
-            self.stack.prerouting.insert(0, _client_prerouting)
+        hooks = self.stack._own_prerouting
+        if _client_prerouting not in hooks:
+            if hooks.__class__ is list:
+                hooks.insert(0, _client_prerouting)
+            else:  # the stack's first hook: the one tuple every such stack reads (see OnFirstUse)
+                self.stack._own_prerouting = (_client_prerouting, *hooks) if hooks else _CLIENT_HOOKS
 
     def detach(self) -> None:
         """Stop this client for good: it hears nothing more and its timers are dropped."""
@@ -253,7 +257,7 @@ class DhcpClientGlue(_Glue):
         if isinstance(action, Bind):
             if action.renewed:
                 return
-            stack.set_address(dev, f"{action.address}/{action.prefix_len}")
+            stack.set_address(dev, f"{action.address}/{action.prefix_len}", action.address)
             if action.router:
                 stack.add_route("default", action.router, dev)
             if self.names is not None:
@@ -280,18 +284,56 @@ def _client_prerouting(stack: Any, packet: Any, nic: Any) -> Any:
     return None
 
 
+class OneClient(Mapping):
+    """A node's ``dhcp_clients`` while it has one (most have: one NIC): the mapping {NIC name:
+    its glue} in two slots, not a dict (184 bytes however small). Read only: ``client_on`` puts a
+    dict in its place for a second NIC."""
+
+    __slots__ = ("nic_name", "glue")
+
+    def __init__(self, nic_name: str, glue: DhcpClientGlue):
+        self.nic_name, self.glue = nic_name, glue
+
+    def __getitem__(self, key: str) -> DhcpClientGlue:
+        if key == self.nic_name:
+            return self.glue
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.glue if key == self.nic_name else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.nic_name,))
+
+    def __len__(self) -> int:
+        return 1
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+# The PREROUTING hooks of a stack whose only hook is its DHCP clients': one tuple for all of them
+# (``stack.prerouting``, asked by code adding a hook, gives the stack a list of its own first).
+_CLIENT_HOOKS = (_client_prerouting,)
+
+
 def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:
     """The node's DHCP client ``program`` on ``nic_name``, created on first use. One client per
-    NIC: another program's client there is stopped first."""
+    NIC: another program's client there is stopped first. ``node.dhcp_clients`` (NIC name ->
+    glue) is a ``OneClient`` while the node has one, a dict from the second."""
     clients = getattr(node, "dhcp_clients", None)  # (not node.__dict__: asking for it makes one)
-    if clients is None:
-        clients = node.dhcp_clients = {}
-    glue = clients.get(nic_name)
+    glue = clients.get(nic_name) if clients is not None else None
     if glue is not None and glue.program != program:
         glue.detach()
         glue = None
     if glue is None:
-        glue = clients[nic_name] = DhcpClientGlue(node, nic_name, names, program)
+        glue = DhcpClientGlue(node, nic_name, names, program)
+        if clients is None or (len(clients) == 1 and nic_name in clients):
+            node.dhcp_clients = OneClient(nic_name, glue)
+        else:
+            table = dict(clients)  # (a replaced client keeps its NIC's place, as a dict's key does)
+            table[nic_name] = glue
+            node.dhcp_clients = table
     return glue
 
 

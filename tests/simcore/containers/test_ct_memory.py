@@ -70,3 +70,55 @@ def test_a_container_s_lease_is_renewed_at_t1_with_its_tokens_shared():
     for i in range(3):
         client = net.nodes[f"hv-c{i}"].dhcp_clients["eth0"].machine
         assert client.state.value == "bound" and client.lease.bound_at_ns > 1800 * S
+
+
+def test_a_node_s_one_dhcp_client_is_kept_as_a_one_entry_mapping_and_a_second_nic_makes_a_dict():
+    from simcore.apps.dhcp.glue import OneClient, client_on
+
+    net = three_containers()
+    node = net.nodes["hv-c0"]
+    clients = node.dhcp_clients
+    glue = clients["eth0"]
+    assert isinstance(clients, OneClient) and clients == {"eth0": glue} and len(clients) == 1
+    assert clients.get("eth1") is None and "eth1" not in clients and list(clients.values()) == [glue]
+    assert client_on(node, "eth0", "systemd-networkd") is glue and node.dhcp_clients is clients
+    # dhclient on the same NIC stops networkd's client and takes its place.
+    other = client_on(node, "eth0", "isc-dhclient")
+    assert other is not glue and node.dhcp_clients == {"eth0": other}
+    assert isinstance(node.dhcp_clients, OneClient)
+    node.add_nic("eth1", "00:16:3e:00:00:99")
+    second = client_on(node, "eth1", "isc-dhclient")
+    assert node.dhcp_clients == {"eth0": other, "eth1": second} and type(node.dhcp_clients) is dict
+    third = client_on(node, "eth0", "systemd-networkd")
+    assert list(node.dhcp_clients.items()) == [("eth0", third), ("eth1", second)]
+
+
+def test_stacks_whose_only_hook_is_dhcp_share_one_hook_tuple_and_one_added_hook_is_their_own():
+    net = three_containers()
+    a, b = (net.nodes[f"hv-c{i}"].stack for i in range(2))
+    assert a._own_prerouting is b._own_prerouting and len(a._own_prerouting) == 1
+    client_hook = a._own_prerouting[0]
+
+    def mine(stack, packet, nic):
+        return packet
+
+    a.prerouting.append(mine)
+    assert a._own_prerouting == [client_hook, mine] and b._own_prerouting == (client_hook,)
+    # The container still renews its lease through its hook.
+    net.run_until(1900.0)
+    assert net.nodes["hv-c0"].dhcp_clients["eth0"].machine.lease.bound_at_ns > 1800 * S
+
+
+def test_a_leased_address_is_one_string_for_the_lease_and_the_nic_and_routes_stay_in_order():
+    net = three_containers()
+    node = net.nodes["hv-c1"]
+    lease = node.dhcp_clients["eth0"].machine.lease
+    iface = node.stack.ifaces["eth0"]
+    assert iface.ip == lease.address and iface.ip is lease.address
+    assert node.stack.routes.lookup("8.8.8.8").via == lease.router
+    assert node.stack.routes.lookup(lease.router).via is None
+    node.stack.add_route("192.168.7.0/24", lease.router)
+    assert node.stack.routes.lookup("192.168.7.9").dest.prefixlen == 24
+    node.stack.set_address("eth0", None)
+    assert [r.dev for r in node.stack.routes.routes()] == ["eth0", "eth0"]  # the default and the static
+    assert node.stack.routes.lookup(lease.router).via == lease.router
