@@ -122,3 +122,25 @@ def test_a_leased_address_is_one_string_for_the_lease_and_the_nic_and_routes_sta
     node.stack.set_address("eth0", None)
     assert [r.dev for r in node.stack.routes.routes()] == ["eth0", "eth0"]  # the default and the static
     assert node.stack.routes.lookup(lease.router).via == lease.router
+
+
+def test_a_container_record_keeps_no_dict_and_reads_its_rare_attributes_as_set():
+    import copy
+
+    from simcore.virt.containers import Container
+
+    net = three_containers()
+    c = net.nodes["hv-c0"].container
+    assert not hasattr(c, "__dict__") and c._more == ()
+    assert (c.restart, c.autostart, c.exit_code, c.logs, c.drawn) == ("no", None, 0, "", None)
+    assert Container.restart == "no" and Container.last_state == "STOPPED"
+    c.autostart = True
+    c.sleeping += 1
+    c.logs = "hello\n"
+    c.sleeping += 1
+    assert c._more == ("autostart", True, "sleeping", 2, "logs", "hello\n")
+    assert (c.autostart, c.sleeping, c.logs, c.exit_code) == (True, 2, "hello\n", 0)
+    twin = copy.deepcopy(c)
+    assert (twin.autostart, twin.sleeping, twin.logs) == (True, 2, "hello\n") and twin is not c
+    other = net.nodes["hv-c1"].container
+    assert (other.autostart, other.sleeping, other.logs) == (None, 0, "")
