@@ -238,12 +238,35 @@ class Container:
         return rows
 
 
+class _LxdRootVolume(Volume):
+    """An LXD container's root volume (a ZFS dataset of LXD's default pool): ``df`` and ``mount``
+    name it ``default/containers/<name>``, made when read from the name it keeps (the container's
+    own string), not kept as a second string for each container."""
+
+    __slots__ = ("name",)
+    PREFIX = "default/containers/"
+
+    @property  # type: ignore[override]
+    def device(self) -> str:
+        return self.PREFIX + self.name
+
+    @device.setter
+    def device(self, value: str) -> None:
+        if not value.startswith(self.PREFIX):
+            raise ValueError(f"an LXD container's volume is {self.PREFIX}<name>, not {value!r}")
+        self.name = value[len(self.PREFIX):]
+
+
 def _root_volume(c: Container, tree: Any, hostname: str) -> Volume:
     """A container's root filesystem: its image's tree (or ``tree``, a copy's or a snapshot's)
     with its own /etc/hostname and /etc/hosts, written when its files are first read."""
-    vol = Volume(tree if tree is not None else c.image.tree(), ROOT_CAPACITY,
-                 device="overlay" if c.runtime == DOCKER else f"default/containers/{c.name}",
-                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=c.image.size_bytes)
+    root = tree if tree is not None else c.image.tree()
+    if c.runtime == DOCKER:
+        vol = Volume(root, ROOT_CAPACITY, device="overlay", fstype="overlay", base_used=c.image.size_bytes)
+    else:
+        vol = _LxdRootVolume(root, ROOT_CAPACITY, device=_LxdRootVolume.PREFIX + c.name, fstype="zfs",
+                             base_used=c.image.size_bytes)
+        vol.name = c.name  # (the container's string, not the slice the setter kept)
     vol.put_made_later(_own_etc_files, hostname)
     return vol
 

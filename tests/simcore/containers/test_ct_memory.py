@@ -144,3 +144,17 @@ def test_a_container_record_keeps_no_dict_and_reads_its_rare_attributes_as_set()
     assert (twin.autostart, twin.sleeping, twin.logs) == (True, 2, "hello\n") and twin is not c
     other = net.nodes["hv-c1"].container
     assert (other.autostart, other.sleeping, other.logs) == (None, 0, "")
+
+
+def test_an_lxd_root_volume_names_its_dataset_from_the_container_s_name_string():
+    import pytest
+
+    net = three_containers()
+    c = net.nodes["hv-c2"].container
+    vol = c.guest.root_volume
+    assert vol.device == "default/containers/c2" and vol.name is c.name
+    assert vol.copy().device == "default/containers/c2"  # a plain volume keeps the whole string
+    vol.device = "default/containers/renamed"
+    assert vol.device == "default/containers/renamed"
+    with pytest.raises(ValueError):
+        vol.device = "/dev/sdb1"
