@@ -158,3 +158,18 @@ def test_an_lxd_root_volume_names_its_dataset_from_the_container_s_name_string()
     assert vol.device == "default/containers/renamed"
     with pytest.raises(ValueError):
         vol.device = "/dev/sdb1"
+
+
+def test_networkd_s_lease_keeps_the_instants_it_renews_and_rebinds_at():
+    trace = []
+    net = run([(1.0, "hv", "lxc launch images:ubuntu/24.04 c0")], until=10.0, trace=trace)
+    glue = net.nodes["hv-c0"].dhcp_clients["eth0"]
+    lease = glue.machine.lease
+    timers = {a[0]: t for t, _p, _s, fn, a in net.engine._heap if fn is glue}
+    assert timers == {"t1": lease.t1_at_ns, "t2": lease.t2_at_ns, "expire": lease.expires_at_ns}
+    # T1 and T2 are the server's 1800 s and 3150 s, each moved by less than a second.
+    assert abs(lease.t1_at_ns - (lease.bound_at_ns + 1800 * S)) < S
+    assert abs(lease.t2_at_ns - (lease.bound_at_ns + 3150 * S)) < S
+    net.run_until(1900.0)
+    renew = [e for e in trace if e["kind"] == "dhcp.renew" and e["node"] == "hv-c0"]
+    assert [e["t"] for e in renew] == [lease.t1_at_ns]
