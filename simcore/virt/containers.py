@@ -364,6 +364,8 @@ class ExecConsole(Console):
     ``lxc shell``): it acts on the container's node and filesystem, and prints on the host's
     console, where the user typed it."""
 
+    __slots__ = ("outer",)
+
     def __init__(self, node: Any, outer: Console):
         super().__init__(node)
         self.outer = outer

@@ -63,18 +63,14 @@ class CommandFact(Record):
 
 
 class Console:
-    """Runs command lines on ``node`` (which has ``id``, ``name``, ``stack``, ``engine``, ``tracer``)."""
+    """Runs command lines on ``node`` (which has ``id``, ``name``, ``stack``, ``engine``, ``tracer``).
 
-    # ``lines`` and ``jobs`` are made when first asked for: a console nobody typed on and that
-    # printed nothing (most containers') keeps neither list.
-    _lines: list[tuple[int, str]] | tuple = ()
-    _jobs: list[Job] | tuple = ()
-    # Until set (an instance's values take a word for each attribute name its class has seen):
-    current_line = ""  # the line being started, for commands that become jobs
-    capture: list[str] | None = None  # output of a command redirected to a file
-    # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line typed
-    # here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
-    inside: Any = None
+    A console keeps its attributes in slots, not in a dict: Python 3.11 gives an object with a
+    dict a values array when it is made (up to 30 words for a class's first objects, a word per
+    attribute name its class has seen after that), and every node has a console."""
+
+    __slots__ = ("node", "engine", "tracer", "stack", "facts", "_lines", "_jobs", "current_line", "capture",
+                 "inside")
 
     def __init__(self, node: Any):
         self.node = node
@@ -82,6 +78,15 @@ class Console:
         self.tracer = node.tracer  # its engine is the run's: output lines are stamped with that time
         self.stack = node.stack
         self.facts: list[dict] = []
+        # ``lines`` and ``jobs`` are made when first asked for: a console nobody typed on and that
+        # printed nothing (most containers') keeps neither list.
+        self._lines: list[tuple[int, str]] | tuple = ()
+        self._jobs: list[Job] | tuple = ()
+        self.current_line = ""  # the line being started, for commands that become jobs
+        self.capture: list[str] | None = None  # output of a command redirected to a file
+        # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line
+        # typed here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
+        self.inside: Any = None
 
     @property
     def lines(self) -> list[tuple[int, str]]:

@@ -173,3 +173,15 @@ def test_networkd_s_lease_keeps_the_instants_it_renews_and_rebinds_at():
     net.run_until(1900.0)
     renew = [e for e in trace if e["kind"] == "dhcp.renew" and e["node"] == "hv-c0"]
     assert [e["t"] for e in renew] == [lease.t1_at_ns]
+
+
+def test_consoles_keep_their_attributes_in_slots_and_run_as_before():
+    net = run(["lxc launch images:ubuntu/24.04 c1", "lxc exec c1 -- hostname", "lxc exec c1 -- sh -c 'echo hi > /f'",
+               "lxc exec c1 -- cat /f"], until=6.0)
+    for node_id in ("hv", "hv-c1"):
+        console = net.nodes[node_id].console
+        assert not hasattr(console, "__dict__")
+        assert console.inside is None and console.capture is None
+    assert net.nodes["hv-c1"].console._lines == () and net.nodes["hv-c1"].console._jobs == ()
+    printed = [text for _t, node, text in net.console_lines() if node == "hv"]
+    assert printed == ["Creating c1", "Starting c1", "c1", "hi"]
