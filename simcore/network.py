@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from simcore.assembly import BuildContext, Node, assemble, clones
@@ -28,6 +28,7 @@ from simcore.devices.bridge import Bridged
 from simcore.devices.natnet import NatNetwork
 from simcore.devices.services import Service
 from simcore.engine import PRIORITY_URGENT, Engine, RunStatus
+from simcore.engine.record import Record
 from simcore.net import Capture, Link
 from simcore.trace import Tracer
 from simcore.trace.sentences import Names, Narrator
@@ -53,6 +54,16 @@ def seconds_to_ns(value: float, what: str = "time") -> int:
     return int(round(value * S))
 
 
+class CommandAction(Record):
+    """A console line in the action log, read as the dict ``{"t", "node", "command"}`` it stands for."""
+
+    __slots__ = ("t", "node", "command")
+    KEYS = ("t", "node", "command")
+
+    def __init__(self, t: int, node: str, command: str):
+        self.t, self.node, self.command = t, node, command
+
+
 class Network:
     """Devices, links and captures built from a *normalized* design, on one engine."""
 
@@ -68,7 +79,7 @@ class Network:
         self.tracer = Tracer(self.engine, trace, frames=frames)
         # Everything built lives in the assembly's context; ``nodes``, ``links``... read it.
         self.assembly = BuildContext(self.engine, self.tracer)
-        self.actions: list[dict] = []
+        self.actions: list[Mapping[str, Any]] = []  # dicts, and CommandAction records
         self._limit_reported = False
         # ``capture_all``: a capture point on every drawn NIC (and switch-to-switch link), not only the
         # document's ``captures`` (the live run: a user downloads the pcap of whatever NIC they pick).
@@ -146,7 +157,7 @@ class Network:
         t = self.engine.now if at is None else seconds_to_ns(at, "at")
         if t < self.engine.now:
             raise ValueError(f"at={at!r} s is in the past (now is {self.engine.now / S} s)")
-        self.actions.append({"t": t, "node": node_id, "command": line})
+        self.actions.append(CommandAction(t, node_id, line))
         self.engine.at(t, node.console.run, line, priority=PRIORITY_URGENT)
 
     def interrupt(self, node_id: str, at: float | None = None) -> None:

@@ -80,7 +80,9 @@ class _NamespaceStack(Stack):
 
 
 class _ContainerConsole(Console):
-    """A container node's console, of a class of its own for the same reason as its stack."""
+    """A container node's console (a class of its own, as its stack)."""
+
+    __slots__ = ()
 
 
 class ContainerNode(HostNode):

@@ -83,6 +83,17 @@ class Engine:
         _check_int("priority", priority)
         heapq.heappush(self._heap, (t_ns, priority, next(self._seq), fn, args))
 
+    def at_args(self, t_ns: int, fn: Callable, args: tuple) -> None:
+        """``at(t_ns, fn, *args)`` (normal priority) with the arguments given as one tuple, which the
+        queue keeps as it is: a caller scheduling the same arguments again and again (the DHCP
+        clients of many containers) may share one tuple for them."""
+        _check_int("t_ns", t_ns)
+        if t_ns < self.now:
+            raise ValueError(f"t_ns {t_ns!r} is in the past (now is {self.now})")
+        if args.__class__ is not tuple:
+            raise TypeError(f"args must be a tuple, not {args!r}")
+        heapq.heappush(self._heap, (t_ns, PRIORITY_NORMAL, next(self._seq), fn, args))
+
     # -- reading ------------------------------------------------------------------------------
     def peek(self) -> int | None:
         """Time of the next event, or None when the queue is empty."""

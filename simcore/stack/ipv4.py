@@ -51,6 +51,13 @@ def _shared_network(network: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
     return network
 
 
+@lru_cache(maxsize=256)  # the broadcast tables in use: every container on one bridge has the same
+def _broadcast_table(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """The one table holding ``items`` (subnet broadcast address -> NIC name), shared by every stack
+    that has those: it is never changed in place (a stack replaces its table to change it)."""
+    return dict(items)
+
+
 _NONE: Any = MappingProxyType({})  # the shared empty table of a stack that has not needed its own
 _BUILTIN: Any = MappingProxyType({PROTO_ICMP: icmp_input, PROTO_UDP: udp_input})
 
@@ -73,6 +80,9 @@ class Stack:
     # ``fn(stack, arp, nic)``; they cannot change what the stack does with it.
     arp_observers: list[Callable[[Stack, Any, Any], None]] = OnFirstUse(list)  # type: ignore[assignment]
     ip_forward = False  # an instance keeps a word for every attribute name its class has seen
+    # Subnet broadcast address -> NIC name: a table shared by the stacks holding the same (read
+    # only; ``_set_broadcast`` replaces it), the empty one until an address is added.
+    broadcasts: dict[str, str] = _broadcast_table(())
     # What the stack reads on its paths (never mutated through these names).
     _own_protocols: Any = _BUILTIN
     _own_udp_sockets: Any = _NONE
@@ -96,7 +106,6 @@ class Stack:
             self.ip_forward = ip_forward
         self.ifaces: dict[str, Iface] = {}
         self.local_ips: dict[str, str] = {"127.0.0.1": "lo"}  # address -> NIC name
-        self.broadcasts: dict[str, str] = {}  # subnet broadcast address -> NIC name
         self.routes = RoutingTable()
         self.neigh = NeighbourTable(engine.rng)
         # The protocol handlers, sockets and hook lists (class attributes below) are made on first
@@ -120,7 +129,7 @@ class Stack:
             self._add_address(iface, addr)
         return iface
 
-    def _add_address(self, iface: Iface, addr: ipaddress.IPv4Interface) -> None:
+    def _add_address(self, iface: Iface, addr: ipaddress.IPv4Interface, text: str | None = None) -> None:
         # Every address of one subnet shares that subnet's network object (immutable), which the
         # connected route holds too: a hundred containers on one bridge keep one 10.x.y.0/24.
         addr.network = _shared_network(addr.network)
@@ -128,25 +137,37 @@ class Stack:
         if ip in self.local_ips:
             raise ValueError(f"{self.name}: address {ip} is already on {self.local_ips[ip]}")
         iface.set(addr)
+        if text is not None and text == iface.ip:
+            iface.ip = text  # the caller's string (a DHCP lease's address): one for both
         ip = iface.ip  # the same text, one string for the NIC, this table and the route
         self.local_ips[ip] = iface.nic.name
         if iface.broadcast:
-            self.broadcasts[iface.broadcast] = iface.nic.name
+            self._set_broadcast(iface.broadcast, iface.nic.name)
         # Linux adds the connected route with the address ("proto kernel scope link src ...").
         if addr.network.prefixlen < 32:
             self.routes.add(Route(addr.network, iface.nic.name, None, "kernel", ip))
 
-    def set_address(self, nic_name: str, cidr: str | None) -> None:
-        """Replace a NIC's address (what a DHCP client does); None removes it."""
+    def _set_broadcast(self, broadcast: str, nic_name: str | None) -> None:
+        """Map ``broadcast`` to ``nic_name`` (None: no more) in a table of its own or a shared one."""
+        table = dict(self.broadcasts)
+        if nic_name is None:
+            table.pop(broadcast, None)
+        else:
+            table[broadcast] = nic_name
+        self.broadcasts = _broadcast_table(tuple(table.items()))
+
+    def set_address(self, nic_name: str, cidr: str | None, ip: str | None = None) -> None:
+        """Replace a NIC's address (what a DHCP client does); None removes it. ``ip``: the
+        address's text, when the caller keeps it already (the NIC then keeps that string)."""
         iface = self.ifaces[nic_name]
         if iface.ip is not None:
             del self.local_ips[iface.ip]
             if iface.broadcast:
-                self.broadcasts.pop(iface.broadcast, None)
+                self._set_broadcast(iface.broadcast, None)
             self.routes.remove_dev(nic_name, "kernel")
             iface.set(None)
         if cidr:
-            self._add_address(iface, ipaddress.IPv4Interface(cidr))
+            self._add_address(iface, ipaddress.IPv4Interface(cidr), ip)
 
     def add_route(self, to: str, via: str | None = None, dev: str | None = None, metric: int = 0) -> Route:
         dest = DEFAULT_NET if to in ("default", "0.0.0.0/0") else ipaddress.IPv4Network(to, strict=False)

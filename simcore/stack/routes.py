@@ -45,13 +45,16 @@ class Route:
 
 
 class RoutingTable:
-    """Routes kept sorted by prefix length (longest first), then metric, then insertion order."""
+    """Routes kept sorted by prefix length (longest first), then metric, then insertion order.
+
+    The routes are a tuple, replaced by every change (a host has two or three, changed when a
+    lease comes or goes): no list's spare room is kept for each of a hundred containers."""
 
     __slots__ = ("_routes", "_sorted", "_cache")
 
     def __init__(self) -> None:
-        self._routes: list[Route] = []
-        self._sorted: list[Route] = self._routes  # in lookup order (see _rebuild)
+        self._routes: tuple[Route, ...] = ()
+        self._sorted: tuple[Route, ...] | list[Route] = self._routes  # in lookup order (see _rebuild)
         self._cache: dict[str, Route | None] | None = None  # destination -> route, made by the first lookup
 
     def add(self, route: Route) -> None:
@@ -59,17 +62,17 @@ class RoutingTable:
             if r.dest == route.dest and r.metric == route.metric:
                 # Linux refuses the same prefix and metric twice ("RTNETLINK answers: File exists").
                 raise ValueError(f"route to {route.dest} (metric {route.metric}) already exists")
-        self._routes.append(route)
+        self._routes = (*self._routes, route)
         self._rebuild()
 
     def remove(self, dest: IPv4Network) -> list[Route]:
         gone = [r for r in self._routes if r.dest == dest]
-        self._routes = [r for r in self._routes if r.dest != dest]
+        self._routes = tuple(r for r in self._routes if r.dest != dest)
         self._rebuild()
         return gone
 
     def remove_dev(self, dev: str, proto: str | None = None) -> None:
-        self._routes = [r for r in self._routes if not (r.dev == dev and (proto is None or r.proto == proto))]
+        self._routes = tuple(r for r in self._routes if not (r.dev == dev and (proto is None or r.proto == proto)))
         self._rebuild()
 
     def _rebuild(self) -> None:

@@ -88,6 +88,10 @@ class GuestClock:
         else:
             self._held.append((t_ns, priority, token, fn, args))
 
+    def at_args(self, t_ns: int, fn: Callable, args: tuple) -> None:
+        """``at(t_ns, fn, *args)``: the engine's interface (a guest's timers are its own entries)."""
+        self.at(t_ns, fn, *args)
+
     def _fire(self, token: int) -> None:
         entry = self._timers.pop(token, None)
         if entry is not None:  # None: frozen or wiped since it was scheduled

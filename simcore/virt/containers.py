@@ -112,31 +112,64 @@ class Refused(Exception):
     """The tool's own error sentence (printed as the tool prints it); nothing was changed."""
 
 
+class _Rare:
+    """An attribute of a container's record that most containers never change: its default until
+    set, then kept in the record's ``_more``, one flat tuple (name, value, name, value...) of
+    what was set, in the order it was first set. A record keeps no dict: Python makes an
+    object with one a values array at creation, up to 30 words for a class's first objects."""
+
+    __slots__ = ("name", "default")
+
+    def __init__(self, default: Any):
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self.default
+        more = obj._more
+        for i in range(0, len(more), 2):
+            if more[i] == self.name:
+                return more[i + 1]
+        return self.default
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        more = obj._more
+        for i in range(0, len(more), 2):
+            if more[i] == self.name:
+                obj._more = (*more[:i + 1], value, *more[i + 2:])
+                return
+        obj._more = (*more, self.name, value)
+
+
 class Container:
     """A container's record. What every container sets is kept in slots; what most never change
-    (an exit, snapshots, restart policies, Docker's foreground and logs...) is read from the class
-    until it is set, and then kept in the record's dict, made for the first such attribute."""
+    (an exit, snapshots, restart policies, Docker's foreground and logs...) is read as its
+    default until it is set, and then kept in the record's ``_more`` (see ``_Rare``)."""
 
     __slots__ = ("runtime", "name", "cid", "image", "host", "node", "guest", "state", "created_ns", "started_ns",
-                 "cmd", "ports", "ip", "mac", "pid", "services", "__dict__")
+                 "cmd", "ports", "ip", "mac", "pid", "services", "_more")
 
-    finished_ns: int | None = None
-    exit_code: int = 0
-    restart: str = "no"
-    autostart: bool | None = None  # lxd: boot.autostart (None: unset, LXD then goes by the last state)
-    last_state: str = "STOPPED"  # lxd: the power state recorded when the host shut down
-    snapshots: Mapping = _NO_SNAPSHOTS  # lxd: name -> (tree, created_ns); its own dict from the first
-    sleeping: int = 0  # a token: a ``sleep N`` main process ends at its instant unless stopped
-    stopped_by_user: bool = False  # docker stop: what --restart unless-stopped remembers
-    ran_at_shutdown: bool = False  # running when its host last shut down
-    remove_on_exit: bool = False  # docker run --rm
-    attached: Any = None  # docker run in the foreground: the console's job following it
-    logs: str = ""
-    drawn: dict | None = None  # a container of the design: its normalized spec
+    finished_ns: int | None = _Rare(None)
+    exit_code: int = _Rare(0)
+    restart: str = _Rare("no")
+    autostart: bool | None = _Rare(None)  # lxd: boot.autostart (None: unset, LXD then goes by the last state)
+    last_state: str = _Rare("STOPPED")  # lxd: the power state recorded when the host shut down
+    snapshots: Mapping = _Rare(_NO_SNAPSHOTS)  # lxd: name -> (tree, created_ns); its own dict from the first
+    sleeping: int = _Rare(0)  # a token: a ``sleep N`` main process ends at its instant unless stopped
+    stopped_by_user: bool = _Rare(False)  # docker stop: what --restart unless-stopped remembers
+    ran_at_shutdown: bool = _Rare(False)  # running when its host last shut down
+    remove_on_exit: bool = _Rare(False)  # docker run --rm
+    attached: Any = _Rare(None)  # docker run in the foreground: the console's job following it
+    logs: str = _Rare("")
+    drawn: dict | None = _Rare(None)  # a container of the design: its normalized spec
 
     def __init__(self, runtime: str, name: str, cid: str, image: Image, host: Any, *, node: Any = None,
                  created_ns: int = 0, cmd: tuple[str, ...] = (), ports: tuple[tuple[int, int, str], ...] = (),
                  restart: str = "no", drawn: dict | None = None):
+        self._more: tuple = ()  # the rare attributes set (``_Rare``)
         self.runtime = runtime  # "lxd" | "docker"
         self.name = name
         self.cid = cid  # docker: 64 hex; lxd: the name
@@ -205,12 +238,35 @@ class Container:
         return rows
 
 
+class _LxdRootVolume(Volume):
+    """An LXD container's root volume (a ZFS dataset of LXD's default pool): ``df`` and ``mount``
+    name it ``default/containers/<name>``, made when read from the name it keeps (the container's
+    own string), not kept as a second string for each container."""
+
+    __slots__ = ("name",)
+    PREFIX = "default/containers/"
+
+    @property  # type: ignore[override]
+    def device(self) -> str:
+        return self.PREFIX + self.name
+
+    @device.setter
+    def device(self, value: str) -> None:
+        if not value.startswith(self.PREFIX):
+            raise ValueError(f"an LXD container's volume is {self.PREFIX}<name>, not {value!r}")
+        self.name = value[len(self.PREFIX):]
+
+
 def _root_volume(c: Container, tree: Any, hostname: str) -> Volume:
     """A container's root filesystem: its image's tree (or ``tree``, a copy's or a snapshot's)
     with its own /etc/hostname and /etc/hosts, written when its files are first read."""
-    vol = Volume(tree if tree is not None else c.image.tree(), ROOT_CAPACITY,
-                 device="overlay" if c.runtime == DOCKER else f"default/containers/{c.name}",
-                 fstype="overlay" if c.runtime == DOCKER else "zfs", base_used=c.image.size_bytes)
+    root = tree if tree is not None else c.image.tree()
+    if c.runtime == DOCKER:
+        vol = Volume(root, ROOT_CAPACITY, device="overlay", fstype="overlay", base_used=c.image.size_bytes)
+    else:
+        vol = _LxdRootVolume(root, ROOT_CAPACITY, device=_LxdRootVolume.PREFIX + c.name, fstype="zfs",
+                             base_used=c.image.size_bytes)
+        vol.name = c.name  # (the container's string, not the slice the setter kept)
     vol.put_made_later(_own_etc_files, hostname)
     return vol
 
@@ -307,6 +363,8 @@ class ExecConsole(Console):
     """A command run inside a container from the host's console (``lxc exec``, ``docker exec``,
     ``lxc shell``): it acts on the container's node and filesystem, and prints on the host's
     console, where the user typed it."""
+
+    __slots__ = ("outer",)
 
     def __init__(self, node: Any, outer: Console):
         super().__init__(node)

@@ -158,7 +158,8 @@ def _launch(console: Console, rt, args: list[str], *, start: bool = True):
         rt.add_image("lxd", image, _origin(console), f"downloaded from the {image.remote}: remote, cached")
     console.print(f"Creating {name}")
     c = rt.create("lxd", name, image, origin=_origin(console))
-    c.autostart = autostart
+    if autostart is not None:  # (unset is the record's class default: no dict made for it)
+        c.autostart = autostart
     if start:
         console.print(f"Starting {name}")
         rt.start(c, f"lxc launch on {console.node.name}")

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simcore.engine.record import Record
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
@@ -48,19 +50,27 @@ class Job:
         self.console.job_done(self, 130)
 
 
-class Console:
-    """Runs command lines on ``node`` (which has ``id``, ``name``, ``stack``, ``engine``, ``tracer``)."""
+class CommandFact(Record):
+    """The fact of a command line that ended, read as the dict ``Console.fact`` would have kept:
+    t, node, kind ("command"), line and exit, in that order."""
 
-    # ``lines`` and ``jobs`` are made when first asked for: a console nobody typed on and that
-    # printed nothing (most containers') keeps neither list.
-    _lines: list[tuple[int, str]] | tuple = ()
-    _jobs: list[Job] | tuple = ()
-    # Until set (an instance's values take a word for each attribute name its class has seen):
-    current_line = ""  # the line being started, for commands that become jobs
-    capture: list[str] | None = None  # output of a command redirected to a file
-    # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line typed
-    # here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
-    inside: Any = None
+    __slots__ = ("t", "node", "line", "exit")
+    KEYS = ("t", "node", "kind", "line", "exit")
+    kind = "command"
+
+    def __init__(self, t: int, node: str, line: str, exit: int):
+        self.t, self.node, self.line, self.exit = t, node, line, exit
+
+
+class Console:
+    """Runs command lines on ``node`` (which has ``id``, ``name``, ``stack``, ``engine``, ``tracer``).
+
+    A console keeps its attributes in slots, not in a dict: Python 3.11 gives an object with a
+    dict a values array when it is made (up to 30 words for a class's first objects, a word per
+    attribute name its class has seen after that), and every node has a console."""
+
+    __slots__ = ("node", "engine", "tracer", "stack", "facts", "_lines", "_jobs", "current_line", "capture",
+                 "inside")
 
     def __init__(self, node: Any):
         self.node = node
@@ -68,6 +78,15 @@ class Console:
         self.tracer = node.tracer  # its engine is the run's: output lines are stamped with that time
         self.stack = node.stack
         self.facts: list[dict] = []
+        # ``lines`` and ``jobs`` are made when first asked for: a console nobody typed on and that
+        # printed nothing (most containers') keeps neither list.
+        self._lines: list[tuple[int, str]] | tuple = ()
+        self._jobs: list[Job] | tuple = ()
+        self.current_line = ""  # the line being started, for commands that become jobs
+        self.capture: list[str] | None = None  # output of a command redirected to a file
+        # A shell inside a container (``lxc shell``, ``docker exec -it``): it reads every line
+        # typed here until ``exit`` (``run_line(line)``; simcore.virt.containers.Shell).
+        self.inside: Any = None
 
     @property
     def lines(self) -> list[tuple[int, str]]:
@@ -181,7 +200,7 @@ class Console:
         self._done(job.line, status)
 
     def _done(self, line: str, status: int) -> int:
-        self.fact({"kind": "command", "line": line, "exit": status})
+        self.facts.append(CommandFact(self.tracer.engine.now, self.node.id, line, status))
         tr = self.tracer
         if tr.on:
             tr.emit("command.exit", f"{self.node.name}: '{line}' ends with exit status {status}",

@@ -85,6 +85,7 @@ class DhcpClient:
     is who the trace sentences speak of; ``ifname`` appears in dhclient's log lines."""
 
     program = "isc-dhclient"
+    timers = TIMERS  # its timers' ids (the glue keeps one token for each)
 
     def __init__(self, mac: str, hostname: str | None, xid_source: random.Random, *, name: str | None = None,
                  ifname: str = "eth0"):

@@ -19,7 +19,8 @@ INFINITE_LEASE = 0xFFFFFFFF  # RFC 2132 §9.2
 
 @dataclass(frozen=True, slots=True)
 class ClientLease:
-    """Instants are absolute engine nanoseconds; all three are None for an infinite lease."""
+    """Instants are absolute engine nanoseconds; all three are None for an infinite lease.
+    systemd-networkd's T1 and T2 are the instants it renews and rebinds at (moved by its fuzz)."""
 
     address: str
     prefix_len: int

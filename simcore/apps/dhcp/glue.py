@@ -25,6 +25,7 @@ The machines (``client.py``, ``networkd.py``, ``server.py``) are pure; this modu
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from simcore.packets import (
@@ -78,14 +79,29 @@ class _Glue:
 
     def set_timer(self, timer_id: str, at_ns: int) -> None:
         self.count += 1
-        self.tokens[timer_id] = self.count
-        self.engine.at(max(at_ns, self.engine.now), self, timer_id, self.count)
+        self._hold(timer_id, self.count)
+        self.engine.at_args(max(at_ns, self.engine.now), self, self._args(timer_id, self.count))
+
+    def _args(self, timer_id: str, token: int) -> tuple[str, int]:
+        """The arguments of a timer's event: ``__call__(timer_id, token)``."""
+        return (timer_id, token)
 
     def __call__(self, timer_id: str, token: int) -> None:
         """A timer is due."""
-        if self.tokens.get(timer_id) == token:
-            del self.tokens[timer_id]
+        if self._token(timer_id) == token:
+            self._hold(timer_id, 0)
             self._on_timer(self.engine.now, timer_id)
+
+    def _token(self, timer_id: str) -> int:
+        """The token of the timer's last setting; 0 when it is not set (tokens count from 1)."""
+        return self.tokens.get(timer_id, 0)
+
+    def _hold(self, timer_id: str, token: int) -> None:
+        """Keep ``token`` as the timer's (0: the timer is cancelled, or it has fired)."""
+        if token:
+            self.tokens[timer_id] = token
+        else:
+            self.tokens.pop(timer_id, None)
 
     def _on_timer(self, now: int, timer_id: str) -> None:
         self.apply(self.machine.on_timer(now, timer_id))
@@ -97,7 +113,7 @@ class _Glue:
             elif isinstance(action, SetTimer):
                 self.set_timer(action.timer_id, action.at_ns)
             elif isinstance(action, CancelTimer):
-                self.tokens.pop(action.timer_id, None)
+                self._hold(action.timer_id, 0)
             elif isinstance(action, Note):
                 self._note(action)
             else:
@@ -161,10 +177,24 @@ class LeaseFact(Mapping):
         return repr(dict(self))
 
 
+@lru_cache(maxsize=1024)  # the rows in use: clients that did the same so far share theirs
+def _token_row(row: tuple[int, ...]) -> tuple[int, ...]:
+    """The one tuple equal to ``row`` (tuples compare and hash by value)."""
+    return row
+
+
+@lru_cache(maxsize=1024)  # (timer id, token) pairs in use: clients that did the same share theirs
+def _shared_args(timer_id: str, token: int) -> tuple[str, int]:
+    return (timer_id, token)
+
+
 class DhcpClientGlue(_Glue):
     """A DHCP client on one NIC of a node: ``program`` is ``isc-dhclient`` (the console's
     ``dhclient``) or ``systemd-networkd`` (an Ubuntu guest bringing its NIC up). ``start``,
-    ``release``; ``verbose`` prints the client's log lines on the console."""
+    ``release``; ``verbose`` prints the client's log lines on the console.
+
+    A client has a few timers, named by its machine (``machine.timers``): their tokens are one
+    tuple in that order (0: not set), shared with every client holding the same, not a dict."""
 
     __slots__ = ("program", "verbose")
 
@@ -178,10 +208,15 @@ class DhcpClientGlue(_Glue):
         else:
             raise ValueError(f"{node.name}: unknown DHCP client {program!r}; one of {', '.join(CLIENT_PROGRAMS)}")
         super().__init__(node, nic_name, client, names)
+        self.tokens = _token_row((0,) * len(client.timers))  # type: ignore[assignment]
         self.program = program
         self.verbose = False
-        if _client_prerouting not in self.stack._own_prerouting:
-            self.stack.prerouting.insert(0, _client_prerouting)
+        hooks = self.stack._own_prerouting
+        if _client_prerouting not in hooks:
+            if hooks.__class__ is list:
+                hooks.insert(0, _client_prerouting)
+            else:  # the stack's first hook: the one tuple every such stack reads (see OnFirstUse)
+                self.stack._own_prerouting = (_client_prerouting, *hooks) if hooks else _CLIENT_HOOKS
 
     def detach(self) -> None:
         """Stop this client for good: it hears nothing more and its timers are dropped."""
@@ -189,7 +224,19 @@ class DhcpClientGlue(_Glue):
         others = [g for g in getattr(self.node, "dhcp_clients", {}).values() if g is not self and g.stack is stack]
         if not others and _client_prerouting in stack._own_prerouting:
             stack.prerouting.remove(_client_prerouting)
-        self.tokens.clear()
+        self.tokens = _token_row((0,) * len(self.tokens))  # type: ignore[assignment]
+
+    def _token(self, timer_id: str) -> int:
+        return self.tokens[self.machine.timers.index(timer_id)]  # type: ignore[index]
+
+    def _args(self, timer_id: str, token: int) -> tuple[str, int]:
+        return _shared_args(timer_id, token)
+
+    def _hold(self, timer_id: str, token: int) -> None:
+        i = self.machine.timers.index(timer_id)
+        row = self.tokens
+        if row[i] != token:  # type: ignore[index]
+            self.tokens = _token_row((*row[:i], token, *row[i + 1:]))  # type: ignore[index, assignment]
 
     def start(self, verbose: bool = False) -> None:
         self.verbose = verbose
@@ -210,7 +257,7 @@ class DhcpClientGlue(_Glue):
         if isinstance(action, Bind):
             if action.renewed:
                 return
-            stack.set_address(dev, f"{action.address}/{action.prefix_len}")
+            stack.set_address(dev, f"{action.address}/{action.prefix_len}", action.address)
             if action.router:
                 stack.add_route("default", action.router, dev)
             if self.names is not None:
@@ -237,18 +284,56 @@ def _client_prerouting(stack: Any, packet: Any, nic: Any) -> Any:
     return None
 
 
+class OneClient(Mapping):
+    """A node's ``dhcp_clients`` while it has one (most have: one NIC): the mapping {NIC name:
+    its glue} in two slots, not a dict (184 bytes however small). Read only: ``client_on`` puts a
+    dict in its place for a second NIC."""
+
+    __slots__ = ("nic_name", "glue")
+
+    def __init__(self, nic_name: str, glue: DhcpClientGlue):
+        self.nic_name, self.glue = nic_name, glue
+
+    def __getitem__(self, key: str) -> DhcpClientGlue:
+        if key == self.nic_name:
+            return self.glue
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.glue if key == self.nic_name else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.nic_name,))
+
+    def __len__(self) -> int:
+        return 1
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+# The PREROUTING hooks of a stack whose only hook is its DHCP clients': one tuple for all of them
+# (``stack.prerouting``, asked by code adding a hook, gives the stack a list of its own first).
+_CLIENT_HOOKS = (_client_prerouting,)
+
+
 def client_on(node: Any, nic_name: str, program: str, names: Any = None) -> DhcpClientGlue:
     """The node's DHCP client ``program`` on ``nic_name``, created on first use. One client per
-    NIC: another program's client there is stopped first."""
+    NIC: another program's client there is stopped first. ``node.dhcp_clients`` (NIC name ->
+    glue) is a ``OneClient`` while the node has one, a dict from the second."""
     clients = getattr(node, "dhcp_clients", None)  # (not node.__dict__: asking for it makes one)
-    if clients is None:
-        clients = node.dhcp_clients = {}
-    glue = clients.get(nic_name)
+    glue = clients.get(nic_name) if clients is not None else None
     if glue is not None and glue.program != program:
         glue.detach()
         glue = None
     if glue is None:
-        glue = clients[nic_name] = DhcpClientGlue(node, nic_name, names, program)
+        glue = DhcpClientGlue(node, nic_name, names, program)
+        if clients is None or (len(clients) == 1 and nic_name in clients):
+            node.dhcp_clients = OneClient(nic_name, glue)
+        else:
+            table = dict(clients)  # (a replaced client keeps its NIC's place, as a dict's key does)
+            table[nic_name] = glue
+            node.dhcp_clients = table
     return glue
 
 

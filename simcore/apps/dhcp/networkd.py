@@ -26,6 +26,7 @@ everything else is networkd's default. What that puts on the wire, after
 import enum
 import hashlib
 import random
+from dataclasses import replace
 
 from simcore.packets import (
     ANY_IP,
@@ -105,6 +106,7 @@ class NetworkdClient:
     """systemd-networkd's DHCPv4 client on one interface (same actions as ``DhcpClient``)."""
 
     program = "systemd-networkd"
+    timers = TIMERS  # its timers' ids (the glue keeps one token for each)
     __slots__ = ("mac", "hostname", "name", "ifname", "_rng", "client_id", "mtu", "state", "xid",
                  "lease", "last_address", "_offer", "_start_ns", "_discover_attempt", "_request_attempt",
                  "_restart_delay_ns", "_t2_ns", "_expire_ns")
@@ -255,6 +257,11 @@ class NetworkdClient:
         if t1 >= t2:
             t2 = lease_s * 7 // 8
         lease = lease_from_ack(now, msg, lease_s, server, t1_s=t1, t2_s=t2)
+        t1_ns = lease.t1_at_ns - self._fuzz_ns()
+        t2_ns = max(t1_ns, lease.t2_at_ns - self._fuzz_ns())
+        # The lease keeps the instants networkd renews and rebinds at (its timers', moved by up to
+        # a second): the unmoved ones serve nothing after this, and two more ints for each client.
+        lease = replace(lease, t1_at_ns=t1_ns, t2_at_ns=t2_ns)
         old, was = self.lease, self.state
         renewed = old is not None and old.address == lease.address
         self.lease = lease
@@ -263,8 +270,6 @@ class NetworkdClient:
         self.state = NetworkdState.BOUND
         self._discover_attempt = self._request_attempt = 0
         self._restart_delay_ns = 0
-        t1_ns = lease.t1_at_ns - self._fuzz_ns()
-        t2_ns = max(t1_ns, lease.t2_at_ns - self._fuzz_ns())
         self._t2_ns, self._expire_ns = t2_ns, lease.expires_at_ns
         actions: list[Action] = [CancelTimer(TIMER_RESEND)]
         if old is not None and not renewed:

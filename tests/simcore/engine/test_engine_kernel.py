@@ -170,3 +170,20 @@ def test_exception_in_an_event_keeps_the_count_consistent():
     assert eng.events_run == 1
     assert eng.now == 1
     assert eng.pending == 1
+
+
+def test_at_args_runs_with_the_tuple_it_was_given_in_scheduling_order():
+    eng = Engine()
+    log, note = recorder()
+    shared = ("t1", 5)
+    eng.at(10, note, "a")
+    eng.at_args(10, note, shared)
+    eng.at_args(5, note, shared)
+    eng.at(10, note, "b")
+    assert eng._heap[0][4] is shared
+    eng.run()
+    assert log == [("t1", 5), ("a",), ("t1", 5), ("b",)]
+    with pytest.raises(TypeError):
+        eng.at_args(20, note, ["t1", 5])
+    with pytest.raises(ValueError):
+        eng.at_args(1, note, shared)
