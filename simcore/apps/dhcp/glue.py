@@ -259,7 +259,13 @@ class DhcpClientGlue(_Glue):
                 return
             stack.set_address(dev, f"{action.address}/{action.prefix_len}", action.address)
             if action.router:
-                stack.add_route("default", action.router, dev)
+                try:
+                    stack.add_route("default", action.router, dev)
+                except ValueError:
+                    # dhclient-script adds it with its output sent to /dev/null (networkd logs and
+                    # goes on): a default route already there (networkd's, a static one) stays,
+                    # and the lease binds all the same.
+                    pass
             if self.names is not None:
                 self.names.add_ip(action.address, self.node.id)
             console = self.node.console

@@ -182,3 +182,16 @@ def test_names_are_picked_when_none_is_given_and_exec_of_a_shell_reads_the_conso
     (c,) = docker.nodes["hv"].containers.docker.values()
     adjective, scientist = c.name.split("_")
     assert adjective.isalpha() and scientist.isalpha() and out(docker, at=2)[1].endswith(c.name)
+
+
+def test_dhclient_in_a_container_whose_networkd_already_set_the_default_route_binds_and_keeps_one():
+    """dhclient-script adds the default route with its output thrown away: networkd's route
+    stays, the lease binds, the run goes on (it stopped with 'route ... already exists')."""
+    net = run(["lxc launch images:ubuntu/24.04 c1", (10.0, "hv", "lxc exec c1 -- dhclient -v eth0"),
+               (20.0, "hv", "lxc exec c1 -- ip route"), (21.0, "hv", "lxc exec c1 -- dhclient -r eth0"),
+               (22.0, "hv", "lxc exec c1 -- dhclient eth0"), (30.0, "hv", "lxc list")], until=31)
+    assert any(line.startswith("bound to ") for line in out(net, "hv-c1", at=10))
+    routes = out(net, at=20)
+    assert [r for r in routes if r.startswith("default ")] == [routes[0]] and " dev eth0" in routes[0]
+    row = out(net, at=30)[3]
+    assert row.startswith("| c1 ") and "| RUNNING | 10." in row
