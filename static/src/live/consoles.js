@@ -76,10 +76,17 @@ function makeConsole(node, { canEdit, command, fontSize }) {
       h("label", {}, toggle, " Plain text")),
     termBox, plainBox);
 
+  // As a terminal does, the plain log follows what is written unless its reader scrolled up to
+  // read older lines (a class would otherwise watch the first lines while the answers come below).
+  const following = (write) => {
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+    write();
+    if (atEnd) log.scrollTop = log.scrollHeight;
+  };
   const note = (text) => {
     // Not part of the trace: a local remark (queued, refused), never replayed.
     term?.write(`\r\x1b[2K\x1b[2m${termSafe(text, { colours: false })}\x1b[0m\r\n${tail()}`);
-    log.append(`# ${text}\n`);
+    following(() => log.append(`# ${text}\n`));
   };
   const send = (type, fields) => command(type, fields).then(
     (data) => { if (type === "console.run" && data?.t !== undefined) note(`queued at ${formatTime(data.t)}: it runs as the simulation plays`); },
@@ -105,7 +112,7 @@ function makeConsole(node, { canEdit, command, fontSize }) {
     if (!term) return;
     term.write(`\x1bc${visible().map((l) => `${termSafe(l.text)}${RESET}\r\n`).join("")}${tail()}`);
   };
-  const relog = () => log.replaceChildren(visible().map((l) => `${l.text}\n`).join(""));
+  const relog = () => following(() => log.replaceChildren(visible().map((l) => `${l.text}\n`).join("")));
 
   function shown() {
     if (term || termBox.hidden || !termBox.isConnected) return;
@@ -158,8 +165,10 @@ function makeConsole(node, { canEdit, command, fontSize }) {
       lines.push({ t, text });
       if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
       if (until !== null) return; // looking back: shown on the return
-      log.append(`${text}\n`);
-      if (log.childNodes.length > MAX_LINES) log.firstChild.remove();
+      following(() => {
+        log.append(`${text}\n`);
+        if (log.childNodes.length > MAX_LINES) log.firstChild.remove();
+      });
       term?.write(`\r\x1b[2K${termSafe(text)}${RESET}\r\n${tail()}`);
     },
     cut(t) {
