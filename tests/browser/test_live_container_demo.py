@@ -65,6 +65,10 @@ def test_launch_exec_publish_a_second_container_from_the_image_and_reboot_the_ho
     typed(page, "lxc launch mine a2", "Starting a2")
     page.wait_for_function("() => window.designer.snapshot().view.parts.some((p) => p.id === 'hv-a2')")
     typed(page, "lxc exec a2 -- cat /etc/motd", "written in a1")  # the file came with the image
+    # Side by side inside hv, a1's label ("images:alpine/3.20", wider than a box) clear of a2.
+    boxes = {p["id"]: p["box"] for p in page.evaluate("() => window.designer.snapshot().view.parts")}
+    a1, a2 = boxes["hv-a1"], boxes["hv-a2"]
+    assert a1["x2"] <= a2["x1"] or a2["x2"] <= a1["x1"] or a1["y2"] <= a2["y1"] or a2["y2"] <= a1["y1"], (a1, a2)
     page.screenshot(path=str(shots / "ctdemo-1-published.png"))
 
     # The host reboots: a2 (running) goes down and comes back, a1 (stopped) stays stopped.

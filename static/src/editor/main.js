@@ -73,6 +73,8 @@ function snapshotOf(cy, doc, readOnly) {
         source: e.isEdge() ? e.data("source") : null,
         target: e.isEdge() ? e.data("target") : null,
         position: e.isNode() ? { ...e.position() } : null,
+        // What it covers with its label (model coordinates): tests check nothing is drawn on it.
+        box: e.isNode() ? (({ x1, y1, x2, y2 }) => ({ x1, y1, x2, y2 }))(e.boundingBox()) : null,
         // Where a span or part edge is drawn (it follows its ends when they move).
         ends: e.isEdge() ? [{ ...e.sourceEndpoint() }, { ...e.targetEndpoint() }] : null,
       })),

@@ -60,7 +60,7 @@ export function syncRunContainers(cy, tables) {
         return;
       }
       const host = cy.getElementById(c.parent);
-      added.push(cy.add({
+      const node = cy.add({
         group: "nodes",
         data: { id: c.id, kind: clone ? "vm" : "container", label, part: true, runMade: true, state: c.state,
                 ...(host.nonempty() ? { parent: c.parent } : {}) },
@@ -68,7 +68,9 @@ export function syncRunContainers(cy, tables) {
         position: placeFor(cy, host),
         selectable: true,
         grabbable: false,
-      }));
+      });
+      clearOfSiblings(node);
+      added.push(node);
     });
   });
   if (added.length) reveal(cy, added);
@@ -89,6 +91,21 @@ export function placeFor(cy, host) {
   const made = host.children().filter((n) => n.data("runMade")).length;
   const bb = own.length ? own.boundingBox() : { x1: host.position().x - SPACING.x, y2: host.position().y - SPACING.y / 2 };
   return { x: bb.x1 + 30 + SPACING.x * (made % PER_ROW), y: bb.y2 + SPACING.y * (0.75 + Math.floor(made / PER_ROW)) };
+}
+
+// A label wider than the spacing (an image's name under its box) ran under the next box: a new
+// node moves right until its box and label clear those of the run-made nodes beside it.
+function clearOfSiblings(node) {
+  const others = node.siblings("[?runMade]");
+  for (let tries = 0; tries < 8; tries += 1) {
+    const b = node.boundingBox();
+    const hit = others.filter((o) => {
+      const c = o.boundingBox();
+      return b.x1 < c.x2 && c.x1 < b.x2 && b.y1 < c.y2 && c.y1 < b.y2;
+    });
+    if (hit.empty()) return;
+    node.shift({ x: Math.max(...hit.map((o) => o.boundingBox().x2)) - b.x1 + 12, y: 0 });
+  }
 }
 
 // A node the class should see appear is brought into view: when one lands outside what the
