@@ -559,7 +559,11 @@ class CoeditMixin:
         problems = coeditops.check_change(message["ops"])
         if problems:
             # A refusal first, as for any other message: the shape is nobody's business but an editor's.
-            access = await socket_access(self.scope, self.design_id, row.need)
+            try:
+                access = await socket_access(self.scope, self.design_id, row.need)
+            except DesignNotFound:
+                await self.close(code=4404)
+                return
             if access is None:
                 raise row.refused()
             raise Invalid("The change does not have the shape of the editor's operations (see problems).",

@@ -53,8 +53,9 @@ def _init_worker() -> None:
     import django
 
     # Below the server's priority: when both want the CPU, pages and sockets go first. SCHED_IDLE
-    # (Linux) runs the worker only on CPU time nothing else wants; `nice 5` left `GET /` p99 at
-    # 33 ms during three 500,000-key floods, SCHED_IDLE 19-29 ms (docs/limits.md). A server busy
+    # (Linux) runs the worker only on CPU time nothing else wants; on a busy machine `nice 5` left
+    # `GET /` p99 at 33 ms during three 500,000-key floods, SCHED_IDLE 19-29 ms (on a quiet one
+    # both measured alike, docs/limits.md). A server busy
     # for minutes makes big validations wait; they are bounded by MAX_WAITING and the timeout.
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

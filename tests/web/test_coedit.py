@@ -577,3 +577,15 @@ async def test_a_change_is_checked_against_its_senders_role_when_it_is_committed
     doc, version = await stored(world)
     assert doc["description"] == "by the editor" and version == before[1] + 1
     await close(viewer, editor)
+
+
+@pytest.mark.parametrize("ops", [[{"op": "bogus"}], [{"op": "field", "key": "description", "before": None,
+                                                       "after": "x"}]], ids=["malformed", "well-formed"])
+async def test_a_change_from_someone_who_can_no_longer_see_the_design_closes_the_socket(world, ops):
+    """As for any other message: 4404, whether the change is refused for its shape or in its commit."""
+    editor = await connect(world, "editor", "e")
+    await sync_to_async(Membership.objects.filter(design=world.design, user__username="editor").delete)()
+    await editor.comm.send_json_to({"type": "design.op", "client": "e", "change": "e-1", "ops": ops, "ref": "r"})
+    closed = await editor.comm.receive_output(timeout=10)
+    assert closed == {"type": "websocket.close", "code": 4404}
+    await editor.comm.disconnect()
