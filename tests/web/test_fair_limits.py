@@ -106,10 +106,13 @@ async def test_made_up_session_ids_are_one_visitor_of_their_address():
     assert refusals == {("ws.too_many_sockets", "At most 10 open design sockets per address without a session: "
                                                 "reload the page (it gives you one), or close a tab.")}
     # Another address, and a real visitor of the same address, have budgets of their own.
-    assert (await opened(socket(design.pk, "madeup-elsewhere", address="10.9.9.9")))["type"] == "design.hello"
+    elsewhere = socket(design.pk, "madeup-elsewhere", address="10.9.9.9")
+    assert (await opened(elsewhere))["type"] == "design.hello"
     cookie = await sync_to_async(visit)(Client(), f"/designs/{design.pk}/")
-    assert (await opened(socket(design.pk, cookie)))["type"] == "design.hello"
-    for comm in sockets:
+    real = socket(design.pk, cookie)
+    assert (await opened(real))["type"] == "design.hello"
+    # Every socket closed here: one left open hung the loop's teardown for 900 s once (PostgreSQL + Redis).
+    for comm in [*sockets, elsewhere, real]:
         await comm.disconnect()
 
 
