@@ -6,7 +6,8 @@ Contract of this layer:
 - ``strictjson.loads`` is the JSON parser of every door; ``load(source)`` parses strictly and
   validates, raising ``DesignError(problems)``.
 - ``validate(doc)`` returns *all* problems (``schema.*``, ``ref.*``) as ``Problem(code, path, msg)``
-  with paths like ``nodes[3].nics[0].mac``; it never raises on a JSON value.
+  with paths like ``nodes[3].nics[0].mac``; it never raises on a JSON value. ``validate_change(old,
+  new)`` gives the same for a changed document, looking only at what the change touched.
 - ``check(doc)`` explains a valid but bad design (``check.*``, with severity and object ids).
 - ``normalized(doc)`` fills every default (``derive_mac`` for missing MACs); the engine builds
   from it. ``KINDS``, the registry of node kinds, is built from the schema (its ``$defs/kind_*``
@@ -21,7 +22,7 @@ from simcore.design.derive import derive_mac, normalized
 from simcore.design.kinds import KINDS, Kind
 from simcore.design.problems import DesignError, Problem
 from simcore.design.schema_errors import SCHEMA_PATH, load_schema
-from simcore.design.validate import load, validate
+from simcore.design.validate import load, validate, validate_change
 
 __all__ = [
     "KINDS",
@@ -36,4 +37,5 @@ __all__ = [
     "normalized",
     "strictjson",
     "validate",
+    "validate_change",
 ]

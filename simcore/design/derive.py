@@ -6,6 +6,7 @@ on hash seeds, so the same design gives the same MACs (and so the same frames) o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -37,6 +38,13 @@ def derive_mac(node_id: str, nic_name: str, kind: str) -> str:
     ``02`` (IEEE 802 locally administered, unicast: the U/L bit set, the I/G bit clear) and
     five derived bytes, so derived addresses never claim a vendor's OUI.
     """
+    if type(node_id) is str and type(nic_name) is str and type(kind) is str:
+        return _derived(node_id, nic_name, kind)
+    return _derived.__wrapped__(node_id, nic_name, kind)  # a malformed change's values: not kept
+
+
+@functools.lru_cache(maxsize=32768)  # co-editing looks at every NIC's MAC for each change
+def _derived(node_id: str, nic_name: str, kind: str) -> str:
     digest = hashlib.sha256(f"netdesigner-mac\0{node_id}\0{nic_name}".encode()).digest()
     if kind == "vm":
         tail = digest[:3]

@@ -22,17 +22,17 @@ def reference_problems(doc: object) -> list[Found]:
     # Without a list of nodes every reference would be "unknown": the schema error says it all.
     if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), list):
         return []
-    index = _Index(doc)
-    found: list[Found] = list(index.problems)
-    found.extend(_placements(index))
-    found.extend(_route_devices(index))
-    found.extend(_host_nics(index))
-    found.extend(_members(index))
-    found.extend(_service_nics(index))
-    found.extend(_links(doc, index))
-    found.extend(_captures(doc, index))
-    found.extend(_script(doc, index))
-    return found
+    return list(problems_of(doc, Index(doc)))
+
+
+def problems_of(doc: dict, index: Index) -> Iterator[Found]:
+    """The reference problems of the nodes and links ``index`` checks (all of them, unless
+    narrowed: simcore/design/incremental.py), and of every capture and script step."""
+    yield from index.problems
+    for check in (_placements, _route_devices, _host_nics, _members, _service_nics, _links):
+        yield from check(index)
+    yield from _captures(doc, index)
+    yield from _script(doc, index)
 
 
 def noun(kind: Kind) -> str:
@@ -57,8 +57,10 @@ def _str(value: object, key: str) -> str | None:
     return found if isinstance(found, str) else None
 
 
-class _Index:
-    """Nodes by id (first occurrence wins) and each node's NIC names."""
+class Index:
+    """Nodes by id (first occurrence wins) and each node's NIC names; `checked` and `links` are
+    the nodes and links whose own references the checks below look at (all of them, unless
+    `change_is_clean` narrows them to what a change can have broken)."""
 
     def __init__(self, doc: dict) -> None:
         self.problems: list[Found] = []
@@ -97,14 +99,16 @@ class _Index:
                 names.append(name)
             self.nics[node_id] = names
         self.link_ids = {link_id for link in _list(doc, "links") if (link_id := _str(link, "id")) is not None}
+        self.checked = self.nodes
+        self.links: list[tuple[int, object]] = list(enumerate(_list(doc, "links")))
 
     def kind(self, node_id: str) -> Kind | None:
         kind_id = _str(self.nodes[node_id][1], "kind")
         return KINDS.get(kind_id) if kind_id is not None else None
 
 
-def _placements(index: _Index) -> Iterator[Found]:
-    for node_id, (i, node) in index.nodes.items():
+def _placements(index: Index) -> Iterator[Found]:
+    for node_id, (i, node) in index.checked.items():
         kind = index.kind(node_id)
         target = _str(node, "host")
         if kind is None or not kind.placed_on or target is None:
@@ -125,8 +129,8 @@ def _placements(index: _Index) -> Iterator[Found]:
             )
 
 
-def _route_devices(index: _Index) -> Iterator[Found]:
-    for node_id, (i, node) in index.nodes.items():
+def _route_devices(index: Index) -> Iterator[Found]:
+    for node_id, (i, node) in index.checked.items():
         for r, route in enumerate(_list(node, "routes")):
             dev = _str(route, "dev")
             if dev is not None and dev not in index.nics.get(node_id, []):
@@ -142,9 +146,9 @@ def _route_devices(index: _Index) -> Iterator[Found]:
 _HOST_NIC_FIELDS = {"nat_network": ("uplink",), "vswitch": ("bridged_to",)}
 
 
-def _host_nics(index: _Index) -> Iterator[Found]:
+def _host_nics(index: Index) -> Iterator[Found]:
     """A NAT network's ``uplink`` and a vswitch's ``bridged_to`` name a NIC of their host."""
-    for node_id, (i, node) in index.nodes.items():
+    for node_id, (i, node) in index.checked.items():
         kind = index.kind(node_id)
         for field in _HOST_NIC_FIELDS.get(kind.id if kind else "", ()):
             nic = _str(node, field)
@@ -164,9 +168,9 @@ def _host_nics(index: _Index) -> Iterator[Found]:
                 )
 
 
-def _members(index: _Index) -> Iterator[Found]:
+def _members(index: Index) -> Iterator[Found]:
     """A distributed switch's members name hosts, and an underlay NIC of each."""
-    for node_id, (i, node) in index.nodes.items():
+    for node_id, (i, node) in index.checked.items():
         for m, member in enumerate(_list(node, "members")):
             host = _str(member, "host")
             if host is None:
@@ -192,9 +196,9 @@ def _members(index: _Index) -> Iterator[Found]:
                 )
 
 
-def _service_nics(index: _Index) -> Iterator[Found]:
+def _service_nics(index: Index) -> Iterator[Found]:
     """A DHCP service is bound on a NIC of its own node."""
-    for node_id, (i, node) in index.nodes.items():
+    for node_id, (i, node) in index.checked.items():
         for s, service in enumerate(_list(node, "services")):
             nic = _str(service, "nic")
             if nic is not None and nic not in index.nics.get(node_id, []):
@@ -206,10 +210,10 @@ def _service_nics(index: _Index) -> Iterator[Found]:
                 )
 
 
-def _links(doc: dict, index: _Index) -> Iterator[Found]:
+def _links(index: Index) -> Iterator[Found]:
     seen: set[str] = set()
     plugged: dict[tuple[str, str], tuple[str, str | None]] = {}  # (node, nic) -> (label, id) of its link
-    for i, link in enumerate(_list(doc, "links")):
+    for i, link in index.links:
         link_id = _str(link, "id")
         label = link_id if link_id is not None else f"links[{i}]"  # what sentences call it
         if link_id is not None:
@@ -281,7 +285,7 @@ def _links(doc: dict, index: _Index) -> Iterator[Found]:
             )
 
 
-def _captures(doc: dict, index: _Index) -> Iterator[Found]:
+def _captures(doc: dict, index: Index) -> Iterator[Found]:
     for i, capture in enumerate(_list(doc, "captures")):
         link_id = _str(capture, "link")
         if link_id is not None and isinstance(doc.get("links"), list) and link_id not in index.link_ids:
@@ -303,7 +307,7 @@ def _captures(doc: dict, index: _Index) -> Iterator[Found]:
             )
 
 
-def _script(doc: dict, index: _Index) -> Iterator[Found]:
+def _script(doc: dict, index: Index) -> Iterator[Found]:
     for i, step in enumerate(_list(doc, "script")):
         node_id = _str(step, "node")
         if node_id is not None and node_id not in index.nodes:

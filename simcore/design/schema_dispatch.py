@@ -21,6 +21,7 @@ from simcore.design.schema_errors import DesignValidator, count_explained, expla
 
 # Top-level lists whose items are checked one by one, and the `$defs` entry of their items.
 _ITEM_DEFS = {"nodes": "node", "links": "link", "captures": "capture", "script": "step"}
+ITEM_LISTS = tuple(_ITEM_DEFS)
 
 
 def _inline(schema: object, defs: dict) -> object:
@@ -90,6 +91,16 @@ def schema_problems(doc: object) -> list[tuple[tuple[str | int, ...], Problem]]:
             for i, item in enumerate(values):
                 found.extend(((name, i, *elements), code, msg) for elements, code, msg in _item(name, item))
     return [(elements, Problem(code, format_path(elements), msg)) for elements, code, msg in found]
+
+
+def top_is_clean(doc: object) -> bool:
+    """No schema error outside the items of the item lists (``ITEM_LISTS``)."""
+    return next(_validators()[0].iter_errors(doc), None) is None
+
+
+def item_is_clean(name: str, item: object) -> bool:
+    """No schema error in ``item``, one item of the list ``name``."""
+    return not _item(name, item)
 
 
 def _item(name: str, item: object) -> Explained:

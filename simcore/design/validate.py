@@ -11,6 +11,7 @@ import heapq
 from pathlib import Path
 
 from simcore.design import strictjson
+from simcore.design.incremental import change_is_clean
 from simcore.design.paths import path_sort_key
 from simcore.design.problems import MAX_PROBLEMS, DesignError, Problem
 from simcore.design.references import reference_problems
@@ -29,6 +30,14 @@ def validate(doc: object) -> list[Problem]:
     for _elements, problem in found:
         unique.setdefault((problem.code, problem.path, problem.msg), problem)
     return list(unique.values())
+
+
+def validate_change(old: dict, new: dict) -> list[Problem]:
+    """``validate(new)``, for a ``new`` made from ``old`` by a change that kept the objects it did
+    not touch (co-editing's ``merge_apply`` does), and an ``old`` known to have no problem: only
+    what the change touched, or can have broken, is looked at (``incremental``); whole again
+    when that finds anything, so the problems listed are exactly ``validate``'s."""
+    return [] if change_is_clean(old, new) else validate(new)
 
 
 def validate_capped(doc: object, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
