@@ -107,6 +107,8 @@ class Cache:
 
     version: int = -1
     document: dict | None = None
+    clean: bool = False  # `document` passed `checked` here: a change to it is checked by what it touched
+    size: int | None = None  # an upper bound of `document`'s serialised size (limits.size_bound_after)
     seen: dict[tuple[str, str], int] = field(default_factory=dict)  # (client, change) -> seq
     clients: set[str] = field(default_factory=set)  # clients whose earlier changes were looked up
     renames: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)  # client -> (seq, old, new)
@@ -127,8 +129,9 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
             return [{"refused": DesignNotFound()} for _ in items]
         if cache.version != row.version or cache.document is None:
             cache.document = Design.objects.filter(pk=design_id).values_list("document", flat=True).get()
-            cache.version = row.version
+            cache.version, cache.clean, cache.size = row.version, False, None
         doc, version, name, description = cache.document, row.version, row.name, row.description
+        clean, size = cache.clean, cache.size
         rows = []
         for item, refusal in zip(items, refusals, strict=True):
             if refusal is not None:
@@ -153,7 +156,10 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
                 if not ops:
                     results.append({"noop": notes})
                     continue
-                stored = checked(new)
+                bound = None if size is None else limits.size_bound_after(doc, new, size)
+                if bound is None or bound > limits.MAX_DOCUMENT_BYTES:
+                    bound = len(limits.serialise(new))  # measured exactly
+                stored = checked(new, doc if clean else None, size_bound=bound)
                 shared = coeditops.new_shared_macs(doc, stored)
                 if shared is not None:
                     raise shared
@@ -161,7 +167,7 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
                 results.append({"refused": exc})
                 continue
             version += 1
-            doc, name, description = stored, new_name, new_description
+            doc, name, description, clean, size = stored, new_name, new_description, True, bound
             for old, new_id in made.items():
                 cache.renames.setdefault(item.client, []).append((version, old, new_id))
             cache.seen[key] = version
@@ -173,7 +179,7 @@ def commit(design_id: int, items: list[Item], cache: Cache) -> list[dict]:
             Design.objects.filter(pk=design_id).update(document=doc, version=version, name=name,
                                                        description=description, updated_at=timezone.now())
             DesignOp.objects.bulk_create(rows)
-    cache.document, cache.version = doc, version
+    cache.document, cache.version, cache.clean, cache.size = doc, version, clean, size
     return results
 
 
@@ -184,14 +190,18 @@ def _refusal(scope, design_id: int) -> dict | None:
         return {"refused": exc}
 
 
-def checked(document: dict) -> dict:
+def checked(document: dict, before: dict | None = None, size_bound: int | None = None) -> dict:
     """`document` if it may be stored, else DesignInvalid / TooLarge with every problem. What
     `actions.validate_document` checks, minus its strict JSON round trip: the operations came
-    through the strict parser at the socket and the rest from the database."""
-    from simcore.design import validate
+    through the strict parser at the socket and the rest from the database. `before`: the
+    problem-free document `document` was made from by `merge_apply`; then only what the change
+    touched is validated (`simcore.design.validate_change`: 4,000 nodes in 8 ms, not 55 ms).
+    `size_bound`: an upper bound of its serialised size, as `limits.check_document_size` takes."""
+    from simcore.design import validate, validate_change
 
-    limits.check_document_size(document)
-    problems = [p for p in validate(document) if getattr(p, "severity", "error") == "error"]
+    limits.check_document_size(document, size_bound)
+    found = validate(document) if before is None else validate_change(before, document)
+    problems = [p for p in found if getattr(p, "severity", "error") == "error"]
     if problems:
         raise DesignInvalid(f"The design document has {len(problems)} problem(s).", problems=problems)
     return document

@@ -336,21 +336,31 @@ def merge_apply(doc: dict, ops: list[dict], renames: dict[str, str] | None = Non
 # ---------------------------------------------------------------- invariants beyond the schema
 
 
-def mac_owners(doc: dict) -> dict[str, list[str]]:
+def mac_owners(doc: dict, only: set[str] | None = None) -> dict[str, list[str]]:
+    """Each MAC of the document's NICs (of those in `only`, when given) -> "node nic" owning it."""
     owners: dict[str, list[str]] = {}
     for node in doc.get("nodes") or []:
         if isinstance(node, dict) and isinstance(node.get("nics"), list) and isinstance(node.get("id"), str):
             for nic in node["nics"]:
                 if isinstance(nic, dict) and isinstance(nic.get("name"), str):
-                    owners.setdefault(effective_mac(node, nic), []).append(f"{node['id']} {nic['name']}")
+                    mac = effective_mac(node, nic)
+                    if only is None or mac in only:
+                        owners.setdefault(mac, []).append(f"{node['id']} {nic['name']}")
     return owners
 
 
 def new_shared_macs(old: dict, new: dict) -> DesignerError | None:
     """A change may not make a MAC that was unique shared (a design that already has a shared one
-    keeps it: the design checks warn about it)."""
-    before = {mac for mac, owners in mac_owners(old).items() if len(owners) > 1}
-    for mac, owners in mac_owners(new).items():
+    keeps it: the design checks warn about it). `new` was made from `old` by `merge_apply`: a
+    node it did not touch is the same object with the same MACs, so only the touched nodes' MACs
+    can have become shared."""
+    kept = {id(node) for node in old.get("nodes") or []}
+    touched = [node for node in new.get("nodes") or [] if id(node) not in kept]
+    macs = set(mac_owners({"nodes": touched}))
+    if not macs:
+        return None
+    before = {mac for mac, owners in mac_owners(old, macs).items() if len(owners) > 1}
+    for mac, owners in mac_owners(new, macs).items():
         if len(owners) > 1 and mac not in before:
             return Invalid(f"MAC address {mac} would be on both {owners[0]} and {owners[1]}.",
                            problems=[{"code": "ref.duplicate_mac", "path": "", "msg": f"{mac} on {', '.join(owners)}"}])

@@ -74,6 +74,28 @@ def check_document_size(document, size_bound: int | None = None) -> None:
         )
 
 
+def size_bound_after(before: dict, after: dict, bound: int) -> int:
+    """An upper bound of `len(serialise(after))`, from `bound`, one of `before`'s, for an `after`
+    that shares with `before` what a change left alone (co-editing's `merge_apply`): the text of
+    every changed top-level field and of every new list item is added, none taken away. Measuring
+    a 4,000-node design whole takes 13 ms; this takes what the change touched."""
+    extra = 0
+    for key, value in after.items():
+        old = before.get(key)
+        if old is value:
+            continue
+        if isinstance(old, list) and isinstance(value, list):
+            kept = {id(item) for item in old}
+            for item in value:
+                if id(item) in kept:
+                    kept.discard(id(item))  # its text is in `bound`, once
+                else:
+                    extra += len(serialise(item)) + 1  # and a comma
+        else:
+            extra += len(serialise({key: value}))  # the pair, a comma, and two braces to spare
+    return bound + extra
+
+
 def check_body_size(request, limit: int | None = None) -> None:
     """Refuse a request body over `limit` (default MAX_BODY_BYTES) from its Content-Length,
     before it is read or parsed."""

@@ -376,6 +376,40 @@ async def test_batches_of_other_processes_arriving_out_of_order_are_handed_out_i
     await close(a, b)
 
 
+async def test_after_a_first_whole_check_a_change_is_checked_by_what_it_touched(world, monkeypatch):
+    """A process validates the stored document whole once; each change after that only by what it
+    touched (simcore.design.validate_change), until someone else writes the design."""
+    import simcore.design
+    from designer.access import Actor
+    from designer.actions import do_update_design
+
+    pk, cache, whole = world.design.pk, coedit.Cache(), []
+    real = simcore.design.validate
+    monkeypatch.setattr(simcore.design, "validate", lambda doc: whole.append(1) or real(doc))
+
+    def change(name, ops):
+        return coedit.commit(pk, [coedit.Item("x", name, None, ops, None)], cache)[0]
+
+    def move(name, x):
+        return change(name, [{"op": "update", "coll": "nodes", "id": "vm1", "before": {}, "after": {"position": {"x": x, "y": 5}}}])
+
+    assert "ok" in await database_sync_to_async(move)("c1", 1) and len(whole) == 1
+    assert "ok" in await database_sync_to_async(move)("c2", 2) and len(whole) == 1
+    gone = await database_sync_to_async(change)("c3", [{"op": "remove", "coll": "nodes", "index": 0, "prev": None,
+                                                         "value": {"id": "hv"}}])
+    problems = gone["refused"].problems
+    assert problems and {p["code"] if isinstance(p, dict) else p.code for p in problems} == {"ref.unknown_node"}
+    assert "ok" in await database_sync_to_async(move)("c4", 3) and len(whole) == 1
+
+    def saved_elsewhere():
+        design = Design.objects.get(pk=pk)
+        do_update_design(Actor(world.users["owner"]), design, base_version=design.version, description="saved over HTTP")
+
+    await database_sync_to_async(saved_elsewhere)()
+    assert "ok" in await database_sync_to_async(move)("c5", 4) and len(whole) == 2  # read again: whole once
+    assert "ok" in await database_sync_to_async(move)("c6", 5) and len(whole) == 2
+
+
 async def test_an_http_save_and_a_restore_reach_open_editors_and_revisions_are_cut(world, settings):
     from designer.access import Actor
     from designer.actions import do_restore_revision, do_update_design

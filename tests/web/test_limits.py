@@ -96,6 +96,37 @@ def test_document_at_the_limits_is_accepted():
     limits.check_document_size({"version": 1, "nodes": [{}] * 10_000})
 
 
+def test_a_changed_designs_size_bound_is_never_below_its_size():
+    """Co-editing measures a change's document from the one before (`size_bound_after`) instead of
+    serialising it whole; the bound may be loose, never short, whatever the change did."""
+    import random
+    from pathlib import Path
+
+    from designer.coeditops import merge_apply
+
+    rng = random.Random(7)
+    doc = json.loads((Path(__file__).resolve().parents[2] / "examples" / "nat-dhcp.json").read_text())
+    bound = len(limits.serialise(doc))
+    for _ in range(300):
+        node = rng.choice(doc["nodes"])
+        op = rng.choice([
+            {"op": "update", "coll": "nodes", "id": node["id"], "before": {},
+             "after": {"notes": "é" * rng.randrange(0, 500) or None}},
+            {"op": "insert", "coll": "nodes", "index": 0, "prev": None, "value": {**node, "id": f"n{rng.random()}"}},
+            {"op": "remove", "coll": "nodes", "index": 0, "prev": None, "value": node} if len(doc["nodes"]) > 3
+            else {"op": "field", "key": "name", "before": None, "after": "N"},
+            {"op": "field", "key": "description", "before": None, "after": "x" * rng.randrange(0, 300)},
+            {"op": "field", "key": "captures", "before": None, "after": [{"link": "l1"}] * rng.randrange(0, 3)},
+        ])
+        new, _notes, _made = merge_apply(doc, [op])
+        bound = limits.size_bound_after(doc, new, bound)
+        exact = len(limits.serialise(new))
+        from_exact = limits.size_bound_after(doc, new, len(limits.serialise(doc)))
+        assert exact <= from_exact <= bound
+        doc = new
+    assert bound < 20 * exact  # it grows, but measures what was touched, not the document again
+
+
 # ------------------------------------------------------------------ per-user limits across processes
 # The seats of store.RedisStore (sockets and runs of one user, counted in Redis by every Daphne
 # process), against the Redis of REDIS_URL; skipped without it (CI's second pass sets it).
