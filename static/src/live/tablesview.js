@@ -112,6 +112,11 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     /** A `tables` message: `replace` (a seek, a reset, a first snapshot) highlights nothing. */
     update(tables, t, { replace = false } = {}) {
       if (!tables) return;
+      // A seek (or a resync) rewrites the run's past: the server's answers for it are asked again.
+      if (replace) {
+        past?.clear();
+        pastDrawn = { answer: null, sections: [] };
+      }
       // Two messages in one frame: the highlight compares with what was drawn, and a replace wins.
       latest = { tables, t, replace: replace || Boolean(latest?.replace) };
       if (!scheduled) {
