@@ -135,3 +135,54 @@ def test_another_process_asks_the_host_through_its_mailbox_and_the_worker_is_not
     far = remote.RemoteRun(1, "r1", {"t": 20, "seq": 0}, None, store=None, host="box:host")
     assert asyncio.run(far.tables_at(12)) == {"tables": {}, "from": 0}
     assert forwarded == [("box:host", 1, "r1", "tables.at", {"t": 12})]
+
+
+def test_the_host_rebuilds_what_a_page_following_the_run_held_at_any_instant_across_seeks():
+    """A real worker (in-process, a fake clock) feeding its host; a page follows every `tables` and
+    `run.seeked` the host relays as the browser does (tablemodel.js mergeTables, TableHistory: a
+    seek back drops what came at and after its instant). At random instants, before and after
+    seeks back and forward, the host's answer is exactly what the page held then."""
+    import json
+    import random
+    from pathlib import Path
+
+    from designer.simulation.worker import RunWorker
+
+    doc = json.loads((Path(__file__).resolve().parents[2] / "examples" / "nat-dhcp.json").read_text())
+    run = Run(1, "user:1", {"run": "r", "doc": doc}, None, "g")
+    run._outbox = asyncio.Queue()
+    # A keyframe (made by the host from its own tables) every two deltas: rebuilds start from them.
+    run.history.wants_keyframe = lambda: len(run.history.segments[-1].deltas) >= 2
+    worker = RunWorker({"run": "r", "doc": doc, "seed": 0, "speed": 10.0}, now=0.0)
+    page: list[tuple[int, dict]] = []
+    held: dict | None = None
+
+    def follow(messages) -> None:
+        nonlocal held
+        for m in messages:
+            if m["kind"] != "reply":
+                run._on_message(m)
+        while not run._outbox.empty():
+            msg = json.loads(run._outbox.get_nowait()["text"])
+            if msg["type"] == "run.seeked":
+                page[:] = [] if msg["started"] or msg["reset"] else [(t, h) for t, h in page if t < msg["t"]]
+            elif msg["type"] == "tables":
+                held = merge_page(held, msg)
+                page.append((msg["t"], held))
+
+    def check(rng, n=25) -> None:
+        for at in sorted(rng.randrange(0, run.state["t"] + 1) for _ in range(n)) + [e[0] for e in page]:
+            want = [h for t, h in page if t <= at][-1]
+            assert run.tables_kept_at(at)["tables"] == want, at
+
+    follow([{"kind": "seeked", **worker.state(), "tables": worker.start_tables, "started": True}])
+    now = 0.0
+    rng = random.Random(7)
+    for seek in (None, 3.0, 20.0, 1.5):
+        if seek is not None:
+            follow(worker.handle({"op": "run.seek", "t": seek, "id": 1}, now))
+        for _ in range(16):  # 8 s of the run at 10x
+            now += 0.05
+            follow(worker.tick(now))
+        check(rng)
+    assert len(page) > 3 and len(run.history.segments) > 3
