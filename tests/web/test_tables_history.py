@@ -186,3 +186,33 @@ def test_the_host_rebuilds_what_a_page_following_the_run_held_at_any_instant_acr
             follow(worker.tick(now))
         check(rng)
     assert len(page) > 3 and len(run.history.segments) > 3
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("REDIS_URL"), reason="the mailbox lives in Redis: needs REDIS_URL")
+@pytest.mark.asyncio
+async def test_through_redis_another_process_gets_the_hosts_answer_and_its_refusal(monkeypatch):
+    import os
+    import uuid
+
+    from designer.simulation import store as stores
+
+    store = stores.RedisStore(os.environ["REDIS_URL"], prefix=f"test-lookback:{uuid.uuid4().hex}")
+    monkeypatch.setattr(stores, "_STORE", store)
+    monkeypatch.setattr(stores, "mode", lambda: "redis")
+    mailbox = remote.Mailbox()  # this process is both the host and the asker: the same route
+    monkeypatch.setattr(remote, "MAILBOX", mailbox)
+    run = fed_run()
+    mailbox.local_run = lambda design_id: run if design_id == 1 else None
+    try:
+        await mailbox.ensure()
+        far = remote.RemoteRun(1, "r1", {"t": 20, "seq": 0}, None, store, host=mailbox.channel)
+        assert await far.tables_at(12) == {"tables": table(10, ["a"]), "from": 0}
+        with pytest.raises(DesignerError) as later:
+            await far.tables_at(50)
+        assert later.value.code == "run.not_yet"
+    finally:
+        mailbox.stop()
+        client = store.client()
+        async for key in client.scan_iter(match=f"{store.prefix}:*"):
+            await client.delete(key)
+        await store.close()
