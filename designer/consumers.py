@@ -54,7 +54,7 @@ from designer.jsondoor import parse_json
 from designer.simulation import messages
 from designer.simulation.registry import REGISTRY
 from designer.simulation.relay import RELAY
-from designer.simulation.runview import FRAME_LIMIT, RING_SIZE, RunError
+from designer.simulation.runview import FRAME_LIMIT, RING_SIZE, RunError, table_pages
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,9 @@ MAX_UNACKED_BYTES = 8 * 1024 * 1024
 MAX_MESSAGE_BYTES = limits.MAX_WS_MESSAGE_BYTES  # 64 KiB
 MAX_SOCKETS_PER_USER = limits.MAX_SOCKETS_PER_USER
 DEFAULT_RATE = (20, 1.0)  # messages per window (s), per socket; settings.DESIGNER_WS_RATE overrides
+# tables.at per window (s), per socket: each answer is the whole tables (up to 3 MB at 10,000
+# nodes); a page asks once its timeline has stopped moving. settings.DESIGNER_WS_TABLES_AT_RATE overrides.
+TABLES_AT_RATE = (4, 2.0)
 DEFAULT_SIM_LIMITS = {"max_events": 5_000_000, "max_time_s": 24 * 3600.0, "max_wall_s": 3600.0}
 
 # Open sockets per user, in this process. Several processes (a shared store) also count them all
@@ -169,6 +172,7 @@ class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
         self.counted: tuple[str, ...] | None = None
         self.seat: str | None = None
         self.stamps: collections.deque[float] = collections.deque()
+        self.tables_at_stamps: collections.deque[float] = collections.deque()
         self.who: str | None = None
         self.seen: tuple[str, int] | None = None  # (run id, last event seq sent to this socket)
         self.unacked = [0, 0]  # messages, bytes sent since the client's last events.ack
@@ -317,14 +321,15 @@ class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
             log.exception("websocket frame failed on design %s", self.design_id)
             await self.send_error("internal", "The server could not handle this message.")
 
-    def _rate_ok(self) -> bool:
-        count, window = getattr(settings, "DESIGNER_WS_RATE", DEFAULT_RATE)
+    def _rate_ok(self, stamps: collections.deque | None = None, rate: tuple[int, float] | None = None) -> bool:
+        count, window = rate or getattr(settings, "DESIGNER_WS_RATE", DEFAULT_RATE)
+        stamps = self.stamps if stamps is None else stamps
         now = time.monotonic()
-        while self.stamps and self.stamps[0] <= now - window:
-            self.stamps.popleft()
-        if len(self.stamps) >= count:
+        while stamps and stamps[0] <= now - window:
+            stamps.popleft()
+        if len(stamps) >= count:
             return False
-        self.stamps.append(now)
+        stamps.append(now)
         return True
 
     async def _receive(self, text_data, bytes_data) -> None:
@@ -409,6 +414,25 @@ class DesignConsumer(coedit.CoeditMixin, AsyncWebsocketConsumer):
         head = json.dumps({"type": "event.detail", "run": run.run_id, "seq": seq,
                            **({"ref": ref} if ref is not None else {})}, separators=(",", ":"))
         await self.send(text_data=head[:-1] + ',"event":' + text + "}")
+
+    @handles
+    async def tables_at(self, message: dict, access) -> None:
+        """The tables the run's viewers held at instant `t` (a private look back before this page
+        joined): rebuilt by the run's host from what it keeps (simulation/tablehistory.py, reached
+        through the host's mailbox from another process), sent to this socket alone as
+        `tables.at` pages shaped as `tables` snapshot pages. The run and the live tables of
+        every page are not touched."""
+        rate = getattr(settings, "DESIGNER_WS_TABLES_AT_RATE", TABLES_AT_RATE)
+        if not self._rate_ok(self.tables_at_stamps, rate):
+            raise DesignerError(f"At most {rate[0]} tables.at per {rate[1]:g} s on one socket: this one was "
+                                "dropped (ask again once the timeline stops).", code="ws.rate_limited")
+        run, ref = await self.current_run(), message.get("ref")
+        at = int(round(message["t"] * 1e9))
+        got = await run.tables_at(at)
+        extra = {"at": at, "from": got.get("from"), "lookback": True, **({"ref": ref} if ref is not None else {})}
+        for text in table_pages(run.run_id, run.state, got["tables"], snapshot=True, kind="tables.at",
+                                extra=extra):
+            await self.send(text_data=text)
 
     @handles
     async def events_ack(self, message: dict, access: None) -> None:

@@ -50,6 +50,7 @@ from designer.simulation.runview import (
     status_text,
     table_pages,
 )
+from designer.simulation.tablehistory import HISTORY_CHARS, TablesHistory
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ class Run:
             self.state.update({k: pos[k] for k in ("t", "seq", "events_run", "wall_used", "msg", "actions", "held")
                                if k in pos})
         self.tables: dict | None = None
+        # The tables its viewers were shown, by instant, for a look back before a page joined
+        # (`tables_at`; tablehistory.py says what is kept and its bound).
+        self.history = TablesHistory()
         # (seq, slim text, full text or None when the event has no frame)
         self.ring: collections.deque[tuple[int, str, str | None]] = collections.deque()
         self.ring_chars = 0  # the ring holds at most RING_SIZE events and RING_CHARS characters
@@ -288,10 +292,14 @@ class Run:
                             _ring=[(first + i, text, fulls[i]) for i, text in enumerate(texts)])
             if msg.get("tables") is not None:  # a whole snapshot (a resumed run's first batch)
                 self.tables = msg["tables"]
-                self._relay_tables(self.tables, snapshot=True)
+                self.history.keyframe(self._when(self.tables), self._relay_tables(self.tables, snapshot=True))
             elif msg.get("tables_delta") is not None:
                 self.tables = apply_delta(self.tables, msg["tables_delta"], msg.get("tables_removed"))
-                self._relay_tables(msg["tables_delta"], snapshot=False, removed=msg.get("tables_removed"))
+                when = self._when(msg["tables_delta"])
+                self.history.delta(when, self._relay_tables(msg["tables_delta"], snapshot=False,
+                                                            removed=msg.get("tables_removed")))
+                if self.history.wants_keyframe():
+                    self.history.keyframe(when, table_pages(self.run_id, self.state, self.tables, snapshot=True))
             elif not texts and self.store.shared and self._outbox is not None:
                 self._outbox.put_nowait({"durable": {"pos": dict(self.state)}})
             return
@@ -307,6 +315,11 @@ class Run:
             self.tables = msg["tables"]
             ring_cut = self._cut_ring(int(msg["t"]), clear=bool(msg.get("reset") or msg.get("started")))
             pages = table_pages(self.run_id, self.state, self.tables, snapshot=True)
+            if msg.get("reset") or msg.get("started"):
+                self.history.clear()
+            else:  # after a seek back, what came after its instant did not happen any more
+                self.history.cut(int(msg["t"]))
+            self.history.keyframe(self._when(self.tables), pages)
             body = {"type": "run.seeked", "run": self.run_id, **self.public_state(), "tables": None,
                     "tables_parts": len(pages), "reset": bool(msg.get("reset")), "started": bool(msg.get("started"))}
             self._relay("seeked", dumps(body), _tables=self.tables, _ring_cut=ring_cut)
@@ -327,11 +340,18 @@ class Run:
             _seq, text, full = self.ring.popleft()
             self.ring_chars -= len(text) + len(full or "")
 
-    def _relay_tables(self, tables: dict, *, snapshot: bool, removed: dict | None = None) -> None:
+    def _relay_tables(self, tables: dict, *, snapshot: bool, removed: dict | None = None) -> list[str]:
         """Tables as `tables` messages of at most TABLES_PAGE_BYTES (runview.table_pages); the
-        whole tables are written to the shared store with the first."""
-        for i, text in enumerate(table_pages(self.run_id, self.state, tables, snapshot=snapshot, removed=removed)):
+        whole tables are written to the shared store with the first. Returns the pages."""
+        pages = table_pages(self.run_id, self.state, tables, snapshot=snapshot, removed=removed)
+        for i, text in enumerate(pages):
             self._relay("tables", text, **({"_tables": self.tables} if i == 0 else {}))
+        return pages
+
+    def _when(self, tables: dict | None) -> int:
+        """The instant (ns) of tables or a delta, as its `tables` pages say it (runview.table_pages)."""
+        when = (tables or {}).get("t")
+        return int(when if when is not None else self.state.get("t") or 0)
 
     def _cut_ring(self, t: int, *, clear: bool) -> dict:
         """After a seek back nothing after `t` happened any more, after a reset or a start nothing
@@ -436,7 +456,28 @@ class Run:
     async def snapshot(self) -> list[str]:
         return self.snapshot_texts()
 
+    async def tables_at(self, t: int) -> dict:
+        return self.tables_kept_at(t)
+
     # -- for viewers --------------------------------------------------------------------------
+    def tables_kept_at(self, t: int) -> dict:
+        """The tables this run's viewers held at instant `t` (ns), rebuilt from the history:
+        `{"tables", "from"}` (`from`: the instant the kept tables start at). Refused when `t` is
+        after the run's instant, or before the oldest tables kept (saying from when they are)."""
+        now = int(self.state.get("t") or 0)
+        if t > now:
+            raise RunError(f"The run is at {now / 1e9:.3f} s: {t / 1e9:.3f} s has not happened in it yet.",
+                           code="run.not_yet")
+        tables = self.history.at(t)
+        since = self.history.kept_from()
+        if tables is None:
+            if since is None:
+                raise RunError("No tables of this run are kept yet.", code="run.tables_gone")
+            raise RunError(f"The tables of this run are kept from {since / 1e9:.3f} s (at most "
+                           f"{HISTORY_CHARS // 1048576} MiB of them, and from when this server process took the run "
+                           f"over): {t / 1e9:.3f} s is before that.", code="run.tables_gone")
+        return {"tables": tables, "from": since}
+
     def events_after(self, after_seq: int, limit: int = FETCH_LIMIT, upto: int | None = None) -> dict:
         oldest = self.ring[0][0] if self.ring else self.state["seq"] + 1
         entries = [entry for entry in self.ring if entry[0] > after_seq and (upto is None or entry[0] <= upto)]

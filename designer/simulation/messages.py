@@ -84,6 +84,10 @@ _ROWS = (
                                                                                 "maximum": 500}},
                 ("after_seq",), {"after_seq": 0}),
     MessageType("event.detail", Need.VIEW, CONSUMER, {"seq": {**SEQ, "minimum": 1}}, ("seq",), {"seq": 1}),
+    # A private look back before this page joined the run: the tables its viewers held at instant
+    # `t` (seconds), answered to this socket alone; it changes nothing (consumers.tables_at).
+    MessageType("tables.at", Need.VIEW, CONSUMER, {"t": {"type": "number", "minimum": 0, "maximum": 10**7}},
+                ("t",), {"t": 0}),
     # Flow control: "I have received everything up to here" (consumers.MAX_UNACKED_*). Sent twice
     # a second by every viewer; it only resets this socket's counters, so it skips the access check.
     MessageType("events.ack", None, CONSUMER, {"seq": SEQ}, ("seq",), {"seq": 0}),

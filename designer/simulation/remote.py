@@ -1,8 +1,10 @@
 """A run hosted by another Daphne process (several processes sharing Redis, store.py).
 
 - `RemoteRun`: the run as read from Redis, with the methods of a local `Run` that a socket uses
-  (`fetch`, `detail`, `snapshot`, `request`): reads are answered from the state the host wrote
-  before publishing (position, tables, ring buffer); commands go to the host's mailbox.
+  (`fetch`, `detail`, `snapshot`, `request`, `tables_at`): reads are answered from the state the
+  host wrote before publishing (position, tables, ring buffer); commands go to the host's mailbox,
+  and so do the reads only the host can answer (`HOST_READS`: the tables of a past instant, from
+  the history the host keeps in memory).
 - `Mailbox`: this process's mailbox in Redis (`sim:<database>:box:<process id>`, a list popped
   with a 1 s block): commands forwarded by other processes to the runs of this one, and the
   replies to the commands this one forwarded. Not a channel-layer channel: channels-redis receives
@@ -37,6 +39,10 @@ from designer.simulation.runview import (
 
 log = logging.getLogger(__name__)
 
+# Ops a forwarded request may name that the host answers itself, from what it keeps in memory,
+# without its worker: op -> the method of the host's `localrun.Run` (awaited with the fields).
+HOST_READS = {"tables.at": "tables_at"}
+
 
 class RemoteRun:
     """A run hosted by another process (or being taken over: `host` None), as read from Redis."""
@@ -61,6 +67,10 @@ class RemoteRun:
         recent = [slim for _seq, slim, _full in await self.store.ring_last(self.design_id, RECENT_ON_JOIN)]
         pages = table_pages(self.run_id, self.state, self.tables, snapshot=True) if self.tables is not None else []
         return [state_text(self.run_id, self.design_id, self.state, self.tables, recent), *pages]
+
+    async def tables_at(self, t: int) -> dict:
+        """The tables of a past instant (ns), from the history the host keeps (localrun.Run)."""
+        return await self.request("tables.at", t=t)
 
     async def request(self, op: str, *, timeout: float = REQUEST_TIMEOUT_S, **fields: Any) -> Any:
         if self.host is None:
@@ -114,7 +124,11 @@ class Mailbox:
             if run is None or run.run_id != message["run"]:
                 raise RunError("No simulation is running for this design: start one with run.start.",
                                code="run.none")
-            reply.update(ok=True, data=await run.request(message["op"], **message["fields"]))
+            read = HOST_READS.get(message["op"])
+            if read is not None:
+                reply.update(ok=True, data=await getattr(run, read)(**message["fields"]))
+            else:
+                reply.update(ok=True, data=await run.request(message["op"], **message["fields"]))
         except DesignerError as exc:
             reply.update(ok=False, code=exc.code, msg=exc.msg)
         except Exception as exc:

@@ -106,10 +106,11 @@ def _entry_text(value: Any) -> str:
 
 
 def table_pages(run_id: str, state: dict, tables: dict | None, *, snapshot: bool, removed: dict | None = None,
-                t: int | None = None) -> list[str]:
+                t: int | None = None, kind: str = "tables", extra: dict | None = None) -> list[str]:
     """`tables` messages carrying `tables` (whole: `snapshot`, or the entries that changed, and
     the ids `removed` since), each at most TABLES_PAGE_BYTES: `part` k of `parts`. A snapshot's
-    first part replaces what the client held; every other part (and every delta) merges in."""
+    first part replaces what the client held; every other part (and every delta) merges in.
+    `kind` and `extra`: the same pages as another message (`tables.at`, with its fields)."""
     tables = tables or {}
     entries: list[tuple[str, str, str]] = []
     for section in table_sections(tables):
@@ -133,8 +134,8 @@ def table_pages(run_id: str, state: dict, tables: dict | None, *, snapshot: bool
         for section, key, text in page:
             body.setdefault(section, []).append(dumps(key) + ":" + text)
         inner = ",".join(f'"{section}":{{' + ",".join(items) + "}" for section, items in body.items())
-        head = dumps({"type": "tables", "run": run_id, "t": when, "seq": state.get("seq", 0), "snapshot": snapshot,
-                      "part": k, "parts": len(pages),
+        head = dumps({"type": kind, "run": run_id, "t": when, "seq": state.get("seq", 0), "snapshot": snapshot,
+                      "part": k, "parts": len(pages), **(extra or {}),
                       **({"removed": removed} if removed and k == 1 else {})})
         out.append(head[:-1] + ',"tables":{"t":' + dumps(when) + ("," + inner if inner else "") + "}}")
     return out

@@ -115,7 +115,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       inspector.show(event);
       pacer.offer(event, { immediate: true });
     } });
-    tables = createTablesView({ devices: nodes });
+    tables = createTablesView({ devices: nodes, tablesAt: (ns) => session.tablesAt(ns) });
     consoles = createConsoles({ nodes: nodes.filter((n) => withShell.has(n.kind)), canEdit: editable, command, fontSize: consoleFontSize });
     pcap = pcapLinks(designId, current);
     const vmNodes = nodes.filter((n) => n.kind === "vm");
@@ -293,6 +293,7 @@ export function mountLive({ cy, designId, canEdit, root, doc, getDoc = () => doc
       lastSeq: session.tracker.lastSeq,
       events: events.events(),
       tables: tables.rows(),
+      tablesSaid: tables.said(),
       consoles: consoles.lines(),
       caption: caption.current ? { seq: caption.current.seq, text: caption.current.text ?? "" } : null,
       focused: overlay.focused(),

@@ -149,3 +149,83 @@ test("the tables kept for a private look back: the newest at or before an instan
   history.clear();
   assert.equal(history.first(), null);
 });
+
+// -- PastTables: the tables before the page joined, asked of the server ---------------------------
+
+function pastTables({ every = 600 } = {}) {
+  const asked = [];
+  const changes = [];
+  const timers = { queue: [], setTimeout: (fn, ms) => timers.queue.push({ fn, ms }), clearTimeout: () => {} };
+  let clock = 0;
+  return import("./tablemodel.js").then(({ PastTables }) => {
+    const past = new PastTables({
+      ask: (at) => new Promise((resolve, reject) => asked.push({ at, resolve, reject })),
+      onChange: (answer) => changes.push(answer), timers, now: () => clock, every,
+    });
+    return { past, asked, changes, timers, tick: (ms) => { clock += ms; } };
+  });
+}
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+test("past tables: loading, then the answer for the instant asked", async () => {
+  const { past, asked, changes } = await pastTables();
+  assert.deepEqual(past.get(1e9), { at: 1e9, loading: true });
+  await settle();
+  assert.deepEqual(asked.map((a) => a.at), [1e9]);
+  assert.deepEqual(past.get(1e9), { at: 1e9, loading: true }, "asked once while it comes");
+  await settle();
+  assert.equal(asked.length, 1);
+  asked[0].resolve({ tables: { t: 0.8e9, nodes: {} }, t: 0.8e9 });
+  await settle();
+  assert.deepEqual(past.get(1e9), { at: 1e9, t: 0.8e9, tables: { t: 0.8e9, nodes: {} } });
+  assert.equal(changes.length, 1);
+});
+
+test("past tables: a stale answer is dropped, the instant wanted now is asked next, at most one per interval", async () => {
+  const { past, asked, changes, timers, tick } = await pastTables();
+  past.get(1e9);
+  await settle();
+  past.get(2e9); // dragged on while the first was on its way
+  past.get(3e9);
+  await settle();
+  assert.equal(asked.length, 1, "one question at a time");
+  tick(100);
+  asked[0].resolve({ tables: { t: 1e9 }, t: 1e9 });
+  await settle();
+  assert.deepEqual(changes, [], "the answer for 1 s is not shown: the user is at 3 s");
+  assert.deepEqual(past.get(3e9), { at: 3e9, loading: true });
+  assert.equal(asked.length, 1);
+  assert.equal(timers.queue.at(-1).ms, 500, "the next question waits for the interval");
+  tick(500);
+  timers.queue.at(-1).fn();
+  await settle();
+  assert.deepEqual(asked.map((a) => a.at), [1e9, 3e9]);
+  asked[1].reject(Object.assign(new Error("The tables of this run are kept from 2.000 s"), { code: "run.tables_gone" }));
+  await settle();
+  assert.equal(past.get(3e9).error, "The tables of this run are kept from 2.000 s");
+  // Back to the run: an answer still on its way is dropped.
+  tick(1000);
+  past.get(4e9);
+  await settle();
+  past.forget();
+  asked[2].resolve({ tables: {}, t: 4e9 });
+  await settle();
+  assert.equal(changes.length, 1);
+});
+
+test("past tables: a rate limit or a lost connection asks again; a new run forgets every answer", async () => {
+  const { past, asked, timers, tick } = await pastTables();
+  past.get(1e9);
+  await settle();
+  asked[0].reject(Object.assign(new Error("slow down"), { code: "ws.rate_limited" }));
+  await settle();
+  assert.deepEqual(past.get(1e9), { at: 1e9, loading: true }, "not shown as a refusal");
+  tick(600);
+  timers.queue.at(-1).fn();
+  await settle();
+  assert.equal(asked.length, 2);
+  past.clear(); // a new run
+  asked[1].resolve({ tables: {}, t: 1e9 });
+  await settle();
+  assert.equal(past.answer, null);
+});

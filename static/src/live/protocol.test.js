@@ -294,3 +294,23 @@ test("run.state comes without tables; the tables pages that follow are merged an
   assert.deepEqual(got, [["a", true], ["a,b", true], ["b,c", false]]);
   assert.deepEqual(Object.keys(s.tables.nodes).sort(), ["b", "c"]);
 });
+
+test("a look back's tables (tables.at) are folded from their pages for the asker, apart from the live tables", async () => {
+  const { s, sock, seen } = session();
+  sock().server({ type: "tables", run: "R", t: 9, seq: 3, snapshot: true, part: 1, parts: 1, tables: { t: 9, nodes: { live: {} } } });
+  const asked = s.tablesAt(1.5e9);
+  const q = sock().sent.at(-1);
+  assert.deepEqual([q.type, q.t], ["tables.at", 1.5]);
+  const page = { type: "tables.at", run: "R", t: 1e9, seq: 3, snapshot: true, parts: 2, lookback: true, at: 1.5e9, from: 0, ref: q.ref };
+  sock().server({ ...page, part: 1, tables: { t: 1e9, nodes: { a: { arp: [] } }, switches: {} } });
+  sock().server({ ...page, part: 2, tables: { t: 1e9, nodes: { b: { arp: [] } } } });
+  assert.deepEqual(await asked, { tables: { t: 1e9, nodes: { a: { arp: [] }, b: { arp: [] } }, switches: {} }, t: 1e9, at: 1.5e9, from: 0 });
+  assert.deepEqual(s.tables, { t: 9, nodes: { live: {} } }, "the live tables are untouched");
+  assert.equal(seen.filter(([type]) => type === "tables").length, 1);
+  // A refusal comes back to the asker; an answer nobody waits for is dropped.
+  const early = s.tablesAt(0.2e9);
+  sock().server({ type: "error", code: "run.tables_gone", msg: "The tables of this run are kept from 1.000 s", problems: [], ref: sock().sent.at(-1).ref });
+  await assert.rejects(early, (e) => e.code === "run.tables_gone");
+  sock().server({ ...page, part: 1, ref: "nobody", tables: { t: 1 } });
+  assert.deepEqual(s.tables, { t: 9, nodes: { live: {} } });
+});

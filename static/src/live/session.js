@@ -124,6 +124,12 @@ export class LiveSession extends EventTarget {
     });
   }
 
+  /** The tables the run's viewers held at instant `ns` (a look back before this page joined):
+   * resolves with {tables, t, at, from}, rejects with the server's reason (`tables.at`). */
+  tablesAt(ns) {
+    return this.send("tables.at", { t: Math.max(0, ns) / 1e9 });
+  }
+
   /** The full event `seq` (with `layers` and `frame`), for the packet inspector. */
   async detail(seq) {
     return this.send("event.detail", { seq });
@@ -169,6 +175,16 @@ export class LiveSession extends EventTarget {
       case "event.detail":
         this.#settle(msg.ref, (p) => p.resolve(msg.event));
         return;
+      case "tables.at": {
+        // A look back's tables, in pages like a `tables` snapshot: folded apart from the live ones.
+        const pending = msg.ref !== undefined ? this.pending.get(msg.ref) : undefined;
+        if (!pending) return; // asked before a reconnect, or by nobody: dropped
+        pending.held = mergeTables(pending.held ?? null, msg);
+        if ((msg.part ?? 1) >= (msg.parts ?? 1)) {
+          this.#settle(msg.ref, (p) => p.resolve({ tables: p.held, t: msg.t, at: msg.at, from: msg.from }));
+        }
+        return;
+      }
       case "run.state":
         // "No run" right after a run ended with a reason (a design that cannot be built fails at
         // once, and the run.state its status asks for finds nothing): keep the reason shown.

@@ -191,3 +191,70 @@ export class TableHistory {
     this.items = [];
   }
 }
+
+/** Time between two `tables.at` questions (the server answers at most 4 per 2 s on a socket). */
+export const ASK_EVERY_MS = 600;
+// Refusals that say "not now" (too many questions, no connection): asked again, never shown.
+const TRANSIENT = new Set(["ws.rate_limited", "ws.closed"]);
+
+/** The tables of instants this page's TableHistory does not reach (before the page joined the
+ * run), asked of the run's server (`tables.at`, docs/websocket-protocol.md) for a private look
+ * back. `get(at)` says what to show for instant `at` (ns): `{tables, t}` (the answer), `{error}`
+ * (why there are none) or `{loading: true}` (asked; `onChange` is called when the answer comes).
+ * One question at a time and at most one per `every` ms while the timeline is dragged; an answer
+ * for an instant no longer wanted (the user moved on, or went back to the run: `forget`) is
+ * dropped, and so is every answer asked before `clear` (a new run). */
+export class PastTables {
+  constructor({ ask, onChange = () => {}, timers = globalThis, now = () => Date.now(), every = ASK_EVERY_MS }) {
+    Object.assign(this, { ask, onChange, timers, now, every });
+    this.want = null; // the instant (ns) wanted, or null
+    this.answer = null; // {at, t, tables} or {at, error}
+    this.asking = false;
+    this.lastAsked = -Infinity;
+    this.timer = null;
+    this.epoch = 0;
+  }
+  get(at) {
+    if (this.answer && this.answer.at === at) return this.answer;
+    this.want = at;
+    this.#pump();
+    return { at, loading: true };
+  }
+  /** Nothing is wanted any more (the look back ended, or the page's own history has it). */
+  forget() {
+    this.want = null;
+  }
+  clear() {
+    this.epoch += 1;
+    this.want = null;
+    this.answer = null;
+    this.asking = false;
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+  #pump() {
+    if (this.want === null || this.asking || this.timer !== null || this.answer?.at === this.want) return;
+    const wait = this.lastAsked + this.every - this.now();
+    if (wait > 0) {
+      this.timer = this.timers.setTimeout(() => { this.timer = null; this.#pump(); }, wait);
+      return;
+    }
+    const at = this.want;
+    const epoch = this.epoch;
+    this.asking = true;
+    this.lastAsked = this.now();
+    Promise.resolve().then(() => this.ask(at)).then(
+      (got) => ({ at, t: got?.t ?? got?.tables?.t ?? at, tables: got?.tables ?? null }),
+      (error) => ({ at, error: error?.message ?? String(error), code: error?.code }),
+    ).then((answer) => {
+      if (epoch !== this.epoch) return; // asked in a run that is gone
+      this.asking = false;
+      if (TRANSIENT.has(answer.code)) this.lastAsked = this.now(); // asked again after `every`
+      else if (this.want === at) {
+        this.answer = answer;
+        this.onChange(answer);
+      }
+      this.#pump();
+    });
+  }
+}

@@ -5,14 +5,16 @@
 // Tables fit their panel: headers wrap between words, an address before its port (a NAT
 // connection's nine columns used to run out of the panel). A private look back (`lookBack(t)`)
 // draws the tables as this page drew them at that instant (TableHistory), while the newest keep
-// coming in for the return.
+// coming in for the return; before the page joined the run, it asks the server for them
+// (`tablesAt(ns)`, the `tables.at` message: PastTables) and says so while they come.
 import { h, tabs, uid } from "./dom.js";
-import { TABS, TableHistory, changedRows, drawable, tableSections } from "./tablemodel.js";
+import { PastTables, TABS, TableHistory, changedRows, drawable, tableSections } from "./tablemodel.js";
 
 export const HIGHLIGHT_MS = 2500;
 const NO_RUN = "No tables yet: they fill in once the run starts (Play or Next event).";
 
-export function createTablesView({ devices, frame = requestAnimationFrame, timers = globalThis }) {
+export function createTablesView({ devices, frame = requestAnimationFrame, timers = globalThis, tablesAt = null,
+  now = () => Date.now() }) {
   let sections = [];
   let ran = false; // whether a tables message came (before it, nothing can be said about a tab)
   let changed = new Map(); // key -> time it stops being highlighted
@@ -22,6 +24,9 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
   let drawnAt = 0; // the instant (ns) of the newest tables
   const history = new TableHistory();
   let looking = null; // a private look back's instant (ns), or null
+  // The tables of instants before this page's history, from the server (null: it is not asked).
+  const past = tablesAt ? new PastTables({ ask: tablesAt, timers, now, onChange: () => draw() }) : null;
+  let pastDrawn = { answer: null, sections: [] }; // the answer's sections, built once
   const names = Object.fromEntries(devices.map((d) => [d.id, d.name]));
   const panels = Object.fromEntries(TABS.map((t) => [t.id, h("div", { className: "live-tablepanel", dataset: { tab: t.id } })]));
   // Only the tab in view is drawn (tables may come 20 times a second); the others when selected.
@@ -37,19 +42,38 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
 
 
   const asOf = (t) => `as of ${(Number(t) / 1e9).toFixed(3)} s`;
+  const secs = (t) => (Number(t) / 1e9).toFixed(3);
+
+  /** The sections, highlights and words of a look back to `looking`, and what an empty tab says. */
+  function lookedBack() {
+    const kept = history.at(looking);
+    if (kept || !past) {
+      past?.forget();
+      const since = history.first();
+      return { view: kept ? kept.sections : [], words: kept ? `${asOf(kept.t)}: your look back`
+        : `No tables from ${secs(looking)} s: this page has them from ${secs(since ?? drawnAt)} s, when it joined the run` };
+    }
+    const got = past.get(looking);
+    if (got.tables) {
+      if (pastDrawn.answer !== got) pastDrawn = { answer: got, sections: tableSections(got.tables, names) };
+      return { view: pastDrawn.sections, words: `${asOf(got.t)}: your look back` };
+    }
+    const words = got.error ? `No tables from ${secs(looking)} s: ${got.error}` : `Loading the tables of ${secs(looking)} s…`;
+    return { view: [], words, empty: words };
+  }
 
   function draw() {
     const node = picker?.value ?? "";
     const now = Date.now();
     let view = sections;
     let highlights = changed;
+    let empty = null;
     if (looking !== null && ran) {
-      const past = history.at(looking);
-      const since = history.first();
-      view = past ? past.sections : [];
+      const back = lookedBack();
+      view = back.view;
+      empty = back.empty ?? null;
       highlights = new Map();
-      when.textContent = past ? `${asOf(past.t)}: your look back`
-        : `No tables from ${asOf(looking).slice(6)}: this page has them from ${(Number(since ?? drawnAt) / 1e9).toFixed(3)} s, when it joined the run`;
+      when.textContent = back.words;
     } else if (ran) {
       when.textContent = asOf(drawnAt);
     }
@@ -57,7 +81,7 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
       if (t.id !== shown) continue;
       const mine = view.filter((s) => s.tab === t.id && (!node || s.node === node));
       const withRows = mine.filter((s) => s.rows.length);
-      const none = !ran ? NO_RUN : mine.length ? "Empty." : "Nothing of this kind in this design.";
+      const none = !ran ? NO_RUN : empty ?? (mine.length ? "Empty." : "Nothing of this kind in this design.");
       const { sections: drawn, more } = drawable(withRows);
       panels[t.id].replaceChildren(...(drawn.length
         ? [...drawn.map((s) => sectionTable(s, highlights, now)), ...(more ? [h("p", { className: "live-muted" }, more)] : [])]
@@ -88,6 +112,11 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     /** A `tables` message: `replace` (a seek, a reset, a first snapshot) highlights nothing. */
     update(tables, t, { replace = false } = {}) {
       if (!tables) return;
+      // A seek (or a resync) rewrites the run's past: the server's answers for it are asked again.
+      if (replace) {
+        past?.clear();
+        pastDrawn = { answer: null, sections: [] };
+      }
       // Two messages in one frame: the highlight compares with what was drawn, and a replace wins.
       latest = { tables, t, replace: replace || Boolean(latest?.replace) };
       if (!scheduled) {
@@ -99,6 +128,8 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
       sections = [];
       changed = new Map();
       history.clear();
+      past?.clear();
+      pastDrawn = { answer: null, sections: [] };
       ran = false;
       when.textContent = NO_RUN;
       draw();
@@ -106,6 +137,7 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     /** A private look back to `t` (ns; null: the run as it is). */
     lookBack(t) {
       looking = t ?? null;
+      if (looking === null) past?.forget();
       draw();
     },
     select: (tab) => tabset.select(tab),
@@ -118,6 +150,8 @@ export function createTablesView({ devices, frame = requestAnimationFrame, timer
     },
     /** Read-only view for the test hook: {section id: [row cells]}. */
     rows: () => Object.fromEntries(sections.map((s) => [s.id, s.rows.map((r) => r.cells)])),
+    /** What the tables say of the instant shown ("as of 1.000 s: your look back", "Loading…"). */
+    said: () => when.textContent,
   };
 }
 
