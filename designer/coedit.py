@@ -53,6 +53,7 @@ from designer.errors import DesignerError, DesignInvalid, DesignNotFound, Invali
 from designer.models import Design, DesignOp
 from designer.simulation import messages
 from designer.simulation.relay import RELAY, relay_group
+from designer.simulation.runview import PROCESS_ID
 
 log = logging.getLogger(__name__)
 
@@ -272,12 +273,16 @@ class Sequencer:
                     for r in results:
                         if "ok" in r:
                             r["batch"] = event
-                    try:  # once per process, through its relay leader (CoeditMixin.design_ops_relay)
-                        await layer.group_send(relay_group(self.design_id),
-                                               {**event, "type": "design.ops_relay", "design": self.design_id})
+                    try:  # once per other process, through its relay leader (CoeditMixin.design_ops_relay)
+                        await layer.group_send(relay_group(self.design_id), {
+                            **event, "type": "design.ops_relay", "design": self.design_id, "origin": PROCESS_ID})
                     except Exception:  # sockets fill the gap from the log at their next change
                         log.warning("design %s: could not broadcast changes %s-%s", self.design_id,
                                     accepted[0]["seq"], accepted[-1]["seq"])
+                    # This process's sockets at once, not behind whatever the relay leader's socket
+                    # is busy with (a consumer handles one message at a time), in a task of its own
+                    # so that the next batch's commit does not wait for the sends.
+                    asyncio.get_running_loop().create_task(REORDER.arrived({**event, "design": self.design_id}))
                 for item, result in zip(batch, results, strict=True):
                     if not item.future.done():
                         item.future.set_result(result)
@@ -517,8 +522,8 @@ class CoeditMixin:
         group send to each socket cost 30 editors a channel-layer message per socket and change.
         Handed out in order (`Reorder`): with several processes, a batch may arrive before an
         earlier one another process committed."""
-        if RELAY.leader(event["design"]) is not self:
-            return  # a stale member's copy; the leader's counts
+        if RELAY.leader(event["design"]) is not self or event.get("origin") == PROCESS_ID:
+            return  # a stale member's copy (the leader's counts), or this process's own: handed out already
         await REORDER.arrived(event)
 
     # -- presence

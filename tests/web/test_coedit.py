@@ -345,6 +345,22 @@ async def test_a_change_crosses_the_channel_layer_once_per_process_not_once_per_
     await close(*peers)
 
 
+async def test_this_process_hands_a_change_to_its_sockets_without_waiting_for_the_relay_leader(world, monkeypatch):
+    """A consumer handles one message at a time: the relay leader's socket busy with its own
+    message (here: never handling the relay) must not hold the change back from the others."""
+    peers = [await connect(world, "owner", "a"), await connect(world, "editor", "b"), await connect(world, "editor", "c")]
+
+    async def stuck(self, event):
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(coedit.CoeditMixin, "design_ops_relay", stuck)
+    change = await peers[1].send_op([{"op": "update", "coll": "nodes", "id": "vm1", "before": {}, "after": {"vcpus": 3}}])
+    for p in peers:
+        got = await p.until(lambda m: m["type"] == "design.ops")
+        assert got["changes"][0]["change"] == change
+    await close(*peers)
+
+
 async def test_batches_of_other_processes_arriving_out_of_order_are_handed_out_in_order(world, monkeypatch):
     a, b = await connect(world, "owner", "a"), await connect(world, "editor", "b")
     pk = world.design.pk
