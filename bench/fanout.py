@@ -193,7 +193,7 @@ async def main(viewers: int, seconds: float) -> None:
         await through_channels("channels redis", viewers, seconds, redis_url)
     else:
         print("channels redis         skipped: no Redis at", redis_url)
-    print(f"ratio: {memory['p99'] / bare['p99']:.2f} (Channels in-memory p99 / bare websocket server p99, 100 viewers)")
+    print(f"ratio: {memory['p99'] / bare['p99']:.2f} (Channels in-memory p99 / bare websocket server p99, {viewers} viewers)")
 
 
 if __name__ == "__main__":
