@@ -103,6 +103,29 @@ def test_the_host_answers_from_what_it_relayed_and_a_seek_or_reset_rewrites_it()
     assert gone.value.code == "run.tables_gone" and "kept from 0.000 s" in gone.value.msg
 
 
+def test_sockets_asking_the_same_instant_share_one_rebuild_until_a_seek_changes_the_past(monkeypatch):
+    """A class following its teacher's look back asks for the same instant at once: rebuilt once
+    (in a thread, one at a time per run), and again after a seek back rewrote what came after."""
+    from designer.simulation import localrun
+
+    run, rebuilt = fed_run(), []
+    real = localrun.rebuild
+    monkeypatch.setattr(localrun, "rebuild", lambda picked: rebuilt.append(1) or real(picked))
+    run.state["t"] = 20
+
+    async def class_asks(t: int) -> list[dict]:
+        return await asyncio.gather(*(run.tables_at(t) for _ in range(5)))
+
+    answers = asyncio.run(class_asks(15))
+    assert len(rebuilt) == 1 and all(a == {"tables": table(10, ["a"]), "from": 0} for a in answers)
+    assert asyncio.run(run.tables_at(20))["tables"] == table(20, ["a", "b"]) and len(rebuilt) == 2
+    run._on_message({"kind": "seeked", "status": "paused", "t": 12, "seq": 0, "tables": table(12, ["c"])})
+    run._on_message({"kind": "batch", "first": 1, "last": 0, "t": 20, "events": [], "full": [],
+                     "tables_delta": {"t": 20, "switches": table(20, ["d"])["switches"]}, "tables_removed": None})
+    run.state["t"] = 20
+    assert asyncio.run(run.tables_at(20))["tables"] == table(20, ["d"]) and len(rebuilt) == 3
+
+
 def test_another_process_asks_the_host_through_its_mailbox_and_the_worker_is_not_asked(monkeypatch):
     run = fed_run()
 
