@@ -83,19 +83,24 @@ def matches_within(follower, presenter) -> dict:
     return want
 
 
-def test_follow_leave_bring_hold_and_a_private_look_back(new_context):
+def late_student(new_context, until: float = 12):
+    """The owner plays the NAT example to `until` s, then a student opens its view link: (owner, student)."""
     owner = owner_with(new_context, "nat-dhcp", SCREEN)
     design_url = owner.url
     owner.get_by_role("link", name="Share").click()
     link = create_link(owner, "viewer")
     owner.goto(design_url)
     wait_live(owner)
-    play_until(owner, 12)
-
+    play_until(owner, until)
     student = new_context().new_page()
     student.set_viewport_size(SCREEN)
     student.goto(link)
     wait_live(student)
+    return owner, student
+
+
+def test_follow_leave_bring_hold_and_a_private_look_back(new_context):
+    owner, student = late_student(new_context)
     # Each sees the other; the student follows the teacher by their initials.
     name = teacher_name(student)
     chip = student.get_by_role("button", name=f"Follow {name}")

@@ -9,13 +9,10 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_browser_smoke import create_link
-from test_live_nat import live, wait_live
-from test_live_page import owner_with, play_until
+from test_live_follow import late_student
+from test_live_nat import live
 
 pytestmark = pytest.mark.browser
-
-SCREEN = {"width": 1280, "height": 720}
 
 
 def drag_timeline(page, seconds: float) -> None:
@@ -26,19 +23,8 @@ def drag_timeline(page, seconds: float) -> None:
 
 
 def test_a_late_viewer_looks_back_before_it_joined_and_sees_the_tables_of_then(new_context):
-    owner = owner_with(new_context, "nat-dhcp", SCREEN)
-    design_url = owner.url
-    owner.get_by_role("link", name="Share").click()
-    link = create_link(owner, "viewer")
-    owner.goto(design_url)
-    wait_live(owner)
-    play_until(owner, 12)
+    owner, student = late_student(new_context, 12)
     run_before = live(owner)["status"]
-
-    student = new_context().new_page()
-    student.set_viewport_size(SCREEN)
-    student.goto(link)
-    wait_live(student)
     tables_when = student.locator(".live-tables .live-filters .live-muted")
     expect(tables_when).to_contain_text(re.compile(r"^as of \d+\.\d{3} s$"))
     leases = student.locator(".live-tablepanel[data-tab='dhcp'] table tbody tr")
