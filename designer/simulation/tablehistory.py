@@ -12,7 +12,7 @@ Bounds: at most `limit` characters of page text per run (HISTORY_CHARS); past it
 keyframe goes with its deltas, and the history says from when it keeps the tables (`kept_from`).
 A keyframe is taken when the deltas after the last one weigh as much as it does (and at least
 KEYFRAME_MIN_CHARS): a rebuild reads at most about twice the whole tables, and keyframes take at
-most about half of the history. Imports nothing of Django.
+most about half of the history.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass, field
-from typing import Any
+
+from designer.simulation.runview import apply_delta
 
 HISTORY_CHARS = 32 * 1024 * 1024  # page text kept per run (a 10,000-node design's tables are 3 MB)
 KEYFRAME_MIN_CHARS = 256 * 1024  # deltas after a keyframe before the next one, at least
@@ -29,21 +30,11 @@ RECORD_CHARS = 200  # what one kept message counts for besides its text (the lis
 
 def merge_page(held: dict | None, page: dict) -> dict:
     """The tables after one `tables` page, as the browser merges it (tablemodel.js mergeTables):
-    a snapshot's first part replaces, every other part and every delta merges in by node id, and
-    `removed` drops entries. Never mutates `held`."""
-    tables = page.get("tables") or {}
-    base: dict[str, Any] = {} if page.get("snapshot") and page.get("part", 1) == 1 else dict(held or {})
-    for section, entries in tables.items():
-        if section == "t" or not isinstance(entries, dict):
-            base[section] = entries
-        else:
-            base[section] = {**(base.get(section) or {}), **entries}
-    for section, ids in (page.get("removed") or {}).items():
-        if not isinstance(base.get(section), dict):
-            continue
-        gone = set(ids)
-        base[section] = {k: v for k, v in base[section].items() if k not in gone}
-    return base
+    a snapshot's first part replaces, every other part and every delta merges in by node id (as
+    the host merges the worker's deltas, `runview.apply_delta`), and `removed` drops entries.
+    Never mutates `held`."""
+    first = page.get("snapshot") and page.get("part", 1) == 1
+    return apply_delta(None if first else held, page.get("tables") or {}, page.get("removed"))
 
 
 @dataclass
